@@ -1,0 +1,77 @@
+// vouch — configuration for clients and servers.
+//
+// A config is plain data with safe defaults. Build one, wrap it in a
+// std::shared_ptr<const ...>, and share it between any number of connections
+// and threads; a config must not be modified while connections use it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vouch/credential.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+class TicketKeys;
+class SessionCache;
+
+/// Settings shared by both roles.
+struct CommonConfig {
+  /// TLS 1.3 cipher suites in preference order (the server's order wins).
+  std::vector<CipherSuite> cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256,
+                                            CipherSuite::TLS_AES_256_GCM_SHA384,
+                                            CipherSuite::TLS_CHACHA20_POLY1305_SHA256};
+  /// Key exchange groups in preference order.
+  std::vector<NamedGroup> groups = {NamedGroup::x25519, NamedGroup::secp256r1,
+                                    NamedGroup::secp384r1};
+  /// Signature schemes accepted for CertificateVerify, in preference order.
+  /// Empty means vouch's defaults (ECDSA, RSA-PSS, Ed25519).
+  std::vector<SignatureScheme> signature_schemes;
+  /// ALPN protocol names in preference order (RFC 7301); empty = no ALPN.
+  std::vector<std::string> alpn;
+  /// Largest handshake message accepted (bytes of body). Certificate chains
+  /// are the big ones; 128 KiB is generous and bounds memory per connection.
+  size_t max_handshake_message = 128 * 1024;
+};
+
+/// Client settings.
+struct ClientConfig : CommonConfig {
+  /// Anchors for the server's chain. Required when verify_peer is true.
+  TrustStore trust;
+  /// Verify the server's chain, validity, purpose (serverAuth) and name.
+  /// Turning this off is for tests only.
+  bool verify_peer = true;
+  /// Groups for which the first ClientHello carries a key share. A server
+  /// preferring another group answers with a HelloRetryRequest.
+  std::vector<NamedGroup> key_share_groups = {NamedGroup::x25519};
+  /// Send a dummy session id and ChangeCipherSpec (RFC 8446 §D.4).
+  bool middlebox_compat = true;
+  /// Where tickets received from servers are kept, keyed by server name; a
+  /// connection to the same name resumes from it. Null = no resumption unless
+  /// a session is passed explicitly to Connection::client().
+  std::shared_ptr<SessionCache> session_cache;
+};
+
+/// Server settings.
+struct ServerConfig : CommonConfig {
+  /// Certificates to offer. The first whose name matches the SNI (if any) and
+  /// whose key fits a signature scheme the client offered is used.
+  std::vector<Credential> credentials;
+  /// Send NewSessionTickets after the handshake (RFC 8446 §4.6.1).
+  unsigned num_tickets = 2;
+  uint32_t ticket_lifetime_seconds = 7200;
+  /// Keys that encrypt tickets; rotated automatically. Null = a fresh
+  /// keyring per config, created on first use.
+  std::shared_ptr<TicketKeys> ticket_keys;
+  /// Accept PSK resumption.
+  bool allow_resumption = true;
+  /// Always answer the first ClientHello with a HelloRetryRequest carrying a
+  /// cookie (RFC 8446 §4.2.2), e.g. to check that the client's address is
+  /// live. Off by default.
+  bool require_cookie = false;
+};
+
+}  // namespace vouch

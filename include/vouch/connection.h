@@ -1,0 +1,128 @@
+// vouch — the sans-I/O TLS connection.
+//
+// A Connection never touches a socket. The application (or vouch::Stream, or
+// the OpenSSL-compatible layer) moves bytes:
+//
+//   auto conn = vouch::Connection::client(config, "example.com");
+//   conn->start();                                   // ClientHello queued
+//   while (!conn->handshake_complete()) {
+//     send(conn->pending_output()); conn->consume_output(n);
+//     conn->receive(bytes_from_network);             // may queue more output
+//   }
+//
+// All functions are non-blocking. A Connection is not thread-safe: use it
+// from one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vouch/config.h"
+#include "vouch/error.h"
+#include "vouch/session.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+/// Why the connection cannot make progress (the "wait reason").
+enum class Wait : uint8_t {
+  /// Nothing pending: handshake complete or idle.
+  none,
+  /// Needs more bytes from the peer: call receive().
+  read,
+  /// Needs the application to supply a client certificate (mTLS issue).
+  client_certificate,
+  /// An external signer has not finished yet (mTLS issue).
+  private_key_operation,
+  /// An asynchronous certificate check has not finished yet.
+  certificate_verify,
+};
+
+/// Negotiated parameters, valid once the handshake completed.
+struct ConnectionInfo {
+  ProtocolVersion version{};
+  CipherSuite cipher_suite{};
+  NamedGroup group{};            // zero value if resumed without (EC)DHE
+  SignatureScheme peer_signature_scheme{};
+  std::string alpn;              // empty if none
+  std::string server_name;       // SNI sent (client) or received (server)
+  bool resumed = false;
+  bool hello_retry_request = false;
+};
+
+class Connection {
+ public:
+  /// A client connection. server_name is sent as SNI and checked against the
+  /// server certificate (hostname or IP literal); may be empty only when
+  /// config->verify_peer is false. `session`, if given, is offered for
+  /// resumption; otherwise config->session_cache is consulted.
+  static std::unique_ptr<Connection> client(std::shared_ptr<const ClientConfig> config,
+                                            std::string server_name = {},
+                                            std::shared_ptr<const Session> session = nullptr);
+  /// A server connection.
+  static std::unique_ptr<Connection> server(std::shared_ptr<const ServerConfig> config);
+
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Client: queues the ClientHello. Server: no-op. Safe to call twice.
+  Status start();
+
+  /// Feeds bytes received from the peer and advances the handshake as far as
+  /// they allow. Application data that arrives is buffered for read().
+  /// On a fatal error the alert is queued in pending_output(), the connection
+  /// is poisoned (every later call returns the same error) and the error is
+  /// returned.
+  Status receive(ByteView data);
+
+  /// Re-runs the state machine without new bytes (after a Wait other than
+  /// read was resolved).
+  Status resume();
+
+  /// Bytes to send to the peer. The view is valid until the next non-const call.
+  ByteView pending_output() const;
+  /// Marks n bytes of pending_output() as sent.
+  void consume_output(size_t n);
+
+  Wait wait() const;
+  bool handshake_complete() const;
+  /// True once a fatal error happened (sent or received).
+  bool failed() const;
+  /// The first fatal error, or null.
+  const Error* error() const;
+  /// True once the peer sent close_notify.
+  bool peer_closed() const;
+
+  /// Copies up to out.size() bytes of received application data; returns the
+  /// count (0 when nothing is buffered).
+  size_t read(std::span<uint8_t> out);
+  /// Application bytes buffered and not yet read.
+  size_t pending_application_data() const;
+  /// Encrypts and queues application data (fragmented into ≤ 2^14 records).
+  /// Error if the handshake is not complete or the connection failed/closed.
+  Status write(ByteView data);
+  /// Queues close_notify (RFC 8446 §6.1). Further write() calls fail.
+  Status close();
+  /// Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next write key.
+  Status key_update(bool request_peer_update);
+
+  const ConnectionInfo& info() const;
+  bool is_client() const;
+  /// The peer's certificate chain as received, leaf first (DER). Empty when
+  /// the peer sent none.
+  const std::vector<Bytes>& peer_chain() const;
+  /// The peer leaf's subject as one line, or "" without one.
+  std::string peer_subject() const;
+  /// Client: sessions received from NewSessionTickets since the last call.
+  std::vector<std::shared_ptr<const Session>> take_sessions();
+
+  struct Impl;
+
+ private:
+  explicit Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vouch

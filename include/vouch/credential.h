@@ -1,0 +1,79 @@
+// vouch — certificates, keys and trust anchors.
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/error.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+/// A certificate chain (leaf first, then intermediates; the root may be
+/// omitted) and the private key of the leaf. Immutable and cheap to copy
+/// (shares its state); safe to use from several threads at once.
+class Credential {
+ public:
+  /// Loads a PEM chain file (leaf first) and a PEM private key file.
+  /// Errors: unreadable file, no certificate, undecodable key, or a key that
+  /// does not match the leaf certificate (all internal_error with a reason
+  /// naming the file).
+  static Result<Credential> from_pem_files(const std::string& chain_path,
+                                           const std::string& key_path);
+  /// The same from PEM text in memory.
+  static Result<Credential> from_pem(std::string_view chain_pem, std::string_view key_pem);
+  /// From libcrypto objects. The credential takes its own references
+  /// (X509_up_ref/EVP_PKEY_up_ref); the caller keeps ownership of the ones it
+  /// passed.
+  static Result<Credential> from_x509(const std::vector<X509*>& chain, EVP_PKEY* key);
+
+  /// DER encodings, leaf first, as sent in a Certificate message.
+  const std::vector<Bytes>& chain_der() const;
+  /// The parsed chain, leaf first (owned by the credential; do not free).
+  const std::vector<X509*>& chain() const;
+  X509* leaf() const;
+  /// The leaf's private key (owned by the credential; do not free).
+  EVP_PKEY* private_key() const;
+  /// The leaf subject as one line (RFC 2253 style, e.g. "CN=server,O=vouch").
+  std::string subject() const;
+
+  struct State;
+
+ private:
+  explicit Credential(std::shared_ptr<const State> s) : s_(std::move(s)) {}
+  std::shared_ptr<const State> s_;
+};
+
+/// A set of trust anchors (and optionally CRLs) for verifying peer chains.
+/// Cheap to copy (shares one X509_STORE); thread-safe for verification.
+class TrustStore {
+ public:
+  /// An empty store: nothing verifies against it.
+  TrustStore();
+  /// Loads every certificate in a PEM file as a trust anchor. Errors when the
+  /// file cannot be read or holds no certificate.
+  static Result<TrustStore> from_pem_file(const std::string& path);
+  static Result<TrustStore> from_pem(std::string_view pem);
+  /// Adds the certificates of another PEM file.
+  Status add_pem_file(const std::string& path);
+
+  /// The underlying store (owned by the TrustStore; do not free).
+  X509_STORE* native() const;
+  /// DER subject names of the anchors, in load order (the default
+  /// certificate_authorities list a server sends, RFC 8446 §4.2.4).
+  const std::vector<Bytes>& subject_names() const;
+  bool empty() const { return subject_names().empty(); }
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> s_;
+};
+
+}  // namespace vouch

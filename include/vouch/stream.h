@@ -1,0 +1,49 @@
+// vouch — a blocking TLS stream over a connected socket file descriptor.
+#pragma once
+
+#include <memory>
+
+#include "vouch/connection.h"
+
+namespace vouch {
+
+/// Drives a Connection over a blocking socket. Does not own the fd unless
+/// `own_fd` is set (then the destructor closes it).
+class Stream {
+ public:
+  Stream(int fd, std::unique_ptr<Connection> conn, bool own_fd = false);
+  ~Stream();
+  Stream(Stream&&) noexcept;
+  Stream& operator=(Stream&&) noexcept;
+
+  /// Runs the handshake to completion. On failure the alert has been sent
+  /// (best effort) and the error says why.
+  Status handshake();
+  /// Reads application data; returns 0 at clean end of stream (close_notify
+  /// or, after a completed handshake, TCP EOF is an error: truncation).
+  Result<size_t> read(std::span<uint8_t> out);
+  /// Writes all of data.
+  Status write(ByteView data);
+  /// Sends close_notify and flushes (does not wait for the peer's).
+  Status close();
+
+  Connection& connection() { return *conn_; }
+  int fd() const { return fd_; }
+
+ private:
+  Status flush();
+  Status fill();
+  int fd_ = -1;
+  bool own_fd_ = false;
+  std::unique_ptr<Connection> conn_;
+};
+
+/// Opens a TCP connection to host:port (numeric or name; loopback in tests).
+/// Returns the fd or an error (internal_error with errno text).
+Result<int> tcp_connect(const std::string& host, uint16_t port);
+/// Listens on host:port; port 0 picks a free one. Returns the fd.
+Result<int> tcp_listen(const std::string& host, uint16_t port, int backlog = 64);
+/// The local port of a bound socket.
+uint16_t local_port(int fd);
+
+}  // namespace vouch

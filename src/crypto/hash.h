@@ -1,0 +1,52 @@
+// Hash functions and the running handshake transcript (RFC 8446 §4.4.1).
+#pragma once
+
+#include <openssl/evp.h>
+
+#include "crypto/ossl.h"
+#include "vouch/error.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+enum class HashAlg { sha256, sha384, sha512 };
+
+size_t hash_length(HashAlg alg);  // 32, 48, 64
+/// The EVP_MD for alg, fetched once per process and reused (never null).
+const EVP_MD* evp_md(HashAlg alg);
+/// One-shot digest.
+Result<Bytes> digest(HashAlg alg, ByteView data);
+/// One-shot HMAC (RFC 2104), used for Finished (RFC 8446 §4.4.4).
+Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data);
+
+/// The transcript hash. Before the cipher suite is known, messages are
+/// buffered; select(alg) fixes the hash and absorbs the buffer. After a
+/// HelloRetryRequest, restart_with_message_hash() replaces ClientHello1 with
+/// the synthetic message_hash message (RFC 8446 §4.4.1).
+class Transcript {
+ public:
+  Transcript() = default;
+  Transcript(Transcript&&) noexcept = default;
+  Transcript& operator=(Transcript&&) noexcept = default;
+  /// Deep copy (duplicates the digest state); used for PSK binders.
+  Result<Transcript> clone() const;
+
+  Status select(HashAlg alg);
+  bool selected() const { return ctx_ != nullptr; }
+  HashAlg alg() const { return alg_; }
+  /// Adds a whole handshake message (4-byte header included).
+  Status update(ByteView message);
+  /// Hash of everything so far; the running state is not disturbed.
+  Result<Bytes> current() const;
+  /// RFC 8446 §4.4.1: Transcript-Hash(ClientHello1, HRR, ...) =
+  /// Hash(message_hash || 00 00 Hash.length || Hash(ClientHello1) || HRR ...).
+  /// Call after select() and after ClientHello1 was added, before the HRR.
+  Status restart_with_message_hash();
+
+ private:
+  HashAlg alg_ = HashAlg::sha256;
+  ossl::EvpMdCtx ctx_;
+  Bytes pending_;  // messages seen before select()
+};
+
+}  // namespace vouch

@@ -1,0 +1,31 @@
+// Signature schemes (RFC 8446 §4.2.3) over libcrypto keys.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <vector>
+
+#include "vouch/error.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+/// True if `scheme` can be used with `key` for a TLS 1.3 CertificateVerify:
+/// ECDSA curve must match the scheme, RSA keys take rsa_pss_rsae_* (rsaEncryption
+/// keys) or rsa_pss_pss_* (RSASSA-PSS keys), Ed25519 keys take ed25519.
+/// rsa_pkcs1_* and SHA-1 schemes are never allowed for CertificateVerify in
+/// TLS 1.3 (§4.2.3) — pass tls13=false for TLS 1.2 ServerKeyExchange rules.
+bool scheme_matches_key(SignatureScheme scheme, EVP_PKEY* key, bool tls13 = true);
+
+/// Signature schemes vouch can verify and produce, in preference order.
+const std::vector<SignatureScheme>& default_signature_schemes();
+/// For signature_algorithms_cert: the above plus rsa_pkcs1_sha256/384/512.
+const std::vector<SignatureScheme>& default_certificate_signature_schemes();
+
+Result<Bytes> sign_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message);
+/// A wrong signature is decrypt_error (RFC 8446 §4.4.3); a scheme that does
+/// not fit the key is illegal_parameter.
+Status verify_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message,
+                      ByteView signature);
+
+}  // namespace vouch

@@ -1,0 +1,63 @@
+// The TLS 1.3 key schedule (RFC 8446 §7.1), traffic keys (§7.3), Finished
+// keys (§4.4.4), key updates (§7.2) and resumption PSKs (§4.6.1).
+#pragma once
+
+#include "crypto/aead.h"
+#include "crypto/hkdf.h"
+
+namespace vouch {
+
+/// Hash and AEAD of a TLS 1.3 cipher suite; false if not a 1.3 suite we support.
+bool tls13_suite_params(CipherSuite suite, HashAlg& hash, AeadAlg& aead);
+
+struct TrafficKeys {
+  Bytes key;
+  Bytes iv;  // 12 bytes
+};
+
+/// [sender]_write_key / _iv from a traffic secret (§7.3).
+Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret);
+/// application_traffic_secret_N+1 (§7.2).
+Result<Bytes> next_traffic_secret(HashAlg alg, ByteView secret);
+/// finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length),
+/// verify_data = HMAC(finished_key, transcript_hash) (§4.4.4).
+Result<Bytes> finished_verify_data(HashAlg alg, ByteView base_key, ByteView transcript_hash);
+/// PSK for a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption",
+/// ticket_nonce, Hash.length) (§4.6.1).
+Result<Bytes> resumption_psk(HashAlg alg, ByteView resumption_master_secret,
+                             ByteView ticket_nonce);
+
+/// Walks Early Secret → Handshake Secret → Master Secret. Each step needs the
+/// previous one; calling out of order is internal_error.
+class KeySchedule {
+ public:
+  explicit KeySchedule(HashAlg alg) : alg_(alg) {}
+  HashAlg alg() const { return alg_; }
+
+  /// Early Secret = HKDF-Extract(0, PSK or zeros).
+  Status start(ByteView psk);
+  /// binder_key: "res binder" for resumption PSKs, "ext binder" for external.
+  Result<Bytes> binder_key(bool external) const;
+  /// Handshake Secret from the (EC)DHE shared secret, then the client/server
+  /// handshake traffic secrets over Transcript-Hash(ClientHello..ServerHello).
+  Status handshake(ByteView ecdhe, ByteView hash_ch_sh);
+  /// Master Secret, then client/server application traffic secret 0 and the
+  /// exporter master secret over Transcript-Hash(ClientHello..server Finished).
+  Status master(ByteView hash_ch_sf);
+  /// resumption_master_secret over Transcript-Hash(ClientHello..client Finished).
+  Status resumption(ByteView hash_ch_cf);
+
+  const Bytes& client_handshake_secret() const { return c_hs_; }
+  const Bytes& server_handshake_secret() const { return s_hs_; }
+  const Bytes& client_application_secret() const { return c_ap_; }
+  const Bytes& server_application_secret() const { return s_ap_; }
+  const Bytes& exporter_master_secret() const { return exp_; }
+  const Bytes& resumption_master_secret() const { return res_; }
+
+ private:
+  HashAlg alg_;
+  Bytes early_, handshake_, master_;
+  Bytes c_hs_, s_hs_, c_ap_, s_ap_, exp_, res_;
+};
+
+}  // namespace vouch

@@ -1,0 +1,2 @@
+// placeholder translation unit so the support library links; replaced below.
+namespace vouch::testing {}
