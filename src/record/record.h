@@ -73,6 +73,9 @@ class RecordProtection13 {
   Status install(CipherSuite suite, ByteView traffic_secret);
   bool active() const { return aead_.has_value(); }
   uint64_t sequence() const { return seq_; }
+  /// Tests only: jumps the sequence number (e.g. to just below 2^64 - 1 to
+  /// check that it never wraps; seal/open refuse once it reaches 2^64 - 1).
+  void set_sequence_for_testing(uint64_t n) { seq_ = n; }
 
   /// Appends one TLSCiphertext record carrying `inner_type` and `plaintext`
   /// (≤ kMaxPlaintext) plus `padding` zero bytes (§5.4) to out.
@@ -81,7 +84,13 @@ class RecordProtection13 {
   /// Decrypts a received application_data record in place. On success sets
   /// inner_type and returns the plaintext as a view into record.fragment.
   /// Errors: AEAD failure → bad_record_mac; plaintext > 2^14 → record_overflow;
-  /// all-zero (no content type) → unexpected_message (§5.4).
+  /// all-zero (no content type) → unexpected_message (§5.4). Also: fragment
+  /// > kMaxCiphertext13 → record_overflow; shorter than the tag →
+  /// bad_record_mac; outer type not application_data, or an inner type other
+  /// than alert/handshake/application_data (e.g. a protected
+  /// change_cipher_spec, §5) → unexpected_message; sequence number at 2^64-1
+  /// → internal_error (§5.3: never wrap; rekey first). On failure the
+  /// fragment's bytes are garbage and the sequence number is unchanged.
   Result<std::span<uint8_t>> open(const RawRecord& record, ContentType& inner_type);
 
  private:
@@ -102,14 +111,15 @@ struct HandshakeMessage {
 class HandshakeAssembler {
  public:
   /// Largest body accepted; bigger announced lengths are rejected up front
-  /// (unexpected_message is wrong here; RFC 8446 gives no specific alert, so
-  /// like BoringSSL we use illegal_parameter... see add()).
+  /// with illegal_parameter (RFC 8446 gives no specific alert; OpenSSL sends
+  /// illegal_parameter for an excessive message size; see add()).
   explicit HandshakeAssembler(size_t max_body = 1u << 17) : max_body_(max_body) {}
 
   void set_max_body(size_t n) { max_body_ = n; }
   /// Appends a handshake record's plaintext. A message header announcing more
-  /// than max_body is rejected with illegal_parameter... (decided in .cpp and
-  /// documented there).
+  /// than max_body is rejected with illegal_parameter (reasoning in the .cpp);
+  /// an empty fragment is unexpected_message (§5.1: zero-length handshake
+  /// fragments MUST NOT be sent). Invalidates views returned by next().
   Status add(ByteView fragment);
   /// The next complete message, if any. The views stay valid until the next
   /// call to add() or next().

@@ -1,0 +1,105 @@
+// Credential: a certificate chain and the leaf's private key (the content of
+// the Certificate and CertificateVerify messages, RFC 8446 §4.4.2–§4.4.3).
+#include "vouch/credential.h"
+
+#include <openssl/err.h>
+
+#include "cert/pem.h"
+#include "cert/x509_name.h"
+#include "crypto/ossl.h"
+
+namespace vouch {
+
+struct Credential::State {
+  std::vector<ossl::X509Ptr> owned;  // one reference per certificate
+  std::vector<X509*> chain;          // views of `owned`, for chain()
+  std::vector<Bytes> der;            // CertificateEntry.cert_data, leaf first
+  ossl::EvpPkey key;
+  std::string subject;
+};
+
+namespace {
+
+Result<Bytes> der_of(X509* cert, size_t index) {
+  const int len = i2d_X509(cert, nullptr);
+  if (len <= 0) {
+    return fail(Alert::internal_error, "certificate " + std::to_string(index + 1) +
+                                           " cannot be DER-encoded: " + ossl::last_error());
+  }
+  Bytes out(static_cast<size_t>(len));
+  unsigned char* p = out.data();
+  if (i2d_X509(cert, &p) != len) {
+    return fail(Alert::internal_error, "certificate " + std::to_string(index + 1) +
+                                           " cannot be DER-encoded: " + ossl::last_error());
+  }
+  return out;
+}
+
+// Builds the shared state; `key_label` names the key's source in reasons
+// ("" for libcrypto objects).
+Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X509Ptr> chain,
+                                                            ossl::EvpPkey key,
+                                                            const std::string& key_label) {
+  if (chain.empty()) return fail(Alert::internal_error, "credential has no certificate");
+  if (!key) return fail(Alert::internal_error, "credential has no private key");
+  auto s = std::make_shared<Credential::State>();
+  s->subject = subject_line(chain.front().get());
+  // A key that does not belong to the leaf would only surface as a peer's
+  // decrypt_error on our CertificateVerify (RFC 8446 §4.4.3); catch it at load.
+  ERR_clear_error();
+  if (X509_check_private_key(chain.front().get(), key.get()) != 1) {
+    ERR_clear_error();
+    std::string reason = "private key does not match certificate " + s->subject;
+    if (!key_label.empty()) reason += " (key from " + key_label + ")";
+    return fail(Alert::internal_error, std::move(reason));
+  }
+  for (size_t i = 0; i < chain.size(); ++i) {
+    VOUCH_ASSIGN(Bytes der, der_of(chain[i].get(), i));
+    s->der.push_back(std::move(der));
+    s->chain.push_back(chain[i].get());
+  }
+  s->owned = std::move(chain);
+  s->key = std::move(key);
+  return std::shared_ptr<const Credential::State>(std::move(s));
+}
+
+}  // namespace
+
+Result<Credential> Credential::from_pem_files(const std::string& chain_path,
+                                              const std::string& key_path) {
+  VOUCH_ASSIGN(std::string chain_pem, read_text_file(chain_path));
+  VOUCH_ASSIGN(std::string key_pem, read_text_file(key_path));
+  VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, chain_path));
+  VOUCH_ASSIGN(ossl::EvpPkey key, read_pem_private_key(key_pem, key_path));
+  VOUCH_ASSIGN(auto state, make_state(std::move(chain), std::move(key), key_path));
+  return Credential(std::move(state));
+}
+
+Result<Credential> Credential::from_pem(std::string_view chain_pem, std::string_view key_pem) {
+  VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, "certificate chain PEM"));
+  VOUCH_ASSIGN(ossl::EvpPkey key, read_pem_private_key(key_pem, "private key PEM"));
+  VOUCH_ASSIGN(auto state, make_state(std::move(chain), std::move(key), ""));
+  return Credential(std::move(state));
+}
+
+Result<Credential> Credential::from_x509(const std::vector<X509*>& chain, EVP_PKEY* key) {
+  std::vector<ossl::X509Ptr> owned;
+  owned.reserve(chain.size());
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (chain[i] == nullptr) {
+      return fail(Alert::internal_error,
+                  "certificate " + std::to_string(i + 1) + " of the chain is null");
+    }
+    owned.push_back(ossl::up_ref(chain[i]));
+  }
+  VOUCH_ASSIGN(auto state, make_state(std::move(owned), ossl::up_ref(key), ""));
+  return Credential(std::move(state));
+}
+
+const std::vector<Bytes>& Credential::chain_der() const { return s_->der; }
+const std::vector<X509*>& Credential::chain() const { return s_->chain; }
+X509* Credential::leaf() const { return s_->chain.front(); }
+EVP_PKEY* Credential::private_key() const { return s_->key.get(); }
+std::string Credential::subject() const { return s_->subject; }
+
+}  // namespace vouch

@@ -1,0 +1,21 @@
+// Extracting a peer's public key from its certificate.
+#pragma once
+
+#include "crypto/ossl.h"
+#include "vouch/error.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+/// Parses one DER certificate (the whole input must be the certificate) and
+/// returns it. Undecodable input is bad_certificate... decode_error: RFC 8446
+/// gives no specific alert; like BoringSSL we answer decode_error.
+Result<ossl::X509Ptr> parse_certificate_der(ByteView der);
+
+/// The subject public key of a DER certificate.
+Result<ossl::EvpPkey> public_key_of(ByteView der);
+
+/// One-line subject (RFC 2253 form) of a DER certificate, "" if unparsable.
+std::string subject_of(ByteView der);
+
+}  // namespace vouch

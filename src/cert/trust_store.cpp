@@ -1,0 +1,83 @@
+// TrustStore: the trust anchors peer chains are verified against
+// (RFC 5280 §6.1.1 (d)) and the names a peer is told about
+// (certificate_authorities, RFC 8446 §4.2.4).
+#include "vouch/credential.h"
+
+#include <openssl/err.h>
+
+#include <algorithm>
+
+#include "cert/pem.h"
+#include "cert/x509_name.h"
+#include "crypto/ossl.h"
+
+namespace vouch {
+
+// Shared by every copy of a TrustStore. X509_STORE does its own locking, so
+// concurrent verifications are safe; adding anchors (add_pem_file) while
+// another thread verifies or reads subject_names() is not.
+struct TrustStore::State {
+  ossl::X509Store store;
+  std::vector<Bytes> subject_names;
+};
+
+namespace {
+
+std::shared_ptr<TrustStore::State> new_state() {
+  auto s = std::make_shared<TrustStore::State>();
+  s->store.reset(X509_STORE_new());
+  return s;
+}
+
+Status add_anchors(TrustStore::State& s, std::vector<ossl::X509Ptr> certs, std::string_view what) {
+  if (!s.store) return fail(Alert::internal_error, "trust store could not be allocated");
+  for (auto& cert : certs) {
+    ERR_clear_error();
+    // X509_STORE_add_cert takes its own reference; a duplicate is ignored.
+    if (X509_STORE_add_cert(s.store.get(), cert.get()) != 1) {
+      return fail(Alert::internal_error, std::string(what) + ": cannot add " +
+                                             subject_line(cert.get()) + ": " +
+                                             ossl::last_error());
+    }
+    // Two anchors with one subject (a key rollover) need the name only once
+    // in certificate_authorities.
+    Bytes name = name_der(X509_get_subject_name(cert.get()));
+    if (name.empty()) {
+      return fail(Alert::internal_error,
+                  std::string(what) + ": cannot encode the subject of " + subject_line(cert.get()));
+    }
+    if (std::find(s.subject_names.begin(), s.subject_names.end(), name) == s.subject_names.end()) {
+      s.subject_names.push_back(std::move(name));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+TrustStore::TrustStore() : s_(new_state()) {}
+
+Result<TrustStore> TrustStore::from_pem_file(const std::string& path) {
+  TrustStore t;
+  VOUCH_TRY(t.add_pem_file(path));
+  return t;
+}
+
+Result<TrustStore> TrustStore::from_pem(std::string_view pem) {
+  VOUCH_ASSIGN(auto certs, read_pem_certificates(pem, "trust anchors PEM", true));
+  TrustStore t;
+  VOUCH_TRY(add_anchors(*t.s_, std::move(certs), "trust anchors PEM"));
+  return t;
+}
+
+Status TrustStore::add_pem_file(const std::string& path) {
+  VOUCH_ASSIGN(std::string pem, read_text_file(path));
+  VOUCH_ASSIGN(auto certs, read_pem_certificates(pem, path, true));
+  return add_anchors(*s_, std::move(certs), path);
+}
+
+X509_STORE* TrustStore::native() const { return s_->store.get(); }
+
+const std::vector<Bytes>& TrustStore::subject_names() const { return s_->subject_names; }
+
+}  // namespace vouch

@@ -1,0 +1,176 @@
+// TLS 1.3 record protection (RFC 8446 §5.2 record payload protection, §5.3
+// per-record nonce, §5.4 record padding).
+#include <cstring>
+#include <limits>
+
+#include <openssl/crypto.h>
+
+#include "handshake/key_schedule.h"
+#include "record/record.h"
+
+namespace vouch {
+namespace {
+
+// §5.2: the TLSInnerPlaintext (content || type || zeros) is at most
+// 2^14 + 1 bytes: the content limit plus the one type byte.
+constexpr size_t kMaxInnerPlaintext = kMaxPlaintext + 1;
+
+// §5.2: additional_data = TLSCiphertext.opaque_type ||
+// TLSCiphertext.legacy_record_version || TLSCiphertext.length.
+void record_header(uint8_t out[kRecordHeaderLength], ContentType type, uint16_t version,
+                   size_t length) {
+  out[0] = static_cast<uint8_t>(type);
+  out[1] = static_cast<uint8_t>(version >> 8);
+  out[2] = static_cast<uint8_t>(version);
+  out[3] = static_cast<uint8_t>(length >> 8);
+  out[4] = static_cast<uint8_t>(length);
+}
+
+bool allowed_inner_type(uint8_t t) {
+  // Only alert, handshake and application_data travel encrypted in 1.3;
+  // §5: "An implementation which ... receives a protected change_cipher_spec
+  // record MUST abort the handshake with an "unexpected_message" alert", and
+  // unknown types are unexpected_message as well.
+  return t == static_cast<uint8_t>(ContentType::alert) ||
+         t == static_cast<uint8_t>(ContentType::handshake) ||
+         t == static_cast<uint8_t>(ContentType::application_data);
+}
+
+Error sequence_exhausted() {
+  // §5.3: "If a TLS implementation would need to wrap a sequence number, it
+  // MUST either rekey (Section 4.6.3) or terminate the connection." The last
+  // value is never used, so the counter cannot wrap back to a used nonce.
+  return fail(Alert::internal_error,
+              "record: sequence number exhausted, a KeyUpdate is required (RFC 8446 §5.3)");
+}
+
+}  // namespace
+
+Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret) {
+  HashAlg hash;
+  AeadAlg alg;
+  if (!tls13_suite_params(suite, hash, alg)) {
+    return fail(Alert::internal_error,
+                "record: " + to_string(suite) + " is not a TLS 1.3 cipher suite");
+  }
+  VOUCH_ASSIGN(TrafficKeys keys, derive_traffic_keys(suite, traffic_secret));
+  if (keys.iv.size() != kAeadNonceLength || keys.key.size() != aead_key_length(alg)) {
+    OPENSSL_cleanse(keys.key.data(), keys.key.size());
+    return fail(Alert::internal_error, "record: traffic key or iv has the wrong length");
+  }
+  auto aead = Aead::create(alg, keys.key);
+  OPENSSL_cleanse(keys.key.data(), keys.key.size());
+  if (!aead.ok()) return std::move(aead).error();
+  aead_.emplace(std::move(aead).value());
+  std::memcpy(iv_, keys.iv.data(), kAeadNonceLength);
+  OPENSSL_cleanse(keys.iv.data(), keys.iv.size());
+  // §5.3: "the appropriate sequence number is reset to zero whenever a key
+  // is changed".
+  seq_ = 0;
+  return {};
+}
+
+void RecordProtection13::nonce(uint8_t out[kAeadNonceLength]) const {
+  // §5.3: the 64-bit sequence number in network byte order, left-padded with
+  // zeros to iv_length, XORed with the static iv.
+  std::memcpy(out, iv_, kAeadNonceLength);
+  for (size_t i = 0; i < 8; ++i) {
+    out[kAeadNonceLength - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+  }
+}
+
+Status RecordProtection13::seal(ContentType inner_type, ByteView plaintext, Bytes& out,
+                                size_t padding) {
+  if (!aead_) return fail(Alert::internal_error, "record: seal before keys are installed");
+  if (seq_ == std::numeric_limits<uint64_t>::max()) return sequence_exhausted();
+  if (plaintext.size() > kMaxPlaintext || padding > kMaxInnerPlaintext ||
+      plaintext.size() + 1 + padding > kMaxInnerPlaintext) {
+    // §5.4: "The full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
+    // octets." The caller fragments and chooses padding; this is its bug.
+    return fail(Alert::internal_error, "record: plaintext plus padding exceeds 2^14 bytes");
+  }
+  const size_t inner_len = plaintext.size() + 1 + padding;
+  const size_t ct_len = inner_len + kAeadTagLength;
+
+  // Build header || TLSInnerPlaintext directly in out and encrypt in place:
+  // no temporary buffer. plaintext must not point into out (resize may move it).
+  const size_t at = out.size();
+  out.resize(at + kRecordHeaderLength + ct_len);
+  uint8_t* hdr = out.data() + at;
+  uint8_t* body = hdr + kRecordHeaderLength;
+  // §5.2: opaque_type is always application_data and legacy_record_version
+  // always 0x0303 on protected records.
+  record_header(hdr, ContentType::application_data, 0x0303, ct_len);
+  if (!plaintext.empty()) std::memcpy(body, plaintext.data(), plaintext.size());
+  body[plaintext.size()] = static_cast<uint8_t>(inner_type);
+  std::memset(body + plaintext.size() + 1, 0, padding);
+
+  uint8_t n[kAeadNonceLength];
+  nonce(n);
+  Status st = aead_->seal(ByteView(n, sizeof n), ByteView(hdr, kRecordHeaderLength),
+                          ByteView(body, inner_len), std::span<uint8_t>(body, ct_len));
+  if (!st.ok()) {
+    out.resize(at);  // leave out as it was; never emit a half-built record
+    return st;
+  }
+  ++seq_;
+  return {};
+}
+
+Result<std::span<uint8_t>> RecordProtection13::open(const RawRecord& record,
+                                                    ContentType& inner_type) {
+  if (!aead_) return fail(Alert::internal_error, "record: open before keys are installed");
+  if (record.type != ContentType::application_data) {
+    // §5.2: every protected record has opaque_type application_data; the
+    // caller deals with the plaintext change_cipher_spec of Appendix D.4.
+    return fail(Alert::unexpected_message,
+                "record: protected record with outer type " +
+                    std::to_string(static_cast<unsigned>(record.type)));
+  }
+  const std::span<uint8_t> frag = record.fragment;
+  if (frag.size() > kMaxCiphertext13) {
+    // §5.2: "An endpoint that receives a record that exceeds this length
+    // MUST terminate the connection with a "record_overflow" alert."
+    return fail(Alert::record_overflow, "record: ciphertext longer than 2^14 + 256 bytes");
+  }
+  if (frag.size() < kAeadTagLength) {
+    // Too short to carry a tag: it cannot be authentic (§5.2 deprotection failure).
+    return fail(Alert::bad_record_mac, "record: ciphertext shorter than the AEAD tag");
+  }
+  if (seq_ == std::numeric_limits<uint64_t>::max()) return sequence_exhausted();
+
+  uint8_t aad[kRecordHeaderLength];
+  record_header(aad, record.type, record.version, frag.size());
+  uint8_t n[kAeadNonceLength];
+  nonce(n);
+  const std::span<uint8_t> inner = frag.first(frag.size() - kAeadTagLength);
+  // §5.2: "If the decryption fails, the receiver MUST terminate the connection
+  // with a "bad_record_mac" alert" — the Aead reports exactly that.
+  VOUCH_TRY(aead_->open(ByteView(n, sizeof n), ByteView(aad, sizeof aad), frag, inner));
+  ++seq_;
+
+  if (inner.size() > kMaxInnerPlaintext) {
+    // §5.4: "If the length of the TLSInnerPlaintext exceeds 2^14 + 1 octets
+    // ... terminate the connection with a "record_overflow" alert."
+    return fail(Alert::record_overflow, "record: inner plaintext longer than 2^14 + 1 bytes");
+  }
+  // §5.4: the content type is the last non-zero byte; everything after it is
+  // padding. Scan from the end.
+  size_t i = inner.size();
+  while (i > 0 && inner[i - 1] == 0) --i;
+  if (i == 0) {
+    // §5.4: "If a receiving implementation does not find a non-zero octet in
+    // the cleartext, it MUST terminate the connection with an
+    // "unexpected_message" alert."
+    return fail(Alert::unexpected_message, "record: no content type in TLSInnerPlaintext");
+  }
+  const uint8_t type = inner[i - 1];
+  if (!allowed_inner_type(type)) {
+    return fail(Alert::unexpected_message,
+                "record: content type " + std::to_string(type) + " is not allowed encrypted");
+  }
+  inner_type = static_cast<ContentType>(type);
+  return inner.first(i - 1);
+}
+
+}  // namespace vouch

@@ -1,2 +1,0 @@
-// placeholder translation unit so the support library links; replaced below.
-namespace vouch::testing {}
