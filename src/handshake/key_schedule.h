@@ -53,6 +53,13 @@ class KeySchedule {
   const Bytes& server_application_secret() const { return s_ap_; }
   const Bytes& exporter_master_secret() const { return exp_; }
   const Bytes& resumption_master_secret() const { return res_; }
+  /// The stage secrets themselves, for test vectors and exporters. Each is
+  /// wiped (empty) once the next stage has been derived from it: the Early
+  /// Secret by handshake(), the Handshake Secret by master(), the Master
+  /// Secret by resumption().
+  const Bytes& early_secret() const { return early_; }
+  const Bytes& handshake_secret() const { return handshake_; }
+  const Bytes& master_secret() const { return master_; }
 
  private:
   HashAlg alg_;

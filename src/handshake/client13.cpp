@@ -1,0 +1,492 @@
+#include "handshake/client13.h"
+
+#include <arpa/inet.h>
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "cert/public_key.h"
+#include "cert/verify_chain.h"
+#include "crypto/random.h"
+#include "crypto/signature.h"
+
+namespace vouch {
+
+namespace {
+
+bool is_ip_literal(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+template <class T>
+bool contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+constexpr uint8_t kPskDheKe = 1;  // §4.2.9 psk_dhe_ke
+
+}  // namespace
+
+ClientHandshake13::ClientHandshake13(ConnCore& core, std::shared_ptr<const ClientConfig> config,
+                                     std::string server_name,
+                                     std::shared_ptr<const Session> session,
+                                     std::vector<std::shared_ptr<const Session>>& sessions_out)
+    : core_(core),
+      config_(std::move(config)),
+      server_name_(std::move(server_name)),
+      server_name_is_ip_(is_ip_literal(server_name_)),
+      session_(std::move(session)),
+      sessions_out_(sessions_out) {
+  offered_schemes_ = config_->signature_schemes.empty() ? default_signature_schemes()
+                                                        : config_->signature_schemes;
+  core_.info.server_name = server_name_;
+}
+
+Result<Hs> ClientHandshake13::step() {
+  switch (state_) {
+    case State::send_client_hello: return do_send_client_hello();
+    case State::read_server_hello: return do_read_server_hello();
+    case State::read_encrypted_extensions: return do_read_encrypted_extensions();
+    case State::read_certificate_request: return do_read_certificate_request();
+    case State::read_certificate: return do_read_certificate();
+    case State::read_certificate_verify: return do_read_certificate_verify();
+    case State::read_finished: return do_read_finished();
+    case State::send_client_flight: return do_send_client_flight();
+    case State::done: return Hs::done;
+  }
+  return fail(Alert::internal_error, "client: bad state");
+}
+
+Result<Hs> ClientHandshake13::do_send_client_hello() {
+  if (config_->verify_peer && server_name_.empty())
+    return fail(Alert::internal_error,
+                "client: a server name is required to verify the server certificate");
+  if (config_->verify_peer && config_->trust.empty())
+    return fail(Alert::internal_error, "client: no trust anchors configured");
+  VOUCH_TRY(random_bytes(random_));
+  if (config_->middlebox_compat) {
+    // §D.4: a non-empty legacy_session_id turns on middlebox compatibility.
+    session_id_.resize(32);
+    VOUCH_TRY(random_bytes(session_id_));
+  }
+  for (NamedGroup g : config_->key_share_groups) {
+    if (!contains(config_->groups, g)) continue;
+    VOUCH_ASSIGN(auto share, KeyShare::generate(g));
+    shares_.push_back(std::move(share));
+  }
+  if (session_) {
+    HashAlg h;
+    AeadAlg a;
+    if (session_->version != ProtocolVersion::tls13 ||
+        !tls13_suite_params(session_->cipher_suite, h, a) ||
+        !contains(config_->cipher_suites, session_->cipher_suite) ||
+        !session_->usable(std::chrono::system_clock::now()))
+      session_.reset();  // not resumable with this configuration
+  }
+  VOUCH_TRY(send_client_hello());
+  state_ = State::read_server_hello;
+  return Hs::read_message;
+}
+
+Status ClientHandshake13::send_client_hello() {
+  ClientHello ch;
+  ch.random = random_;
+  ch.legacy_session_id = session_id_;
+  for (CipherSuite s : config_->cipher_suites) {
+    HashAlg h;
+    AeadAlg a;
+    if (tls13_suite_params(s, h, a)) ch.cipher_suites.push_back(s);
+  }
+  if (ch.cipher_suites.empty())
+    return fail(Alert::internal_error, "client: no TLS 1.3 cipher suite configured");
+  Extensions& e = ch.ext;
+  // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName."
+  if (!server_name_.empty() && !server_name_is_ip_) e.server_name = server_name_;
+  e.supported_versions = std::vector<ProtocolVersion>{ProtocolVersion::tls13};
+  e.supported_groups = config_->groups;
+  e.signature_algorithms = offered_schemes_;
+  e.signature_algorithms_cert = default_certificate_signature_schemes();
+  std::vector<KeyShareEntry> entries;
+  for (const KeyShare& s : shares_) entries.push_back({s.group(), s.public_key()});
+  e.key_shares = std::move(entries);
+  e.psk_key_exchange_modes = std::vector<uint8_t>{kPskDheKe};
+  if (!config_->alpn.empty()) e.alpn = config_->alpn;
+  if (!cookie_.empty()) e.cookie = cookie_;
+
+  HashAlg psk_hash = HashAlg::sha256;
+  if (session_) {
+    AeadAlg a;
+    tls13_suite_params(session_->cipher_suite, psk_hash, a);
+    // §4.2.11.1: obfuscated_ticket_age = age in ms + ticket_age_add (mod 2^32).
+    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now() - session_->received_at);
+    const uint32_t obfuscated = static_cast<uint32_t>(age.count()) + session_->age_add;
+    e.psk_identities = std::vector<PskIdentity>{{session_->ticket, obfuscated}};
+    e.psk_binders = {Bytes(hash_length(psk_hash), 0)};
+  }
+
+  Bytes body;
+  Writer w(body);
+  size_t binders_offset = 0;
+  write(w, ch, &binders_offset);
+  if (!w.ok()) return fail(Alert::internal_error, "client: ClientHello too large");
+  Bytes msg;
+  frame_handshake(HandshakeType::client_hello, body, msg);
+  sent_extensions_ = {};
+  {
+    // Remember which extensions we sent, to reject unsolicited answers (§4.2).
+    ClientHello parsed;
+    if (parse(body, parsed).ok()) sent_extensions_ = parsed.ext.present;
+  }
+
+  if (session_) {
+    // §4.2.11.2: the binder is an HMAC over the transcript up to and
+    // including the ClientHello truncated before the binders list.
+    const size_t truncated_len = kHandshakeHeaderLength + binders_offset;
+    ByteView truncated(msg.data(), truncated_len);
+    Bytes hash;
+    if (core_.transcript.selected()) {
+      if (core_.transcript.alg() != psk_hash)
+        return fail(Alert::internal_error, "client: PSK hash changed after HelloRetryRequest");
+      VOUCH_ASSIGN(Transcript t, core_.transcript.clone());
+      VOUCH_TRY(t.update(truncated));
+      VOUCH_ASSIGN(hash, t.current());
+    } else {
+      VOUCH_ASSIGN(hash, digest(psk_hash, truncated));
+    }
+    KeySchedule early(psk_hash);
+    VOUCH_TRY(early.start(session_->psk));
+    VOUCH_ASSIGN(Bytes binder_key, early.binder_key(false));
+    VOUCH_ASSIGN(Bytes binder, finished_verify_data(psk_hash, binder_key, hash));
+    // binders<33..2^16-1>: u16 list length, u8 binder length, binder.
+    std::copy(binder.begin(), binder.end(), msg.begin() + truncated_len + 3);
+  }
+  return core_.send_raw(msg);
+}
+
+Status ClientHandshake13::check_solicited(const Extensions& ext, const char* where) const {
+  for (uint16_t t : ext.present) {
+    if (t == static_cast<uint16_t>(ExtensionType::cookie)) continue;  // §4.2 exception
+    if (!contains(sent_extensions_, t))
+      return fail(Alert::unsupported_extension,
+                  std::string(where) + ": extension " + std::to_string(t) + " was not offered");
+  }
+  return {};
+}
+
+Result<Hs> ClientHandshake13::do_read_server_hello() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::server_hello))
+    return unexpected(*m, "ServerHello");
+  ServerHello sh;
+  VOUCH_TRY(parse(m->body, sh));
+  if (sh.is_hello_retry_request()) return on_hello_retry_request(*m, sh);
+
+  if (!sh.ext.selected_version) {
+    // §4.1.3: a TLS 1.3 client that sees a TLS 1.2-or-below ServerHello
+    // checks the downgrade sentinel first.
+    ByteView tail(sh.random.data() + 24, 8);
+    if (std::equal(tail.begin(), tail.end(), kDowngradeTls12.begin()) ||
+        std::equal(tail.begin(), tail.end(), kDowngradeTls11.begin()))
+      return fail(Alert::illegal_parameter, "ServerHello: downgrade sentinel present (RFC 8446 §4.1.3)");
+    return fail(Alert::protocol_version, "ServerHello: server chose a version below TLS 1.3");
+  }
+  if (*sh.ext.selected_version != ProtocolVersion::tls13)
+    return fail(Alert::illegal_parameter, "ServerHello: selected a version that was not offered");
+  if (sh.legacy_version != 0x0303)
+    return fail(Alert::illegal_parameter, "ServerHello: legacy_version is not 0x0303");
+  if (sh.legacy_session_id_echo != session_id_)
+    return fail(Alert::illegal_parameter, "ServerHello: legacy_session_id_echo does not match");
+  if (sh.legacy_compression_method != 0)
+    return fail(Alert::illegal_parameter, "ServerHello: compression method is not null");
+  HashAlg hash;
+  AeadAlg aead;
+  if (!contains(config_->cipher_suites, sh.cipher_suite) ||
+      !tls13_suite_params(sh.cipher_suite, hash, aead))
+    return fail(Alert::illegal_parameter, "ServerHello: cipher suite was not offered");
+  if (hrr_seen_ && sh.cipher_suite != hrr_suite_)
+    return fail(Alert::illegal_parameter,
+                "ServerHello: cipher suite differs from the HelloRetryRequest (§4.1.4)");
+  VOUCH_TRY(check_solicited(sh.ext, "ServerHello"));
+
+  // PSK: §4.2.11 "Clients MUST verify that the server's selected_identity is
+  // within the range supplied by the client, that the server selected a
+  // cipher suite indicating a Hash associated with the PSK".
+  Bytes psk;
+  if (sh.ext.psk_selected_identity) {
+    if (!session_ || *sh.ext.psk_selected_identity != 0)
+      return fail(Alert::illegal_parameter, "ServerHello: selected_identity out of range");
+    HashAlg ph;
+    AeadAlg pa;
+    tls13_suite_params(session_->cipher_suite, ph, pa);
+    if (ph != hash)
+      return fail(Alert::illegal_parameter, "ServerHello: cipher suite hash does not match the PSK");
+    psk = session_->psk;
+    core_.info.resumed = true;
+  }
+  // We only offer psk_dhe_ke, so a key share is always required.
+  if (!sh.ext.key_share)
+    return fail(Alert::missing_extension, "ServerHello: no key_share");
+  const KeyShare* mine = nullptr;
+  for (const KeyShare& s : shares_)
+    if (s.group() == sh.ext.key_share->group) mine = &s;
+  if (!mine)
+    return fail(Alert::illegal_parameter, "ServerHello: key_share for a group we did not send");
+  VOUCH_ASSIGN(Bytes ecdhe, mine->derive(sh.ext.key_share->key_exchange));
+
+  core_.info.version = ProtocolVersion::tls13;
+  core_.info.cipher_suite = sh.cipher_suite;
+  core_.info.group = mine->group();
+  if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash));
+  VOUCH_TRY(core_.transcript.update(m->message));
+  schedule_.emplace(hash);
+  VOUCH_TRY(schedule_->start(psk));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_TRY(schedule_->handshake(ecdhe, th));
+  VOUCH_TRY(core_.install_read_key(schedule_->server_handshake_secret()));
+  VOUCH_TRY(core_.install_write_key(schedule_->client_handshake_secret()));
+  shares_.clear();
+  state_ = State::read_encrypted_extensions;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::on_hello_retry_request(const HandshakeMessage& m,
+                                                     const ServerHello& hrr) {
+  // §4.1.4
+  if (hrr_seen_)
+    return fail(Alert::unexpected_message, "second HelloRetryRequest (RFC 8446 §4.1.4)");
+  if (!hrr.ext.selected_version || *hrr.ext.selected_version != ProtocolVersion::tls13)
+    return fail(Alert::illegal_parameter, "HelloRetryRequest: version is not TLS 1.3");
+  if (hrr.legacy_session_id_echo != session_id_)
+    return fail(Alert::illegal_parameter, "HelloRetryRequest: legacy_session_id_echo does not match");
+  if (hrr.legacy_compression_method != 0)
+    return fail(Alert::illegal_parameter, "HelloRetryRequest: compression method is not null");
+  HashAlg hash;
+  AeadAlg aead;
+  if (!contains(config_->cipher_suites, hrr.cipher_suite) ||
+      !tls13_suite_params(hrr.cipher_suite, hash, aead))
+    return fail(Alert::illegal_parameter, "HelloRetryRequest: cipher suite was not offered");
+  VOUCH_TRY(check_solicited(hrr.ext, "HelloRetryRequest"));
+  bool changes = false;
+  if (hrr.ext.key_share_selected_group) {
+    const NamedGroup g = *hrr.ext.key_share_selected_group;
+    // "the selected_group field [must] correspond to a group which was
+    // provided in the supported_groups extension ... [and not] a group for
+    // which a corresponding key share was provided" → illegal_parameter.
+    if (!contains(config_->groups, g))
+      return fail(Alert::illegal_parameter, "HelloRetryRequest: selected a group that was not offered");
+    for (const KeyShare& s : shares_)
+      if (s.group() == g)
+        return fail(Alert::illegal_parameter,
+                    "HelloRetryRequest: selected a group we already sent a key share for");
+    shares_.clear();
+    VOUCH_ASSIGN(auto share, KeyShare::generate(g));
+    shares_.push_back(std::move(share));
+    changes = true;
+  }
+  if (hrr.ext.cookie) {
+    cookie_ = *hrr.ext.cookie;
+    changes = true;
+  }
+  if (!changes)
+    return fail(Alert::illegal_parameter,
+                "HelloRetryRequest would not change the ClientHello (§4.1.4)");
+  if (session_) {
+    HashAlg ph;
+    AeadAlg pa;
+    tls13_suite_params(session_->cipher_suite, ph, pa);
+    if (ph != hash) session_.reset();  // §4.1.4: drop PSKs incompatible with the suite
+  }
+  hrr_seen_ = true;
+  hrr_suite_ = hrr.cipher_suite;
+  core_.info.hello_retry_request = true;
+  // §4.4.1: ClientHello1 is replaced by message_hash.
+  VOUCH_TRY(core_.transcript.select(hash));
+  VOUCH_TRY(core_.transcript.restart_with_message_hash());
+  VOUCH_TRY(core_.transcript.update(m.message));
+  if (config_->middlebox_compat) core_.send_ccs();  // §D.4: before the second ClientHello
+  VOUCH_TRY(send_client_hello());
+  return Hs::read_message;
+}
+
+Result<Hs> ClientHandshake13::do_read_encrypted_extensions() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::encrypted_extensions))
+    return unexpected(*m, "EncryptedExtensions");
+  EncryptedExtensions ee;
+  VOUCH_TRY(parse(m->body, ee));
+  VOUCH_TRY(check_solicited(ee.ext, "EncryptedExtensions"));
+  if (ee.ext.alpn) {
+    // RFC 7301 §3.2: the selected protocol must be one the client offered.
+    const std::string& p = ee.ext.alpn->front();
+    if (!contains(config_->alpn, p))
+      return fail(Alert::illegal_parameter, "EncryptedExtensions: ALPN protocol was not offered");
+    core_.info.alpn = p;
+  }
+  if (ee.ext.early_data)
+    return fail(Alert::unsupported_extension, "EncryptedExtensions: early_data was not offered");
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = core_.info.resumed ? State::read_finished : State::read_certificate_request;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_read_certificate_request() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type == static_cast<uint8_t>(HandshakeType::certificate)) return on_certificate(*m);
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate_request))
+    return unexpected(*m, "CertificateRequest or Certificate");
+  CertificateRequest cr;
+  VOUCH_TRY(parse(m->body, cr));
+  // §4.3.2: in the main handshake the context is empty.
+  if (!cr.certificate_request_context.empty())
+    return fail(Alert::illegal_parameter,
+                "CertificateRequest: non-empty context during the handshake");
+  cert_requested_ = true;
+  cert_request_context_ = cr.certificate_request_context;
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = State::read_certificate;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_read_certificate() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate))
+    return unexpected(*m, "Certificate");
+  return on_certificate(*m);
+}
+
+Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
+  Certificate cert;
+  VOUCH_TRY(parse(m.body, cert));
+  if (!cert.certificate_request_context.empty())
+    return fail(Alert::illegal_parameter, "server Certificate: non-empty request context");
+  // §4.4.2.4: "If the server supplies an empty Certificate message, the
+  // client MUST abort the handshake with a "decode_error" alert."
+  if (cert.certificate_list.empty())
+    return fail(Alert::decode_error, "server sent an empty Certificate message");
+  std::vector<Bytes> chain;
+  for (const CertificateEntry& e : cert.certificate_list) {
+    VOUCH_TRY(check_solicited(e.ext, "CertificateEntry"));
+    chain.push_back(e.cert_data);
+  }
+  if (config_->verify_peer) {
+    PeerVerifyOptions opts;
+    opts.purpose = PeerVerifyOptions::Purpose::server_auth;
+    opts.host = server_name_;
+    VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, chain, opts));
+    peer_key_ = std::move(verified.leaf_key);
+  } else {
+    VOUCH_ASSIGN(peer_key_, public_key_of(chain.front()));
+  }
+  core_.peer_chain = std::move(chain);
+  VOUCH_TRY(core_.transcript.update(m.message));
+  state_ = State::read_certificate_verify;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_read_certificate_verify() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate_verify))
+    return unexpected(*m, "CertificateVerify");
+  CertificateVerify cv;
+  VOUCH_TRY(parse(m->body, cv));
+  // §4.4.3: the algorithm must be one the client offered and fit the key.
+  if (!contains(offered_schemes_, cv.algorithm))
+    return fail(Alert::illegal_parameter,
+                "server CertificateVerify: scheme " + to_string(cv.algorithm) + " was not offered");
+  if (!scheme_matches_key(cv.algorithm, peer_key_.get()))
+    return fail(Alert::illegal_parameter, "server CertificateVerify: scheme " +
+                                              to_string(cv.algorithm) +
+                                              " does not fit the certificate key");
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  Bytes content = certificate_verify_input(/*server=*/true, th);
+  Status v = verify_message(cv.algorithm, peer_key_.get(), content, cv.signature);
+  if (!v) return fail(Alert::decrypt_error, "server CertificateVerify: bad signature");
+  core_.info.peer_signature_scheme = cv.algorithm;
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = State::read_finished;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_read_finished() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::finished)) return unexpected(*m, "Finished");
+  const HashAlg alg = schedule_->alg();
+  Finished fin;
+  VOUCH_TRY(parse(m->body, hash_length(alg), fin));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(Bytes expected,
+               finished_verify_data(alg, schedule_->server_handshake_secret(), th));
+  if (CRYPTO_memcmp(expected.data(), fin.verify_data.data(), expected.size()) != 0)
+    return fail(Alert::decrypt_error, "server Finished: verify_data does not match");
+  VOUCH_TRY(core_.transcript.update(m->message));
+  VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
+  VOUCH_TRY(schedule_->master(th_sf));
+  VOUCH_TRY(core_.install_read_key(schedule_->server_application_secret()));
+  state_ = State::send_client_flight;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_send_client_flight() {
+  if (config_->middlebox_compat) core_.send_ccs();  // §D.4: before the encrypted flight
+  if (cert_requested_) {
+    // No client credentials yet: §4.4.2 an empty Certificate says "none".
+    Certificate empty;
+    empty.certificate_request_context = cert_request_context_;
+    VOUCH_TRY(core_.send_message(HandshakeType::certificate, empty));
+  }
+  const HashAlg alg = schedule_->alg();
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  Finished fin;
+  VOUCH_ASSIGN(fin.verify_data, finished_verify_data(alg, schedule_->client_handshake_secret(), th));
+  VOUCH_TRY(core_.send_message(HandshakeType::finished, fin));
+  VOUCH_TRY(core_.install_write_key(schedule_->client_application_secret()));
+  VOUCH_ASSIGN(Bytes th_cf, core_.transcript.current());
+  VOUCH_TRY(schedule_->resumption(th_cf));
+  core_.client_app_secret = schedule_->client_application_secret();
+  core_.server_app_secret = schedule_->server_application_secret();
+  core_.resumption_master_secret = schedule_->resumption_master_secret();
+  core_.exporter_master_secret = schedule_->exporter_master_secret();
+  if (core_.info.resumed && session_) core_.peer_chain = session_->peer_chain;
+  state_ = State::done;
+  return Hs::done;
+}
+
+Status ClientHandshake13::post_handshake(const HandshakeMessage& m) {
+  if (m.type == static_cast<uint8_t>(HandshakeType::new_session_ticket)) {
+    NewSessionTicket nst;
+    VOUCH_TRY(parse(m.body, nst));
+    return on_new_session_ticket(nst);
+  }
+  return unexpected(m, "NewSessionTicket or KeyUpdate");
+}
+
+Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {
+  // §4.6.1: a lifetime of zero means "do not use".
+  if (nst.ticket_lifetime == 0) return {};
+  auto s = std::make_shared<Session>();
+  s->version = ProtocolVersion::tls13;
+  s->cipher_suite = core_.info.cipher_suite;
+  s->ticket = nst.ticket;
+  VOUCH_ASSIGN(s->psk, resumption_psk(schedule_->alg(), core_.resumption_master_secret,
+                                      nst.ticket_nonce));
+  s->lifetime_seconds = nst.ticket_lifetime;
+  s->age_add = nst.ticket_age_add;
+  s->received_at = std::chrono::system_clock::now();
+  s->server_name = server_name_;
+  s->alpn = core_.info.alpn;
+  s->peer_chain = core_.peer_chain;
+  if (config_->session_cache) config_->session_cache->put(server_name_, s);
+  sessions_out_.push_back(std::move(s));
+  return {};
+}
+
+}  // namespace vouch

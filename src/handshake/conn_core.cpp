@@ -1,0 +1,82 @@
+#include "handshake/conn_core.h"
+
+#include "handshake/key_schedule.h"
+
+namespace vouch {
+
+ConnCore::ConnCore(bool client, const CommonConfig& cfg)
+    : is_client(client), common(cfg), hs_in(cfg.max_handshake_message) {}
+
+Status ConnCore::send_framed(HandshakeType type, ByteView body) {
+  Bytes msg;
+  frame_handshake(type, body, msg);
+  return send_raw(msg);
+}
+
+Status ConnCore::send_raw(ByteView message) {
+  VOUCH_TRY(transcript.update(message));
+  hs_out.insert(hs_out.end(), message.begin(), message.end());
+  return {};
+}
+
+Status ConnCore::write_record(ContentType type, ByteView data) {
+  // §5.1: fragments of at most 2^14 bytes; a zero-length record only for
+  // application data (never for handshake or alert content).
+  size_t pos = 0;
+  do {
+    const size_t n = std::min(kMaxPlaintext, data.size() - pos);
+    ByteView frag = data.subspan(pos, n);
+    if (write_protection.active()) {
+      VOUCH_TRY(write_protection.seal(type, frag, out));
+    } else {
+      // §5.1: legacy_record_version is 0x0301 for an initial ClientHello,
+      // 0x0303 otherwise.
+      // A client's only plaintext handshake records are ClientHellos.
+      const uint16_t version =
+          (is_client && !info.hello_retry_request && type == ContentType::handshake) ? 0x0301
+                                                                                     : 0x0303;
+      write_plaintext_record(type, version, frag, out);
+    }
+    pos += n;
+  } while (pos < data.size());
+  return {};
+}
+
+Status ConnCore::flush_handshake() {
+  if (hs_out.empty()) return {};
+  Status s = write_record(ContentType::handshake, hs_out);
+  hs_out.clear();
+  return s;
+}
+
+void ConnCore::send_ccs() {
+  if (sent_ccs) return;
+  // The CCS goes out in plaintext, after what is queued so far.
+  (void)flush_handshake();
+  const uint8_t one = 1;
+  write_plaintext_record(ContentType::change_cipher_spec, 0x0303, ByteView(&one, 1), out);
+  sent_ccs = true;
+}
+
+Status ConnCore::install_read_key(ByteView secret) {
+  if (!hs_in.empty())
+    return fail(Alert::unexpected_message,
+                "handshake message spans a key change (RFC 8446 §5.1)");
+  return read_protection.install(info.cipher_suite, secret);
+}
+
+Status ConnCore::install_write_key(ByteView secret) {
+  VOUCH_TRY(flush_handshake());
+  return write_protection.install(info.cipher_suite, secret);
+}
+
+Status Handshake13::post_handshake(const HandshakeMessage& m) {
+  return unexpected(m, "no post-handshake message");
+}
+
+Error unexpected(const HandshakeMessage& m, const char* expected) {
+  return fail(Alert::unexpected_message,
+              std::string("received ") + handshake_type_name(m.type) + ", expected " + expected);
+}
+
+}  // namespace vouch

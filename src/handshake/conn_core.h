@@ -1,0 +1,100 @@
+// The part of a connection the handshake state machines share: record I/O,
+// the transcript, negotiated parameters. Connection::Impl owns one; the
+// client13/server13 machines work on it. No sockets here (sans-I/O).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/hash.h"
+#include "msg/messages.h"
+#include "record/record.h"
+#include "vouch/config.h"
+#include "vouch/connection.h"
+
+namespace vouch {
+
+/// What a state function asks of the run loop (STYLE.md's "wait reasons").
+enum class Hs : uint8_t {
+  ok,                  // advance: run the next state now
+  read_message,        // needs another handshake message from the peer
+  client_certificate,  // suspended: the application must pick a certificate
+  private_key,         // suspended: an external signer is busy
+  certificate_verify,  // suspended: an asynchronous peer check is busy
+  done,                // handshake complete
+};
+
+struct ConnCore {
+  ConnCore(bool client, const CommonConfig& cfg);
+
+  bool is_client;
+  const CommonConfig& common;
+
+  // ---- records -------------------------------------------------------
+  Deframer deframer;
+  HandshakeAssembler hs_in;
+  RecordProtection13 read_protection;
+  RecordProtection13 write_protection;
+  Bytes out;           // bytes for the network
+  size_t out_pos = 0;  // bytes of `out` already taken by the application
+  Bytes hs_out;        // handshake messages queued for the next flush
+
+  // ---- handshake state shared by both roles -----------------------------
+  Transcript transcript;
+  ConnectionInfo info;
+  std::vector<Bytes> peer_chain;
+  bool handshake_done = false;
+  bool sent_ccs = false;
+  bool seen_ccs = false;
+  Bytes client_app_secret, server_app_secret;
+  Bytes resumption_master_secret;
+  Bytes exporter_master_secret;
+
+  /// Frames a handshake message, adds it to the transcript and queues it.
+  template <class M>
+  Status send_message(HandshakeType type, const M& m) {
+    Bytes body;
+    Writer w(body);
+    write(w, m);
+    if (!w.ok()) return fail(Alert::internal_error, std::string("cannot encode ") +
+                                                        handshake_type_name(static_cast<uint8_t>(type)));
+    return send_framed(type, body);
+  }
+  Status send_framed(HandshakeType type, ByteView body);
+  /// Queues an already framed message (header included), adding it to the
+  /// transcript.
+  Status send_raw(ByteView message);
+  /// Writes queued handshake bytes as records under the current write keys.
+  Status flush_handshake();
+  /// The dummy change_cipher_spec of RFC 8446 §D.4 (once per connection).
+  void send_ccs();
+  /// Seals one record of any type with the current write state.
+  Status write_record(ContentType type, ByteView data);
+
+  /// Switches read keys. §5.1: "Handshake messages MUST NOT span key
+  /// changes" — anything still buffered is unexpected_message.
+  Status install_read_key(ByteView secret);
+  /// Flushes what was queued under the old keys, then switches write keys.
+  Status install_write_key(ByteView secret);
+
+  /// Takes the next complete handshake message, if any (views valid until
+  /// the next call).
+  std::optional<HandshakeMessage> next_message() { return hs_in.next(); }
+};
+
+/// A TLS 1.3 handshake state machine (client13 or server13).
+class Handshake13 {
+ public:
+  virtual ~Handshake13() = default;
+  /// Runs the current state once.
+  virtual Result<Hs> step() = 0;
+  /// Handles a post-handshake message (NewSessionTicket, KeyUpdate,
+  /// CertificateRequest); default: unexpected_message.
+  virtual Status post_handshake(const HandshakeMessage& m);
+};
+
+/// A message of the wrong type for the state: unexpected_message (§6.2).
+Error unexpected(const HandshakeMessage& m, const char* expected);
+
+}  // namespace vouch

@@ -1,0 +1,181 @@
+// The TLS 1.3 key schedule (RFC 8446 §7.1):
+//
+//              0
+//              |
+//              v
+//    PSK ->  HKDF-Extract = Early Secret
+//              +-----> Derive-Secret(., "ext binder" | "res binder", "")
+//              v
+//        Derive-Secret(., "derived", "")
+//              |
+//              v
+//    (EC)DHE -> HKDF-Extract = Handshake Secret
+//              +-----> Derive-Secret(., "c hs traffic", ClientHello...ServerHello)
+//              +-----> Derive-Secret(., "s hs traffic", ClientHello...ServerHello)
+//              v
+//        Derive-Secret(., "derived", "")
+//              |
+//              v
+//    0 -> HKDF-Extract = Master Secret
+//              +-----> Derive-Secret(., "c ap traffic", ClientHello...server Finished)
+//              +-----> Derive-Secret(., "s ap traffic", ClientHello...server Finished)
+//              +-----> Derive-Secret(., "exp master", ClientHello...server Finished)
+//              +-----> Derive-Secret(., "res master", ClientHello...client Finished)
+#include "handshake/key_schedule.h"
+
+#include <openssl/crypto.h>
+
+namespace vouch {
+namespace {
+
+// Secrets that are no longer needed are wiped, not just released.
+void wipe(Bytes& b) {
+  if (!b.empty()) OPENSSL_cleanse(b.data(), b.size());
+  b.clear();
+}
+
+// RFC 8446 §7.1: Derive-Secret(Secret, "derived", "") hashes no messages,
+// so its context is Hash("") — the same for every handshake.
+Result<Bytes> derived(HashAlg alg, ByteView secret) {
+  VOUCH_ASSIGN(Bytes empty_hash, digest(alg, {}));
+  return derive_secret(alg, secret, "derived", empty_hash);
+}
+
+Status check_hash(HashAlg alg, ByteView transcript_hash) {
+  if (transcript_hash.size() != hash_length(alg)) {
+    return fail(Alert::internal_error, "key schedule: transcript hash has the wrong length");
+  }
+  return {};
+}
+
+Error out_of_order(const char* step) {
+  return fail(Alert::internal_error, std::string("key schedule: ") + step + " called out of order");
+}
+
+}  // namespace
+
+bool tls13_suite_params(CipherSuite suite, HashAlg& hash, AeadAlg& aead) {
+  // RFC 8446 §B.4.
+  switch (suite) {
+    case CipherSuite::TLS_AES_128_GCM_SHA256:
+      hash = HashAlg::sha256;
+      aead = AeadAlg::aes128gcm;
+      return true;
+    case CipherSuite::TLS_AES_256_GCM_SHA384:
+      hash = HashAlg::sha384;
+      aead = AeadAlg::aes256gcm;
+      return true;
+    case CipherSuite::TLS_CHACHA20_POLY1305_SHA256:
+      hash = HashAlg::sha256;
+      aead = AeadAlg::chacha20poly1305;
+      return true;
+    default: return false;
+  }
+}
+
+Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret) {
+  HashAlg hash;
+  AeadAlg aead;
+  if (!tls13_suite_params(suite, hash, aead)) {
+    return fail(Alert::internal_error, "traffic keys for non-TLS 1.3 suite " + to_string(suite));
+  }
+  // RFC 8446 §7.3:
+  //   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
+  //   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+  TrafficKeys keys;
+  VOUCH_ASSIGN(keys.key, hkdf_expand_label(hash, traffic_secret, "key", {}, aead_key_length(aead)));
+  VOUCH_ASSIGN(keys.iv, hkdf_expand_label(hash, traffic_secret, "iv", {}, kAeadNonceLength));
+  return keys;
+}
+
+Result<Bytes> next_traffic_secret(HashAlg alg, ByteView secret) {
+  // RFC 8446 §7.2: application_traffic_secret_N+1 =
+  //   HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)
+  return hkdf_expand_label(alg, secret, "traffic upd", {}, hash_length(alg));
+}
+
+Result<Bytes> finished_verify_data(HashAlg alg, ByteView base_key, ByteView transcript_hash) {
+  VOUCH_TRY(check_hash(alg, transcript_hash));
+  // RFC 8446 §4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length);
+  //   verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context, ...)).
+  VOUCH_ASSIGN(Bytes finished_key,
+               hkdf_expand_label(alg, base_key, "finished", {}, hash_length(alg)));
+  auto verify_data = hmac(alg, finished_key, transcript_hash);
+  wipe(finished_key);
+  return verify_data;
+}
+
+Result<Bytes> resumption_psk(HashAlg alg, ByteView resumption_master_secret,
+                             ByteView ticket_nonce) {
+  // RFC 8446 §4.6.1: HKDF-Expand-Label(resumption_master_secret,
+  //   "resumption", ticket_nonce, Hash.length).
+  return hkdf_expand_label(alg, resumption_master_secret, "resumption", ticket_nonce,
+                           hash_length(alg));
+}
+
+Status KeySchedule::start(ByteView psk) {
+  if (!early_.empty() || !handshake_.empty() || !master_.empty() || !res_.empty()) {
+    return out_of_order("start");
+  }
+  // RFC 8446 §7.1: "if no PSK is selected, it will be a string of
+  // Hash.length bytes set to zeros"; the salt "0" is the same zero string.
+  const Bytes zeros(hash_length(alg_), 0);
+  VOUCH_ASSIGN(early_, hkdf_extract(alg_, zeros, psk.empty() ? ByteView(zeros) : psk));
+  return {};
+}
+
+Result<Bytes> KeySchedule::binder_key(bool external) const {
+  if (early_.empty()) return out_of_order("binder_key");
+  // RFC 8446 §7.1: Derive-Secret(Early Secret, "ext binder" | "res binder", "").
+  VOUCH_ASSIGN(Bytes empty_hash, digest(alg_, {}));
+  return derive_secret(alg_, early_, external ? "ext binder" : "res binder", empty_hash);
+}
+
+Status KeySchedule::handshake(ByteView ecdhe, ByteView hash_ch_sh) {
+  if (early_.empty() || !handshake_.empty()) return out_of_order("handshake");
+  VOUCH_TRY(check_hash(alg_, hash_ch_sh));
+  VOUCH_ASSIGN(Bytes salt, derived(alg_, early_));
+  // psk_ke mode has no (EC)DHE: its input is then Hash.length zeros (§7.1).
+  const Bytes zeros(hash_length(alg_), 0);
+  VOUCH_ASSIGN(Bytes secret, hkdf_extract(alg_, salt, ecdhe.empty() ? ByteView(zeros) : ecdhe));
+  VOUCH_ASSIGN(Bytes c_hs, derive_secret(alg_, secret, "c hs traffic", hash_ch_sh));
+  VOUCH_ASSIGN(Bytes s_hs, derive_secret(alg_, secret, "s hs traffic", hash_ch_sh));
+  handshake_ = std::move(secret);
+  c_hs_ = std::move(c_hs);
+  s_hs_ = std::move(s_hs);
+  // Nothing after this point derives from the Early Secret (binders and
+  // early traffic come first), so it is wiped for forward secrecy.
+  wipe(early_);
+  wipe(salt);
+  return {};
+}
+
+Status KeySchedule::master(ByteView hash_ch_sf) {
+  if (handshake_.empty() || !master_.empty()) return out_of_order("master");
+  VOUCH_TRY(check_hash(alg_, hash_ch_sf));
+  VOUCH_ASSIGN(Bytes salt, derived(alg_, handshake_));
+  const Bytes zeros(hash_length(alg_), 0);
+  VOUCH_ASSIGN(Bytes secret, hkdf_extract(alg_, salt, zeros));
+  VOUCH_ASSIGN(Bytes c_ap, derive_secret(alg_, secret, "c ap traffic", hash_ch_sf));
+  VOUCH_ASSIGN(Bytes s_ap, derive_secret(alg_, secret, "s ap traffic", hash_ch_sf));
+  VOUCH_ASSIGN(Bytes exp, derive_secret(alg_, secret, "exp master", hash_ch_sf));
+  master_ = std::move(secret);
+  c_ap_ = std::move(c_ap);
+  s_ap_ = std::move(s_ap);
+  exp_ = std::move(exp);
+  // The handshake traffic secrets stay (their getters are still read to
+  // switch keys); the Handshake Secret itself is spent.
+  wipe(handshake_);
+  wipe(salt);
+  return {};
+}
+
+Status KeySchedule::resumption(ByteView hash_ch_cf) {
+  if (master_.empty() || !res_.empty()) return out_of_order("resumption");
+  VOUCH_TRY(check_hash(alg_, hash_ch_cf));
+  VOUCH_ASSIGN(res_, derive_secret(alg_, master_, "res master", hash_ch_cf));
+  wipe(master_);
+  return {};
+}
+
+}  // namespace vouch

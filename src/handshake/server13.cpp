@@ -1,0 +1,321 @@
+#include "handshake/server13.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "crypto/random.h"
+#include "crypto/signature.h"
+#include "handshake/ticket.h"
+
+namespace vouch {
+
+namespace {
+
+template <class T>
+bool contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+constexpr uint8_t kPskDheKe = 1;                  // §4.2.9
+constexpr uint32_t kMaxTicketLifetime = 604800;   // §4.6.1: seven days
+
+uint64_t unix_now() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+ServerHandshake13::ServerHandshake13(ConnCore& core, std::shared_ptr<const ServerConfig> config,
+                                     std::shared_ptr<TicketKeys> ticket_keys)
+    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)) {}
+
+Result<Hs> ServerHandshake13::step() {
+  switch (state_) {
+    case State::read_client_hello: return do_read_client_hello();
+    case State::send_server_flight: return do_send_server_flight();
+    case State::read_client_finished: return do_read_client_finished();
+    case State::send_tickets: return do_send_tickets();
+    case State::done: return Hs::done;
+  }
+  return fail(Alert::internal_error, "server: bad state");
+}
+
+Status ServerHandshake13::negotiate(const ClientHello& ch) {
+  const Extensions& e = ch.ext;
+  // §4.2.1: without supported_versions the client speaks TLS 1.2 or older.
+  if (!e.supported_versions || !contains(*e.supported_versions, ProtocolVersion::tls13))
+    return fail(Alert::protocol_version, "ClientHello: client does not offer TLS 1.3");
+  // §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly
+  // one byte, set to zero ... [otherwise] illegal_parameter".
+  if (ch.legacy_compression_methods != Bytes{0})
+    return fail(Alert::illegal_parameter, "ClientHello: compression methods must be exactly {null}");
+  if (ch.legacy_session_id.size() > kMaxSessionIdLength)
+    return fail(Alert::decode_error, "ClientHello: legacy_session_id too long");
+  VOUCH_ASSIGN(suite_, choose_cipher_suite13(config_->cipher_suites, ch.cipher_suites));
+  AeadAlg aead;
+  tls13_suite_params(suite_, hash_, aead);
+  // §9.2: supported_groups and key_share come together; we only do
+  // (EC)DHE (psk_dhe_ke), so both are required.
+  if (!e.supported_groups || !e.key_shares)
+    return fail(Alert::missing_extension, "ClientHello: supported_groups and key_share are required");
+  for (const KeyShareEntry& k : *e.key_shares)
+    if (!contains(*e.supported_groups, k.group))
+      return fail(Alert::illegal_parameter,
+                  "ClientHello: key share for a group not in supported_groups (§4.2.8)");
+  VOUCH_ASSIGN(group_, choose_group(config_->groups, *e.supported_groups));
+  client_share_.clear();
+  for (const KeyShareEntry& k : *e.key_shares)
+    if (k.group == group_) client_share_ = k.key_exchange;
+  if (e.psk_identities && !e.psk_key_exchange_modes)
+    return fail(Alert::missing_extension,
+                "ClientHello: pre_shared_key without psk_key_exchange_modes (§4.2.9)");
+  if (e.server_name) core_.info.server_name = *e.server_name;
+  VOUCH_ASSIGN(auto alpn, choose_alpn(config_->alpn, e.alpn));
+  core_.info.alpn = alpn.value_or("");
+  return {};
+}
+
+Status ServerHandshake13::check_second_client_hello(const ClientHello& ch) {
+  // §4.1.2: the second ClientHello repeats the first, except for the key
+  // share, the cookie, early_data and the PSK binders.
+  if (ch.legacy_session_id != client_session_id_)
+    return fail(Alert::illegal_parameter, "second ClientHello: legacy_session_id changed");
+  if (!cookie_.empty() && (!ch.ext.cookie || *ch.ext.cookie != cookie_))
+    return fail(Alert::illegal_parameter, "second ClientHello: cookie missing or altered");
+  if (!ch.ext.key_shares || ch.ext.key_shares->size() != 1 ||
+      ch.ext.key_shares->front().group != group_)
+    return fail(Alert::illegal_parameter,
+                "second ClientHello: must carry exactly one key share, for the group we asked for");
+  if (ch.ext.early_data)
+    return fail(Alert::illegal_parameter, "second ClientHello: early_data after HelloRetryRequest");
+  return {};
+}
+
+Result<Hs> ServerHandshake13::do_read_client_hello() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::client_hello))
+    return unexpected(*m, "ClientHello");
+  ClientHello ch;
+  VOUCH_TRY(parse(m->body, ch));
+
+  const CipherSuite hrr_suite = suite_;
+  const NamedGroup hrr_group = group_;
+  VOUCH_TRY(negotiate(ch));
+  if (hrr_sent_) {
+    if (suite_ != hrr_suite || group_ != hrr_group)
+      return fail(Alert::illegal_parameter,
+                  "second ClientHello: negotiation differs from the HelloRetryRequest");
+    VOUCH_TRY(check_second_client_hello(ch));
+  } else {
+    client_session_id_ = ch.legacy_session_id;
+    const bool need_share = client_share_.empty();
+    if (need_share || config_->require_cookie)
+      return send_hello_retry_request(*m, ch, need_share);
+  }
+
+  if (config_->allow_resumption && ticket_keys_ && ch.ext.psk_identities &&
+      contains(*ch.ext.psk_key_exchange_modes, kPskDheKe))
+    VOUCH_TRY(try_resumption(*m, ch));
+  if (!psk_) {
+    // §4.2.3 / §9.2: certificate authentication needs signature_algorithms.
+    if (!ch.ext.signature_algorithms)
+      return fail(Alert::missing_extension, "ClientHello: no signature_algorithms");
+    const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
+                                                          : config_->signature_schemes;
+    VOUCH_ASSIGN(CredentialChoice c, choose_credential(config_->credentials, ours,
+                                                       *ch.ext.signature_algorithms,
+                                                       ch.ext.server_name));
+    credential_ = c;
+  }
+
+  // ServerHello (§4.1.3). The key share is computed first so that a bad
+  // client share fails before we answer.
+  VOUCH_ASSIGN(KeyShare share, KeyShare::generate(group_));
+  VOUCH_ASSIGN(Bytes ecdhe, share.derive(client_share_));
+  ServerHello sh;
+  VOUCH_TRY(random_bytes(sh.random));
+  sh.legacy_session_id_echo = ch.legacy_session_id;
+  sh.cipher_suite = suite_;
+  sh.ext.selected_version = ProtocolVersion::tls13;
+  sh.ext.key_share = KeyShareEntry{group_, share.public_key()};
+  if (psk_) sh.ext.psk_selected_identity = psk_index_;
+
+  core_.info.version = ProtocolVersion::tls13;
+  core_.info.cipher_suite = suite_;
+  core_.info.group = group_;
+  core_.info.resumed = psk_.has_value();
+  if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash_));
+  VOUCH_TRY(core_.transcript.update(m->message));
+  VOUCH_TRY(core_.send_message(HandshakeType::server_hello, sh));
+  VOUCH_TRY(core_.flush_handshake());
+  // §D.4: the server's dummy CCS follows its first handshake message, when
+  // the client asked for compatibility mode (non-empty session id).
+  if (!ch.legacy_session_id.empty()) core_.send_ccs();
+
+  schedule_.emplace(hash_);
+  VOUCH_TRY(schedule_->start(psk_ ? ByteView(*psk_) : ByteView()));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_TRY(schedule_->handshake(ecdhe, th));
+  VOUCH_TRY(core_.install_write_key(schedule_->server_handshake_secret()));
+  VOUCH_TRY(core_.install_read_key(schedule_->client_handshake_secret()));
+  state_ = State::send_server_flight;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake13::send_hello_retry_request(const HandshakeMessage& m,
+                                                       const ClientHello& ch, bool need_share) {
+  // §4.1.4
+  ServerHello hrr;
+  hrr.random = kHelloRetryRequestRandom;
+  hrr.legacy_session_id_echo = ch.legacy_session_id;
+  hrr.cipher_suite = suite_;
+  hrr.ext.selected_version = ProtocolVersion::tls13;
+  if (need_share) hrr.ext.key_share_selected_group = group_;
+  if (config_->require_cookie) {
+    cookie_.resize(32);
+    VOUCH_TRY(random_bytes(cookie_));
+    hrr.ext.cookie = cookie_;
+  }
+  VOUCH_TRY(core_.transcript.select(hash_));
+  VOUCH_TRY(core_.transcript.update(m.message));
+  VOUCH_TRY(core_.transcript.restart_with_message_hash());
+  VOUCH_TRY(core_.send_message(HandshakeType::server_hello, hrr));
+  VOUCH_TRY(core_.flush_handshake());
+  if (!ch.legacy_session_id.empty()) core_.send_ccs();
+  hrr_sent_ = true;
+  core_.info.hello_retry_request = true;
+  return Hs::read_message;
+}
+
+Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const ClientHello& ch) {
+  const auto& ids = *ch.ext.psk_identities;
+  if (ch.ext.psk_binders.size() != ids.size())
+    return fail(Alert::illegal_parameter, "ClientHello: PSK identities and binders differ in number");
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto opened = ticket_keys_->open(ids[i].identity);
+    if (!opened) continue;  // §4.2.11: unknown PSKs are simply not selected
+    auto t = decode_ticket(*opened);
+    if (!t) continue;
+    HashAlg th;
+    AeadAlg ta;
+    if (t->version != 0x0304 || !tls13_suite_params(t->cipher_suite, th, ta) || th != hash_)
+      continue;
+    if (unix_now() >= t->issued_at + t->lifetime) continue;
+    if (t->server_name != core_.info.server_name) continue;
+    // The binder proves the client holds the PSK (§4.2.11.2); a PSK we can
+    // open whose binder fails is a fatal decrypt_error.
+    if (ch.binders_length == 0 || ch.binders_length > m.message.size())
+      return fail(Alert::internal_error, "ClientHello: binders not located");
+    ByteView truncated = m.message.first(m.message.size() - ch.binders_length);
+    Bytes hash;
+    if (core_.transcript.selected()) {
+      VOUCH_ASSIGN(Transcript copy, core_.transcript.clone());
+      VOUCH_TRY(copy.update(truncated));
+      VOUCH_ASSIGN(hash, copy.current());
+    } else {
+      VOUCH_ASSIGN(hash, digest(hash_, truncated));
+    }
+    KeySchedule early(hash_);
+    VOUCH_TRY(early.start(t->psk));
+    VOUCH_ASSIGN(Bytes binder_key, early.binder_key(false));
+    VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, binder_key, hash));
+    const Bytes& got = ch.ext.psk_binders[i];
+    if (got.size() != expected.size() ||
+        CRYPTO_memcmp(got.data(), expected.data(), expected.size()) != 0)
+      return fail(Alert::decrypt_error, "ClientHello: PSK binder does not verify");
+    psk_ = t->psk;
+    psk_index_ = static_cast<uint16_t>(i);
+    return {};
+  }
+  return {};
+}
+
+Result<Hs> ServerHandshake13::do_send_server_flight() {
+  EncryptedExtensions ee;
+  if (!core_.info.alpn.empty()) ee.ext.alpn = std::vector<std::string>{core_.info.alpn};
+  if (!core_.info.server_name.empty() && !psk_) ee.ext.server_name_ack = true;
+  VOUCH_TRY(core_.send_message(HandshakeType::encrypted_extensions, ee));
+  if (!psk_) {
+    const Credential& cred = *credential_->credential;
+    Certificate cert;
+    for (const Bytes& der : cred.chain_der()) cert.certificate_list.push_back({der, {}});
+    VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
+    VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+    CertificateVerify cv;
+    cv.algorithm = credential_->scheme;
+    VOUCH_ASSIGN(cv.signature, sign_message(cv.algorithm, cred.private_key(),
+                                            certificate_verify_input(/*server=*/true, th)));
+    VOUCH_TRY(core_.send_message(HandshakeType::certificate_verify, cv));
+  }
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  Finished fin;
+  VOUCH_ASSIGN(fin.verify_data, finished_verify_data(hash_, schedule_->server_handshake_secret(), th));
+  VOUCH_TRY(core_.send_message(HandshakeType::finished, fin));
+  VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
+  VOUCH_TRY(schedule_->master(th_sf));
+  VOUCH_TRY(core_.install_write_key(schedule_->server_application_secret()));
+  state_ = State::read_client_finished;
+  return Hs::read_message;
+}
+
+Result<Hs> ServerHandshake13::do_read_client_finished() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::finished)) return unexpected(*m, "Finished");
+  Finished fin;
+  VOUCH_TRY(parse(m->body, hash_length(hash_), fin));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, schedule_->client_handshake_secret(), th));
+  if (CRYPTO_memcmp(expected.data(), fin.verify_data.data(), expected.size()) != 0)
+    return fail(Alert::decrypt_error, "client Finished: verify_data does not match");
+  VOUCH_TRY(core_.transcript.update(m->message));
+  VOUCH_ASSIGN(Bytes th_cf, core_.transcript.current());
+  VOUCH_TRY(schedule_->resumption(th_cf));
+  VOUCH_TRY(core_.install_read_key(schedule_->client_application_secret()));
+  core_.client_app_secret = schedule_->client_application_secret();
+  core_.server_app_secret = schedule_->server_application_secret();
+  core_.resumption_master_secret = schedule_->resumption_master_secret();
+  core_.exporter_master_secret = schedule_->exporter_master_secret();
+  state_ = State::send_tickets;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake13::do_send_tickets() {
+  const bool tickets = config_->allow_resumption && ticket_keys_ && config_->num_tickets > 0;
+  for (; tickets && tickets_sent_ < config_->num_tickets && tickets_sent_ < 256; ++tickets_sent_) {
+    NewSessionTicket nst;
+    nst.ticket_lifetime = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
+    uint8_t age_add[4];
+    VOUCH_TRY(random_bytes(age_add));
+    nst.ticket_age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) |
+                         (uint32_t{age_add[2]} << 8) | age_add[3];
+    // §4.6.1: the nonce must be unique among tickets of this connection.
+    nst.ticket_nonce = {static_cast<uint8_t>(tickets_sent_)};
+    TicketContents t;
+    t.cipher_suite = suite_;
+    VOUCH_ASSIGN(t.psk, resumption_psk(hash_, core_.resumption_master_secret, nst.ticket_nonce));
+    t.issued_at = unix_now();
+    t.lifetime = nst.ticket_lifetime;
+    t.age_add = nst.ticket_age_add;
+    t.server_name = core_.info.server_name;
+    t.alpn = core_.info.alpn;
+    VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(encode_ticket(t)));
+    // Post-handshake messages are not part of the transcript (§4.4.1).
+    Bytes body;
+    Writer w(body);
+    write(w, nst);
+    Bytes msg;
+    frame_handshake(HandshakeType::new_session_ticket, body, msg);
+    core_.hs_out.insert(core_.hs_out.end(), msg.begin(), msg.end());
+  }
+  VOUCH_TRY(core_.flush_handshake());
+  state_ = State::done;
+  return Hs::done;
+}
+
+}  // namespace vouch

@@ -1,0 +1,46 @@
+#include "handshake/ticket.h"
+
+#include "base/reader.h"
+#include "base/writer.h"
+
+namespace vouch {
+
+namespace {
+constexpr uint8_t kTicketFormat = 1;
+}
+
+Bytes encode_ticket(const TicketContents& t) {
+  Bytes out;
+  Writer w(out);
+  w.u8(kTicketFormat);
+  w.u16(t.version);
+  w.u16(static_cast<uint16_t>(t.cipher_suite));
+  w.vec8(t.psk);
+  w.u32(static_cast<uint32_t>(t.issued_at >> 32));
+  w.u32(static_cast<uint32_t>(t.issued_at));
+  w.u32(t.lifetime);
+  w.u32(t.age_add);
+  w.prefixed16([&] { w.bytes(ByteView(reinterpret_cast<const uint8_t*>(t.server_name.data()), t.server_name.size())); });
+  w.prefixed8([&] { w.bytes(ByteView(reinterpret_cast<const uint8_t*>(t.alpn.data()), t.alpn.size())); });
+  return out;
+}
+
+Result<TicketContents> decode_ticket(ByteView plaintext) {
+  Reader r(plaintext);
+  TicketContents t;
+  uint8_t format;
+  uint16_t suite;
+  uint32_t hi, lo;
+  ByteView sni, alpn;
+  if (!r.u8(format) || format != kTicketFormat || !r.u16(t.version) || !r.u16(suite) ||
+      !r.copy_prefixed8(t.psk) || !r.u32(hi) || !r.u32(lo) || !r.u32(t.lifetime) ||
+      !r.u32(t.age_add) || !r.prefixed16(sni) || !r.prefixed8(alpn) || !r.empty())
+    return fail(Alert::decode_error, "malformed session ticket");
+  t.cipher_suite = static_cast<CipherSuite>(suite);
+  t.issued_at = (uint64_t{hi} << 32) | lo;
+  t.server_name.assign(sni.begin(), sni.end());
+  t.alpn.assign(alpn.begin(), alpn.end());
+  return t;
+}
+
+}  // namespace vouch

@@ -1,0 +1,30 @@
+// What a vouch server seals inside a session ticket (RFC 8446 §4.6.1 leaves
+// the format to the server). Self-encrypted with TicketKeys; the client never
+// parses it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "vouch/error.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+struct TicketContents {
+  uint16_t version = 0x0304;
+  CipherSuite cipher_suite{};
+  Bytes psk;
+  uint64_t issued_at = 0;  // unix seconds
+  uint32_t lifetime = 0;   // seconds
+  uint32_t age_add = 0;
+  std::string server_name;
+  std::string alpn;
+};
+
+Bytes encode_ticket(const TicketContents& t);
+/// decode_error on any malformed input (a forged ticket cannot get here: it
+/// is authenticated first, but we still never trust lengths).
+Result<TicketContents> decode_ticket(ByteView plaintext);
+
+}  // namespace vouch
