@@ -16,6 +16,9 @@ bool group_supported(NamedGroup g);
 class KeyShare {
  public:
   static Result<KeyShare> generate(NamedGroup g);
+  /// For test vectors only (e.g. RFC 8448): an x25519 share from a known
+  /// 32-byte raw private key. Never use a fixed key in a handshake.
+  static Result<KeyShare> from_private_x25519(ByteView private_key);
   KeyShare(KeyShare&&) noexcept = default;
   KeyShare& operator=(KeyShare&&) noexcept = default;
 

@@ -1,0 +1,181 @@
+// Hash functions, HMAC and the handshake transcript (RFC 8446 §4.4.1).
+//
+// Algorithm objects (EVP_MD, EVP_MAC) are fetched from the default provider
+// once per process and kept for its lifetime: a fetch walks the provider's
+// method store under a lock, which the hot path must never do again.
+#include "crypto/hash.h"
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include <array>
+
+namespace vouch {
+namespace {
+
+const char* md_name(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha256: return "SHA2-256";
+    case HashAlg::sha384: return "SHA2-384";
+    case HashAlg::sha512: return "SHA2-512";
+  }
+  return "SHA2-256";
+}
+
+// Fetches explicitly; if the provider cannot (it always can in the default
+// provider), falls back to the built-in handle, which fetches implicitly on
+// each use but still works — evp_md() promises never to return null.
+const EVP_MD* fetch_md(HashAlg alg) {
+  if (EVP_MD* md = EVP_MD_fetch(nullptr, md_name(alg), nullptr)) return md;
+  switch (alg) {
+    case HashAlg::sha256: return EVP_sha256();
+    case HashAlg::sha384: return EVP_sha384();
+    case HashAlg::sha512: return EVP_sha512();
+  }
+  return EVP_sha256();
+}
+
+// The HMAC implementation, fetched once (null if the provider lacks it).
+EVP_MAC* hmac_mac() {
+  // Never freed: it lives as long as the process, like the EVP_MDs.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+// RFC 8446 §4.4.1: the synthetic handshake message that replaces
+// ClientHello1 after a HelloRetryRequest has this handshake type.
+constexpr uint8_t kMessageHashType = 254;
+
+}  // namespace
+
+size_t hash_length(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::sha256: return 32;
+    case HashAlg::sha384: return 48;
+    case HashAlg::sha512: return 64;
+  }
+  return 32;
+}
+
+const EVP_MD* evp_md(HashAlg alg) {
+  // Function-local statics: initialised once, thread-safely (C++11 magic
+  // statics); never freed, they live as long as the process.
+  static const EVP_MD* const sha256 = fetch_md(HashAlg::sha256);
+  static const EVP_MD* const sha384 = fetch_md(HashAlg::sha384);
+  static const EVP_MD* const sha512 = fetch_md(HashAlg::sha512);
+  switch (alg) {
+    case HashAlg::sha256: return sha256;
+    case HashAlg::sha384: return sha384;
+    case HashAlg::sha512: return sha512;
+  }
+  return sha256;
+}
+
+Result<Bytes> digest(HashAlg alg, ByteView data) {
+  Bytes out(hash_length(alg));
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, evp_md(alg), nullptr) != 1 ||
+      len != out.size()) {
+    return fail(Alert::internal_error, "digest failed: " + ossl::last_error());
+  }
+  return out;
+}
+
+Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data) {
+  EVP_MAC* mac = hmac_mac();
+  if (!mac) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
+  ossl::EvpMacCtx ctx(EVP_MAC_CTX_new(mac));
+  if (!ctx) return fail(Alert::internal_error, "HMAC context allocation failed");
+
+  // The digest parameter takes a name; the provider resolves it through its
+  // cache. OSSL_PARAM wants a non-const char*, but only reads it.
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
+      OSSL_PARAM_construct_end(),
+  };
+  // HMAC with an empty key is defined (RFC 2104 pads the key with zeros), but
+  // libcrypto wants a non-null pointer for it.
+  static const uint8_t kEmpty = 0;
+  const uint8_t* key_ptr = key.empty() ? &kEmpty : key.data();
+  if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1 ||
+      EVP_MAC_update(ctx.get(), data.data(), data.size()) != 1) {
+    return fail(Alert::internal_error, "HMAC failed: " + ossl::last_error());
+  }
+  Bytes out(hash_length(alg));
+  size_t len = 0;
+  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
+    return fail(Alert::internal_error, "HMAC final failed: " + ossl::last_error());
+  }
+  return out;
+}
+
+Result<Transcript> Transcript::clone() const {
+  Transcript copy;
+  copy.alg_ = alg_;
+  copy.pending_ = pending_;
+  if (ctx_) {
+    copy.ctx_.reset(EVP_MD_CTX_new());
+    if (!copy.ctx_ || EVP_MD_CTX_copy_ex(copy.ctx_.get(), ctx_.get()) != 1) {
+      return fail(Alert::internal_error, "transcript copy failed: " + ossl::last_error());
+    }
+  }
+  return copy;
+}
+
+Status Transcript::select(HashAlg alg) {
+  // The hash is fixed by the negotiated cipher suite; choosing it twice
+  // would mean the handshake logic lost track of the suite.
+  if (ctx_) return fail(Alert::internal_error, "transcript hash already selected");
+  ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), evp_md(alg), nullptr) != 1) {
+    return fail(Alert::internal_error, "transcript init failed: " + ossl::last_error());
+  }
+  if (!pending_.empty() && EVP_DigestUpdate(ctx.get(), pending_.data(), pending_.size()) != 1) {
+    return fail(Alert::internal_error, "transcript update failed: " + ossl::last_error());
+  }
+  alg_ = alg;
+  ctx_ = std::move(ctx);
+  pending_.clear();
+  pending_.shrink_to_fit();
+  return {};
+}
+
+Status Transcript::update(ByteView message) {
+  if (!ctx_) {
+    pending_.insert(pending_.end(), message.begin(), message.end());
+    return {};
+  }
+  if (!message.empty() && EVP_DigestUpdate(ctx_.get(), message.data(), message.size()) != 1) {
+    return fail(Alert::internal_error, "transcript update failed: " + ossl::last_error());
+  }
+  return {};
+}
+
+Result<Bytes> Transcript::current() const {
+  if (!ctx_) return fail(Alert::internal_error, "transcript hash used before selection");
+  // Finalising destroys a digest state, so finish a copy and keep running.
+  ossl::EvpMdCtx tmp(EVP_MD_CTX_new());
+  Bytes out(hash_length(alg_));
+  unsigned int len = 0;
+  if (!tmp || EVP_MD_CTX_copy_ex(tmp.get(), ctx_.get()) != 1 ||
+      EVP_DigestFinal_ex(tmp.get(), out.data(), &len) != 1 || len != out.size()) {
+    return fail(Alert::internal_error, "transcript hash failed: " + ossl::last_error());
+  }
+  return out;
+}
+
+Status Transcript::restart_with_message_hash() {
+  if (!ctx_) return fail(Alert::internal_error, "transcript restarted before selection");
+  VOUCH_ASSIGN(Bytes ch1_hash, current());
+  // RFC 8446 §4.4.1: message_hash || 00 00 Hash.length || Hash(ClientHello1).
+  const std::array<uint8_t, 4> header = {kMessageHashType, 0, 0,
+                                         static_cast<uint8_t>(ch1_hash.size())};
+  if (EVP_DigestInit_ex2(ctx_.get(), evp_md(alg_), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx_.get(), header.data(), header.size()) != 1 ||
+      EVP_DigestUpdate(ctx_.get(), ch1_hash.data(), ch1_hash.size()) != 1) {
+    return fail(Alert::internal_error, "transcript restart failed: " + ossl::last_error());
+  }
+  return {};
+}
+
+}  // namespace vouch

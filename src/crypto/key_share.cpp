@@ -1,0 +1,172 @@
+// (EC)DHE key shares: x25519 (RFC 7748) and the NIST curves secp256r1 and
+// secp384r1 in uncompressed form (RFC 8446 §4.2.8.2), shared secrets per
+// RFC 8446 §7.4.
+#include "crypto/key_share.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+
+#include <array>
+
+namespace vouch {
+namespace {
+
+constexpr size_t kX25519Length = 32;
+
+// Field element size of a NIST curve, or 0 for a group that is not one.
+size_t coordinate_length(NamedGroup g) {
+  switch (g) {
+    case NamedGroup::secp256r1: return 32;
+    case NamedGroup::secp384r1: return 48;
+    default: return 0;
+  }
+}
+
+const char* curve_name(NamedGroup g) { return g == NamedGroup::secp384r1 ? "P-384" : "P-256"; }
+
+std::string group_label(NamedGroup g) { return to_string(g) + " key share: "; }
+
+Error bad_share(NamedGroup g, const std::string& why) {
+  ERR_clear_error();
+  return fail(Alert::illegal_parameter, group_label(g) + why);
+}
+
+// The public encoding of our own key.
+Result<Bytes> encode_public(NamedGroup g, EVP_PKEY* key) {
+  // Largest encoding: an uncompressed P-384 point, 1 + 2 * 48 bytes.
+  std::array<uint8_t, 1 + 2 * 48> buf;
+  size_t len = 0;
+  if (g == NamedGroup::x25519) {
+    len = buf.size();
+    if (EVP_PKEY_get_raw_public_key(key, buf.data(), &len) != 1 || len != kX25519Length) {
+      return fail(Alert::internal_error, group_label(g) + "public key export failed");
+    }
+  } else {
+    // The default point format of libcrypto's EC keys is uncompressed.
+    if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf.data(),
+                                        buf.size(), &len) != 1 ||
+        len != 1 + 2 * coordinate_length(g) || buf[0] != 0x04) {
+      return fail(Alert::internal_error, group_label(g) + "public key export failed");
+    }
+  }
+  return Bytes(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(len));
+}
+
+}  // namespace
+
+bool group_supported(NamedGroup g) {
+  return g == NamedGroup::x25519 || g == NamedGroup::secp256r1 || g == NamedGroup::secp384r1;
+}
+
+Result<KeyShare> KeyShare::generate(NamedGroup g) {
+  if (!group_supported(g)) {
+    return fail(Alert::internal_error, "key share: unsupported group " + to_string(g));
+  }
+  KeyShare ks;
+  ks.group_ = g;
+  if (g == NamedGroup::x25519) {
+    ks.key_.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519"));
+  } else {
+    ks.key_.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve_name(g)));
+  }
+  if (!ks.key_) {
+    return fail(Alert::internal_error,
+                group_label(g) + "key generation failed: " + ossl::last_error());
+  }
+  VOUCH_ASSIGN(ks.public_, encode_public(g, ks.key_.get()));
+  return ks;
+}
+
+Result<KeyShare> KeyShare::from_private_x25519(ByteView private_key) {
+  if (private_key.size() != kX25519Length) {
+    return fail(Alert::internal_error, "x25519 private key must be 32 bytes");
+  }
+  KeyShare ks;
+  ks.group_ = NamedGroup::x25519;
+  ks.key_.reset(EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, private_key.data(),
+                                                private_key.size()));
+  if (!ks.key_) {
+    return fail(Alert::internal_error, "x25519 private key import failed: " + ossl::last_error());
+  }
+  VOUCH_ASSIGN(ks.public_, encode_public(ks.group_, ks.key_.get()));
+  return ks;
+}
+
+Result<Bytes> KeyShare::derive(ByteView peer_public) const {
+  if (!key_) return fail(Alert::internal_error, "key share used after move");
+  const NamedGroup g = group_;
+  ossl::EvpPkey peer;
+  if (g == NamedGroup::x25519) {
+    // RFC 7748 §5: public keys are exactly 32 bytes.
+    if (peer_public.size() != kX25519Length) {
+      return bad_share(g, "expected 32 bytes, got " + std::to_string(peer_public.size()));
+    }
+    peer.reset(EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr, peer_public.data(),
+                                              peer_public.size()));
+    if (!peer) return bad_share(g, "public key rejected");
+  } else {
+    // RFC 8446 §4.2.8.2: UncompressedPointRepresentation, legacy_form = 4,
+    // X and Y of the field size. Compressed (2, 3) and hybrid (6, 7) forms
+    // and the one-byte point at infinity are refused here.
+    const size_t coord = coordinate_length(g);
+    if (peer_public.size() != 1 + 2 * coord) {
+      return bad_share(g, "expected " + std::to_string(1 + 2 * coord) + " bytes, got " +
+                              std::to_string(peer_public.size()));
+    }
+    if (peer_public[0] != 0x04) return bad_share(g, "point is not in uncompressed form");
+    // The peer key takes its curve from ours (no provider lookup), then the
+    // point; decoding the point checks that it lies on the curve.
+    peer.reset(EVP_PKEY_new());
+    if (!peer || EVP_PKEY_copy_parameters(peer.get(), key_.get()) != 1) {
+      return fail(Alert::internal_error,
+                  group_label(g) + "peer key setup failed: " + ossl::last_error());
+    }
+    if (EVP_PKEY_set1_encoded_public_key(peer.get(), peer_public.data(), peer_public.size()) != 1) {
+      return bad_share(g, "point is not on the curve");
+    }
+    // RFC 8446 §4.2.8.2 asks for the three checks of NIST SP 800-56A
+    // §5.6.2.3.4 (not infinity, coordinates in range, on the curve); these
+    // curves have cofactor 1, so no subgroup check is needed — which is
+    // exactly libcrypto's "quick" public key check.
+    ossl::EvpPkeyCtx check(EVP_PKEY_CTX_new_from_pkey(nullptr, peer.get(), nullptr));
+    if (!check) return fail(Alert::internal_error, group_label(g) + "context allocation failed");
+    if (EVP_PKEY_public_check_quick(check.get()) != 1) {
+      return bad_share(g, "public key validation failed");
+    }
+  }
+
+  ossl::EvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+      // Validation was done above; skip libcrypto's (slower, full) re-check.
+      EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.get(), 0) != 1) {
+    return fail(Alert::internal_error,
+                group_label(g) + "derive setup failed: " + ossl::last_error());
+  }
+  size_t len = 0;
+  if (EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1) {
+    return fail(Alert::internal_error, group_label(g) + "derive failed: " + ossl::last_error());
+  }
+  Bytes secret(len);
+  if (EVP_PKEY_derive(ctx.get(), secret.data(), &len) != 1) {
+    // libcrypto's X25519 refuses an all-zero result itself (a low-order peer
+    // point); for it, that is the only way derivation can fail.
+    if (g == NamedGroup::x25519) return bad_share(g, "shared secret is all zero");
+    return fail(Alert::internal_error, group_label(g) + "derive failed: " + ossl::last_error());
+  }
+  secret.resize(len);
+  if (g == NamedGroup::x25519) {
+    // RFC 8446 §7.4.2: "implementations MUST check whether the computed
+    // Diffie-Hellman shared secret is the all-zero value and abort if so".
+    // Checked here too, without branching on secret bytes.
+    uint8_t any = 0;
+    for (uint8_t b : secret) any |= b;
+    if (len != kX25519Length || any == 0) return bad_share(g, "shared secret is all zero");
+  } else if (len != coordinate_length(g)) {
+    // RFC 8446 §7.4.2: the shared secret is the x-coordinate, padded to the
+    // field size — libcrypto always pads, so this is a sanity check.
+    return fail(Alert::internal_error, group_label(g) + "unexpected shared secret length");
+  }
+  return secret;
+}
+
+}  // namespace vouch

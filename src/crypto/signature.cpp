@@ -1,0 +1,217 @@
+// Signature schemes (RFC 8446 §4.2.3) over EVP_PKEY: ECDSA, RSASSA-PSS with
+// rsaEncryption and RSASSA-PSS keys, Ed25519, and RSASSA-PKCS1-v1_5 for
+// TLS 1.2 and certificate signatures.
+#include "crypto/signature.h"
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+
+#include <array>
+
+#include "crypto/hash.h"
+#include "crypto/ossl.h"
+
+namespace vouch {
+namespace {
+
+enum class Kind { ecdsa, rsa_pss_rsae, rsa_pss_pss, rsa_pkcs1, ed25519 };
+
+struct SchemeInfo {
+  SignatureScheme scheme;
+  Kind kind;
+  HashAlg hash;   // unused for ed25519 (PureEdDSA hashes internally)
+  int curve_nid;  // ECDSA only: the curve TLS 1.3 binds to the scheme
+};
+
+constexpr SchemeInfo kSchemes[] = {
+    {SignatureScheme::ecdsa_secp256r1_sha256, Kind::ecdsa, HashAlg::sha256, NID_X9_62_prime256v1},
+    {SignatureScheme::ecdsa_secp384r1_sha384, Kind::ecdsa, HashAlg::sha384, NID_secp384r1},
+    {SignatureScheme::ecdsa_secp521r1_sha512, Kind::ecdsa, HashAlg::sha512, NID_secp521r1},
+    {SignatureScheme::rsa_pss_rsae_sha256, Kind::rsa_pss_rsae, HashAlg::sha256, NID_undef},
+    {SignatureScheme::rsa_pss_rsae_sha384, Kind::rsa_pss_rsae, HashAlg::sha384, NID_undef},
+    {SignatureScheme::rsa_pss_rsae_sha512, Kind::rsa_pss_rsae, HashAlg::sha512, NID_undef},
+    {SignatureScheme::rsa_pss_pss_sha256, Kind::rsa_pss_pss, HashAlg::sha256, NID_undef},
+    {SignatureScheme::rsa_pss_pss_sha384, Kind::rsa_pss_pss, HashAlg::sha384, NID_undef},
+    {SignatureScheme::rsa_pss_pss_sha512, Kind::rsa_pss_pss, HashAlg::sha512, NID_undef},
+    {SignatureScheme::rsa_pkcs1_sha256, Kind::rsa_pkcs1, HashAlg::sha256, NID_undef},
+    {SignatureScheme::rsa_pkcs1_sha384, Kind::rsa_pkcs1, HashAlg::sha384, NID_undef},
+    {SignatureScheme::rsa_pkcs1_sha512, Kind::rsa_pkcs1, HashAlg::sha512, NID_undef},
+    {SignatureScheme::ed25519, Kind::ed25519, HashAlg::sha256, NID_undef},
+};
+
+// Schemes vouch does not implement (SHA-1 ones, ed448, unknown values) have
+// no entry, so nothing below can ever use them.
+const SchemeInfo* find_scheme(SignatureScheme s) {
+  for (const auto& e : kSchemes)
+    if (e.scheme == s) return &e;
+  return nullptr;
+}
+
+int ec_curve_nid(EVP_PKEY* key) {
+  std::array<char, 64> name{};
+  size_t len = 0;
+  if (EVP_PKEY_get_group_name(key, name.data(), name.size(), &len) != 1) return NID_undef;
+  // libcrypto reports short names ("prime256v1"); accept NIST names too.
+  int nid = OBJ_txt2nid(name.data());
+  if (nid == NID_undef) nid = EC_curve_nist2nid(name.data());
+  return nid;
+}
+
+// An RSASSA-PSS key may carry restrictions (RFC 4055 §3.1) that fix the
+// hash and the MGF1 hash; the scheme must not contradict them.
+bool pss_restrictions_allow(EVP_PKEY* key, HashAlg hash) {
+  const EVP_MD* md = evp_md(hash);
+  std::array<char, 64> name{};
+  size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_RSA_DIGEST, name.data(), name.size(),
+                                     &len) == 1 &&
+      !EVP_MD_is_a(md, name.data())) {
+    return false;
+  }
+  name.fill(0);
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_RSA_MGF1_DIGEST, name.data(), name.size(),
+                                     &len) == 1 &&
+      !EVP_MD_is_a(md, name.data())) {
+    return false;
+  }
+  ERR_clear_error();
+  return true;
+}
+
+// RSASSA-PSS with salt = hash length needs emLen >= hLen + sLen + 2
+// (RFC 8017 §9.1.1), i.e. a 1040-bit modulus for SHA-512.
+bool rsa_big_enough_for_pss(EVP_PKEY* key, HashAlg hash) {
+  const int size = EVP_PKEY_get_size(key);
+  return size > 0 && static_cast<size_t>(size) >= 2 * hash_length(hash) + 2;
+}
+
+bool info_matches_key(const SchemeInfo& info, EVP_PKEY* key, bool tls13) {
+  switch (info.kind) {
+    case Kind::ecdsa:
+      if (!EVP_PKEY_is_a(key, "EC")) return false;
+      // TLS 1.3 binds the curve to the scheme; TLS 1.2's code points only
+      // name the hash (RFC 8446 §4.2.3, RFC 8422 §5.1.3).
+      return !tls13 || ec_curve_nid(key) == info.curve_nid;
+    case Kind::rsa_pss_rsae:
+      return EVP_PKEY_is_a(key, "RSA") && rsa_big_enough_for_pss(key, info.hash);
+    case Kind::rsa_pss_pss:
+      return EVP_PKEY_is_a(key, "RSA-PSS") && rsa_big_enough_for_pss(key, info.hash) &&
+             pss_restrictions_allow(key, info.hash);
+    case Kind::rsa_pkcs1:
+      // RFC 8446 §4.2.3: "RSASSA-PKCS1-v1_5 algorithms ... MUST NOT be used
+      // in signed TLS handshake messages" of TLS 1.3.
+      return !tls13 && EVP_PKEY_is_a(key, "RSA");
+    case Kind::ed25519: return EVP_PKEY_is_a(key, "ED25519");
+  }
+  return false;
+}
+
+// Padding parameters on the signing/verifying context. RFC 8446 §4.2.3:
+// for RSASSA-PSS "the length of the Salt MUST be equal to the length of the
+// digest algorithm" and MGF1 uses the same hash.
+bool configure(EVP_PKEY_CTX* pctx, const SchemeInfo& info) {
+  switch (info.kind) {
+    case Kind::rsa_pss_rsae:
+    case Kind::rsa_pss_pss:
+      return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, evp_md(info.hash)) == 1;
+    case Kind::rsa_pkcs1: return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+    case Kind::ecdsa:
+    case Kind::ed25519: return true;
+  }
+  return false;
+}
+
+// libcrypto wants non-null pointers even for empty inputs.
+const uint8_t kNothing = 0;
+const uint8_t* ptr(ByteView v) { return v.empty() ? &kNothing : v.data(); }
+
+// Ed25519 is PureEdDSA: no pre-hash, so no digest is named (RFC 8032).
+const EVP_MD* digest_for(const SchemeInfo& info) {
+  return info.kind == Kind::ed25519 ? nullptr : evp_md(info.hash);
+}
+
+}  // namespace
+
+bool scheme_matches_key(SignatureScheme scheme, EVP_PKEY* key, bool tls13) {
+  const SchemeInfo* info = find_scheme(scheme);
+  return key != nullptr && info != nullptr && info_matches_key(*info, key, tls13);
+}
+
+const std::vector<SignatureScheme>& default_signature_schemes() {
+  static const std::vector<SignatureScheme> schemes = {
+      SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+      SignatureScheme::ecdsa_secp521r1_sha512, SignatureScheme::ed25519,
+      SignatureScheme::rsa_pss_rsae_sha256,    SignatureScheme::rsa_pss_rsae_sha384,
+      SignatureScheme::rsa_pss_rsae_sha512,    SignatureScheme::rsa_pss_pss_sha256,
+      SignatureScheme::rsa_pss_pss_sha384,     SignatureScheme::rsa_pss_pss_sha512,
+  };
+  return schemes;
+}
+
+const std::vector<SignatureScheme>& default_certificate_signature_schemes() {
+  static const std::vector<SignatureScheme> schemes = [] {
+    std::vector<SignatureScheme> s = default_signature_schemes();
+    s.push_back(SignatureScheme::rsa_pkcs1_sha256);
+    s.push_back(SignatureScheme::rsa_pkcs1_sha384);
+    s.push_back(SignatureScheme::rsa_pkcs1_sha512);
+    return s;
+  }();
+  return schemes;
+}
+
+Result<Bytes> sign_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message) {
+  const SchemeInfo* info = find_scheme(scheme);
+  // Signing is our own choice of scheme, so a mismatch is a local bug. The
+  // TLS 1.2 rules are the looser ones; TLS 1.3 callers pick the scheme with
+  // scheme_matches_key(..., true) first.
+  if (!key || !info || !info_matches_key(*info, key, false)) {
+    return fail(Alert::internal_error, "cannot sign with " + to_string(scheme) + ": key mismatch");
+  }
+  ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digest_for(*info), nullptr, key) != 1 ||
+      !configure(pctx, *info)) {
+    return fail(Alert::internal_error,
+                "signing setup for " + to_string(scheme) + " failed: " + ossl::last_error());
+  }
+  size_t len = 0;
+  if (EVP_DigestSign(ctx.get(), nullptr, &len, ptr(message), message.size()) != 1) {
+    return fail(Alert::internal_error, "signing failed: " + ossl::last_error());
+  }
+  Bytes sig(len);
+  if (EVP_DigestSign(ctx.get(), sig.data(), &len, ptr(message), message.size()) != 1) {
+    return fail(Alert::internal_error, "signing failed: " + ossl::last_error());
+  }
+  sig.resize(len);  // DER ECDSA signatures are often shorter than the maximum
+  return sig;
+}
+
+Status verify_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message, ByteView signature) {
+  const SchemeInfo* info = find_scheme(scheme);
+  if (!key || !info || !info_matches_key(*info, key, false)) {
+    return fail(Alert::illegal_parameter,
+                "signature scheme " + to_string(scheme) + " does not fit the peer's key");
+  }
+  ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, digest_for(*info), nullptr, key) != 1 ||
+      !configure(pctx, *info)) {
+    return fail(Alert::internal_error,
+                "verification setup for " + to_string(scheme) + " failed: " + ossl::last_error());
+  }
+  if (EVP_DigestVerify(ctx.get(), ptr(signature), signature.size(), ptr(message), message.size()) !=
+      1) {
+    // RFC 8446 §4.4.3: a CertificateVerify that does not verify is
+    // decrypt_error. A malformed DER ECDSA signature lands here as well.
+    ERR_clear_error();
+    return fail(Alert::decrypt_error, "signature verification failed");
+  }
+  return {};
+}
+
+}  // namespace vouch
