@@ -14,6 +14,7 @@
 // from one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@
 #include "vouch/types.h"
 
 namespace vouch {
+
+class Connection;
+namespace test_hooks {
+using MessageHook = std::function<std::vector<Bytes>(const Bytes& message)>;
+void set_outgoing_message_hook(Connection& conn, MessageHook hook);
+}  // namespace test_hooks
 
 /// Why the connection cannot make progress (the "wait reason").
 enum class Wait : uint8_t {
@@ -121,6 +128,7 @@ class Connection {
   struct Impl;
 
  private:
+  friend void test_hooks::set_outgoing_message_hook(Connection&, test_hooks::MessageHook);
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

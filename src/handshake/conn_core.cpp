@@ -15,6 +15,11 @@ Status ConnCore::send_framed(HandshakeType type, ByteView body) {
 
 Status ConnCore::send_raw(ByteView message) {
   VOUCH_TRY(transcript.update(message));
+  if (outgoing_hook) {
+    for (const Bytes& m : outgoing_hook(Bytes(message.begin(), message.end())))
+      hs_out.insert(hs_out.end(), m.begin(), m.end());
+    return {};
+  }
   hs_out.insert(hs_out.end(), message.begin(), message.end());
   return {};
 }

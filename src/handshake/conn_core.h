@@ -3,6 +3,7 @@
 // client13/server13 machines work on it. No sockets here (sans-I/O).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ struct ConnCore {
   Bytes client_app_secret, server_app_secret;
   Bytes resumption_master_secret;
   Bytes exporter_master_secret;
+
+  /// Test seam (tests/ only, never set in production): rewrites each
+  /// outgoing handshake message after it entered our transcript, so tests
+  /// can corrupt, duplicate, drop or reorder what the peer receives.
+  std::function<std::vector<Bytes>(const Bytes& message)> outgoing_hook;
 
   /// Frames a handshake message, adds it to the transcript and queues it.
   template <class M>

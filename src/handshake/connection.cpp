@@ -339,3 +339,13 @@ std::vector<std::shared_ptr<const Session>> Connection::take_sessions() {
 }
 
 }  // namespace vouch
+
+#include "handshake/test_hooks.h"
+
+namespace vouch::test_hooks {
+
+void set_outgoing_message_hook(Connection& conn, MessageHook hook) {
+  conn.impl_->core.outgoing_hook = std::move(hook);
+}
+
+}  // namespace vouch::test_hooks

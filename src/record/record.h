@@ -133,8 +133,6 @@ class HandshakeAssembler {
   size_t max_body_;
   Bytes buf_;
   size_t start_ = 0, end_ = 0;
-  bool pending_consume_ = false;
-  size_t pending_len_ = 0;
 };
 
 }  // namespace vouch
