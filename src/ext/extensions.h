@@ -30,9 +30,10 @@ enum class ExtContext : uint8_t {
 
 /// True if `type` may appear in `ctx` according to RFC 8446 §4.2 (for
 /// server_hello12: RFC 5246 / RFC 6066 / RFC 7627 / RFC 5746 / RFC 8422 rules).
-/// Unknown types are "allowed" in client_hello (to be ignored, RFC 8701) and
-/// in certificate_request (§4.2: "clients MUST ignore unrecognized
-/// extensions" there), and not allowed anywhere else.
+/// Unknown types are "allowed" in client_hello (to be ignored, RFC 8701), in
+/// certificate_request (§4.3.2: "Clients MUST ignore unrecognized
+/// extensions") and in new_session_ticket (§4.6.1: likewise), and not allowed
+/// anywhere else.
 bool extension_allowed(ExtensionType type, ExtContext ctx);
 
 struct KeyShareEntry {
@@ -118,7 +119,8 @@ struct Extensions {
 ///    which is not specified for the message in which it appears, it MUST
 ///    abort the handshake with an illegal_parameter alert"); an unknown type
 ///    in a server message → unsupported_extension (§4.2, we never request
-///    unknown extensions);
+///    unknown extensions); in a TLS 1.2 ServerHello any extension outside the
+///    table → unsupported_extension (RFC 5246 §7.4.1.4);
 ///  * pre_shared_key not last in a ClientHello → illegal_parameter (§4.2.11).
 /// Unknown extensions in a ClientHello/CertificateRequest are skipped.
 /// `binders_length`, if non-null, receives the size in bytes of the PSK
