@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "vouch/client_auth.h"
 #include "vouch/credential.h"
 #include "vouch/types.h"
 
@@ -53,6 +55,25 @@ struct ClientConfig : CommonConfig {
   /// connection to the same name resumes from it. Null = no resumption unless
   /// a session is passed explicitly to Connection::client().
   std::shared_ptr<SessionCache> session_cache;
+
+  // ---- mutual TLS (client certificates) --------------------------------
+  /// Credentials to answer a CertificateRequest with. The built-in selector
+  /// (select_client_credential) picks the first that meets the request; if
+  /// none does, no certificate is sent. Ignored when `client_certificate_selector` is set.
+  std::vector<Credential> client_credentials;
+  /// Custom selection, called once per CertificateRequest with the parsed
+  /// request; may answer later (pending). Takes precedence over
+  /// client_credentials.
+  ClientCertificateSelector client_certificate_selector;
+  /// Offer TLS 1.3 post-handshake authentication (RFC 8446 §4.2.6).
+  bool post_handshake_auth = false;
+};
+
+/// Whether and how a server asks for client certificates.
+enum class ClientAuth {
+  none,      // never send a CertificateRequest
+  optional,  // ask; an empty Certificate is accepted (anonymous client)
+  required,  // ask; an empty Certificate is certificate_required (§4.4.2.4)
 };
 
 /// Server settings.
@@ -72,6 +93,19 @@ struct ServerConfig : CommonConfig {
   /// cookie (RFC 8446 §4.2.2), e.g. to check that the client's address is
   /// live. Off by default.
   bool require_cookie = false;
+
+  // ---- mutual TLS (client certificates) --------------------------------
+  ClientAuth client_auth = ClientAuth::none;
+  /// Anchors for client chains (purpose clientAuth). CRLs loaded into the
+  /// store are checked.
+  TrustStore client_trust;
+  /// The certificate_authorities sent in CertificateRequest (DER names).
+  /// nullopt: the subjects of client_trust's anchors; an empty vector: the
+  /// extension is omitted.
+  std::optional<std::vector<Bytes>> client_ca_names;
+  /// Called after a client chain and its CertificateVerify verified; an
+  /// Error refuses the client with its alert.
+  ClientCertificateCheck client_certificate_check;
 };
 
 }  // namespace vouch

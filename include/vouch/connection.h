@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "vouch/client_auth.h"
 #include "vouch/config.h"
 #include "vouch/error.h"
 #include "vouch/session.h"
@@ -124,6 +125,24 @@ class Connection {
   std::string peer_subject() const;
   /// Client: sessions received from NewSessionTickets since the last call.
   std::vector<std::shared_ptr<const Session>> take_sessions();
+
+  // ---- mutual TLS ----------------------------------------------------
+  /// Client: why each configured credential was taken or skipped by the
+  /// built-in selector at the last CertificateRequest (empty if a custom
+  /// selector answered or no certificate was requested).
+  const std::vector<SelectionNote>& client_certificate_notes() const;
+  /// Client: the credential sent at the last CertificateRequest, if any.
+  const std::optional<Credential>& client_certificate() const;
+  /// Server: the client's chain as verified (leaf first, up to the anchor),
+  /// empty if the client sent no certificate or none was requested.
+  const std::vector<Bytes>& verified_peer_chain() const;
+  /// Server, TLS 1.3: asks the client for a certificate after the handshake
+  /// (RFC 8446 §4.6.2). Fails unless the handshake completed and the client
+  /// offered post_handshake_auth. The answer arrives through receive(); the
+  /// client's chain then shows in verified_peer_chain(), and
+  /// post_handshake_auth_pending() turns false.
+  Status request_client_certificate();
+  bool post_handshake_auth_pending() const;
 
   struct Impl;
 

@@ -15,6 +15,8 @@
 
 namespace vouch {
 
+class PrivateKeySigner;
+
 /// A certificate chain (leaf first, then intermediates; the root may be
 /// omitted) and the private key of the leaf. Immutable and cheap to copy
 /// (shares its state); safe to use from several threads at once.
@@ -32,14 +34,26 @@ class Credential {
   /// (X509_up_ref/EVP_PKEY_up_ref); the caller keeps ownership of the ones it
   /// passed.
   static Result<Credential> from_x509(const std::vector<X509*>& chain, EVP_PKEY* key);
+  /// A chain whose private key lives outside the process: signatures come
+  /// from `signer` (see vouch/client_auth.h). Each signature is checked
+  /// against the leaf's public key before it is sent.
+  static Result<Credential> from_signer(const std::vector<X509*>& chain,
+                                        std::shared_ptr<PrivateKeySigner> signer);
+  static Result<Credential> from_pem_and_signer(std::string_view chain_pem,
+                                                std::shared_ptr<PrivateKeySigner> signer);
 
   /// DER encodings, leaf first, as sent in a Certificate message.
   const std::vector<Bytes>& chain_der() const;
   /// The parsed chain, leaf first (owned by the credential; do not free).
   const std::vector<X509*>& chain() const;
   X509* leaf() const;
-  /// The leaf's private key (owned by the credential; do not free).
+  /// The leaf's private key (owned by the credential; do not free), or null
+  /// when an external signer holds it.
   EVP_PKEY* private_key() const;
+  /// The leaf's public key (owned by the certificate; do not free).
+  EVP_PKEY* public_key() const;
+  /// The external signer, or null for an in-process key.
+  PrivateKeySigner* signer() const;
   /// The leaf subject as one line (RFC 2253 style, e.g. "CN=server,O=vouch").
   std::string subject() const;
 

@@ -1,6 +1,7 @@
 // Credential: a certificate chain and the leaf's private key (the content of
 // the Certificate and CertificateVerify messages, RFC 8446 §4.4.2–§4.4.3).
 #include "vouch/credential.h"
+#include "vouch/client_auth.h"
 
 #include <openssl/err.h>
 
@@ -14,7 +15,8 @@ struct Credential::State {
   std::vector<ossl::X509Ptr> owned;  // one reference per certificate
   std::vector<X509*> chain;          // views of `owned`, for chain()
   std::vector<Bytes> der;            // CertificateEntry.cert_data, leaf first
-  ossl::EvpPkey key;
+  ossl::EvpPkey key;         // null when an external signer holds the key
+  std::shared_ptr<PrivateKeySigner> signer;
   std::string subject;
 };
 
@@ -39,15 +41,19 @@ Result<Bytes> der_of(X509* cert, size_t index) {
 // ("" for libcrypto objects).
 Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X509Ptr> chain,
                                                             ossl::EvpPkey key,
-                                                            const std::string& key_label) {
+                                                            const std::string& key_label,
+                                                            std::shared_ptr<PrivateKeySigner> signer = nullptr) {
   if (chain.empty()) return fail(Alert::internal_error, "credential has no certificate");
-  if (!key) return fail(Alert::internal_error, "credential has no private key");
+  if (!key && !signer) return fail(Alert::internal_error, "credential has no private key");
+  if (X509_get0_pubkey(chain.front().get()) == nullptr)
+    return fail(Alert::internal_error, "credential: the leaf's public key is not supported");
   auto s = std::make_shared<Credential::State>();
   s->subject = subject_line(chain.front().get());
+  s->signer = std::move(signer);
   // A key that does not belong to the leaf would only surface as a peer's
   // decrypt_error on our CertificateVerify (RFC 8446 §4.4.3); catch it at load.
   ERR_clear_error();
-  if (X509_check_private_key(chain.front().get(), key.get()) != 1) {
+  if (key && X509_check_private_key(chain.front().get(), key.get()) != 1) {
     ERR_clear_error();
     std::string reason = "private key does not match certificate " + s->subject;
     if (!key_label.empty()) reason += " (key from " + key_label + ")";
@@ -100,6 +106,30 @@ const std::vector<Bytes>& Credential::chain_der() const { return s_->der; }
 const std::vector<X509*>& Credential::chain() const { return s_->chain; }
 X509* Credential::leaf() const { return s_->chain.front(); }
 EVP_PKEY* Credential::private_key() const { return s_->key.get(); }
+EVP_PKEY* Credential::public_key() const { return X509_get0_pubkey(s_->chain.front()); }
+PrivateKeySigner* Credential::signer() const { return s_->signer.get(); }
+
+Result<Credential> Credential::from_signer(const std::vector<X509*>& chain,
+                                           std::shared_ptr<PrivateKeySigner> signer) {
+  if (!signer) return fail(Alert::internal_error, "credential: null signer");
+  std::vector<ossl::X509Ptr> owned;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (chain[i] == nullptr)
+      return fail(Alert::internal_error,
+                  "certificate " + std::to_string(i + 1) + " of the chain is null");
+    owned.push_back(ossl::up_ref(chain[i]));
+  }
+  VOUCH_ASSIGN(auto state, make_state(std::move(owned), nullptr, "", std::move(signer)));
+  return Credential(std::move(state));
+}
+
+Result<Credential> Credential::from_pem_and_signer(std::string_view chain_pem,
+                                                   std::shared_ptr<PrivateKeySigner> signer) {
+  if (!signer) return fail(Alert::internal_error, "credential: null signer");
+  VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, "certificate chain PEM"));
+  VOUCH_ASSIGN(auto state, make_state(std::move(chain), nullptr, "", std::move(signer)));
+  return Credential(std::move(state));
+}
 std::string Credential::subject() const { return s_->subject; }
 
 }  // namespace vouch

@@ -53,7 +53,10 @@ Result<Hs> ClientHandshake13::step() {
     case State::read_certificate: return do_read_certificate();
     case State::read_certificate_verify: return do_read_certificate_verify();
     case State::read_finished: return do_read_finished();
-    case State::send_client_flight: return do_send_client_flight();
+    case State::select_client_certificate: return do_select_client_certificate();
+    case State::send_client_certificate: return do_send_client_certificate();
+    case State::send_client_certificate_verify: return do_send_client_certificate_verify();
+    case State::send_client_finished: return do_send_client_finished();
     case State::done: return Hs::done;
   }
   return fail(Alert::internal_error, "client: bad state");
@@ -114,6 +117,7 @@ Status ClientHandshake13::send_client_hello() {
   e.psk_key_exchange_modes = std::vector<uint8_t>{kPskDheKe};
   if (!config_->alpn.empty()) e.alpn = config_->alpn;
   if (!cookie_.empty()) e.cookie = cookie_;
+  e.post_handshake_auth = config_->post_handshake_auth;
 
   HashAlg psk_hash = HashAlg::sha256;
   if (session_) {
@@ -348,6 +352,7 @@ Result<Hs> ClientHandshake13::do_read_certificate_request() {
                 "CertificateRequest: non-empty context during the handshake");
   cert_requested_ = true;
   cert_request_context_ = cr.certificate_request_context;
+  VOUCH_ASSIGN(request_, request_info(cr, /*post_handshake=*/false));
   VOUCH_TRY(core_.transcript.update(m->message));
   state_ = State::read_certificate;
   return Hs::ok;
@@ -381,6 +386,13 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
     opts.host = server_name_;
     VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, chain, opts));
     peer_key_ = std::move(verified.leaf_key);
+    core_.verified_peer_chain.clear();
+    for (const auto& x : verified.chain) {
+      const int len = i2d_X509(x.get(), nullptr);
+      Bytes der(len > 0 ? static_cast<size_t>(len) : 0);
+      unsigned char* p = der.data();
+      if (len > 0 && i2d_X509(x.get(), &p) == len) core_.verified_peer_chain.push_back(std::move(der));
+    }
   } else {
     VOUCH_ASSIGN(peer_key_, public_key_of(chain.front()));
   }
@@ -431,18 +443,114 @@ Result<Hs> ClientHandshake13::do_read_finished() {
   VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
   VOUCH_TRY(core_.install_read_key(schedule_->server_application_secret()));
-  state_ = State::send_client_flight;
+  state_ = cert_requested_ ? State::select_client_certificate : State::send_client_finished;
   return Hs::ok;
 }
 
-Result<Hs> ClientHandshake13::do_send_client_flight() {
-  if (config_->middlebox_compat) core_.send_ccs();  // §D.4: before the encrypted flight
-  if (cert_requested_) {
-    // No client credentials yet: §4.4.2 an empty Certificate says "none".
-    Certificate empty;
-    empty.certificate_request_context = cert_request_context_;
-    VOUCH_TRY(core_.send_message(HandshakeType::certificate, empty));
+Result<CertificateRequestInfo> ClientHandshake13::request_info(const CertificateRequest& cr,
+                                                               bool post_handshake) const {
+  CertificateRequestInfo info;
+  info.version = ProtocolVersion::tls13;
+  info.post_handshake = post_handshake;
+  if (cr.ext.certificate_authorities) info.certificate_authorities = *cr.ext.certificate_authorities;
+  info.signature_schemes = *cr.ext.signature_algorithms;  // required by parse (§4.3.2)
+  // §4.2.3: without signature_algorithms_cert, signature_algorithms applies
+  // to certificates too.
+  info.certificate_signature_schemes = cr.ext.signature_algorithms_cert
+                                           ? *cr.ext.signature_algorithms_cert
+                                           : *cr.ext.signature_algorithms;
+  if (cr.ext.oid_filters)
+    for (const OidFilter& f : *cr.ext.oid_filters)
+      info.oid_filters.push_back({f.certificate_extension_oid, f.certificate_extension_values});
+  info.server_chain = core_.peer_chain;
+  info.server_name = server_name_;
+  return info;
+}
+
+Result<bool> ClientHandshake13::select(const CertificateRequestInfo& info) {
+  if (pending_) {
+    auto answer = pending_->take();
+    if (!answer) return false;  // still pending: the selector is not called again
+    pending_.reset();
+    if (answer->error) return *answer->error;
+    chosen_ = std::move(answer->credential);
+    return true;
   }
+  chosen_.reset();
+  notes_.clear();
+  if (config_->client_certificate_selector) {
+    auto handle = std::make_shared<PendingClientCertificate>();
+    ClientCertificateChoice c = config_->client_certificate_selector(info, handle);
+    switch (c.kind) {
+      case ClientCertificateChoice::Kind::certificate:
+        if (!c.credential)
+          return fail(Alert::internal_error, "client certificate selector chose no credential");
+        chosen_ = std::move(c.credential);
+        return true;
+      case ClientCertificateChoice::Kind::none: return true;
+      case ClientCertificateChoice::Kind::pending:
+        if (handle->ready()) {  // answered before returning
+          pending_ = std::move(handle);
+          return select(info);
+        }
+        pending_ = std::move(handle);
+        return false;
+    }
+  }
+  if (auto idx = select_client_credential(config_->client_credentials, info, &notes_))
+    chosen_ = config_->client_credentials[*idx];
+  return true;
+}
+
+Result<SignatureScheme> ClientHandshake13::client_scheme(const CertificateRequestInfo& info) const {
+  for (SignatureScheme s : offered_schemes_)
+    if (contains(info.signature_schemes, s) && scheme_matches_key(s, chosen_->public_key()))
+      return s;
+  return fail(Alert::handshake_failure, "client certificate " + chosen_->subject() +
+                                            " cannot sign with any scheme the server accepts");
+}
+
+Result<Hs> ClientHandshake13::do_select_client_certificate() {
+  // The CertificateRequest preceded the server's Certificate (§4.3.2), so
+  // the chain is added now that it is known and verified.
+  request_.server_chain = core_.peer_chain;
+  // Suspends before anything is sent, so resuming re-enters cleanly.
+  VOUCH_ASSIGN(bool answered, select(request_));
+  if (!answered) return Hs::client_certificate;
+  if (chosen_) {
+    VOUCH_ASSIGN(client_scheme_, client_scheme(request_));
+  }
+  state_ = State::send_client_certificate;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_send_client_certificate() {
+  if (config_->middlebox_compat) core_.send_ccs();  // §D.4: before the encrypted flight
+  // §4.4.2: an empty Certificate says "no certificate".
+  Certificate cert;
+  cert.certificate_request_context = cert_request_context_;
+  if (chosen_)
+    for (const Bytes& der : chosen_->chain_der()) cert.certificate_list.push_back({der, {}});
+  VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
+  state_ = chosen_ ? State::send_client_certificate_verify : State::send_client_finished;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_send_client_certificate_verify() {
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  Bytes content = certificate_verify_input(/*server=*/false, th);
+  VOUCH_ASSIGN(std::optional<Bytes> sig, signing_.run(*chosen_, client_scheme_, content));
+  if (!sig) return Hs::private_key;  // the external signer answers later
+  CertificateVerify cv;
+  cv.algorithm = client_scheme_;
+  cv.signature = std::move(*sig);
+  VOUCH_TRY(core_.send_message(HandshakeType::certificate_verify, cv));
+  state_ = State::send_client_finished;
+  return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::do_send_client_finished() {
+  if (config_->middlebox_compat) core_.send_ccs();
   const HashAlg alg = schedule_->alg();
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   Finished fin;
@@ -466,7 +574,72 @@ Status ClientHandshake13::post_handshake(const HandshakeMessage& m) {
     VOUCH_TRY(parse(m.body, nst));
     return on_new_session_ticket(nst);
   }
-  return unexpected(m, "NewSessionTicket or KeyUpdate");
+  if (m.type == static_cast<uint8_t>(HandshakeType::certificate_request))
+    return on_post_handshake_certificate_request(m);
+  return unexpected(m, "NewSessionTicket, KeyUpdate or CertificateRequest");
+}
+
+Status ClientHandshake13::on_post_handshake_certificate_request(const HandshakeMessage& m) {
+  // §4.6.2: only if we offered post_handshake_auth; otherwise
+  // unexpected_message.
+  if (!config_->post_handshake_auth)
+    return fail(Alert::unexpected_message,
+                "post-handshake CertificateRequest without post_handshake_auth");
+  CertificateRequest cr;
+  VOUCH_TRY(parse(m.body, cr));
+  if (cr.certificate_request_context.empty())
+    return fail(Alert::illegal_parameter,
+                "post-handshake CertificateRequest with an empty context (§4.3.2)");
+  VOUCH_ASSIGN(CertificateRequestInfo info, request_info(cr, /*post_handshake=*/true));
+  // Post-handshake answers are synchronous: the connection has no suspended
+  // handshake to resume here (documented limitation).
+  VOUCH_ASSIGN(bool answered, select(info));
+  if (!answered) {
+    pending_.reset();
+    return fail(Alert::internal_error,
+                "a pending client-certificate selection is not supported for post-handshake "
+                "authentication");
+  }
+  // The transcript: the main handshake, then this request and our answer
+  // (§4.4.1).
+  VOUCH_ASSIGN(Transcript t, core_.transcript.clone());
+  VOUCH_TRY(t.update(m.message));
+  Bytes flight;
+  auto add = [&](HandshakeType type, const Bytes& body) -> Status {
+    Bytes msg;
+    frame_handshake(type, body, msg);
+    VOUCH_TRY(t.update(msg));
+    flight.insert(flight.end(), msg.begin(), msg.end());
+    return {};
+  };
+  auto encode = [](const auto& msg) {
+    Bytes body;
+    Writer w(body);
+    write(w, msg);
+    return body;
+  };
+  Certificate cert;
+  cert.certificate_request_context = cr.certificate_request_context;
+  if (chosen_)
+    for (const Bytes& der : chosen_->chain_der()) cert.certificate_list.push_back({der, {}});
+  VOUCH_TRY(add(HandshakeType::certificate, encode(cert)));
+  if (chosen_) {
+    VOUCH_ASSIGN(SignatureScheme scheme, client_scheme(info));
+    VOUCH_ASSIGN(Bytes th, t.current());
+    CredentialSigning signing;
+    VOUCH_ASSIGN(std::optional<Bytes> sig,
+                 signing.run(*chosen_, scheme, certificate_verify_input(false, th)));
+    if (!sig)
+      return fail(Alert::internal_error,
+                  "an asynchronous signer is not supported for post-handshake authentication");
+    CertificateVerify cv{scheme, std::move(*sig)};
+    VOUCH_TRY(add(HandshakeType::certificate_verify, encode(cv)));
+  }
+  VOUCH_ASSIGN(Bytes th, t.current());
+  Finished fin;
+  VOUCH_ASSIGN(fin.verify_data, finished_verify_data(schedule_->alg(), core_.client_app_secret, th));
+  VOUCH_TRY(add(HandshakeType::finished, encode(fin)));
+  return core_.write_record(ContentType::handshake, flight);
 }
 
 Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {

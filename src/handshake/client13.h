@@ -9,6 +9,7 @@
 #include "crypto/key_share.h"
 #include "crypto/ossl.h"
 #include "handshake/conn_core.h"
+#include "handshake/credential_signing.h"
 #include "handshake/key_schedule.h"
 #include "vouch/session.h"
 
@@ -31,7 +32,10 @@ class ClientHandshake13 final : public Handshake13 {
     read_certificate,
     read_certificate_verify,
     read_finished,
-    send_client_flight,
+    select_client_certificate,   // may suspend: Hs::client_certificate
+    send_client_certificate,
+    send_client_certificate_verify,  // may suspend: Hs::private_key
+    send_client_finished,
     done,
   };
   State state() const { return state_; }
@@ -44,7 +48,24 @@ class ClientHandshake13 final : public Handshake13 {
   Result<Hs> do_read_certificate();
   Result<Hs> do_read_certificate_verify();
   Result<Hs> do_read_finished();
-  Result<Hs> do_send_client_flight();
+  Result<Hs> do_select_client_certificate();
+  Result<Hs> do_send_client_certificate();
+  Result<Hs> do_send_client_certificate_verify();
+  Result<Hs> do_send_client_finished();
+
+ public:
+  const std::vector<SelectionNote>& selection_notes() const { return notes_; }
+  const std::optional<Credential>& chosen_credential() const { return chosen_; }
+
+ private:
+  /// Parses a CertificateRequest into what selectors see.
+  Result<CertificateRequestInfo> request_info(const CertificateRequest& cr, bool post_handshake) const;
+  /// Runs the configured selection once; sets chosen_ (or nothing) and
+  /// returns false while a pending answer is outstanding.
+  Result<bool> select(const CertificateRequestInfo& info);
+  /// The CertificateVerify scheme for chosen_ (first of ours the server accepts).
+  Result<SignatureScheme> client_scheme(const CertificateRequestInfo& info) const;
+  Status on_post_handshake_certificate_request(const HandshakeMessage& m);
 
   Result<Hs> on_hello_retry_request(const HandshakeMessage& m, const ServerHello& hrr);
   Result<Hs> on_certificate(const HandshakeMessage& m);
@@ -75,6 +96,14 @@ class ClientHandshake13 final : public Handshake13 {
   bool cert_requested_ = false;
   Bytes cert_request_context_;
   ossl::EvpPkey peer_key_;
+
+  // mutual TLS
+  CertificateRequestInfo request_;
+  std::shared_ptr<PendingClientCertificate> pending_;
+  std::optional<Credential> chosen_;
+  std::vector<SelectionNote> notes_;
+  SignatureScheme client_scheme_{};
+  CredentialSigning signing_;
 };
 
 }  // namespace vouch

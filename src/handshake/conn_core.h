@@ -44,7 +44,8 @@ struct ConnCore {
   // ---- handshake state shared by both roles -----------------------------
   Transcript transcript;
   ConnectionInfo info;
-  std::vector<Bytes> peer_chain;
+  std::vector<Bytes> peer_chain;           // as the peer sent it
+  std::vector<Bytes> verified_peer_chain;  // as verified, up to the anchor
   bool handshake_done = false;
   bool sent_ccs = false;
   bool seen_ccs = false;

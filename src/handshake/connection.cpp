@@ -33,13 +33,17 @@ struct Connection::Impl {
       : client_config(std::move(c)), core(true, *client_config) {
     if (!s && client_config->session_cache && !name.empty())
       s = client_config->session_cache->take(name);
-    hs = std::make_unique<ClientHandshake13>(core, client_config, std::move(name), std::move(s),
-                                             sessions);
+    auto h = std::make_unique<ClientHandshake13>(core, client_config, std::move(name),
+                                                 std::move(s), sessions);
+    client_hs = h.get();
+    hs = std::move(h);
   }
   explicit Impl(std::shared_ptr<const ServerConfig> c)
       : server_config(std::move(c)), core(false, *server_config) {
     auto keys = server_config->ticket_keys ? server_config->ticket_keys : default_ticket_keys();
-    hs = std::make_unique<ServerHandshake13>(core, server_config, std::move(keys));
+    auto h = std::make_unique<ServerHandshake13>(core, server_config, std::move(keys));
+    server_hs = h.get();
+    hs = std::move(h);
     started = true;  // a server waits for the ClientHello
   }
 
@@ -47,6 +51,8 @@ struct Connection::Impl {
   std::shared_ptr<const ServerConfig> server_config;
   ConnCore core;
   std::unique_ptr<Handshake13> hs;
+  ClientHandshake13* client_hs = nullptr;  // = hs.get() for a client
+  ServerHandshake13* server_hs = nullptr;  // = hs.get() for a server
   std::vector<std::shared_ptr<const Session>> sessions;
 
   Wait wait = Wait::read;
@@ -336,6 +342,34 @@ std::string Connection::peer_subject() const {
 
 std::vector<std::shared_ptr<const Session>> Connection::take_sessions() {
   return std::exchange(impl_->sessions, {});
+}
+
+const std::vector<SelectionNote>& Connection::client_certificate_notes() const {
+  static const std::vector<SelectionNote> kNone;
+  return impl_->client_hs ? impl_->client_hs->selection_notes() : kNone;
+}
+
+const std::optional<Credential>& Connection::client_certificate() const {
+  static const std::optional<Credential> kNone;
+  return impl_->client_hs ? impl_->client_hs->chosen_credential() : kNone;
+}
+
+const std::vector<Bytes>& Connection::verified_peer_chain() const {
+  return impl_->core.verified_peer_chain;
+}
+
+Status Connection::request_client_certificate() {
+  Impl& i = *impl_;
+  if (i.error) return *i.error;
+  if (!i.server_hs) return fail(Alert::internal_error, "only a server requests client certificates");
+  if (i.close_sent) return fail(Alert::internal_error, "connection is closed");
+  Status s = i.server_hs->request_client_certificate();
+  if (!s && s.error().alert != Alert::internal_error) return i.fatal(std::move(s).error());
+  return s;
+}
+
+bool Connection::post_handshake_auth_pending() const {
+  return impl_->server_hs && impl_->server_hs->post_handshake_auth_pending();
 }
 
 }  // namespace vouch

@@ -40,7 +40,7 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
   if (credentials.empty()) return fail(Alert::internal_error, "server has no certificate configured");
   auto scheme_for = [&](const Credential& c) -> std::optional<SignatureScheme> {
     for (SignatureScheme s : server_schemes)
-      if (contains(client_schemes, s) && scheme_matches_key(s, c.private_key())) return s;
+      if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key())) return s;
     return std::nullopt;
   };
   // Two passes: credentials naming the SNI host first, then any.

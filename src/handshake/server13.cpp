@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cert/public_key.h"
+#include "cert/verify_chain.h"
+#include "cert/x509_name.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
 #include "handshake/ticket.h"
@@ -37,6 +40,8 @@ Result<Hs> ServerHandshake13::step() {
   switch (state_) {
     case State::read_client_hello: return do_read_client_hello();
     case State::send_server_flight: return do_send_server_flight();
+    case State::read_client_certificate: return do_read_client_certificate();
+    case State::read_client_certificate_verify: return do_read_client_certificate_verify();
     case State::read_client_finished: return do_read_client_finished();
     case State::send_tickets: return do_send_tickets();
     case State::done: return Hs::done;
@@ -74,6 +79,7 @@ Status ServerHandshake13::negotiate(const ClientHello& ch) {
     return fail(Alert::missing_extension,
                 "ClientHello: pre_shared_key without psk_key_exchange_modes (§4.2.9)");
   if (e.server_name) core_.info.server_name = *e.server_name;
+  client_offered_pha_ = e.post_handshake_auth;
   VOUCH_ASSIGN(auto alpn, choose_alpn(config_->alpn, e.alpn));
   core_.info.alpn = alpn.value_or("");
   return {};
@@ -207,6 +213,10 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
       continue;
     if (unix_now() >= t->issued_at + t->lifetime) continue;
     if (t->server_name != core_.info.server_name) continue;
+    // A server that requires client certificates only resumes sessions in
+    // which the client authenticated (§4.3.2: no CertificateRequest in a
+    // PSK handshake, so the identity must come from the ticket).
+    if (config_->client_auth == ClientAuth::required && t->client_chain.empty()) continue;
     // The binder proves the client holds the PSK (§4.2.11.2); a PSK we can
     // open whose binder fails is a fatal decrypt_error.
     if (ch.binders_length == 0 || ch.binders_length > m.message.size())
@@ -230,6 +240,7 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
       return fail(Alert::decrypt_error, "ClientHello: PSK binder does not verify");
     psk_ = t->psk;
     psk_index_ = static_cast<uint16_t>(i);
+    ticket_client_chain_ = t->client_chain;
     return {};
   }
   return {};
@@ -240,6 +251,16 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   if (!core_.info.alpn.empty()) ee.ext.alpn = std::vector<std::string>{core_.info.alpn};
   if (!core_.info.server_name.empty() && !psk_) ee.ext.server_name_ack = true;
   VOUCH_TRY(core_.send_message(HandshakeType::encrypted_extensions, ee));
+  if (psk_) {
+    // The client identity established by the original handshake.
+    core_.peer_chain = ticket_client_chain_;
+    core_.verified_peer_chain = ticket_client_chain_;
+    client_verified_chain_ = ticket_client_chain_;
+  } else if (config_->client_auth != ClientAuth::none) {
+    // §4.3.2: in the main handshake the context is empty.
+    VOUCH_TRY(core_.send_message(HandshakeType::certificate_request, make_certificate_request({})));
+    cert_requested_ = true;
+  }
   if (!psk_) {
     const Credential& cred = *credential_->credential;
     Certificate cert;
@@ -259,8 +280,188 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
   VOUCH_TRY(core_.install_write_key(schedule_->server_application_secret()));
-  state_ = State::read_client_finished;
+  state_ = cert_requested_ ? State::read_client_certificate : State::read_client_finished;
   return Hs::read_message;
+}
+
+CertificateRequest ServerHandshake13::make_certificate_request(Bytes context) const {
+  CertificateRequest cr;
+  cr.certificate_request_context = std::move(context);
+  cr.ext.signature_algorithms = config_->signature_schemes.empty() ? default_signature_schemes()
+                                                                   : config_->signature_schemes;
+  cr.ext.signature_algorithms_cert = default_certificate_signature_schemes();
+  // §4.2.4: by default, the subjects of the anchors we verify clients with.
+  const std::vector<Bytes>& names =
+      config_->client_ca_names ? *config_->client_ca_names : config_->client_trust.subject_names();
+  if (!names.empty()) cr.ext.certificate_authorities = names;
+  return cr;
+}
+
+Status ServerHandshake13::on_client_certificate(const Certificate& cert,
+                                                ByteView expected_context) {
+  client_key_.reset();
+  client_chain_.clear();
+  client_verified_chain_.clear();
+  if (!std::equal(cert.certificate_request_context.begin(), cert.certificate_request_context.end(),
+                  expected_context.begin(), expected_context.end()))
+    return fail(Alert::illegal_parameter,
+                "client Certificate: certificate_request_context does not match the request");
+  if (cert.certificate_list.empty()) {
+    // §4.4.2.4: "If the client does not send any certificates (i.e., it
+    // sends an empty Certificate message), the server MAY at its discretion
+    // either continue the handshake without client authentication, or abort
+    // the handshake with a "certificate_required" alert."
+    if (config_->client_auth == ClientAuth::required)
+      return fail(Alert::certificate_required,
+                  "client sent no certificate, but this server requires one");
+    return {};
+  }
+  std::vector<Bytes> chain;
+  for (const CertificateEntry& e : cert.certificate_list) {
+    // We never ask for extensions in client CertificateEntries (§4.4.2).
+    if (!e.ext.present.empty())
+      return fail(Alert::unsupported_extension,
+                  "client Certificate: extension in an entry that the server did not request");
+    chain.push_back(e.cert_data);
+  }
+  PeerVerifyOptions opts;
+  opts.purpose = PeerVerifyOptions::Purpose::client_auth;
+  VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, chain, opts));
+  client_key_ = std::move(verified.leaf_key);
+  for (const auto& x : verified.chain) {
+    const int len = i2d_X509(x.get(), nullptr);
+    Bytes der(len > 0 ? static_cast<size_t>(len) : 0);
+    unsigned char* p = der.data();
+    if (len <= 0 || i2d_X509(x.get(), &p) != len)
+      return fail(Alert::internal_error, "cannot encode verified client chain");
+    client_verified_chain_.push_back(std::move(der));
+  }
+  client_chain_ = std::move(chain);
+  return {};
+}
+
+Status ServerHandshake13::on_client_certificate_verify(const CertificateVerify& cv,
+                                                       ByteView transcript_hash,
+                                                       bool post_handshake) {
+  const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
+                                                        : config_->signature_schemes;
+  // §4.4.3: the scheme must be one we offered in signature_algorithms.
+  if (!contains(ours, cv.algorithm))
+    return fail(Alert::illegal_parameter,
+                "client CertificateVerify: scheme " + to_string(cv.algorithm) + " was not offered");
+  if (!scheme_matches_key(cv.algorithm, client_key_.get()))
+    return fail(Alert::illegal_parameter, "client CertificateVerify: scheme " +
+                                              to_string(cv.algorithm) +
+                                              " does not fit the certificate key");
+  Bytes content = certificate_verify_input(/*server=*/false, transcript_hash);
+  if (!verify_message(cv.algorithm, client_key_.get(), content, cv.signature))
+    return fail(Alert::decrypt_error, "client CertificateVerify: bad signature");
+  if (config_->client_certificate_check) {
+    PeerCertificateInfo info;
+    info.chain = client_verified_chain_;
+    info.post_handshake = post_handshake;
+    auto x = parse_certificate_der(client_chain_.front());
+    if (x) {
+      info.subject = subject_line(x->get());
+      info.issuer = name_line(X509_get_issuer_name(x->get()));
+    }
+    Status s = config_->client_certificate_check(info);
+    if (!s) return s.error();
+  }
+  core_.peer_chain = client_chain_;
+  core_.verified_peer_chain = client_verified_chain_;
+  return {};
+}
+
+Result<Hs> ServerHandshake13::do_read_client_certificate() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate))
+    return unexpected(*m, "client Certificate");
+  Certificate cert;
+  VOUCH_TRY(parse(m->body, cert));
+  VOUCH_TRY(on_client_certificate(cert, {}));
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = client_key_ ? State::read_client_certificate_verify : State::read_client_finished;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake13::do_read_client_certificate_verify() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate_verify))
+    return unexpected(*m, "client CertificateVerify");
+  CertificateVerify cv;
+  VOUCH_TRY(parse(m->body, cv));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_TRY(on_client_certificate_verify(cv, th, false));
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = State::read_client_finished;
+  return Hs::ok;
+}
+
+Status ServerHandshake13::request_client_certificate() {
+  if (!core_.handshake_done)
+    return fail(Alert::internal_error, "post-handshake authentication needs a completed handshake");
+  if (!client_offered_pha_)
+    return fail(Alert::internal_error,
+                "the client did not offer post_handshake_auth (RFC 8446 §4.2.6)");
+  if (pha_) return fail(Alert::internal_error, "a post-handshake CertificateRequest is already pending");
+  Pha p;
+  p.context.resize(16);
+  VOUCH_TRY(random_bytes(p.context));
+  VOUCH_ASSIGN(p.transcript, core_.transcript.clone());
+  Bytes body;
+  Writer w(body);
+  write(w, make_certificate_request(p.context));
+  Bytes msg;
+  frame_handshake(HandshakeType::certificate_request, body, msg);
+  VOUCH_TRY(p.transcript.update(msg));
+  VOUCH_TRY(core_.write_record(ContentType::handshake, msg));
+  pha_ = std::move(p);
+  return {};
+}
+
+Status ServerHandshake13::post_handshake(const HandshakeMessage& m) {
+  if (!pha_) return unexpected(m, "no post-handshake message");
+  switch (pha_->step) {
+    case Pha::Step::certificate: {
+      if (m.type != static_cast<uint8_t>(HandshakeType::certificate))
+        return unexpected(m, "client Certificate (post-handshake)");
+      Certificate cert;
+      VOUCH_TRY(parse(m.body, cert));
+      VOUCH_TRY(on_client_certificate(cert, pha_->context));
+      VOUCH_TRY(pha_->transcript.update(m.message));
+      pha_->step = client_key_ ? Pha::Step::certificate_verify : Pha::Step::finished;
+      return {};
+    }
+    case Pha::Step::certificate_verify: {
+      if (m.type != static_cast<uint8_t>(HandshakeType::certificate_verify))
+        return unexpected(m, "client CertificateVerify (post-handshake)");
+      CertificateVerify cv;
+      VOUCH_TRY(parse(m.body, cv));
+      VOUCH_ASSIGN(Bytes th, pha_->transcript.current());
+      VOUCH_TRY(on_client_certificate_verify(cv, th, true));
+      VOUCH_TRY(pha_->transcript.update(m.message));
+      pha_->step = Pha::Step::finished;
+      return {};
+    }
+    case Pha::Step::finished: {
+      if (m.type != static_cast<uint8_t>(HandshakeType::finished))
+        return unexpected(m, "client Finished (post-handshake)");
+      Finished fin;
+      VOUCH_TRY(parse(m.body, hash_length(hash_), fin));
+      // §4.4: the post-handshake Finished key comes from the current client
+      // application traffic secret.
+      VOUCH_ASSIGN(Bytes th, pha_->transcript.current());
+      VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, core_.client_app_secret, th));
+      if (CRYPTO_memcmp(expected.data(), fin.verify_data.data(), expected.size()) != 0)
+        return fail(Alert::decrypt_error, "client Finished (post-handshake): verify_data does not match");
+      pha_.reset();
+      return {};
+    }
+  }
+  return fail(Alert::internal_error, "post-handshake authentication: bad step");
 }
 
 Result<Hs> ServerHandshake13::do_read_client_finished() {
@@ -304,6 +505,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     t.age_add = nst.ticket_age_add;
     t.server_name = core_.info.server_name;
     t.alpn = core_.info.alpn;
+    t.client_chain = client_verified_chain_;
     VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(encode_ticket(t)));
     // Post-handshake messages are not part of the transcript (§4.4.1).
     Bytes body;

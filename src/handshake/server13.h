@@ -19,10 +19,17 @@ class ServerHandshake13 final : public Handshake13 {
                     std::shared_ptr<TicketKeys> ticket_keys);
 
   Result<Hs> step() override;
+  /// Post-handshake client authentication answers (§4.6.2).
+  Status post_handshake(const HandshakeMessage& m) override;
+  /// Sends a post-handshake CertificateRequest (§4.6.2).
+  Status request_client_certificate();
+  bool post_handshake_auth_pending() const { return pha_.has_value(); }
 
   enum class State : uint8_t {
     read_client_hello,
     send_server_flight,
+    read_client_certificate,
+    read_client_certificate_verify,
     read_client_finished,
     send_tickets,
     done,
@@ -32,6 +39,8 @@ class ServerHandshake13 final : public Handshake13 {
  private:
   Result<Hs> do_read_client_hello();
   Result<Hs> do_send_server_flight();
+  Result<Hs> do_read_client_certificate();
+  Result<Hs> do_read_client_certificate_verify();
   Result<Hs> do_read_client_finished();
   Result<Hs> do_send_tickets();
 
@@ -43,6 +52,15 @@ class ServerHandshake13 final : public Handshake13 {
   /// Tries the offered PSKs (§4.2.11); sets psk_ on success. A PSK that
   /// decrypts but whose binder fails is decrypt_error.
   Status try_resumption(const HandshakeMessage& m, const ClientHello& ch);
+
+  CertificateRequest make_certificate_request(Bytes context) const;
+  /// A client Certificate (in-handshake or post-handshake): chain checks
+  /// and verification against client_trust (purpose clientAuth).
+  Status on_client_certificate(const Certificate& cert, ByteView expected_context);
+  /// A client CertificateVerify over `transcript_hash`, then the
+  /// application's accept hook.
+  Status on_client_certificate_verify(const CertificateVerify& cv, ByteView transcript_hash,
+                                      bool post_handshake);
 
   ConnCore& core_;
   std::shared_ptr<const ServerConfig> config_;
@@ -61,6 +79,23 @@ class ServerHandshake13 final : public Handshake13 {
   std::optional<CredentialChoice> credential_;
   std::optional<KeySchedule> schedule_;
   unsigned tickets_sent_ = 0;
+
+  // mutual TLS
+  bool cert_requested_ = false;
+  bool client_offered_pha_ = false;
+  std::vector<SignatureScheme> cr_schemes_;
+  ossl::EvpPkey client_key_;
+  std::vector<Bytes> client_chain_;           // as received
+  std::vector<Bytes> client_verified_chain_;  // as verified, up to the anchor
+  std::vector<Bytes> ticket_client_chain_;    // from a resumed session
+
+  // post-handshake authentication in progress
+  struct Pha {
+    Bytes context;
+    Transcript transcript;
+    enum class Step { certificate, certificate_verify, finished } step = Step::certificate;
+  };
+  std::optional<Pha> pha_;
 };
 
 }  // namespace vouch

@@ -6,7 +6,7 @@
 namespace vouch {
 
 namespace {
-constexpr uint8_t kTicketFormat = 1;
+constexpr uint8_t kTicketFormat = 2;
 }
 
 Bytes encode_ticket(const TicketContents& t) {
@@ -22,6 +22,9 @@ Bytes encode_ticket(const TicketContents& t) {
   w.u32(t.age_add);
   w.prefixed16([&] { w.bytes(ByteView(reinterpret_cast<const uint8_t*>(t.server_name.data()), t.server_name.size())); });
   w.prefixed8([&] { w.bytes(ByteView(reinterpret_cast<const uint8_t*>(t.alpn.data()), t.alpn.size())); });
+  w.prefixed24([&] {
+    for (const Bytes& c : t.client_chain) w.vec24(c);
+  });
   return out;
 }
 
@@ -32,10 +35,18 @@ Result<TicketContents> decode_ticket(ByteView plaintext) {
   uint16_t suite;
   uint32_t hi, lo;
   ByteView sni, alpn;
+  Reader chain;
   if (!r.u8(format) || format != kTicketFormat || !r.u16(t.version) || !r.u16(suite) ||
       !r.copy_prefixed8(t.psk) || !r.u32(hi) || !r.u32(lo) || !r.u32(t.lifetime) ||
-      !r.u32(t.age_add) || !r.prefixed16(sni) || !r.prefixed8(alpn) || !r.empty())
+      !r.u32(t.age_add) || !r.prefixed16(sni) || !r.prefixed8(alpn) || !r.prefixed24(chain) ||
+      !r.empty())
     return fail(Alert::decode_error, "malformed session ticket");
+  while (!chain.empty()) {
+    Bytes c;
+    if (!chain.copy_prefixed24(c) || c.empty())
+      return fail(Alert::decode_error, "malformed session ticket");
+    t.client_chain.push_back(std::move(c));
+  }
   t.cipher_suite = static_cast<CipherSuite>(suite);
   t.issued_at = (uint64_t{hi} << 32) | lo;
   t.server_name.assign(sni.begin(), sni.end());

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vouch/error.h"
 #include "vouch/types.h"
@@ -20,6 +21,10 @@ struct TicketContents {
   uint32_t age_add = 0;
   std::string server_name;
   std::string alpn;
+  /// The client's verified chain (mutual TLS), so a resumed connection knows
+  /// who the client is without a CertificateRequest (RFC 8446 §4.3.2 forbids
+  /// one in a PSK handshake).
+  std::vector<Bytes> client_chain;
 };
 
 Bytes encode_ticket(const TicketContents& t);

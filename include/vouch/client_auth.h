@@ -1,0 +1,149 @@
+// vouch — mutual TLS: what a server asks for, how a client answers, and how
+// private keys that live outside the process sign.
+//
+// Unlike OpenSSL's SSL_CTX_set_client_cert_cb (see its BUGS section), the
+// selector here sees the whole request, answers with a whole chain, and its
+// answer holds for one handshake only: nothing is installed permanently.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vouch/credential.h"
+#include "vouch/error.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+/// An OID filter from a CertificateRequest (RFC 8446 §4.2.5).
+struct CertificateOidFilter {
+  Bytes oid;     // DER contents octets of the certificate extension OID
+  Bytes values;  // DER of the values the extension must hold (may be empty)
+};
+
+/// Everything a server's CertificateRequest says, parsed (RFC 8446 §4.3.2).
+struct CertificateRequestInfo {
+  ProtocolVersion version = ProtocolVersion::tls13;
+  /// True for TLS 1.3 post-handshake authentication (§4.6.2).
+  bool post_handshake = false;
+  /// Acceptable issuer names, DER DistinguishedNames; empty = any issuer.
+  std::vector<Bytes> certificate_authorities;
+  /// Schemes the server accepts in CertificateVerify.
+  std::vector<SignatureScheme> signature_schemes;
+  /// Schemes the server accepts in certificate signatures
+  /// (signature_algorithms_cert, or signature_algorithms when absent, §4.2.3).
+  std::vector<SignatureScheme> certificate_signature_schemes;
+  std::vector<CertificateOidFilter> oid_filters;
+  /// The server's chain as received (DER, leaf first) and its name.
+  std::vector<Bytes> server_chain;
+  std::string server_name;
+};
+
+/// Why the built-in selector took or skipped one candidate credential.
+struct SelectionNote {
+  std::string subject;  // the candidate's leaf subject
+  bool chosen = false;
+  std::string reason;   // e.g. "no certificate in the chain is issued by an acceptable CA"
+};
+
+/// The built-in selection rule, exposed so applications (and the compat
+/// layer) can reuse it inside their own selectors: returns the index of the
+/// first credential whose chain meets the request — some certificate in the
+/// chain is issued by (or is) an acceptable CA, the key can sign with an
+/// offered scheme, the chain's signatures use offered certificate schemes,
+/// and the leaf satisfies the oid_filters — or nullopt. `notes`, if given,
+/// receives one entry per candidate.
+std::optional<size_t> select_client_credential(const std::vector<Credential>& candidates,
+                                               const CertificateRequestInfo& request,
+                                               std::vector<SelectionNote>* notes = nullptr);
+
+/// A pending answer, shared between a connection and the application. The
+/// application completes it from any thread; the connection picks the answer
+/// up on its next resume(). Thread-safe.
+class PendingClientCertificate {
+ public:
+  /// Answer with a credential for this handshake only.
+  void choose(Credential credential);
+  /// Answer "no certificate" (an empty Certificate message is sent).
+  void decline();
+  /// Abort the handshake with this error.
+  void abort(Error error);
+  bool ready() const;
+
+  /// What the connection takes (internal use): nullopt = not ready yet.
+  struct Answer {
+    std::optional<Credential> credential;  // empty = decline
+    std::optional<Error> error;
+  };
+  std::optional<Answer> take();
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<Answer> answer_;
+};
+
+/// What a selector returns.
+struct ClientCertificateChoice {
+  enum class Kind { certificate, none, pending } kind = Kind::none;
+  std::optional<Credential> credential;  // with Kind::certificate
+
+  static ClientCertificateChoice use(Credential c) {
+    return {Kind::certificate, std::move(c)};
+  }
+  static ClientCertificateChoice no_certificate() { return {Kind::none, std::nullopt}; }
+  /// The handshake suspends (Wait::client_certificate) until the pending
+  /// handle passed to the selector is completed and resume() is called.
+  static ClientCertificateChoice pending() { return {Kind::pending, std::nullopt}; }
+};
+
+/// Called once per CertificateRequest. `pending` is the handle to complete
+/// later when answering ClientCertificateChoice::pending(); a pending
+/// selector is not called again for that request.
+using ClientCertificateSelector = std::function<ClientCertificateChoice(
+    const CertificateRequestInfo& request, std::shared_ptr<PendingClientCertificate> pending)>;
+
+/// A pending signature, completed by an external signer from any thread.
+class PendingSignature {
+ public:
+  void complete(Bytes signature);
+  void fail(Error error);
+  bool ready() const;
+  std::optional<Result<Bytes>> take();
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<Result<Bytes>> result_;
+};
+
+/// A private key that lives outside the process (HSM, TPM, KMS, remote
+/// signer). vouch never sees the key; it asks for signatures.
+class PrivateKeySigner {
+ public:
+  virtual ~PrivateKeySigner() = default;
+  /// Signs `message` with `scheme` (RFC 8446 §4.2.3 semantics: the signer
+  /// hashes as the scheme says). Return the signature now, or nullopt to
+  /// finish later through `pending` (the connection waits with
+  /// Wait::private_key_operation), or an Error to abort. Whatever is
+  /// returned is checked against the certificate's public key before it is
+  /// sent: a signer with the wrong key aborts with a clear error.
+  virtual Result<std::optional<Bytes>> sign(SignatureScheme scheme, ByteView message,
+                                            std::shared_ptr<PendingSignature> pending) = 0;
+};
+
+/// What a server learns about a verified client, for its accept hook.
+struct PeerCertificateInfo {
+  std::vector<Bytes> chain;  // as verified: leaf first, up to the anchor
+  std::string subject;       // leaf subject, one line
+  std::string issuer;        // leaf issuer, one line
+  bool post_handshake = false;
+};
+
+/// Server hook after successful chain verification: return an Error (its
+/// alert is sent; access_denied is typical) to refuse the client.
+using ClientCertificateCheck = std::function<Status(const PeerCertificateInfo& peer)>;
+
+}  // namespace vouch

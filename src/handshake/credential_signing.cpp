@@ -1,0 +1,40 @@
+#include "handshake/credential_signing.h"
+
+#include "crypto/signature.h"
+
+namespace vouch {
+
+Result<std::optional<Bytes>> CredentialSigning::run(const Credential& credential,
+                                                    SignatureScheme scheme, ByteView content) {
+  PrivateKeySigner* signer = credential.signer();
+  if (!signer) {
+    VOUCH_ASSIGN(Bytes sig, sign_message(scheme, credential.private_key(), content));
+    return std::optional<Bytes>(std::move(sig));
+  }
+  Bytes sig;
+  if (pending_) {
+    auto r = pending_->take();
+    if (!r) return std::optional<Bytes>();  // still busy
+    pending_.reset();
+    if (!r->ok())
+      return fail(Alert::internal_error, "external signer failed: " + r->error().reason);
+    sig = std::move(*r).value();
+  } else {
+    auto handle = std::make_shared<PendingSignature>();
+    auto r = signer->sign(scheme, content, handle);
+    if (!r) return fail(Alert::internal_error, "external signer failed: " + r.error().reason);
+    if (!r->has_value()) {
+      pending_ = std::move(handle);
+      return std::optional<Bytes>();
+    }
+    sig = std::move(**r);
+  }
+  // Never send a signature the peer would reject: check it here first.
+  if (!verify_message(scheme, credential.public_key(), content, sig))
+    return fail(Alert::internal_error,
+                "external signer's signature does not verify with the certificate of " +
+                    credential.subject() + " (wrong key?)");
+  return std::optional<Bytes>(std::move(sig));
+}
+
+}  // namespace vouch
