@@ -39,9 +39,9 @@ test: test-asan test-release
 demo: build
 	$(BUILD_DIR)/bin/vouch demo
 
+# Benchmarks, vouch and libssl side by side in one run, with ratios.
 bench: deps
-	cmake -S . -B $(BUILD_DIR) $(GEN) -DCMAKE_BUILD_TYPE=Release -DVOUCH_BUILD_BENCH=ON
-	cmake --build $(BUILD_DIR) -j $(JOBS)
+	bench/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR)

@@ -5,33 +5,28 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <ctime>
 
+#include "cert/cert_cache.h"
+#include "cert/verify_cache.h"
 #include "cert/x509_name.h"
 
 namespace vouch {
 namespace {
 
 // One CertificateEntry.cert_data (RFC 8446 §4.4.2): exactly one DER
-// Certificate, nothing before or after it.
-Result<ossl::X509Ptr> parse_entry(ByteView der, size_t index, size_t count) {
-  const std::string where =
-      "certificate " + std::to_string(index + 1) + " of " + std::to_string(count);
-  if (der.empty() || der.size() > static_cast<size_t>(LONG_MAX)) {
-    return fail(Alert::decode_error, where + ": cannot be parsed");
+// Certificate, nothing before or after it; through the shared cache when its
+// digest is given.
+Result<CertificateHandle> parse_entry(ByteView der, const Sha256Digest* digest, size_t index,
+                                      size_t count) {
+  auto parsed = digest ? CertCache::shared().parse(der, *digest) : parse_certificate(der);
+  if (!parsed) {
+    return fail(parsed.error().alert, "certificate " + std::to_string(index + 1) + " of " +
+                                          std::to_string(count) + ": " + parsed.error().reason);
   }
-  const unsigned char* p = der.data();
-  ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!cert) {
-    ERR_clear_error();
-    return fail(Alert::decode_error, where + ": cannot be parsed");
-  }
-  const auto used = static_cast<size_t>(p - der.data());
-  if (used != der.size()) {
-    return fail(Alert::decode_error, where + ": " + std::to_string(der.size() - used) +
-                                         " trailing bytes after the DER certificate");
-  }
-  return cert;
+  return parsed;
 }
 
 // The address form of an IP literal host, brackets of "[::1]" removed;
@@ -115,36 +110,33 @@ Alert alert_for_verify_error(int err) {
   }
 }
 
-Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vector<Bytes>& der_chain,
-                                        const PeerVerifyOptions& opts) {
-  if (der_chain.empty()) return fail(Alert::decode_error, "the peer sent no certificate");
-  if (trust.native() == nullptr) return fail(Alert::internal_error, "trust store is not allocated");
+namespace {
 
-  // A verified-chain cache (keyed by a hash of der_chain, the options and the
-  // store) belongs here, before any parsing: resumption-free mTLS reconnects
-  // send the same chain every time. For now every handshake parses afresh.
+std::atomic<bool> g_caching{true};
+std::atomic<uint64_t> g_bypassed{0};
 
-  ossl::X509Ptr leaf;
-  ossl::X509Stack untrusted(sk_X509_new_null());
+// Path building and validation (RFC 5280 §6) by libcrypto over already
+// parsed certificates: leaf first, the rest untrusted helpers.
+Result<VerifiedChain> verify_parsed(const TrustStore& trust,
+                                    const std::vector<CertificateHandle>& certs,
+                                    const PeerVerifyOptions& opts) {
+  X509* leaf = certs.front()->cert.get();
+  ossl::X509Stack untrusted(sk_X509_new_reserve(nullptr, static_cast<int>(certs.size())));
   if (!untrusted) return fail(Alert::internal_error, "out of memory");
-  for (size_t i = 0; i < der_chain.size(); ++i) {
-    VOUCH_ASSIGN(ossl::X509Ptr cert, parse_entry(der_chain[i], i, der_chain.size()));
-    if (i == 0) {
-      leaf = std::move(cert);
-    } else {
-      // RFC 8446 §4.4.2: certificates after the leaf only help build a path;
-      // they are untrusted and their order is not relied on.
-      if (sk_X509_push(untrusted.get(), cert.get()) <= 0) {
-        return fail(Alert::internal_error, "out of memory");
-      }
-      (void)cert.release();  // now owned by the stack
+  for (size_t i = 1; i < certs.size(); ++i) {
+    // RFC 8446 §4.4.2: certificates after the leaf only help build a path;
+    // they are untrusted and their order is not relied on.
+    ossl::X509Ptr ref = ossl::up_ref(certs[i]->cert.get());
+    if (sk_X509_push(untrusted.get(), ref.get()) <= 0) {
+      return fail(Alert::internal_error, "out of memory");
     }
+    (void)ref.release();  // now owned by the stack
   }
 
   ossl::X509StoreCtx ctx(X509_STORE_CTX_new());
   if (!ctx) return fail(Alert::internal_error, "out of memory");
   ERR_clear_error();
-  if (X509_STORE_CTX_init(ctx.get(), trust.native(), leaf.get(), untrusted.get()) != 1) {
+  if (X509_STORE_CTX_init(ctx.get(), trust.native(), leaf, untrusted.get()) != 1) {
     return fail(Alert::internal_error, "cannot start verification: " + ossl::last_error());
   }
   VOUCH_TRY(configure(X509_STORE_CTX_get0_param(ctx.get()), opts));
@@ -167,16 +159,109 @@ Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vect
 
   VerifiedChain out;
   STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
+  out.chain.reserve(static_cast<size_t>(std::max(sk_X509_num(built), 0)));
   for (int i = 0; i < sk_X509_num(built); ++i) out.chain.push_back(ossl::up_ref(sk_X509_value(built, i)));
-  out.leaf_key.reset(X509_get_pubkey(leaf.get()));
+  // The key decoded when the leaf was parsed (shared with every other
+  // handshake that sent this leaf).
+  out.leaf_key = ossl::up_ref(certs.front()->key.get());
   if (!out.leaf_key) {
+    // Ask again only to recover libcrypto's reason for the report.
+    ossl::EvpPkey retry(X509_get_pubkey(leaf));
     const std::string detail = ossl::last_error();
     return fail(Alert::unsupported_certificate,
-                "certificate verification failed at depth 0 (" + subject_line(leaf.get()) +
+                "certificate verification failed at depth 0 (" + subject_line(leaf) +
                     "): its public key cannot be used: " + detail);
   }
   ERR_clear_error();
   return out;
+}
+
+// Every chain parsed afresh and verified, nothing remembered.
+Result<VerifiedChain> verify_uncached(const TrustStore& trust, const std::vector<Bytes>& der_chain,
+                                      const PeerVerifyOptions& opts) {
+  std::vector<CertificateHandle> certs;
+  certs.reserve(der_chain.size());
+  for (size_t i = 0; i < der_chain.size(); ++i) {
+    VOUCH_ASSIGN(CertificateHandle c, parse_entry(der_chain[i], nullptr, i, der_chain.size()));
+    certs.push_back(std::move(c));
+  }
+  return verify_parsed(trust, certs, opts);
+}
+
+}  // namespace
+
+Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vector<Bytes>& der_chain,
+                                        const PeerVerifyOptions& opts) {
+  if (der_chain.empty()) return fail(Alert::decode_error, "the peer sent no certificate");
+  if (trust.native() == nullptr) return fail(Alert::internal_error, "trust store is not allocated");
+  if (!g_caching.load(std::memory_order_relaxed)) return verify_uncached(trust, der_chain, opts);
+
+  // Without resumption, every mutual-TLS reconnect sends the same chain:
+  // hash each certificate once, and both caches are keyed from there.
+  std::vector<Sha256Digest> digests;
+  digests.reserve(der_chain.size());
+  for (const Bytes& der : der_chain) {
+    auto d = sha256_digest(der);
+    if (!d) return verify_uncached(trust, der_chain, opts);
+    digests.push_back(*d);
+  }
+
+  std::optional<Sha256Digest> key;
+  if (auto store = cacheable_store_identity(trust.native())) {
+    auto k = verify_cache_key(*store, digests, opts);
+    if (k) key = *k;
+  } else {
+    g_bypassed.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (key) {
+    // The time libcrypto would use: the override, else the clock now.
+    const time_t now = opts.now ? *opts.now : std::time(nullptr);
+    if (auto hit = VerifyCache::shared().find(*key, now)) return std::move(*hit);
+  }
+
+  std::vector<CertificateHandle> certs;
+  certs.reserve(der_chain.size());
+  for (size_t i = 0; i < der_chain.size(); ++i) {
+    VOUCH_ASSIGN(CertificateHandle c, parse_entry(der_chain[i], &digests[i], i, der_chain.size()));
+    certs.push_back(std::move(c));
+  }
+  VOUCH_ASSIGN(VerifiedChain verified, verify_parsed(trust, certs, opts));
+  // Only successes are remembered: a failing chain is verified (and its
+  // error reported) afresh every time.
+  if (key) VerifyCache::shared().insert(*key, verified);
+  return verified;
+}
+
+void set_verify_caching(bool enabled) { g_caching.store(enabled, std::memory_order_relaxed); }
+
+bool verify_caching_enabled() { return g_caching.load(std::memory_order_relaxed); }
+
+void clear_verify_caches() {
+  CertCache::shared().clear();
+  VerifyCache::shared().clear();
+  g_bypassed.store(0, std::memory_order_relaxed);
+}
+
+void set_verify_cache_capacity(size_t certificates, size_t chains) {
+  CertCache::shared().set_capacity(certificates);
+  VerifyCache::shared().set_capacity(chains);
+}
+
+VerifyCacheStats verify_cache_stats() {
+  const CacheCounters certs = CertCache::shared().counters();
+  const VerifyCacheCounters chains = VerifyCache::shared().counters();
+  VerifyCacheStats s;
+  s.chain_hits = chains.hits;
+  s.chain_stale = chains.stale;
+  s.chain_misses = chains.misses;
+  s.chain_bypassed = g_bypassed.load(std::memory_order_relaxed);
+  s.chain_evictions = chains.evictions;
+  s.chain_entries = chains.size;
+  s.cert_hits = certs.hits;
+  s.cert_misses = certs.misses;
+  s.cert_evictions = certs.evictions;
+  s.cert_entries = certs.size;
+  return s;
 }
 
 }  // namespace vouch

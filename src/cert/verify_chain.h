@@ -63,4 +63,51 @@ Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vect
 /// The alert for an X509_V_ERR_* code, as verify_peer_chain maps it.
 Alert alert_for_verify_error(int x509_v_err);
 
+// --- Caching (src/cert/cert_cache.h, src/cert/verify_cache.h) --------------
+//
+// verify_peer_chain parses each distinct certificate once (a bounded cache
+// keyed by the SHA-256 of its DER, holding the X509 and its public key) and
+// remembers successful verifications (keyed by the chain, the trust store's
+// identity, the purpose, the host and the depth). A remembered result is
+// used only while the verification time lies within every certificate's
+// validity on the built path; failures are never remembered. Stores with CRLs
+// or CRL flags, store-level time flags, or verification callbacks bypass the
+// result cache (every chain against them is verified afresh; parsing is still
+// shared). Results are the same objects an uncached verification builds.
+// The first cached verification against a store records a process-unique id
+// in the store's ex_data (X509_STORE_set_ex_data, under a lock of vouch's).
+
+/// Turns both caches on (the default) or off for the whole process. Off,
+/// verify_peer_chain parses and verifies every chain afresh, as without
+/// caches. Thread-safe; for tests and benchmarks.
+void set_verify_caching(bool enabled);
+bool verify_caching_enabled();
+
+/// Empties both caches and zeroes their counters. Thread-safe.
+void clear_verify_caches();
+
+/// Bounds of the process-wide caches (entries; 0 = store nothing). Shrinking
+/// evicts the least recently used entries. Defaults: 1024 and 1024.
+void set_verify_cache_capacity(size_t certificates, size_t chains);
+
+/// What the caches have done since the process started or since
+/// clear_verify_caches().
+struct VerifyCacheStats {
+  /// Verified-chain cache: answered from the cache; found an entry outside
+  /// its validity window (verified afresh); found nothing; skipped because
+  /// the store is not cacheable.
+  uint64_t chain_hits = 0;
+  uint64_t chain_stale = 0;
+  uint64_t chain_misses = 0;
+  uint64_t chain_bypassed = 0;
+  uint64_t chain_evictions = 0;
+  size_t chain_entries = 0;
+  /// Parsed-certificate cache.
+  uint64_t cert_hits = 0;
+  uint64_t cert_misses = 0;
+  uint64_t cert_evictions = 0;
+  size_t cert_entries = 0;
+};
+VerifyCacheStats verify_cache_stats();
+
 }  // namespace vouch
