@@ -7,15 +7,22 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <limits>
 #include <stdexcept>
+#include <thread>
 
 namespace vouch::testing {
 namespace {
@@ -253,7 +260,7 @@ PkiCert save(Issued issued, const std::string& dir, const std::string& name, con
 }
 
 // Variants of a certificate reuse its key, as a re-issued certificate would:
-// RSA key generation dominates the start-up time of every test process.
+// RSA key generation is the slow part of making the PKI.
 std::unique_ptr<PkiFamily> make_family(const std::string& pki_dir, const std::string& name,
                                        KeyType type) {
   auto f = std::make_unique<PkiFamily>();
@@ -319,64 +326,424 @@ std::unique_ptr<PkiFamily> make_family(const std::string& pki_dir, const std::st
   return f;
 }
 
-// The directory name lives in static storage that is never destroyed, so the
-// exit handler can still read it after other statics are gone.
-char g_pki_dir[4096];
-pid_t g_pki_owner = 0;
+// ---- The stored PKI ------------------------------------------------------
 
-void remove_pki_dir() {
-  // A forked child that exits (rather than exec'ing) must not delete the
-  // parent's files.
-  if (g_pki_dir[0] == '\0' || getpid() != g_pki_owner) return;
-  std::error_code ec;
-  std::filesystem::remove_all(g_pki_dir, ec);
+namespace fs = std::filesystem;
+
+// How a stored certificate's -chain file is made.
+enum class ChainFile { none, with_intermediate, leaf_alone };
+
+// One certificate of a family as stored: its file stem, where it goes in
+// PkiFamily, and its chain file. Issuers come before what they issue.
+struct Slot {
+  const char* name;
+  PkiCert PkiFamily::*member;
+  ChainFile chain;
+};
+
+constexpr Slot kSlots[] = {
+    {"root", &PkiFamily::root, ChainFile::none},
+    {"intermediate", &PkiFamily::intermediate, ChainFile::none},
+    {"server", &PkiFamily::server, ChainFile::with_intermediate},
+    {"server-expired", &PkiFamily::server_expired, ChainFile::with_intermediate},
+    {"server-wrong-host", &PkiFamily::server_wrong_host, ChainFile::with_intermediate},
+    {"client", &PkiFamily::client, ChainFile::with_intermediate},
+    {"client-noauth", &PkiFamily::client_noauth, ChainFile::with_intermediate},
+    {"untrusted-root", &PkiFamily::untrusted_root, ChainFile::none},
+    {"untrusted-server", &PkiFamily::untrusted_server, ChainFile::leaf_alone},
+};
+
+struct FamilySpec {
+  const char* name;
+  KeyType key;
+};
+constexpr FamilySpec kFamilies[] = {{"ecdsa", KeyType::ecdsa_p256}, {"rsa", KeyType::rsa2048}};
+
+constexpr const char* kRootsName = "roots.pem";
+constexpr const char* kManifestHeader = "vouch test PKI";
+// A manifest created this far in the future means the clock moved back:
+// regenerate rather than trust the validity periods.
+constexpr int64_t kClockSkewS = 300;
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
-std::string make_pki_dir() {
-  std::error_code ec;
-  std::filesystem::path tmp = std::filesystem::temp_directory_path(ec);
-  if (ec) tmp = "/tmp";
-  const std::string pattern = (tmp / "vouch-pki-XXXXXX").string();
-  if (pattern.size() >= sizeof g_pki_dir) throw std::runtime_error("test PKI: temp path too long");
-  std::memcpy(g_pki_dir, pattern.c_str(), pattern.size() + 1);
-  if (mkdtemp(g_pki_dir) == nullptr) {
-    const std::string err = std::strerror(errno);
-    g_pki_dir[0] = '\0';
-    throw std::runtime_error("test PKI: mkdtemp " + pattern + ": " + err);
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return text;
+}
+
+// Stored keys are unencrypted: refuse any password prompt instead of letting
+// OpenSSL's default callback ask the terminal.
+int no_password(char*, int, int, void*) { return -1; }
+
+// Loads `name` of a family from `fam_dir` into `out`. `intermediate` is the
+// already loaded intermediate (for the -chain check of leaves). Returns why
+// the files cannot be used, or "" when they can.
+std::string load_cert(const std::string& fam_dir, const Slot& slot, const PkiCert* intermediate,
+                      PkiCert& out) {
+  const std::string stem = fam_dir + "/" + slot.name;
+  out.cert_path = stem + ".pem";
+  out.key_path = stem + "-key.pem";
+  out.chain_path = slot.chain == ChainFile::none ? out.cert_path : stem + "-chain.pem";
+
+  const auto cert_text = read_text(out.cert_path);
+  const auto key_text = read_text(out.key_path);
+  if (!cert_text || !key_text) return "cannot read " + stem + "{,-key}.pem";
+
+  ossl::Bio cert_bio(BIO_new_mem_buf(cert_text->data(), static_cast<int>(cert_text->size())));
+  ossl::Bio key_bio(BIO_new_mem_buf(key_text->data(), static_cast<int>(key_text->size())));
+  if (!cert_bio || !key_bio) die("BIO_new_mem_buf");
+  out.cert.reset(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr));
+  out.key.reset(PEM_read_bio_PrivateKey(key_bio.get(), nullptr, no_password, nullptr));
+  ERR_clear_error();
+  if (!out.cert) return out.cert_path + " holds no certificate";
+  if (!out.key) return out.key_path + " holds no private key";
+  if (X509_check_private_key(out.cert.get(), out.key.get()) != 1) {
+    ERR_clear_error();
+    return out.key_path + " is not the key of " + out.cert_path;
   }
-  g_pki_owner = getpid();
-  if (std::getenv("VOUCH_KEEP_PKI") == nullptr) {
-    std::atexit(remove_pki_dir);
-  } else {
-    std::fprintf(stderr, "test PKI kept in %s\n", g_pki_dir);
+
+  // Re-encoding must give back the files byte for byte: that rules out
+  // trailing data (a second certificate, a truncated write's leftovers).
+  out.cert_pem = to_pem(out.cert.get());
+  out.key_pem = to_pem(out.key.get());
+  if (out.cert_pem != *cert_text) return out.cert_path + " holds more than the certificate";
+  if (out.key_pem != *key_text) return out.key_path + " holds more than the key";
+  const int len = i2d_X509(out.cert.get(), nullptr);
+  if (len <= 0) die("DER of " + out.cert_path);
+  out.der.resize(static_cast<size_t>(len));
+  unsigned char* p = out.der.data();
+  if (i2d_X509(out.cert.get(), &p) != len) die("DER of " + out.cert_path);
+
+  if (slot.chain != ChainFile::none) {
+    const std::string want =
+        out.cert_pem + (slot.chain == ChainFile::with_intermediate ? intermediate->cert_pem : "");
+    if (read_text(out.chain_path) != want) return out.chain_path + " is not the expected chain";
   }
-  return g_pki_dir;
+  return "";
+}
+
+std::string load_family(const std::string& pki_dir, const char* name, PkiFamily& f) {
+  f.name = name;
+  f.dir = pki_dir + "/" + name;
+  for (const Slot& slot : kSlots) {
+    if (std::string why = load_cert(f.dir, slot, &f.intermediate, f.*slot.member); !why.empty()) {
+      return why;
+    }
+  }
+  return "";
+}
+
+// The files written by make_family() and the generator below, as listed by
+// the manifest (and so the files every process trusts to be there).
+std::vector<std::string> stored_files() {
+  std::vector<std::string> files;
+  for (const FamilySpec& fam : kFamilies) {
+    for (const Slot& slot : kSlots) {
+      const std::string stem = std::string(fam.name) + "/" + slot.name;
+      files.push_back(stem + ".pem");
+      files.push_back(stem + "-key.pem");
+      if (slot.chain != ChainFile::none) files.push_back(stem + "-chain.pem");
+    }
+  }
+  files.push_back(kRootsName);
+  return files;
+}
+
+bool parse_int(std::string_view text, int64_t& out) {
+  if (text.empty() || text.front() == '-' || text.front() == '+') return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+// A manifest path is relative and names a file inside the PKI directory.
+bool safe_relative_path(std::string_view path) {
+  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t slash = std::min(path.find('/', start), path.size());
+    const std::string_view seg = path.substr(start, slash - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    start = slash + 1;
+  }
+  return path.find('\0') == std::string_view::npos;
 }
 
 }  // namespace
 
-const PkiFamily& Pki::ecdsa() const {
-  std::call_once(ecdsa_once_, [this] { ecdsa_ = make_family(dir, "ecdsa", KeyType::ecdsa_p256); });
-  return *ecdsa_;
+// The lock on "<dir>.lock": an flock(2) lock on an open file description.
+class PkiLock {
+ public:
+  explicit PkiLock(std::string path) : path_(std::move(path)) {
+    // O_CLOEXEC: peers the tests exec must not inherit (and so prolong) it.
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw std::runtime_error("test PKI: cannot open " + path_ + ": " + std::strerror(errno));
+    }
+  }
+  PkiLock(const PkiLock&) = delete;
+  PkiLock& operator=(const PkiLock&) = delete;
+  // Only close, never LOCK_UN: a forked child that exits shares the open file
+  // description, and unlocking it would drop its parent's lock too.
+  ~PkiLock() { ::close(fd_); }
+
+  // Takes the lock shared or exclusive (converting a held one), polling so
+  // the wait can be bounded; flock itself has no timeout.
+  void acquire(bool exclusive, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto pause = std::chrono::milliseconds(2);
+    for (;;) {
+      if (::flock(fd_, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0) return;
+      if (errno == EINTR) continue;
+      if (errno != EWOULDBLOCK) {
+        throw std::runtime_error("test PKI: flock " + path_ + ": " + std::strerror(errno));
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw std::runtime_error(
+            "test PKI: no " + std::string(exclusive ? "exclusive" : "shared") + " lock on " +
+            path_ + " after " + std::to_string(timeout.count()) +
+            " ms: another process holds it (generating the PKI, or still using one that "
+            "must be regenerated); set VOUCH_TEST_PKI_DIR to use another directory");
+      }
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, std::chrono::milliseconds(100));
+    }
+  }
+
+  void release() { ::flock(fd_, LOCK_UN); }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+namespace {
+
+std::string normalize_dir(const std::string& dir) {
+  if (dir.empty()) throw std::runtime_error("test PKI: empty directory name");
+  fs::path p = fs::absolute(dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();  // "a/b/" -> "a/b"
+  if (p == p.root_path()) throw std::runtime_error("test PKI: refusing to use " + p.string());
+  return p.string();
 }
 
-const PkiFamily& Pki::rsa() const {
-  std::call_once(rsa_once_, [this] { rsa_ = make_family(dir, "rsa", KeyType::rsa2048); });
-  return *rsa_;
+// Why the PKI stored in `dir` cannot be used as it is ("" if it can); on
+// success fills `ecdsa`, `rsa` and `roots_path`. `check_age` is off only
+// right after generating, so that a max_age of 0 still loads what it made.
+std::string try_load(const std::string& dir, const PkiStoreOptions& options, bool check_age,
+                     PkiFamily& ecdsa, PkiFamily& rsa, std::string& roots_path) {
+  const auto text = read_text(dir + "/" + kPkiManifestName);
+  if (!text) return "no manifest";
+  const auto manifest = parse_pki_manifest(*text);
+  if (!manifest) return "malformed manifest";
+  if (manifest->version != kPkiGeneratorVersion) {
+    return "generator version " + std::to_string(manifest->version) + ", want " +
+           std::to_string(kPkiGeneratorVersion);
+  }
+  if (manifest->files != expected_pki_files()) return "manifest lists other files";
+  const int64_t age = unix_now() - manifest->created;
+  if (check_age && (age < -kClockSkewS || age >= options.max_age.count())) {
+    return "made " + std::to_string(age) + " s ago, max " + std::to_string(options.max_age.count());
+  }
+  static_assert(std::size(kFamilies) == 2);
+  PkiFamily* const families[] = {&ecdsa, &rsa};
+  for (size_t i = 0; i < std::size(kFamilies); ++i) {
+    if (std::string why = load_family(dir, kFamilies[i].name, *families[i]); !why.empty()) return why;
+  }
+  roots_path = dir + "/" + kRootsName;
+  if (read_text(roots_path) != ecdsa.root.cert_pem + rsa.root.cert_pem) {
+    return roots_path + " does not hold the two roots";
+  }
+  return "";
 }
 
-const std::string& Pki::all_roots_path() const {
-  std::call_once(roots_once_, [this] {
-    const std::string path = dir + "/roots.pem";
-    write_file(path, ecdsa().root.cert_pem + rsa().root.cert_pem);
-    roots_path_ = path;
-  });
-  return roots_path_;
+// Removes what crashed generators left next to `dir` ("<dir>.tmp-*",
+// "<dir>.old-*"). Called only under the exclusive lock, when no generator runs.
+void remove_leftovers(const std::string& dir) {
+  const fs::path p(dir);
+  const std::string base = p.filename().string();
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(p.parent_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(base + ".tmp-") || name.starts_with(base + ".old-")) {
+      std::error_code ignored;
+      fs::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
+std::string make_temp_dir(const std::string& prefix) {
+  std::string pattern = prefix + "XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) {
+    throw std::runtime_error("test PKI: mkdtemp " + pattern + ": " + std::strerror(errno));
+  }
+  return pattern;
+}
+
+void rename_or_throw(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0) {
+    throw std::runtime_error("test PKI: rename " + from + " -> " + to + ": " + std::strerror(errno));
+  }
+}
+
+// Generates a whole PKI next to `dir` and renames it into place. Called under
+// the exclusive lock.
+void generate(const std::string& dir, const std::string& reason) {
+  std::fprintf(stderr, "test PKI: generating %s (%s)\n", dir.c_str(), reason.c_str());
+  remove_leftovers(dir);
+  const std::string tmp = make_temp_dir(dir + ".tmp-");
+  try {
+    std::string roots;
+    for (const FamilySpec& fam : kFamilies) {
+      roots += make_family(tmp, fam.name, fam.key)->root.cert_pem;
+    }
+    write_file(tmp + "/" + kRootsName, roots);
+
+    PkiManifest manifest;
+    manifest.version = kPkiGeneratorVersion;
+    manifest.created = unix_now();
+    manifest.files = expected_pki_files();
+    for (const std::string& f : manifest.files) {
+      // The file table and make_family() must agree, or every load would fail.
+      if (!fs::is_regular_file(tmp + "/" + f)) {
+        throw std::runtime_error("test PKI: generator wrote no " + f);
+      }
+    }
+    // Written last: its presence says every other file is complete.
+    write_file(tmp + "/" + kPkiManifestName, format_pki_manifest(manifest));
+
+    // rename(2) replaces only an empty directory, so move the old PKI aside
+    // first. A crash in between leaves no <dir>, which the next process
+    // regenerates.
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(dir, ec);
+    if (fs::is_directory(st)) {
+      const std::string old = make_temp_dir(dir + ".old-");
+      rename_or_throw(dir, old);
+      fs::remove_all(old, ec);
+    } else if (fs::exists(st)) {
+      fs::remove(dir, ec);
+    }
+    rename_or_throw(tmp, dir);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(tmp, ignored);
+    throw;
+  }
+}
+
+}  // namespace
+
+Pki::Pki(Token) {}
+Pki::~Pki() = default;
+
+std::unique_ptr<Pki> load_or_create_pki(const std::string& dir, const PkiStoreOptions& options) {
+  const std::string d = normalize_dir(dir);
+  std::error_code ec;
+  fs::create_directories(fs::path(d).parent_path(), ec);
+  if (ec) throw std::runtime_error("test PKI: cannot create the parent of " + d + ": " + ec.message());
+
+  auto lock = std::make_unique<PkiLock>(d + ".lock");
+  auto load = [&](std::unique_ptr<Pki>& out, bool check_age) {
+    out = std::make_unique<Pki>(Pki::Token{});
+    out->dir = d;
+    return try_load(d, options, check_age, out->ecdsa_, out->rsa_, out->roots_path_);
+  };
+
+  std::unique_ptr<Pki> pki;
+  lock->acquire(false, options.lock_timeout);
+  if (std::string why = load(pki, true); !why.empty()) {
+    // Drop the shared lock before waiting for the exclusive one: two
+    // processes converting at once must not wait on each other.
+    lock->release();
+    lock->acquire(true, options.lock_timeout);
+    // Another process may have regenerated it while we waited.
+    why = load(pki, true);
+    if (!why.empty()) {
+      generate(d, why);
+      if (why = load(pki, false); !why.empty()) {
+        throw std::runtime_error("test PKI: " + d + " does not load right after generating it: " +
+                                 why);
+      }
+    }
+    lock->acquire(false, options.lock_timeout);
+  }
+  pki->lock_ = std::move(lock);
+  return pki;
+}
+
+std::string stored_pki_problem(const std::string& dir, const PkiStoreOptions& options) {
+  PkiFamily ecdsa, rsa;
+  std::string roots_path;
+  return try_load(normalize_dir(dir), options, true, ecdsa, rsa, roots_path);
+}
+
+std::string default_pki_dir() {
+  const char* env = std::getenv("VOUCH_TEST_PKI_DIR");
+  if (env != nullptr && env[0] != '\0') return env;
+  return VOUCH_BINARY_DIR "/test-pki";
 }
 
 const Pki& test_pki() {
-  static const Pki pki(make_pki_dir());
-  return pki;
+  static const std::unique_ptr<Pki> pki = [] {
+    auto p = load_or_create_pki(default_pki_dir());
+    if (std::getenv("VOUCH_KEEP_PKI") != nullptr) {
+      std::fprintf(stderr, "test PKI in %s\n", p->dir.c_str());
+    }
+    return p;
+  }();
+  return *pki;
+}
+
+std::vector<std::string> expected_pki_files() { return stored_files(); }
+
+std::string format_pki_manifest(const PkiManifest& manifest) {
+  std::string out = std::string(kManifestHeader) + "\n";
+  out += "version " + std::to_string(manifest.version) + "\n";
+  out += "created " + std::to_string(manifest.created) + "\n";
+  for (const std::string& f : manifest.files) out += "file " + f + "\n";
+  out += "end\n";
+  return out;
+}
+
+std::optional<PkiManifest> parse_pki_manifest(std::string_view text) {
+  // Every line, "end" included, ends with '\n': a write cut short anywhere
+  // fails here.
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return std::nullopt;
+    lines.push_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  if (lines.size() < 4 || lines.front() != kManifestHeader || lines.back() != "end") {
+    return std::nullopt;
+  }
+
+  PkiManifest m;
+  int64_t version = 0;
+  if (!lines[1].starts_with("version ") || !parse_int(lines[1].substr(8), version) ||
+      version > std::numeric_limits<int>::max()) {
+    return std::nullopt;
+  }
+  m.version = static_cast<int>(version);
+  if (!lines[2].starts_with("created ") || !parse_int(lines[2].substr(8), m.created)) {
+    return std::nullopt;
+  }
+  for (size_t i = 3; i + 1 < lines.size(); ++i) {
+    if (!lines[i].starts_with("file ")) return std::nullopt;
+    const std::string_view path = lines[i].substr(5);
+    if (!safe_relative_path(path)) return std::nullopt;
+    m.files.emplace_back(path);
+  }
+  return m;
 }
 
 }  // namespace vouch::testing

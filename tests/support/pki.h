@@ -26,21 +26,37 @@
 //   <family>/untrusted-server{,-chain,-key}.pem
 //                                      like server (same key), issued directly by the
 //                                      untrusted root; its chain file holds the leaf only
-//   roots.pem                          both families' roots (written when
-//                                      all_roots_path() is first called)
+//   roots.pem                          both families' roots
+//   MANIFEST                           the completion marker (see below), written last
 //
 // Every leaf's "-chain" file is the leaf then its intermediate (never the root).
 // Keys are unencrypted PKCS#8. Certificates are valid from an hour ago for 30 days.
 //
-// The directory is created once per process on first use (thread-safe), each
-// family on first access (RSA key generation is the slow part), and it is
-// removed at process exit unless the environment variable VOUCH_KEEP_PKI is
-// set. Generation failures throw std::runtime_error (gtest reports them).
+// The PKI is generated once per build and shared by every test process:
+// ctest runs each gtest case as its own process, and regenerating the RSA
+// keys in each of them dominated the suite's run time. It lives in
+// $VOUCH_TEST_PKI_DIR if set, else <build dir>/test-pki, and is never removed
+// (VOUCH_KEEP_PKI, once needed to keep the old per-process directory, now only
+// makes test_pki() print where the PKI is).
+//
+// Sharing protocol, all under flock(2) on "<dir>.lock" (waits are bounded):
+//  - A process takes the lock shared, and if <dir>/MANIFEST is complete, of
+//    this generator's version, younger than a day, and every file loads and
+//    matches its key and chain, it loads the PKI and keeps the shared lock for
+//    as long as the Pki object lives, so nobody replaces files in use.
+//  - Otherwise it takes the lock exclusive, checks again, generates into
+//    "<dir>.tmp-XXXXXX" with MANIFEST written last, and renames that directory
+//    into place (discarding the old one and any leftovers of crashed
+//    generators). A directory without a valid MANIFEST is never loaded.
+// Generation and load failures throw std::runtime_error (gtest reports them).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/ossl.h"
@@ -125,24 +141,91 @@ struct PkiFamily {
   TrustStore trust() const;
 };
 
-class Pki {
- public:
-  std::string dir;  // e.g. /tmp/vouch-pki-AbC123
+class Pki;
+class PkiLock;
 
-  const PkiFamily& ecdsa() const;
-  const PkiFamily& rsa() const;
-  /// <dir>/roots.pem with the ecdsa root then the rsa root.
-  const std::string& all_roots_path() const;
+/// Bumped whenever the set of files or what goes into them changes, so that
+/// PKIs written by an older generator are regenerated rather than loaded.
+inline constexpr int kPkiGeneratorVersion = 1;
 
-  explicit Pki(std::string directory) : dir(std::move(directory)) {}
-
- private:
-  mutable std::once_flag ecdsa_once_, rsa_once_, roots_once_;
-  mutable std::unique_ptr<PkiFamily> ecdsa_, rsa_;
-  mutable std::string roots_path_;
+struct PkiStoreOptions {
+  /// A stored PKI at least this old is regenerated (its leaves' validity is
+  /// relative to when they were made; 30 days leaves ample margin).
+  std::chrono::seconds max_age{24 * 3600};
+  /// How long to wait for <dir>.lock before failing.
+  std::chrono::milliseconds lock_timeout{120'000};
 };
 
-/// The process-wide PKI (created on first call; thread-safe).
+/// Loads the PKI stored in `dir`, or (re)generates it there first when it is
+/// absent, incomplete, stale, of another generator version or damaged (see the
+/// protocol above). Safe to call from many processes at once. The returned
+/// Pki holds a shared lock on "<dir>.lock": destroy it before asking for the
+/// same directory to be regenerated from the same process. Throws
+/// std::runtime_error on failure or when the lock is not had in time.
+std::unique_ptr<Pki> load_or_create_pki(const std::string& dir, const PkiStoreOptions& options = {});
+
+/// Why the PKI stored in `dir` would be regenerated rather than loaded (no
+/// manifest, wrong version, too old, a file that does not load or match...),
+/// or "" if it would be loaded. Only reads; takes no lock.
+std::string stored_pki_problem(const std::string& dir, const PkiStoreOptions& options = {});
+
+/// $VOUCH_TEST_PKI_DIR if set and non-empty, else <VOUCH_BINARY_DIR>/test-pki.
+std::string default_pki_dir();
+
+class Pki {
+  // Only load_or_create_pki() can name a Token, and so make a Pki.
+  struct Token {
+    explicit Token() = default;
+  };
+  friend std::unique_ptr<Pki> load_or_create_pki(const std::string&, const PkiStoreOptions&);
+
+ public:
+  std::string dir;  // e.g. <build dir>/test-pki
+
+  const PkiFamily& ecdsa() const { return ecdsa_; }
+  const PkiFamily& rsa() const { return rsa_; }
+  /// <dir>/roots.pem with the ecdsa root then the rsa root.
+  const std::string& all_roots_path() const { return roots_path_; }
+
+  explicit Pki(Token);
+  Pki(const Pki&) = delete;
+  Pki& operator=(const Pki&) = delete;
+  ~Pki();  // releases the shared lock on <dir>.lock
+
+ private:
+  PkiFamily ecdsa_, rsa_;
+  std::string roots_path_;
+  std::unique_ptr<PkiLock> lock_;
+};
+
+/// The process-wide PKI, loaded (or generated) on first call from
+/// default_pki_dir(); thread-safe.
 const Pki& test_pki();
+
+/// The completion marker <dir>/MANIFEST:
+///
+///   vouch test PKI
+///   version <kPkiGeneratorVersion>
+///   created <unix seconds>
+///   file <path relative to dir>        (one line per file, the manifest excepted)
+///   end
+struct PkiManifest {
+  int version = 0;
+  int64_t created = 0;
+  std::vector<std::string> files;
+
+  bool operator==(const PkiManifest&) const = default;
+};
+inline constexpr const char* kPkiManifestName = "MANIFEST";
+
+/// The text of a manifest (ends with "end\n").
+std::string format_pki_manifest(const PkiManifest& manifest);
+/// Parses a manifest; nullopt if it is malformed or truncated (no "end" line),
+/// has anything after "end", or names a path that is absolute, empty, or
+/// contains "." or ".." segments.
+std::optional<PkiManifest> parse_pki_manifest(std::string_view text);
+/// Every file a PKI of this generator version holds, relative to its dir, in
+/// the order its manifest lists them.
+std::vector<std::string> expected_pki_files();
 
 }  // namespace vouch::testing
