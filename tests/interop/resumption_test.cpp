@@ -1,0 +1,135 @@
+// TLS 1.3 PSK resumption with real peers (RFC 8446 §2.2, §4.6.1): tickets
+// issued by vouch resumed by openssl and gnutls, and tickets issued by
+// openssl resumed by vouch connect through its session file.
+#include "interop/interop.h"
+
+namespace vouch::interop {
+namespace {
+
+// Resumption depends on the suite's hash (SHA-256 or SHA-384 PSKs).
+class Resumption : public ::testing::TestWithParam<Suite> {};
+
+std::string suite_name(const ::testing::TestParamInfo<Suite>& i) { return i.param.short_name; }
+
+TEST_P(Resumption, OpenSslClientResumesWithVouchServer) {
+  const testing::PkiFamily& f = family(CertType::ecdsa);
+  testing::TempDir dir;
+  std::vector<std::string> args = vouch_cert_args(f.server);
+  args.insert(args.end(), {"--ciphersuites", GetParam().iana});
+  Server server = start_vouch_server(dir, args);
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+
+  const std::string sess = dir.file("s_client.sess");
+  auto s_client = [&](const char* sess_flag) {
+    ChildProcess c = ChildProcess::spawn(
+        {require_program("openssl"), "s_client", "-tls1_3", "-connect",
+         "127.0.0.1:" + std::to_string(server.port), "-CAfile", f.root.cert_path,
+         "-verify_return_error", "-servername", "localhost", "-ign_eof", sess_flag, sess},
+        {StdinMode::data, kHttpRequest, {}});
+    c.wait(kRunTimeout);
+    return c;
+  };
+  ChildProcess first = s_client("-sess_out");
+  ASSERT_TRUE(first.wait(kRunTimeout).success()) << first.transcript() << server.process.transcript();
+  EXPECT_NE(first.out().find(std::string("New, TLSv1.3, Cipher is ") + GetParam().iana),
+            std::string::npos)
+      << first.out();
+  ChildProcess second = s_client("-sess_in");
+  ASSERT_TRUE(second.wait(kRunTimeout).success()) << second.transcript() << server.process.transcript();
+  EXPECT_NE(second.out().find(std::string("Reused, TLSv1.3, Cipher is ") + GetParam().iana),
+            std::string::npos)
+      << second.transcript() << server.process.transcript();
+  EXPECT_NE(second.out().find("\nresumed: yes\n"), std::string::npos) << second.out();
+  server.process.stop();
+}
+
+TEST_P(Resumption, VouchClientResumesWithOpenSslServer) {
+  const testing::PkiFamily& f = family(CertType::ecdsa);
+  testing::TempDir dir;
+  std::vector<std::string> args = openssl_cert_args(f, f.server);
+  args.insert(args.end(), {"-ciphersuites", GetParam().iana, "-www", "-naccept", "2"});
+  Server server = start_openssl_server(args);
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+
+  const std::string sess = dir.file("vouch.sess");
+  const std::vector<std::string> common = {"--ca", f.root.cert_path, "--servername", "localhost",
+                                           "--request", "GET / HTTP/1.0\\r\\n\\r\\n"};
+  std::vector<std::string> first_args = common;
+  first_args.insert(first_args.end(), {"--sess-out", sess});
+  ChildProcess first = run_vouch_client(server.port, first_args);
+  ASSERT_TRUE(first.wait(kRunTimeout).success()) << first.transcript() << server.process.transcript();
+  EXPECT_EQ(summary_value(first.err(), "resumed"), "no");
+  ASSERT_FALSE(testing::read_text_file(sess).empty()) << first.transcript();
+
+  std::vector<std::string> second_args = common;
+  second_args.insert(second_args.end(), {"--sess-in", sess});
+  ChildProcess second = run_vouch_client(server.port, second_args);
+  ASSERT_TRUE(second.wait(kRunTimeout).success()) << second.transcript() << server.process.transcript();
+  EXPECT_EQ(summary_value(second.err(), "resumed"), "yes") << second.err();
+  EXPECT_EQ(summary_value(second.err(), "cipher"), GetParam().iana);
+  // s_server's page says so too.
+  EXPECT_NE(second.out().find(std::string("Reused, TLSv1.3, Cipher is ") + GetParam().iana),
+            std::string::npos)
+      << second.out();
+  EXPECT_TRUE(server.process.wait(kRunTimeout).success()) << server.process.transcript();
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Resumption, ::testing::ValuesIn(suites()), suite_name);
+
+TEST(ResumptionMisc, GnuTlsClientResumesWithVouchServer) {
+  const testing::PkiFamily& f = family(CertType::rsa);
+  testing::TempDir dir;
+  Server server = start_vouch_server(dir, vouch_cert_args(f.server));
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  // --resume: a full handshake, disconnect, then a resumed one; the request
+  // is read from stdin only after the second.
+  ChildProcess client = ChildProcess::spawn(
+      {require_program("gnutls-cli"), "-p", std::to_string(server.port), "127.0.0.1",
+       "--x509cafile", f.root.cert_path, "--verify-hostname", "localhost", "--resume"},
+      {StdinMode::pipe, {}, {}});
+  client.write_stdin(kHttpRequest);
+  ASSERT_TRUE(client.wait(kRunTimeout).success()) << client.transcript() << server.process.transcript();
+  EXPECT_NE(client.out().find("*** This is a resumed session"), std::string::npos) << client.out();
+  EXPECT_NE(client.out().find("\nresumed: yes\n"), std::string::npos) << client.out();
+  server.process.stop();
+}
+
+TEST(ResumptionMisc, VouchClientResumesWithVouchServer) {
+  const testing::PkiFamily& f = family(CertType::rsa);
+  testing::TempDir dir;
+  Server server = start_vouch_server(dir, vouch_cert_args(f.server));
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  const std::string sess = dir.file("vouch.sess");
+  const std::vector<std::string> common = {"--ca", f.root.cert_path, "--servername", "localhost",
+                                           "--request", "GET / HTTP/1.0\\r\\n\\r\\n"};
+  std::vector<std::string> first_args = common;
+  first_args.insert(first_args.end(), {"--sess-out", sess});
+  ChildProcess first = run_vouch_client(server.port, first_args);
+  ASSERT_TRUE(first.wait(kRunTimeout).success()) << first.transcript();
+  std::vector<std::string> second_args = common;
+  second_args.insert(second_args.end(), {"--sess-in", sess});
+  ChildProcess second = run_vouch_client(server.port, second_args);
+  ASSERT_TRUE(second.wait(kRunTimeout).success()) << second.transcript();
+  EXPECT_EQ(summary_value(second.err(), "resumed"), "yes");
+  EXPECT_NE(second.out().find("\nresumed: yes\n"), std::string::npos) << second.out();
+  server.process.stop();
+}
+
+// A damaged session file is refused before any connection is made.
+TEST(ResumptionMisc, CorruptSessionFileIsAnError) {
+  testing::TempDir dir;
+  const std::string sess = dir.file("bad.sess");
+  testing::ChildProcess writer =
+      ChildProcess::spawn({"sh", "-c", "printf 'vouch-session 1\\nticket zz\\n' > \"$0\"", sess});
+  ASSERT_TRUE(writer.wait(kRunTimeout).success());
+  // Port 1 is never contacted: the file is read first.
+  ChildProcess client = run_vouch_client(
+      1, {"--ca", family(CertType::ecdsa).root.cert_path, "--sess-in", sess});
+  const testing::ExitStatus st = client.wait(kRunTimeout);
+  EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
+  EXPECT_NE(client.err().find("--sess-in"), std::string::npos) << client.err();
+  EXPECT_NE(client.err().find("bad hex digit"), std::string::npos) << client.err();
+}
+
+}  // namespace
+}  // namespace vouch::interop

@@ -1,0 +1,57 @@
+// Flags shared by `vouch serve`, `vouch connect` and `vouch demo`, and their
+// translation into vouch's config structs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/config.h"
+#include "vouch/error.h"
+
+namespace CLI {
+class App;
+}
+
+namespace vouch::cli {
+
+/// Exit codes of the tool: success, a TLS/IO failure, a usage error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+/// The negotiation flags common to both roles, as typed by the user.
+struct TlsFlags {
+  std::string ciphersuites;  // "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
+  std::string groups;        // "x25519:secp256r1"
+  std::string alpn;          // "h2,http/1.1"
+};
+
+/// Registers --ciphersuites, --groups and --alpn on a subcommand.
+void add_tls_flags(CLI::App& cmd, TlsFlags& flags);
+
+/// Applies the flags that were given (empty = keep the library default).
+/// Errors name the offending token ("unknown cipher suite 'X'").
+Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config);
+
+/// Parses a colon-separated group list such as "x25519:secp256r1".
+Result<std::vector<NamedGroup>> parse_groups(std::string_view list);
+
+/// "host:port", "[v6addr]:port" or "v6addr" is not accepted without brackets.
+struct HostPort {
+  std::string host;  // brackets removed
+  uint16_t port = 0;
+};
+Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero);
+
+/// True for an IPv4 or IPv6 address literal (no brackets).
+bool is_ip_literal(const std::string& host);
+
+/// Splits on `sep`; empty items are an error reported by the callers.
+std::vector<std::string> split(std::string_view text, char sep);
+
+/// Interprets \r, \n, \t, \\ and \0 in text typed on a command line.
+Result<std::string> unescape(std::string_view text);
+
+}  // namespace vouch::cli
