@@ -76,6 +76,14 @@ class TrustStore {
   static Result<TrustStore> from_pem(std::string_view pem);
   /// Adds the certificates of another PEM file.
   Status add_pem_file(const std::string& path);
+  /// Loads the CRLs of a PEM file and turns on revocation checking of the
+  /// leaf (X509_V_FLAG_CRL_CHECK): from then on a leaf whose issuer has no
+  /// CRL in the store fails verification ("unable to get certificate CRL"),
+  /// and a revoked leaf fails with certificate_revoked. Errors: unreadable
+  /// file, no CRL in it, or an undecodable CRL. Not thread-safe with
+  /// concurrent verification: load CRLs before sharing the store.
+  Status add_crl_file(const std::string& path);
+  Status add_crl_pem(std::string_view pem);
 
   /// The underlying store (owned by the TrustStore; do not free).
   X509_STORE* native() const;

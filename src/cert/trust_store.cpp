@@ -4,6 +4,9 @@
 #include "vouch/credential.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <openssl/err.h>
 
 #include <algorithm>
 
@@ -74,6 +77,36 @@ Status TrustStore::add_pem_file(const std::string& path) {
   VOUCH_ASSIGN(std::string pem, read_text_file(path));
   VOUCH_ASSIGN(auto certs, read_pem_certificates(pem, path, true));
   return add_anchors(*s_, std::move(certs), path);
+}
+
+Status TrustStore::add_crl_pem(std::string_view pem) {
+  ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return fail(Alert::internal_error, "out of memory");
+  int added = 0;
+  for (;;) {
+    ossl::Ptr<X509_CRL, X509_CRL_free> crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+    if (!crl) break;
+    if (X509_STORE_add_crl(s_->store.get(), crl.get()) != 1)
+      return fail(Alert::internal_error, "cannot add CRL: " + ossl::last_error());
+    ++added;
+  }
+  // The loop ends at the first non-CRL block or at the end; anything but a
+  // clean end of input is a broken CRL.
+  const unsigned long e = ERR_peek_last_error();
+  if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
+    return fail(Alert::internal_error, "CRL cannot be decoded: " + ossl::last_error());
+  ERR_clear_error();
+  if (added == 0) return fail(Alert::internal_error, "no CRL found in PEM input");
+  // Check the leaf's revocation status from now on (RFC 5280 §6.3).
+  X509_STORE_set_flags(s_->store.get(), X509_V_FLAG_CRL_CHECK);
+  return {};
+}
+
+Status TrustStore::add_crl_file(const std::string& path) {
+  VOUCH_ASSIGN(std::string pem, read_text_file(path));
+  Status s = add_crl_pem(pem);
+  if (!s) return fail(s.error().alert, path + ": " + s.error().reason);
+  return {};
 }
 
 X509_STORE* TrustStore::native() const { return s_->store.get(); }

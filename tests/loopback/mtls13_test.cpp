@@ -542,3 +542,42 @@ TEST(Mtls13, ResumptionKeepsTheClientIdentity) {
 
 }  // namespace
 }  // namespace vouch
+
+namespace vouch {
+namespace {
+
+TEST(Mtls13Crl, RevokedClientIsCertificateRevoked) {
+  const auto& f = test_pki().ecdsa();
+  auto sc = mtls_server(ClientAuth::required);
+  TrustStore trust = f.trust();
+  // The client leaf is issued by the intermediate: its CRL revokes it.
+  ASSERT_TRUE(trust.add_crl_pem(testing::to_pem(testing::make_crl(f.intermediate, {&f.client}).get())).ok());
+  sc->client_trust = trust;
+  auto client = Connection::client(mtls_client(), "localhost");
+  auto server = Connection::server(sc);
+  EXPECT_FALSE(pump_handshake(*client, *server));
+  ASSERT_TRUE(server->error());
+  EXPECT_EQ(server->error()->alert, Alert::certificate_revoked) << err(*server);
+  EXPECT_EQ(client->error()->alert, Alert::certificate_revoked);
+}
+
+TEST(Mtls13Crl, UnrevokedClientPassesCrlCheck) {
+  const auto& f = test_pki().ecdsa();
+  auto sc = mtls_server(ClientAuth::required);
+  TrustStore trust = f.trust();
+  ASSERT_TRUE(trust.add_crl_pem(testing::to_pem(testing::make_crl(f.intermediate, {&f.client_noauth}).get())).ok());
+  sc->client_trust = trust;
+  auto client = Connection::client(mtls_client(), "localhost");
+  auto server = Connection::server(sc);
+  EXPECT_TRUE(pump_handshake(*client, *server)) << err(*server);
+}
+
+TEST(Mtls13Crl, BadCrlInputIsRefused) {
+  TrustStore trust = test_pki().ecdsa().trust();
+  EXPECT_FALSE(trust.add_crl_pem("").ok());
+  EXPECT_FALSE(trust.add_crl_pem("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n").ok());
+  EXPECT_FALSE(trust.add_crl_file("/nonexistent/crl.pem").ok());
+}
+
+}  // namespace
+}  // namespace vouch

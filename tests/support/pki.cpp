@@ -213,6 +213,38 @@ std::string to_pem(const EVP_PKEY* key) {
   return std::string(data, static_cast<size_t>(len));
 }
 
+ossl::Ptr<X509_CRL, X509_CRL_free> make_crl(const Issued& issuer,
+                                            const std::vector<const Issued*>& revoked) {
+  ossl::Ptr<X509_CRL, X509_CRL_free> crl(X509_CRL_new());
+  ossl::Ptr<ASN1_TIME, ASN1_TIME_free> last(X509_gmtime_adj(nullptr, -3600));
+  ossl::Ptr<ASN1_TIME, ASN1_TIME_free> next(X509_gmtime_adj(nullptr, 86400));
+  if (!crl || !last || !next || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
+      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.cert.get())) != 1 ||
+      X509_CRL_set1_lastUpdate(crl.get(), last.get()) != 1 ||
+      X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1)
+    die("building a CRL");
+  for (const Issued* r : revoked) {
+    ossl::Ptr<X509_REVOKED, X509_REVOKED_free> entry(X509_REVOKED_new());
+    if (!entry ||
+        X509_REVOKED_set_serialNumber(entry.get(), X509_get_serialNumber(r->cert.get())) != 1 ||
+        X509_REVOKED_set_revocationDate(entry.get(), last.get()) != 1 ||
+        X509_CRL_add0_revoked(crl.get(), entry.get()) != 1)
+      die("adding a CRL entry");
+    (void)entry.release();  // owned by the CRL now
+  }
+  if (X509_CRL_sort(crl.get()) != 1 || X509_CRL_sign(crl.get(), issuer.key.get(), EVP_sha256()) <= 0)
+    die("signing a CRL");
+  return crl;
+}
+
+std::string to_pem(const X509_CRL* crl) {
+  ossl::Bio bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509_CRL(bio.get(), const_cast<X509_CRL*>(crl)) != 1) die("PEM of a CRL");
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;

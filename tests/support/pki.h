@@ -113,6 +113,12 @@ Credential credential_from(const Issued& leaf, const std::vector<const Issued*>&
 /// A TrustStore holding `root` only. Throws on failure.
 TrustStore trust_from(const Issued& root);
 
+/// A CRL (v2) signed by `issuer`, revoking `revoked`, valid from an hour ago
+/// for a day.
+ossl::Ptr<X509_CRL, X509_CRL_free> make_crl(const Issued& issuer,
+                                            const std::vector<const Issued*>& revoked);
+std::string to_pem(const X509_CRL* crl);
+
 /// One certificate of the ready-made PKI and its files.
 struct PkiCert : Issued {
   std::string cert_path;   // this certificate alone

@@ -22,8 +22,6 @@ using testing::test_pki;
 using Purpose = PeerVerifyOptions::Purpose;
 
 using X509Crl = ossl::Ptr<X509_CRL, X509_CRL_free>;
-using Asn1Time = ossl::Ptr<ASN1_TIME, ASN1_TIME_free>;
-using X509Revoked = ossl::Ptr<X509_REVOKED, X509_REVOKED_free>;
 
 PeerVerifyOptions server_opts(std::string host = "localhost") {
   PeerVerifyOptions o;
@@ -58,29 +56,8 @@ void expect_same_result(const VerifiedChain& a, const VerifiedChain& b) {
   EXPECT_EQ(EVP_PKEY_eq(a.leaf_key.get(), b.leaf_key.get()), 1);
 }
 
-// A CRL by `issuer` revoking `serial_of`, valid from an hour ago for a day.
 X509Crl make_crl(const Issued& issuer, const Issued& revoked) {
-  X509Crl crl(X509_CRL_new());
-  Asn1Time last(X509_gmtime_adj(nullptr, -3600));
-  Asn1Time next(X509_gmtime_adj(nullptr, 86400));
-  X509Revoked entry(X509_REVOKED_new());
-  if (!crl || !last || !next || !entry ||
-      X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
-      X509_CRL_set_issuer_name(crl.get(), X509_get_subject_name(issuer.cert.get())) != 1 ||
-      X509_CRL_set1_lastUpdate(crl.get(), last.get()) != 1 ||
-      X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1 ||
-      X509_REVOKED_set_serialNumber(entry.get(), X509_get_serialNumber(revoked.cert.get())) != 1 ||
-      X509_REVOKED_set_revocationDate(entry.get(), last.get()) != 1 ||
-      X509_CRL_add0_revoked(crl.get(), entry.get()) != 1) {
-    ADD_FAILURE() << "cannot build CRL: " << ossl::last_error();
-    return nullptr;
-  }
-  (void)entry.release();  // owned by the CRL now
-  if (X509_CRL_sort(crl.get()) != 1 || X509_CRL_sign(crl.get(), issuer.key.get(), EVP_sha256()) <= 0) {
-    ADD_FAILURE() << "cannot sign CRL: " << ossl::last_error();
-    return nullptr;
-  }
-  return crl;
+  return vouch::testing::make_crl(issuer, {&revoked});
 }
 
 // --- verify_peer_chain with caching ----------------------------------------
