@@ -71,6 +71,17 @@ std::vector<UsageCase> usage_cases() {
       {"serve_unknown_group",
        {"serve", "--listen", "127.0.0.1:0", "--cert", "c", "--key", "k", "--groups", "nope"},
        "unknown group 'nope'"},
+      {"serve_verify_without_client_ca",
+       {"serve", "--listen", "127.0.0.1:0", "--cert", "c", "--key", "k", "--verify", "required"},
+       "--verify required needs --client-ca"},
+      {"serve_bad_verify",
+       {"serve", "--listen", "127.0.0.1:0", "--cert", "c", "--key", "k", "--client-ca", "ca",
+        "--verify", "sometimes"},
+       "--verify: expected none, optional or required, got 'sometimes'"},
+      {"connect_cert_without_key",
+       {"connect", "127.0.0.1:1", "--no-verify", "--cert", "a.pem", "--cert", "b.pem", "--key",
+        "k.pem"},
+       "give one --key per --cert (2 --cert, 1 --key)"},
   };
 }
 
@@ -123,7 +134,14 @@ TEST(Cli, DemoSucceedsAndPrintsBothSides) {
   const std::string out = c.out();
   for (const char* line : {"\nprotocol: TLSv1.3\n", "\ncipher: TLS_AES_128_GCM_SHA256\n",
                            "\ngroup: x25519\n", "\nresumed: no\n", "HTTP/1.0 200 OK\r\n",
-                           "\nsni: localhost\n"}) {
+                           "\nsni: localhost\n",
+                           // Mutual TLS: the server trusts client CA B only; the client
+                           // holds A's credential first and must pick B's.
+                           "\nclient-cert: skipped CN=demo client A,O=vouch demo: ",
+                           "\nclient-cert: chose CN=demo client B,O=vouch demo: meets the request",
+                           "\nclient: CN=demo client B,O=vouch demo\n",
+                           "\nclient-issuer: CN=vouch demo client CA B,O=vouch demo\n",
+                           " client=CN=demo client B,O=vouch demo client-issuer="}) {
     EXPECT_NE(out.find(line), std::string::npos) << line << "\n" << out;
   }
   // The temporary PKI is gone afterwards.

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <fmt/core.h>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "options.h"
@@ -32,6 +34,9 @@ struct ConnectArgs {
   std::string sess_in;
   bool no_verify = false;
   std::string request;
+  std::vector<std::string> certs;  // --cert, in order; --key i belongs to --cert i
+  std::vector<std::string> keys;
+  bool pha = false;
 };
 
 int usage_error(const std::string& msg) {
@@ -42,6 +47,24 @@ int usage_error(const std::string& msg) {
 int failure(const std::string& what, const Error& e) {
   fmt::print(stderr, "vouch: {}: {}\n", what, e.to_string());
   return kExitFailure;
+}
+
+// A send that failed because the peer closed the connection usually follows
+// a fatal alert the peer sent first (in TLS 1.3 a server refuses a client
+// certificate after the client's handshake is complete, RFC 8446 §4.4.2.4).
+// Whatever already arrived is read without blocking and decoded; the peer's
+// alert, if there is one, is the error worth reporting instead of EPIPE.
+Error peer_reason(Stream& stream, const Error& send_error) {
+  Connection& conn = stream.connection();
+  std::array<uint8_t, 16 * 1024 + 512> buf;
+  // Bounded: at most a few records, each recv is non-blocking.
+  for (int i = 0; i < 8 && !conn.failed(); ++i) {
+    const ssize_t n = recv(stream.fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n <= 0) break;
+    (void)conn.receive(ByteView(buf.data(), static_cast<size_t>(n)));
+  }
+  if (conn.failed() && conn.error() != nullptr) return *conn.error();
+  return send_error;
 }
 
 // Writes all of data to a (blocking) file descriptor; false if it is gone.
@@ -69,7 +92,32 @@ Status send_pending(int fd, Connection& conn) {
   return {};
 }
 
-Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args) {
+// What the server asked for and what we answered, per CertificateRequest.
+// The selector below records it because Connection::client_certificate_notes()
+// cannot say whether a request came at all (with no --cert it stays empty) nor
+// whether it came after the handshake (--pha).
+struct SelectionLog {
+  size_t requests = 0;  // CertificateRequests seen so far
+  bool post_handshake = false;
+  size_t acceptable_cas = 0;
+  std::vector<SelectionNote> notes;
+};
+
+// "client-cert: ..." lines for the last CertificateRequest. Without --cert
+// and without a request there is nothing to say (the output stays as before).
+std::string describe_selection(const SelectionLog& log, bool have_credentials) {
+  if (log.requests == 0) return have_credentials ? "client-cert: none requested\n" : "";
+  const std::string prefix = log.post_handshake ? "post-handshake " : "";
+  if (!have_credentials) {
+    return prefix + "client-cert: requested (" + std::to_string(log.acceptable_cas) +
+           " acceptable CA names), but no --cert was given; sending no certificate\n";
+  }
+  return selection_lines(log.notes, prefix);
+}
+
+Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args,
+                                                   std::vector<Credential> credentials,
+                                                   std::shared_ptr<SelectionLog> log) {
   auto config = std::make_shared<ClientConfig>();
   VOUCH_TRY(apply_tls_flags(args.tls, *config));
   if (!args.key_share_groups.empty()) {
@@ -80,6 +128,26 @@ Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args) {
     config->key_share_groups = {config->groups.front()};
   }
   config->verify_peer = !args.no_verify;
+  // Mutual TLS: the first credential, in the order given, that meets the
+  // server's CertificateRequest (RFC 8446 §4.3.2) is sent.
+  config->client_credentials = std::move(credentials);
+  // The built-in rule (select_client_credential), run here so that every
+  // request is recorded, including post-handshake ones answered inside
+  // Connection::receive() (RFC 8446 §4.6.2).
+  config->client_certificate_selector =
+      [creds = config->client_credentials, log = std::move(log)](
+          const CertificateRequestInfo& request,
+          std::shared_ptr<PendingClientCertificate>) -> ClientCertificateChoice {
+    ++log->requests;
+    log->post_handshake = request.post_handshake;
+    log->acceptable_cas = request.certificate_authorities.size();
+    log->notes.clear();
+    const std::optional<size_t> idx = select_client_credential(creds, request, &log->notes);
+    if (!idx) return ClientCertificateChoice::no_certificate();
+    return ClientCertificateChoice::use(creds[*idx]);
+  };
+  // RFC 8446 §4.2.6: offer to answer a CertificateRequest after the handshake.
+  config->post_handshake_auth = args.pha;
   return config;
 }
 
@@ -88,7 +156,8 @@ Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args) {
 // NewSessionTicket) must not block the copy from stdin.
 class Pump {
  public:
-  Pump(Stream& stream, const std::string& sess_out) : stream_(stream), sess_out_(sess_out) {}
+  Pump(Stream& stream, const std::string& sess_out, const SelectionLog& log, bool have_credentials)
+      : stream_(stream), sess_out_(sess_out), log_(log), have_credentials_(have_credentials) {}
 
   int run() {
     Connection& conn = stream_.connection();
@@ -129,7 +198,9 @@ class Pump {
     if (n < 0 && errno == EINTR) return -1;
     if (n > 0) {
       const ByteView data(reinterpret_cast<const uint8_t*>(buf.data()), static_cast<size_t>(n));
-      if (Status st = stream_.write(data); !st) return failure("write", st.error());
+      if (Status st = stream_.write(data); !st) {
+        return failure("write", peer_reason(stream_, st.error()));
+      }
       return -1;
     }
     // EOF (or an unreadable stdin): we have nothing more to say.
@@ -140,7 +211,7 @@ class Pump {
   int send_close() {
     if (closed_) return -1;
     closed_ = true;
-    if (Status st = stream_.close(); !st) return failure("close", st.error());
+    if (Status st = stream_.close(); !st) return failure("close", peer_reason(stream_, st.error()));
     return -1;
   }
 
@@ -157,7 +228,13 @@ class Pump {
       if (closed_) return finish();
       return failure("read", fail(Alert::close_notify, "connection closed without close_notify"));
     }
+    const size_t requests_before = log_.requests;
     const Status st = conn.receive(ByteView(buf.data(), static_cast<size_t>(n)));
+    if (log_.requests != requests_before) {
+      // A post-handshake CertificateRequest was answered inside receive().
+      fmt::print(stderr, "{}", describe_selection(log_, have_credentials_));
+      std::fflush(stderr);
+    }
     // Whatever arrived before a failure is still delivered.
     if (!drain_application_data(conn)) {
       return failure("write to stdout", fail(Alert::internal_error, std::strerror(errno)));
@@ -209,6 +286,8 @@ class Pump {
 
   Stream& stream_;
   const std::string& sess_out_;
+  const SelectionLog& log_;
+  const bool have_credentials_;
   bool stdin_open_ = true;
   bool closed_ = false;
   bool stdout_ok_ = true;
@@ -219,7 +298,19 @@ int run_connect(const ConnectArgs& args) {
   Result<HostPort> target = parse_host_port(args.target, /*allow_port_zero=*/false);
   if (!target) return usage_error(target.error().reason);
   if (args.ca.empty() && !args.no_verify) return usage_error("--ca is required (or --no-verify)");
-  Result<std::shared_ptr<ClientConfig>> config = build_config(args);
+  if (args.certs.size() != args.keys.size()) {
+    return usage_error("give one --key per --cert (" + std::to_string(args.certs.size()) +
+                       " --cert, " + std::to_string(args.keys.size()) + " --key)");
+  }
+  auto log = std::make_shared<SelectionLog>();
+  const bool have_credentials = !args.certs.empty();
+  std::vector<Credential> credentials;
+  for (size_t i = 0; i < args.certs.size(); ++i) {
+    Result<Credential> cred = Credential::from_pem_files(args.certs[i], args.keys[i]);
+    if (!cred) return failure("--cert " + args.certs[i], cred.error());
+    credentials.push_back(std::move(cred).value());
+  }
+  Result<std::shared_ptr<ClientConfig>> config = build_config(args, std::move(credentials), log);
   if (!config) return usage_error(config.error().reason);
   if (!args.ca.empty()) {
     Result<TrustStore> trust = TrustStore::from_pem_file(args.ca);
@@ -246,15 +337,20 @@ int run_connect(const ConnectArgs& args) {
   if (!fd) return failure("connect", fd.error());
   Stream stream(*fd, Connection::client(std::move(config).value(), server_name, session),
                 /*own_fd=*/true);
-  if (Status st = stream.handshake(); !st) return failure("handshake failed", st.error());
+  if (Status st = stream.handshake(); !st) {
+    // Which certificate went out (if one was asked for) explains many failures.
+    if (log->requests > 0) fmt::print(stderr, "{}", describe_selection(*log, have_credentials));
+    return failure("handshake failed", st.error());
+  }
   fmt::print(stderr, "{}", handshake_summary(stream.connection()));
+  fmt::print(stderr, "{}", describe_selection(*log, have_credentials));
   std::fflush(stderr);
 
   if (!request.empty()) {
     const ByteView r(reinterpret_cast<const uint8_t*>(request.data()), request.size());
-    if (Status st = stream.write(r); !st) return failure("write", st.error());
+    if (Status st = stream.write(r); !st) return failure("write", peer_reason(stream, st.error()));
   }
-  return Pump(stream, args.sess_out).run();
+  return Pump(stream, args.sess_out, *log, have_credentials).run();
 }
 
 }  // namespace
@@ -275,6 +371,15 @@ Command add_connect_command(CLI::App& parent) {
   cmd->add_flag("--no-verify", args->no_verify, "do not verify the server (testing only!)");
   cmd->add_option("--request", args->request,
                   "bytes to send right after the handshake (\\r \\n \\t \\\\ are unescaped)");
+  // One value per occurrence, so that the options can repeat and pair up.
+  cmd->add_option("--cert", args->certs,
+                  "client certificate chain (PEM, leaf first); repeat for several credentials, "
+                  "the first that meets the server's request is sent")
+      ->allow_extra_args(false);
+  cmd->add_option("--key", args->keys, "private key (PEM) of the --cert in the same position")
+      ->allow_extra_args(false);
+  cmd->add_flag("--pha", args->pha,
+                "offer post-handshake client authentication (RFC 8446 §4.6.2)");
   return Command{cmd, [args] { return run_connect(*args); }};
 }
 

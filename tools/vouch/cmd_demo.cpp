@@ -1,6 +1,9 @@
 // `vouch demo`: the whole library in one command. It makes a throw-away PKI,
 // runs a vouch server on 127.0.0.1 in a thread, connects a vouch client to it
-// over real TCP, sends one request and prints what happened.
+// over real TCP, sends one request and prints what happened. The server
+// requires a client certificate from client CA B; the client holds one from
+// CA A and one from CA B (A first) and picks B's by the CA names the server
+// sends (RFC 8446 §4.2.4).
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,6 +52,9 @@ int run_client(uint16_t port, std::shared_ptr<const ClientConfig> config) {
   Stream stream(*fd, Connection::client(std::move(config), "localhost"), /*own_fd=*/true);
   if (Status st = stream.handshake(); !st) return demo_failure("client handshake failed", st.error());
   fmt::print("--- client: handshake ---\n{}", handshake_summary(stream.connection()));
+  // The built-in selector's reasons, one line per credential.
+  fmt::print("--- client: certificate selection ---\n{}",
+             selection_lines(stream.connection().client_certificate_notes(), ""));
 
   const std::string request = "GET / HTTP/1.0\r\nHost: localhost\r\n\r\n";
   const ByteView r(reinterpret_cast<const uint8_t*>(request.data()), request.size());
@@ -88,6 +94,18 @@ int run_demo(const DemoArgs& args) {
   Result<TrustStore> trust = TrustStore::from_pem_file(pki->root_path());
   if (!trust) return demo_failure("client trust store", trust.error());
   client_config->trust = std::move(trust).value();
+
+  // Mutual TLS (RFC 8446 §4.3.2): only CA B's clients are accepted.
+  server_config->client_auth = ClientAuth::required;
+  Result<TrustStore> client_trust = TrustStore::from_pem_file(pki->client_ca_path('B'));
+  if (!client_trust) return demo_failure("server client trust store", client_trust.error());
+  server_config->client_trust = std::move(client_trust).value();
+  for (const char ca : {'A', 'B'}) {
+    Result<Credential> client_cred =
+        Credential::from_pem_files(pki->client_chain_path(ca), pki->client_key_path(ca));
+    if (!client_cred) return demo_failure("client credential", client_cred.error());
+    client_config->client_credentials.push_back(std::move(client_cred).value());
+  }
 
   Result<int> listener = tcp_listen("127.0.0.1", 0);
   if (!listener) return demo_failure("server", listener.error());

@@ -41,6 +41,8 @@ struct ServeArgs {
   bool once = false;
   std::string port_file;
   unsigned timeout_seconds = 10;
+  std::string client_ca;
+  std::string verify = "none";
 };
 
 // The connections being served, one thread each. Threads are joined, never
@@ -165,6 +167,30 @@ Status write_port_file(const std::string& path, uint16_t port) {
   return {};
 }
 
+// --verify and --client-ca (RFC 8446 §4.3.2). A usage error comes back as
+// internal_error, a CA file that does not load as bad_certificate.
+Status apply_client_auth(const ServeArgs& args, ServerConfig& config) {
+  if (args.verify == "none") {
+    config.client_auth = ClientAuth::none;
+  } else if (args.verify == "optional") {
+    config.client_auth = ClientAuth::optional;
+  } else if (args.verify == "required") {
+    config.client_auth = ClientAuth::required;
+  } else {
+    return fail(Alert::internal_error,
+                "--verify: expected none, optional or required, got '" + args.verify + "'");
+  }
+  if (config.client_auth != ClientAuth::none && args.client_ca.empty()) {
+    return fail(Alert::internal_error, "--verify " + args.verify + " needs --client-ca");
+  }
+  if (!args.client_ca.empty()) {
+    Result<TrustStore> trust = TrustStore::from_pem_file(args.client_ca);
+    if (!trust) return fail(Alert::bad_certificate, "--client-ca: " + trust.error().to_string());
+    config.client_trust = std::move(trust).value();
+  }
+  return {};
+}
+
 int run_serve(const ServeArgs& args) {
   Result<HostPort> where = parse_host_port(args.listen, /*allow_port_zero=*/true);
   if (!where) {
@@ -175,6 +201,10 @@ int run_serve(const ServeArgs& args) {
   if (Status st = apply_tls_flags(args.tls, *config); !st) {
     fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
     return kExitUsage;
+  }
+  if (Status st = apply_client_auth(args, *config); !st) {
+    fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
+    return st.error().alert == Alert::bad_certificate ? kExitFailure : kExitUsage;
   }
   Result<Credential> cred = Credential::from_pem_files(args.cert, args.key);
   if (!cred) {
@@ -291,6 +321,12 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--port-file", args->port_file, "write the bound port to this file");
   cmd->add_option("--timeout", args->timeout_seconds,
                   "seconds a connection may stay silent before it is dropped (default 10)");
+  cmd->add_option("--client-ca", args->client_ca,
+                  "PEM file of the roots client certificates must chain to; their subjects are "
+                  "sent as acceptable CA names");
+  cmd->add_option("--verify", args->verify,
+                  "ask for a client certificate: none (default), optional or required "
+                  "(optional/required need --client-ca)");
   return Command{cmd, [args] { return run_serve(*args); }};
 }
 

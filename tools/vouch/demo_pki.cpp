@@ -64,6 +64,16 @@ constexpr Extension kLeafExtensions[] = {
     {NID_authority_key_identifier, "keyid:always"},
 };
 
+// A client leaf (RFC 5280 §4.2.1.12 id-kp-clientAuth); a client is
+// identified by its subject, so it needs no subjectAltName.
+constexpr Extension kClientExtensions[] = {
+    {NID_basic_constraints, "critical,CA:FALSE"},
+    {NID_key_usage, "critical,digitalSignature"},
+    {NID_ext_key_usage, "clientAuth"},
+    {NID_subject_key_identifier, "hash"},
+    {NID_authority_key_identifier, "keyid:always"},
+};
+
 // A certificate for `key`, signed by issuer_key; a self-signed root when
 // issuer is null.
 template <size_t N>
@@ -155,6 +165,25 @@ Result<DemoPki> DemoPki::create() {
   VOUCH_TRY(write_file(pki.root_path(), root_pem));
   VOUCH_TRY(write_file(pki.chain_path(), leaf_pem));
   VOUCH_TRY(write_file(pki.key_path(), key_pem));
+
+  // Two independent client CAs, each with one client (mutual TLS demo).
+  for (const char ca : {'A', 'B'}) {
+    const std::string ca_name = std::string("vouch demo client CA ") + ca;
+    const std::string client_name = std::string("demo client ") + ca;
+    VOUCH_ASSIGN(ossl::EvpPkey ca_key, p256_key());
+    VOUCH_ASSIGN(ossl::X509Ptr ca_cert, make_certificate(ca_name.c_str(), ca_key.get(), nullptr,
+                                                         ca_key.get(), kRootExtensions));
+    VOUCH_ASSIGN(ossl::EvpPkey client_key, p256_key());
+    VOUCH_ASSIGN(ossl::X509Ptr client,
+                 make_certificate(client_name.c_str(), client_key.get(), ca_cert.get(),
+                                  ca_key.get(), kClientExtensions));
+    VOUCH_ASSIGN(const std::string ca_pem, pem_of(ca_cert.get()));
+    VOUCH_ASSIGN(const std::string client_pem, pem_of(client.get()));
+    VOUCH_ASSIGN(const std::string client_key_pem, pem_of(client_key.get()));
+    VOUCH_TRY(write_file(pki.client_ca_path(ca), ca_pem));
+    VOUCH_TRY(write_file(pki.client_chain_path(ca), client_pem));
+    VOUCH_TRY(write_file(pki.client_key_path(ca), client_key_pem));
+  }
   return pki;
 }
 

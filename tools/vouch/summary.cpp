@@ -1,5 +1,10 @@
 #include "summary.h"
 
+#include <openssl/x509.h>
+
+#include "cert/public_key.h"
+#include "cert/x509_name.h"
+
 namespace vouch::cli {
 namespace {
 
@@ -33,6 +38,54 @@ std::string server_page(const Connection& conn) {
   s += std::string("resumed: ") + (i.resumed ? "yes" : "no") + "\n";
   s += std::string("hello_retry_request: ") + (i.hello_retry_request ? "yes" : "no") + "\n";
   s += "peer: " + or_none(conn.peer_subject()) + "\n";
+  s += client_certificate_lines(conn);
+  return s;
+}
+
+namespace {
+
+struct ClientNames {
+  std::string subject;  // "" = no client certificate
+  std::string issuer;
+};
+
+// The verified chain's leaf, parsed once more only to print its names.
+ClientNames client_names(const Connection& conn) {
+  const std::vector<Bytes>& chain = conn.verified_peer_chain();
+  if (chain.empty()) return {};
+  Result<ossl::X509Ptr> leaf = parse_certificate_der(chain.front());
+  // The library verified this very DER; a parse failure here would be a bug,
+  // shown rather than hidden.
+  if (!leaf) return {"<unparsable: " + leaf.error().reason + ">", "?"};
+  return {subject_line(leaf->get()), name_line(X509_get_issuer_name(leaf->get()))};
+}
+
+// " client=<subject> client-issuer=<issuer>" or " client=none" for the log line.
+std::string client_log_fields(const Connection& conn) {
+  const ClientNames n = client_names(conn);
+  if (n.subject.empty()) return " client=none";
+  return " client=" + n.subject + " client-issuer=" + n.issuer;
+}
+
+}  // namespace
+
+std::string client_certificate_lines(const Connection& conn) {
+  const ClientNames n = client_names(conn);
+  if (n.subject.empty()) return "client: none\n";
+  return "client: " + n.subject + "\nclient-issuer: " + n.issuer + "\n";
+}
+
+std::string selection_lines(const std::vector<SelectionNote>& notes, const std::string& prefix) {
+  std::string s;
+  bool any_chosen = false;
+  for (const SelectionNote& n : notes) {
+    s += prefix + "client-cert: " + (n.chosen ? "chose " : "skipped ") + n.subject + ": " +
+         n.reason + "\n";
+    any_chosen = any_chosen || n.chosen;
+  }
+  // RFC 8446 §4.4.2: without a fitting credential the client still answers,
+  // with an empty Certificate; say so rather than leave it implied.
+  if (!any_chosen) s += prefix + "client-cert: sending no certificate\n";
   return s;
 }
 
@@ -41,7 +94,7 @@ std::string server_log_line(const Connection& conn) {
   return to_string(i.version) + " " + to_string(i.cipher_suite) + " " + group_name(i.group) +
          " alpn=" + or_none(i.alpn) + " sni=" + or_none(i.server_name) +
          " resumed=" + (i.resumed ? "yes" : "no") + " hrr=" + (i.hello_retry_request ? "yes" : "no") +
-         " peer=" + or_none(conn.peer_subject());
+         " peer=" + or_none(conn.peer_subject()) + client_log_fields(conn);
 }
 
 }  // namespace vouch::cli

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "vouch/connection.h"
 
@@ -18,5 +19,16 @@ std::string server_page(const Connection& conn);
 /// One log line for a completed server handshake:
 /// "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 alpn=h2 sni=localhost resumed=no peer=none".
 std::string server_log_line(const Connection& conn);
+
+/// The server's view of the client certificate (RFC 8446 §4.4.2.4): the leaf
+/// of verified_peer_chain() as "client: <subject>\nclient-issuer: <issuer>\n",
+/// or "client: none\n" when the client sent none (or none was requested).
+std::string client_certificate_lines(const Connection& conn);
+
+/// Client: why each candidate credential was chosen or skipped for one
+/// CertificateRequest (RFC 8446 §4.3.2), one "<prefix>client-cert: chose|skipped
+/// <subject>: <reason>" line each, plus "<prefix>client-cert: sending no
+/// certificate" when none was chosen.
+std::string selection_lines(const std::vector<SelectionNote>& notes, const std::string& prefix);
 
 }  // namespace vouch::cli
