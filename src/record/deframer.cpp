@@ -1,11 +1,8 @@
 // Splitting the received byte stream into TLS records (RFC 8446 §5.1,
 // RFC 5246 §6.2.1).
 //
-// The Deframer keeps one buffer for the whole connection. Bytes between
-// start_ and end_ are buffered and not yet returned; records are handed out as
-// views into the buffer, so nothing is copied per record. The buffer only
-// moves data (tail to the front) when an append would not fit behind end_,
-// and only grows when the unconsumed bytes plus the append exceed its size:
+// The Deframer keeps one buffer (a ByteQueue) for the whole connection.
+// Records are handed out as views into it, so nothing is copied per record;
 // in steady state (records of bounded size, reads of bounded size) it neither
 // reallocates nor shifts on every record.
 #include <algorithm>
@@ -18,7 +15,6 @@ namespace {
 
 // Smallest allocation: one full TLS 1.2 record with its header, so that a
 // connection carrying maximum-size records settles after the first one.
-constexpr size_t kInitialBuffer = kRecordHeaderLength + kMaxCiphertext12;
 
 bool known_content_type(uint8_t t) {
   // RFC 8446 §5: "If a TLS implementation receives an unexpected record type,
@@ -30,31 +26,11 @@ bool known_content_type(uint8_t t) {
 
 }  // namespace
 
-void Deframer::feed(ByteView data) {
-  if (data.empty()) return;
-  if (start_ == end_) start_ = end_ = 0;  // nothing buffered: restart at the front for free
-  if (buf_.size() - end_ < data.size()) {
-    const size_t live = end_ - start_;
-    const size_t need = live + data.size();
-    if (need <= buf_.size()) {
-      // Enough room overall: slide the unconsumed tail to the front.
-      std::memmove(buf_.data(), buf_.data() + start_, live);
-    } else {
-      // Grow geometrically (amortised O(1) per byte); copy only the live bytes.
-      Bytes bigger(std::max({need, buf_.size() * 2, kInitialBuffer}));
-      if (live != 0) std::memcpy(bigger.data(), buf_.data() + start_, live);
-      buf_.swap(bigger);
-    }
-    start_ = 0;
-    end_ = live;
-  }
-  std::memcpy(buf_.data() + end_, data.data(), data.size());
-  end_ += data.size();
-}
+void Deframer::feed(ByteView data) { queue_.append(data); }
 
 Result<std::optional<RawRecord>> Deframer::next(size_t max_fragment) {
-  const size_t avail = end_ - start_;
-  const uint8_t* h = buf_.data() + start_;
+  const size_t avail = queue_.size();
+  uint8_t* h = queue_.data();
 
   // Validate header fields as soon as their bytes are here, so that a peer
   // speaking something else entirely (an HTTP request, an SSLv2 hello) is
@@ -86,12 +62,11 @@ Result<std::optional<RawRecord>> Deframer::next(size_t max_fragment) {
   RawRecord rec;
   rec.type = static_cast<ContentType>(h[0]);
   rec.version = static_cast<uint16_t>((uint16_t{h[1]} << 8) | h[2]);
-  rec.header = std::span<uint8_t>(buf_.data() + start_, kRecordHeaderLength);
-  rec.fragment = std::span<uint8_t>(buf_.data() + start_ + kRecordHeaderLength, length);
-  start_ += kRecordHeaderLength + length;
+  rec.header = std::span<uint8_t>(h, kRecordHeaderLength);
+  rec.fragment = std::span<uint8_t>(h + kRecordHeaderLength, length);
+  queue_.consume(kRecordHeaderLength + length);
   // The bytes stay where they are until the next feed(), so the views above
   // remain valid even when the indices restart at the front here.
-  if (start_ == end_) start_ = end_ = 0;
   return std::optional<RawRecord>{rec};
 }
 

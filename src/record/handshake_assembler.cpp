@@ -17,7 +17,6 @@ namespace vouch {
 namespace {
 
 constexpr size_t kHandshakeHeaderLength = 4;  // msg_type(1) + uint24 length (§4)
-constexpr size_t kInitialBuffer = 4096;        // most handshake messages fit
 
 size_t body_length(const uint8_t* header) {
   return (size_t{header[1]} << 16) | (size_t{header[2]} << 8) | header[3];
@@ -32,22 +31,7 @@ Status HandshakeAssembler::add(ByteView fragment) {
     // inappropriate message.
     return fail(Alert::unexpected_message, "handshake: zero-length handshake record");
   }
-  if (start_ == end_) start_ = end_ = 0;
-  if (buf_.size() - end_ < fragment.size()) {
-    const size_t live = end_ - start_;
-    const size_t need = live + fragment.size();
-    if (need <= buf_.size()) {
-      std::memmove(buf_.data(), buf_.data() + start_, live);
-    } else {
-      Bytes bigger(std::max({need, buf_.size() * 2, kInitialBuffer}));
-      if (live != 0) std::memcpy(bigger.data(), buf_.data() + start_, live);
-      buf_.swap(bigger);
-    }
-    start_ = 0;
-    end_ = live;
-  }
-  std::memcpy(buf_.data() + end_, fragment.data(), fragment.size());
-  end_ += fragment.size();
+  queue_.append(fragment);
 
   // Check every message header now in the buffer, so an oversized message is
   // refused as soon as its length is known, before we buffer its body.
@@ -59,25 +43,27 @@ Status HandshakeAssembler::add(ByteView fragment) {
   // as illegal_parameter ("A field in the handshake was incorrect or
   // inconsistent with other fields"). OpenSSL sends the same alert for its
   // EXCESSIVE_MESSAGE_SIZE error, so peers and tests see consistent behaviour.
-  size_t pos = start_;
-  while (end_ - pos >= kHandshakeHeaderLength) {
-    const size_t len = body_length(buf_.data() + pos);
+  const uint8_t* buf = queue_.data();
+  const size_t end = queue_.size();
+  size_t pos = 0;
+  while (end - pos >= kHandshakeHeaderLength) {
+    const size_t len = body_length(buf + pos);
     if (len > max_body_) {
       return fail(Alert::illegal_parameter,
-                  "handshake: message type " + std::to_string(buf_[pos]) + " announces " +
+                  "handshake: message type " + std::to_string(buf[pos]) + " announces " +
                       std::to_string(len) + " bytes, above the limit of " +
                       std::to_string(max_body_));
     }
-    if (end_ - pos < kHandshakeHeaderLength + len) break;
+    if (end - pos < kHandshakeHeaderLength + len) break;
     pos += kHandshakeHeaderLength + len;
   }
   return {};
 }
 
 std::optional<HandshakeMessage> HandshakeAssembler::next() {
-  const size_t avail = end_ - start_;
+  const size_t avail = queue_.size();
   if (avail < kHandshakeHeaderLength) return std::nullopt;
-  const uint8_t* h = buf_.data() + start_;
+  const uint8_t* h = queue_.data();
   // The length was checked against max_body_ in add() when it arrived.
   const size_t len = body_length(h);
   if (avail < kHandshakeHeaderLength + len) return std::nullopt;
@@ -86,8 +72,7 @@ std::optional<HandshakeMessage> HandshakeAssembler::next() {
   m.type = h[0];
   m.message = ByteView(h, kHandshakeHeaderLength + len);
   m.body = m.message.subspan(kHandshakeHeaderLength);
-  start_ += kHandshakeHeaderLength + len;
-  if (start_ == end_) start_ = end_ = 0;  // indices only: the bytes stay put
+  queue_.consume(kHandshakeHeaderLength + len);
   return m;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "base/byte_queue.h"
 #include "crypto/aead.h"
 #include "vouch/error.h"
 #include "vouch/types.h"
@@ -47,12 +48,10 @@ class Deframer {
   /// plaintext record is left for the caller to judge.
   Result<std::optional<RawRecord>> next(size_t max_fragment = kMaxCiphertext12);
   /// Bytes buffered but not yet returned as records.
-  size_t buffered() const { return end_ - start_; }
+  size_t buffered() const { return queue_.size(); }
 
  private:
-  Bytes buf_;
-  size_t start_ = 0;  // first unconsumed byte
-  size_t end_ = 0;    // one past the last valid byte
+  ByteQueue queue_{kRecordHeaderLength + kMaxCiphertext12};
 };
 
 /// Writes a TLSPlaintext record (header + fragment) to out. fragment.size()
@@ -127,12 +126,11 @@ class HandshakeAssembler {
   /// True if no partial message is buffered. Key changes must fall on a
   /// record boundary with nothing buffered (§5.1: "Handshake messages MUST
   /// NOT span key changes"; violations are unexpected_message).
-  bool empty() const { return end_ == start_; }
+  bool empty() const { return queue_.empty(); }
 
  private:
   size_t max_body_;
-  Bytes buf_;
-  size_t start_ = 0, end_ = 0;
+  ByteQueue queue_{4096};  // most handshake messages fit
 };
 
 }  // namespace vouch

@@ -6,11 +6,15 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "support/hex.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
 
 namespace vouch {
 namespace {
+
+using testing::hex;
+using testing::concat;
 
 // Counts libcrypto's heap allocations. The hooks can only be installed
 // before libcrypto allocates anything, hence a static initialiser.
@@ -26,41 +30,6 @@ void* counting_realloc(void* p, size_t n, const char*, int) {
 void counting_free(void* p, const char*, int) { std::free(p); }
 const bool g_counting =
     CRYPTO_set_mem_functions(counting_malloc, counting_realloc, counting_free) == 1;
-
-// Hex to bytes, ignoring whitespace (so RFC hex dumps paste as they are).
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int high = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else if (c == ' ' || c == '\n' || c == '\t')
-      continue;
-    else {
-      ADD_FAILURE() << "bad hex character '" << c << "'";
-      return {};
-    }
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  if (high >= 0) ADD_FAILURE() << "odd number of hex digits";
-  return out;
-}
-
-Bytes concat(ByteView a, ByteView b) {
-  Bytes out(a.begin(), a.end());
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
 
 constexpr AeadAlg kAll[] = {AeadAlg::aes128gcm, AeadAlg::aes256gcm, AeadAlg::chacha20poly1305};
 

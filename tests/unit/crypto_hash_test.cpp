@@ -3,49 +3,18 @@
 
 #include <string_view>
 
+#include "support/hex.h"
 #include "crypto/hash.h"
 #include "crypto/hkdf.h"
 
 namespace vouch {
 namespace {
 
-// Hex to bytes, ignoring whitespace (so RFC hex dumps paste as they are).
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int high = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else if (c == ' ' || c == '\n' || c == '\t')
-      continue;
-    else {
-      ADD_FAILURE() << "bad hex character '" << c << "'";
-      return {};
-    }
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  if (high >= 0) ADD_FAILURE() << "odd number of hex digits";
-  return out;
-}
+using testing::hex;
+using testing::concat;
 
 ByteView text(std::string_view s) {
   return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-Bytes concat(ByteView a, ByteView b) {
-  Bytes out(a.begin(), a.end());
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
 }
 
 TEST(Hash, Lengths) {

@@ -3,39 +3,13 @@
 
 #include <string_view>
 
+#include "support/hex.h"
 #include "crypto/key_share.h"
 
 namespace vouch {
 namespace {
 
-// Hex to bytes, ignoring whitespace.
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int high = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else if (c == ' ' || c == '\n' || c == '\t')
-      continue;
-    else {
-      ADD_FAILURE() << "bad hex character '" << c << "'";
-      return {};
-    }
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  if (high >= 0) ADD_FAILURE() << "odd number of hex digits";
-  return out;
-}
+using testing::hex;
 
 constexpr NamedGroup kGroups[] = {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
 

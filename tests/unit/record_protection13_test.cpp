@@ -7,6 +7,7 @@
 #include <limits>
 #include <string_view>
 
+#include "support/hex.h"
 #include "crypto/aead.h"
 #include "handshake/key_schedule.h"
 #include "record/record.h"
@@ -14,24 +15,7 @@
 namespace vouch {
 namespace {
 
-// Hex as printed in the RFCs: whitespace between octets is ignored.
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                             : std::tolower(c) - 'a' + 10;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  EXPECT_EQ(hi, -1) << "odd number of hex digits";
-  return out;
-}
+using testing::hex;
 
 Bytes bytes_of(std::span<const uint8_t> v) { return Bytes(v.begin(), v.end()); }
 

@@ -12,6 +12,7 @@
 
 #include <string_view>
 
+#include "support/hex.h"
 #include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "crypto/hkdf.h"
@@ -20,6 +21,9 @@
 
 namespace vouch {
 namespace {
+
+using testing::hex;
+using testing::concat;
 
 // ---- RFC 8448 §3 -----------------------------------------------------------
 
@@ -298,41 +302,6 @@ constexpr char kBinder[] =  // 32 octets
     "57 bb 6f a3 1b 9e 5f 9d ";
 
 // ---- helpers ----------------------------------------------------------------
-
-// Hex to bytes, ignoring whitespace (so RFC hex dumps paste as they are).
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int high = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else if (c == ' ' || c == '\n' || c == '\t')
-      continue;
-    else {
-      ADD_FAILURE() << "bad hex character '" << c << "'";
-      return {};
-    }
-    if (high < 0) {
-      high = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(high << 4 | v));
-      high = -1;
-    }
-  }
-  if (high >= 0) ADD_FAILURE() << "odd number of hex digits";
-  return out;
-}
-
-Bytes concat(ByteView a, ByteView b) {
-  Bytes out(a.begin(), a.end());
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
 
 // The cipher suite a ServerHello selected: after type(1), length(3),
 // legacy_version(2), random(32) and legacy_session_id_echo<0..32>.

@@ -23,10 +23,14 @@
 #include <string>
 #include <vector>
 
+#include "support/hex.h"
 #include "msg/messages.h"
 
 namespace vouch {
 namespace {
+
+using testing::hex;
+using testing::hexs;
 
 // 196 octets
 constexpr char kSimpleClientHello[] = R"(
@@ -298,42 +302,6 @@ constexpr char kAuthClientCertificateVerify[] = R"(
 )";
 
 // ---------------------------------------------------------------- helpers
-
-// Hex to bytes; whitespace (and anything else that is not a hex digit) is
-// ignored so the RFC's line layout can be pasted as is.
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else
-      continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  EXPECT_EQ(hi, -1) << "odd number of hex digits";
-  return out;
-}
-
-std::string hexs(ByteView b) {
-  std::string s;
-  char buf[4];
-  for (uint8_t x : b) {
-    std::snprintf(buf, sizeof buf, "%02x", x);
-    s += buf;
-  }
-  return s;
-}
 
 constexpr uint16_t kRecordSizeLimit = 0x001c;  // RFC 8449, not implemented
 constexpr uint16_t kPadding = 0x0015;          // RFC 7685, not modelled
