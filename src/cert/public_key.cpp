@@ -1,5 +1,9 @@
 #include "cert/public_key.h"
 
+#include <openssl/x509v3.h>
+
+#include "cert/x509_name.h"
+
 namespace vouch {
 
 Result<ossl::X509Ptr> parse_certificate_der(ByteView der) {
@@ -26,6 +30,15 @@ std::string subject_of(ByteView der) {
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+std::string issuer_of(ByteView der) {
+  auto x = parse_certificate_der(der);
+  return x ? name_line(X509_get_issuer_name(x->get())) : std::string();
+}
+
+bool leaf_matches_host(const Credential& credential, const std::string& host) {
+  return X509_check_host(credential.leaf(), host.data(), host.size(), 0, nullptr) == 1;
 }
 
 }  // namespace vouch

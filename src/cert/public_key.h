@@ -2,6 +2,7 @@
 #pragma once
 
 #include "crypto/ossl.h"
+#include "vouch/credential.h"
 #include "vouch/error.h"
 #include "vouch/types.h"
 
@@ -17,5 +18,11 @@ Result<ossl::EvpPkey> public_key_of(ByteView der);
 
 /// One-line subject (RFC 2253 form) of a DER certificate, "" if unparsable.
 std::string subject_of(ByteView der);
+/// One-line issuer of a DER certificate, "" if unparsable.
+std::string issuer_of(ByteView der);
+
+/// True if the credential's leaf is issued for `host` (SAN DNS/IP, RFC 6125
+/// rules as X509_check_host applies them), for SNI-based selection.
+bool leaf_matches_host(const Credential& credential, const std::string& host);
 
 }  // namespace vouch

@@ -264,4 +264,19 @@ VerifyCacheStats verify_cache_stats() {
   return s;
 }
 
+Result<std::vector<Bytes>> der_chain(const VerifiedChain& chain) {
+  std::vector<Bytes> out;
+  out.reserve(chain.chain.size());
+  for (const auto& x : chain.chain) {
+    const int len = i2d_X509(x.get(), nullptr);
+    if (len <= 0) return fail(Alert::internal_error, "cannot DER-encode a verified certificate");
+    Bytes der(static_cast<size_t>(len));
+    unsigned char* p = der.data();
+    if (i2d_X509(x.get(), &p) != len)
+      return fail(Alert::internal_error, "cannot DER-encode a verified certificate");
+    out.push_back(std::move(der));
+  }
+  return out;
+}
+
 }  // namespace vouch

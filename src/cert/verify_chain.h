@@ -60,6 +60,10 @@ struct VerifiedChain {
 Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vector<Bytes>& der_chain,
                                         const PeerVerifyOptions& opts);
 
+/// DER encodings of a verified path, leaf first (what connections expose as
+/// verified_peer_chain()).
+Result<std::vector<Bytes>> der_chain(const VerifiedChain& chain);
+
 /// The alert for an X509_V_ERR_* code, as verify_peer_chain maps it.
 Alert alert_for_verify_error(int x509_v_err);
 

@@ -1,13 +1,13 @@
 #include "handshake/client13.h"
 
 #include <arpa/inet.h>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "cert/public_key.h"
 #include "cert/verify_chain.h"
+#include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
 
@@ -386,13 +386,7 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
     opts.host = server_name_;
     VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, chain, opts));
     peer_key_ = std::move(verified.leaf_key);
-    core_.verified_peer_chain.clear();
-    for (const auto& x : verified.chain) {
-      const int len = i2d_X509(x.get(), nullptr);
-      Bytes der(len > 0 ? static_cast<size_t>(len) : 0);
-      unsigned char* p = der.data();
-      if (len > 0 && i2d_X509(x.get(), &p) == len) core_.verified_peer_chain.push_back(std::move(der));
-    }
+    VOUCH_ASSIGN(core_.verified_peer_chain, der_chain(verified));
   } else {
     VOUCH_ASSIGN(peer_key_, public_key_of(chain.front()));
   }
@@ -437,7 +431,7 @@ Result<Hs> ClientHandshake13::do_read_finished() {
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected,
                finished_verify_data(alg, schedule_->server_handshake_secret(), th));
-  if (CRYPTO_memcmp(expected.data(), fin.verify_data.data(), expected.size()) != 0)
+  if (!constant_time_equal(expected, fin.verify_data))
     return fail(Alert::decrypt_error, "server Finished: verify_data does not match");
   VOUCH_TRY(core_.transcript.update(m->message));
   VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());

@@ -1,9 +1,8 @@
 #include "handshake/negotiate.h"
 
-#include <openssl/x509v3.h>
-
 #include <algorithm>
 
+#include "cert/public_key.h"
 #include "crypto/signature.h"
 #include "handshake/key_schedule.h"
 
@@ -48,7 +47,7 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
     for (const Credential& c : credentials) {
       if (pass == 0) {
         if (!sni) continue;
-        if (X509_check_host(c.leaf(), sni->data(), sni->size(), 0, nullptr) != 1) continue;
+        if (!leaf_matches_host(c, *sni)) continue;
       }
       if (auto s = scheme_for(c)) return CredentialChoice{&c, *s};
     }

@@ -1,13 +1,12 @@
 #include "handshake/server13.h"
 
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "cert/public_key.h"
 #include "cert/verify_chain.h"
-#include "cert/x509_name.h"
+#include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
 #include "handshake/ticket.h"
@@ -235,8 +234,7 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     VOUCH_ASSIGN(Bytes binder_key, early.binder_key(false));
     VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, binder_key, hash));
     const Bytes& got = ch.ext.psk_binders[i];
-    if (got.size() != expected.size() ||
-        CRYPTO_memcmp(got.data(), expected.data(), expected.size()) != 0)
+    if (!constant_time_equal(got, expected))
       return fail(Alert::decrypt_error, "ClientHello: PSK binder does not verify");
     psk_ = t->psk;
     psk_index_ = static_cast<uint16_t>(i);
@@ -328,14 +326,7 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
   opts.purpose = PeerVerifyOptions::Purpose::client_auth;
   VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, chain, opts));
   client_key_ = std::move(verified.leaf_key);
-  for (const auto& x : verified.chain) {
-    const int len = i2d_X509(x.get(), nullptr);
-    Bytes der(len > 0 ? static_cast<size_t>(len) : 0);
-    unsigned char* p = der.data();
-    if (len <= 0 || i2d_X509(x.get(), &p) != len)
-      return fail(Alert::internal_error, "cannot encode verified client chain");
-    client_verified_chain_.push_back(std::move(der));
-  }
+  VOUCH_ASSIGN(client_verified_chain_, der_chain(verified));
   client_chain_ = std::move(chain);
   return {};
 }
@@ -360,11 +351,8 @@ Status ServerHandshake13::on_client_certificate_verify(const CertificateVerify& 
     PeerCertificateInfo info;
     info.chain = client_verified_chain_;
     info.post_handshake = post_handshake;
-    auto x = parse_certificate_der(client_chain_.front());
-    if (x) {
-      info.subject = subject_line(x->get());
-      info.issuer = name_line(X509_get_issuer_name(x->get()));
-    }
+    info.subject = subject_of(client_chain_.front());
+    info.issuer = issuer_of(client_chain_.front());
     Status s = config_->client_certificate_check(info);
     if (!s) return s.error();
   }
@@ -455,7 +443,7 @@ Status ServerHandshake13::post_handshake(const HandshakeMessage& m) {
       // application traffic secret.
       VOUCH_ASSIGN(Bytes th, pha_->transcript.current());
       VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, core_.client_app_secret, th));
-      if (CRYPTO_memcmp(expected.data(), fin.verify_data.data(), expected.size()) != 0)
+      if (!constant_time_equal(expected, fin.verify_data))
         return fail(Alert::decrypt_error, "client Finished (post-handshake): verify_data does not match");
       pha_.reset();
       return {};
@@ -472,7 +460,7 @@ Result<Hs> ServerHandshake13::do_read_client_finished() {
   VOUCH_TRY(parse(m->body, hash_length(hash_), fin));
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, schedule_->client_handshake_secret(), th));
-  if (CRYPTO_memcmp(expected.data(), fin.verify_data.data(), expected.size()) != 0)
+  if (!constant_time_equal(expected, fin.verify_data))
     return fail(Alert::decrypt_error, "client Finished: verify_data does not match");
   VOUCH_TRY(core_.transcript.update(m->message));
   VOUCH_ASSIGN(Bytes th_cf, core_.transcript.current());
