@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "base/hex.h"
 #include "cert/ocsp_util.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"
@@ -100,7 +101,7 @@ std::string ocsp_responder_text(const OCSP_BASICRESP* bs) {
   if (OCSP_resp_get0_id(bs, &key, &name) != 1) return "";
   if (name != nullptr) return name_line(name);
   if (key != nullptr)
-    return "key:" + ocsp_hex(ASN1_STRING_get0_data(key), static_cast<size_t>(ASN1_STRING_length(key)));
+    return "key:" + to_hex(ByteView(ASN1_STRING_get0_data(key), static_cast<size_t>(ASN1_STRING_length(key))));
   return "";
 }
 

@@ -39,17 +39,6 @@ Error ocsp_fail_ossl(std::string reason) {
   return ocsp_fail(std::move(reason));
 }
 
-std::string ocsp_hex(const unsigned char* p, size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 0x0f];
-  }
-  return out;
-}
-
 std::string quoted_subject(const X509* cert) {
   const std::string s = subject_line(cert);
   return "\"" + (s.empty() ? std::string("?") : s) + "\"";

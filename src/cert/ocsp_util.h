@@ -17,8 +17,6 @@ Error ocsp_fail(std::string reason);
 /// X.509 verify error of a responder certificate) appended; drains the queue.
 Error ocsp_fail_ossl(std::string reason);
 
-/// Lower-case hex.
-std::string ocsp_hex(const unsigned char* p, size_t n);
 /// "CN=...,O=..." in double quotes — a certificate's subject on one line, quoted.
 std::string quoted_subject(const X509* cert);
 

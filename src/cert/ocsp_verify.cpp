@@ -7,6 +7,7 @@
 #include "cert/ocsp.h"
 #include "cert/ocsp_signer.h"
 #include "cert/ocsp_time.h"
+#include "base/hex.h"
 #include "cert/ocsp_util.h"
 
 namespace vouch {
@@ -23,7 +24,7 @@ struct ClearErrorsOnExit {
 
 std::string serial_text(const X509* cert) {
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-  return serial ? ocsp_hex(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial)))
+  return serial ? to_hex(ByteView(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial))))
                 : "?";
 }
 

@@ -1,8 +1,9 @@
 #include "support/hex.h"
 
+#include "base/hex.h"
+
 #include <gtest/gtest.h>
 
-#include <cstdio>
 
 namespace vouch::testing {
 
@@ -10,16 +11,9 @@ Bytes hex(std::string_view s) {
   Bytes out;
   int high = -1;
   for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9')
-      v = c - '0';
-    else if (c >= 'a' && c <= 'f')
-      v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F')
-      v = c - 'A' + 10;
-    else if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ':' || c == '|')
-      continue;
-    else {
+    const int v = hex_digit_value(c);
+    if (v < 0) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ':' || c == '|') continue;
       ADD_FAILURE() << "bad hex character '" << c << "'";
       return {};
     }
@@ -34,15 +28,7 @@ Bytes hex(std::string_view s) {
   return out;
 }
 
-std::string hexs(ByteView b) {
-  std::string s;
-  char buf[4];
-  for (uint8_t x : b) {
-    std::snprintf(buf, sizeof buf, "%02x", x);
-    s += buf;
-  }
-  return s;
-}
+std::string hexs(ByteView b) { return to_hex(b); }
 
 Bytes concat(ByteView a, ByteView b) {
   Bytes out(a.begin(), a.end());

@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "base/hex.h"
 #include "cert/ocsp.h"
 #include "cert/x509_name.h"
 #include "support/pki.h"
@@ -77,13 +78,7 @@ std::string sha1_key_hex(X509* cert) {
   unsigned char md[SHA_DIGEST_LENGTH];
   unsigned int len = 0;
   if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return "";
-  std::string out;
-  char buf[3];
-  for (unsigned i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", md[i]);
-    out += buf;
-  }
-  return out;
+  return to_hex(ByteView(md, len));
 }
 
 // --- acceptable responses ----------------------------------------------------

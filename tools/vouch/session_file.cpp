@@ -1,5 +1,7 @@
 #include "session_file.h"
 
+#include "base/hex.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,35 +28,11 @@ constexpr size_t kMaxPeerCerts = 16;
 // seconds (7 days)".
 constexpr uint32_t kMaxLifetime = 604800;
 
-std::string hex(ByteView b) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  s.reserve(b.size() * 2);
-  for (uint8_t c : b) {
-    s += kDigits[c >> 4];
-    s += kDigits[c & 0xF];
-  }
-  return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<Bytes> unhex(std::string_view key, std::string_view s, size_t max_bytes) {
   if (s.size() % 2 != 0) return fail(Alert::decode_error, std::string(key) + ": odd hex length");
   if (s.size() / 2 > max_bytes) return fail(Alert::decode_error, std::string(key) + ": too long");
   Bytes out;
-  out.reserve(s.size() / 2);
-  for (size_t i = 0; i < s.size(); i += 2) {
-    const int hi = hex_value(s[i]);
-    const int lo = hex_value(s[i + 1]);
-    if (hi < 0 || lo < 0) return fail(Alert::decode_error, std::string(key) + ": bad hex digit");
-    out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-  }
+  if (!from_hex(s, out)) return fail(Alert::decode_error, std::string(key) + ": bad hex digit");
   return out;
 }
 
@@ -81,17 +59,17 @@ std::string format_session(const Session& s) {
   out += "version " + std::string(code) + "\n";
   std::snprintf(code, sizeof code, "%04x", static_cast<unsigned>(s.cipher_suite));
   out += "cipher_suite " + std::string(code) + "\n";
-  out += "ticket " + hex(s.ticket) + "\n";
-  out += "psk " + hex(s.psk) + "\n";
+  out += "ticket " + to_hex(s.ticket) + "\n";
+  out += "psk " + to_hex(s.psk) + "\n";
   out += "lifetime " + std::to_string(s.lifetime_seconds) + "\n";
   out += "age_add " + std::to_string(s.age_add) + "\n";
   out += "received_at " + std::to_string(ms < 0 ? 0 : ms) + "\n";
   out += "server_name " +
-         hex(ByteView(reinterpret_cast<const uint8_t*>(s.server_name.data()), s.server_name.size())) +
+         to_hex(ByteView(reinterpret_cast<const uint8_t*>(s.server_name.data()), s.server_name.size())) +
          "\n";
-  out += "alpn " + hex(ByteView(reinterpret_cast<const uint8_t*>(s.alpn.data()), s.alpn.size())) +
+  out += "alpn " + to_hex(ByteView(reinterpret_cast<const uint8_t*>(s.alpn.data()), s.alpn.size())) +
          "\n";
-  for (const Bytes& cert : s.peer_chain) out += "peer_cert " + hex(cert) + "\n";
+  for (const Bytes& cert : s.peer_chain) out += "peer_cert " + to_hex(cert) + "\n";
   return out;
 }
 
