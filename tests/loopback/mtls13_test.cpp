@@ -168,16 +168,23 @@ TEST(Mtls13, ExplicitAndEmptyCaNames) {
   EXPECT_TRUE(names_seen.empty());
 }
 
-TEST(Mtls13, PendingSelectorSuspendsAndResumesFromAnotherThread) {
-  std::shared_ptr<PendingClientCertificate> handle;
-  std::atomic<int> calls{0};
+// A client whose selector always answers "pending" and hands its handle out.
+std::shared_ptr<ClientConfig> client_with_pending_selector(
+    std::shared_ptr<PendingClientCertificate>& handle, std::atomic<int>* calls = nullptr) {
   auto cc = client_config_for("ecdsa");
-  cc->client_certificate_selector = [&](const CertificateRequestInfo&,
-                                        std::shared_ptr<PendingClientCertificate> h) {
-    ++calls;
+  cc->client_certificate_selector = [&handle, calls](const CertificateRequestInfo&,
+                                                     std::shared_ptr<PendingClientCertificate> h) {
+    if (calls) ++*calls;
     handle = std::move(h);
     return ClientCertificateChoice::pending();
   };
+  return cc;
+}
+
+TEST(Mtls13, PendingSelectorSuspendsAndResumesFromAnotherThread) {
+  std::shared_ptr<PendingClientCertificate> handle;
+  std::atomic<int> calls{0};
+  auto cc = client_with_pending_selector(handle, &calls);
   auto client = Connection::client(cc, "localhost");
   auto server = Connection::server(mtls_server(ClientAuth::required));
   EXPECT_FALSE(pump_handshake(*client, *server));
@@ -199,12 +206,7 @@ TEST(Mtls13, PendingSelectorSuspendsAndResumesFromAnotherThread) {
 
 TEST(Mtls13, PendingSelectorDeclines) {
   std::shared_ptr<PendingClientCertificate> handle;
-  auto cc = client_config_for("ecdsa");
-  cc->client_certificate_selector = [&](const CertificateRequestInfo&,
-                                        std::shared_ptr<PendingClientCertificate> h) {
-    handle = std::move(h);
-    return ClientCertificateChoice::pending();
-  };
+  auto cc = client_with_pending_selector(handle);
   auto client = Connection::client(cc, "localhost");
   auto server = Connection::server(mtls_server(ClientAuth::optional));
   EXPECT_FALSE(pump_handshake(*client, *server));
@@ -216,12 +218,7 @@ TEST(Mtls13, PendingSelectorDeclines) {
 
 TEST(Mtls13, PendingSelectorAborts) {
   std::shared_ptr<PendingClientCertificate> handle;
-  auto cc = client_config_for("ecdsa");
-  cc->client_certificate_selector = [&](const CertificateRequestInfo&,
-                                        std::shared_ptr<PendingClientCertificate> h) {
-    handle = std::move(h);
-    return ClientCertificateChoice::pending();
-  };
+  auto cc = client_with_pending_selector(handle);
   auto client = Connection::client(cc, "localhost");
   auto server = Connection::server(mtls_server(ClientAuth::optional));
   EXPECT_FALSE(pump_handshake(*client, *server));
