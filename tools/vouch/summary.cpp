@@ -1,9 +1,6 @@
 #include "summary.h"
 
-#include <openssl/x509.h>
-
 #include "cert/public_key.h"
-#include "cert/x509_name.h"
 
 namespace vouch::cli {
 namespace {
@@ -49,15 +46,15 @@ struct ClientNames {
   std::string issuer;
 };
 
-// The verified chain's leaf, parsed once more only to print its names.
+// The verified chain's leaf names.
 ClientNames client_names(const Connection& conn) {
   const std::vector<Bytes>& chain = conn.verified_peer_chain();
   if (chain.empty()) return {};
-  Result<ossl::X509Ptr> leaf = parse_certificate_der(chain.front());
-  // The library verified this very DER; a parse failure here would be a bug,
+  // The library verified this very DER; an empty name here would be a bug,
   // shown rather than hidden.
-  if (!leaf) return {"<unparsable: " + leaf.error().reason + ">", "?"};
-  return {subject_line(leaf->get()), name_line(X509_get_issuer_name(leaf->get()))};
+  std::string subject = subject_of(chain.front());
+  if (subject.empty()) return {"<unparsable>", "?"};
+  return {std::move(subject), issuer_of(chain.front())};
 }
 
 // " client=<subject> client-issuer=<issuer>" or " client=none" for the log line.
