@@ -41,6 +41,10 @@ struct CertificateRequestInfo {
   /// The server's chain as received (DER, leaf first) and its name.
   std::vector<Bytes> server_chain;
   std::string server_name;
+  /// The server asked for an OCSP staple with the certificate (an empty
+  /// status_request in the CertificateRequest, RFC 8446 §4.4.2.1); the
+  /// chosen credential's ocsp_staples() are then sent.
+  bool status_requested = false;
 };
 
 /// Why the built-in selector took or skipped one candidate credential.

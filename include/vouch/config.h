@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "vouch/client_auth.h"
 #include "vouch/credential.h"
+#include "vouch/revocation.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -67,6 +69,17 @@ struct ClientConfig : CommonConfig {
   ClientCertificateSelector client_certificate_selector;
   /// Offer TLS 1.3 post-handshake authentication (RFC 8446 §4.2.6).
   bool post_handshake_auth = false;
+
+  // ---- certificate status (OCSP stapling) and revocation -----------------
+  /// Send status_request (RFC 6066 §8) in the ClientHello. Ignored (nothing
+  /// is requested) when ocsp_policy is ignore.
+  bool request_ocsp_status = true;
+  /// What to do with the server's staples; see OcspPolicy. A must-staple
+  /// leaf (RFC 7633) upgrades soft to require.
+  OcspPolicy ocsp_policy = OcspPolicy::soft;
+  /// More revocation checks of the server's chain, run in order after the
+  /// staple check (e.g. crl_provider()).
+  std::vector<std::shared_ptr<const RevocationProvider>> revocation_providers;
 };
 
 /// Whether and how a server asks for client certificates.
@@ -106,6 +119,29 @@ struct ServerConfig : CommonConfig {
   /// Called after a client chain and its CertificateVerify verified; an
   /// Error refuses the client with its alert.
   ClientCertificateCheck client_certificate_check;
+  /// Ask the client to staple (empty status_request in the
+  /// CertificateRequest, RFC 8446 §4.4.2.1) and check what it sends with
+  /// client_ocsp_policy.
+  bool request_client_ocsp = false;
+  OcspPolicy client_ocsp_policy = OcspPolicy::soft;
+  /// More revocation checks of client chains, run after the staple check.
+  std::vector<std::shared_ptr<const RevocationProvider>> client_revocation_providers;
+
+  // ---- where credentials and staples come from ----------------------------
+  /// When set, called once per handshake for the credentials to choose from,
+  /// instead of `credentials` (a Stapler sets it, see Stapler::attach; a
+  /// certificate can then be swapped at run time). Must be thread-safe and
+  /// fast; an empty or null answer fails the handshake (internal_error).
+  std::function<std::shared_ptr<const std::vector<Credential>>()> credential_source;
+  /// When set, called once per handshake in which the client asked for
+  /// status (status_request in its ClientHello), with the chosen credential
+  /// and the SNI (empty without one). Returns the DER OCSP responses to
+  /// staple, one per chain position (see Credential::with_ocsp_staples; an
+  /// empty vector: no staple), or an Error to fail the handshake with its
+  /// alert. Without a hook, the credential's own staples are sent. The bytes
+  /// are sent as given: vouch does not verify what the hook returns.
+  std::function<Result<std::vector<Bytes>>(const Credential& credential, const std::string& server_name)>
+      ocsp_staple_hook;
 };
 
 }  // namespace vouch

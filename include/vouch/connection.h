@@ -21,6 +21,7 @@
 
 #include "vouch/client_auth.h"
 #include "vouch/config.h"
+#include "vouch/revocation.h"
 #include "vouch/error.h"
 #include "vouch/session.h"
 #include "vouch/types.h"
@@ -123,6 +124,13 @@ class Connection {
   const std::vector<Bytes>& peer_chain() const;
   /// The peer leaf's subject as one line, or "" without one.
   std::string peer_subject() const;
+  /// The OCSP staples the peer sent and what vouch made of them (RFC 8446
+  /// §4.4.2.1): client — the server's, if status was requested; server — the
+  /// client's, if ServerConfig::request_client_ocsp. On a resumed connection
+  /// the client reports the status established by the full handshake
+  /// (from_session). Empty (requested == false) before the peer's
+  /// Certificate.
+  const PeerOcsp& peer_ocsp() const;
   /// Client: sessions received from NewSessionTickets since the last call.
   std::vector<std::shared_ptr<const Session>> take_sessions();
 

@@ -57,6 +57,21 @@ class Credential {
   /// The leaf subject as one line (RFC 2253 style, e.g. "CN=server,O=vouch").
   std::string subject() const;
 
+  /// A copy of this credential that staples the given DER OCSP responses
+  /// (RFC 8446 §4.4.2.1): staples[i] goes with chain certificate i (0 = the
+  /// leaf); an empty entry, or a vector shorter than the chain, means no
+  /// staple for that certificate. Each staple is checked to be one
+  /// successful BasicOCSPResponse of at most kMaxOcspResponseBytes whose
+  /// CertID names that certificate (its serial, issuer name hash and — when
+  /// the issuer is in the chain — issuer key hash); its signature and time
+  /// window are not checked here (the Stapler does that, and peers do).
+  /// Errors: internal_error naming the position and the mismatch; more
+  /// staples than certificates.
+  Result<Credential> with_ocsp_staples(std::vector<Bytes> staples) const;
+  /// The stapled responses, one per chain position (empty = none); an empty
+  /// vector when nothing is stapled.
+  const std::vector<Bytes>& ocsp_staples() const;
+
   struct State;
 
  private:

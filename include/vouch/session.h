@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vouch/error.h"
+#include "vouch/revocation.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -27,8 +28,14 @@ struct Session {
   std::string server_name;
   std::string alpn;
   std::vector<Bytes> peer_chain;  // the server chain verified in the full handshake
+  /// The OCSP status the full handshake established (RFC 6066 §8), reported
+  /// again on resumption. A session whose verified leaf status has passed
+  /// its nextUpdate is not resumed (the client does a full handshake to get
+  /// a fresh staple).
+  PeerOcsp ocsp;
 
-  /// True while now < received_at + lifetime.
+  /// True while now < received_at + lifetime and the stapled leaf status
+  /// (if any) is before its nextUpdate.
   bool usable(std::chrono::system_clock::time_point now) const;
 };
 

@@ -5,6 +5,7 @@
 
 #include <openssl/err.h>
 
+#include "cert/ocsp.h"
 #include "cert/pem.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"
@@ -18,6 +19,7 @@ struct Credential::State {
   ossl::EvpPkey key;         // null when an external signer holds the key
   std::shared_ptr<PrivateKeySigner> signer;
   std::string subject;
+  std::vector<Bytes> staples;  // OCSP responses by chain position; empty = none
 };
 
 namespace {
@@ -131,5 +133,39 @@ Result<Credential> Credential::from_pem_and_signer(std::string_view chain_pem,
   return Credential(std::move(state));
 }
 std::string Credential::subject() const { return s_->subject; }
+
+const std::vector<Bytes>& Credential::ocsp_staples() const { return s_->staples; }
+
+Result<Credential> Credential::with_ocsp_staples(std::vector<Bytes> staples) const {
+  const auto& chain = s_->chain;
+  if (staples.size() > chain.size()) {
+    return fail(Alert::internal_error, "credential " + s_->subject + ": " + std::to_string(staples.size()) +
+                                           " OCSP staples for a chain of " + std::to_string(chain.size()) +
+                                           " certificates");
+  }
+  for (size_t i = 0; i < staples.size(); ++i) {
+    if (staples[i].empty()) continue;
+    X509* issuer = i + 1 < chain.size() ? chain[i + 1] : nullptr;
+    if (Status st = ocsp_response_names(staples[i], chain[i], issuer); !st) {
+      return fail(Alert::internal_error, "OCSP staple for chain certificate " + std::to_string(i) + " of " +
+                                             s_->subject + " refused: " + st.error().reason);
+    }
+  }
+  // Everything stapled empty → no staples at all.
+  bool any = false;
+  for (const Bytes& b : staples) any = any || !b.empty();
+  if (!any) staples.clear();
+  else staples.resize(chain.size());
+
+  auto s = std::make_shared<Credential::State>();
+  for (X509* c : chain) s->owned.push_back(ossl::up_ref(c));
+  s->chain = chain;
+  s->der = s_->der;
+  if (s_->key) s->key = ossl::up_ref(s_->key.get());
+  s->signer = s_->signer;
+  s->subject = s_->subject;
+  s->staples = std::move(staples);
+  return Credential(std::shared_ptr<const State>(std::move(s)));
+}
 
 }  // namespace vouch

@@ -80,6 +80,14 @@ bool has_must_staple(X509* cert);
 Result<OcspStatus> verify_ocsp_response(ByteView der, X509* cert, X509* issuer,
                                         const std::vector<X509*>& extra_certs, const OcspVerifyOptions& opts);
 
+/// Succeeds when `der` is one successful BasicOCSPResponse (at most
+/// kMaxOcspResponseBytes) with a SingleResponse whose CertID names `cert`:
+/// same serial and issuer name hash, and — when `issuer` is non-null — same
+/// issuer key hash (RFC 6960 §4.1.1). Neither the signature nor the time
+/// window is checked. Errors: bad_certificate_status_response with the
+/// reason; internal_error for a null cert.
+Status ocsp_response_names(ByteView der, X509* cert, X509* issuer);
+
 /// "good", "revoked", "unknown".
 const char* to_string(OcspCertStatus s);
 

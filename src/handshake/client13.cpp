@@ -10,6 +10,7 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "revocation/peer_check.h"
 
 namespace vouch {
 
@@ -118,6 +119,10 @@ Status ClientHandshake13::send_client_hello() {
   if (!config_->alpn.empty()) e.alpn = config_->alpn;
   if (!cookie_.empty()) e.cookie = cookie_;
   e.post_handshake_auth = config_->post_handshake_auth;
+  // RFC 6066 §8: an empty responder_id_list ("responders known to the
+  // server") and no request extensions — what every stapling client sends.
+  if (config_->request_ocsp_status && config_->ocsp_policy != OcspPolicy::ignore)
+    e.status_request = OcspStatusRequest{};
 
   HashAlg psk_hash = HashAlg::sha256;
   if (session_) {
@@ -376,18 +381,34 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
   if (cert.certificate_list.empty())
     return fail(Alert::decode_error, "server sent an empty Certificate message");
   std::vector<Bytes> chain;
+  std::vector<std::optional<Bytes>> staples;
   for (const CertificateEntry& e : cert.certificate_list) {
+    // A staple without our status_request is refused here (§4.2).
     VOUCH_TRY(check_solicited(e.ext, "CertificateEntry"));
     chain.push_back(e.cert_data);
+    staples.push_back(e.ext.ocsp_response);
   }
+  PeerRevocationInput rev;
+  rev.peer_is_server = true;
+  rev.requested = config_->request_ocsp_status && config_->ocsp_policy != OcspPolicy::ignore;
+  rev.policy = config_->ocsp_policy;
+  rev.received = &chain;
+  rev.staples = &staples;
+  rev.providers = &config_->revocation_providers;
+  rev.now = std::chrono::system_clock::now();
   if (config_->verify_peer) {
     PeerVerifyOptions opts;
     opts.purpose = PeerVerifyOptions::Purpose::server_auth;
     opts.host = server_name_;
     VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, chain, opts));
+    // RFC 8446 §4.4.2.1: the staples are checked against the verified path.
+    for (const auto& c : verified.chain) rev.path.push_back(c.get());
+    VOUCH_ASSIGN(core_.peer_ocsp, check_peer_revocation(rev));
     peer_key_ = std::move(verified.leaf_key);
     VOUCH_ASSIGN(core_.verified_peer_chain, der_chain(verified));
   } else {
+    // Testing mode: nothing is trusted, but staples are still reported.
+    core_.peer_ocsp = verify_peer_staples(rev);
     VOUCH_ASSIGN(peer_key_, public_key_of(chain.front()));
   }
   core_.peer_chain = std::move(chain);
@@ -458,6 +479,7 @@ Result<CertificateRequestInfo> ClientHandshake13::request_info(const Certificate
       info.oid_filters.push_back({f.certificate_extension_oid, f.certificate_extension_values});
   info.server_chain = core_.peer_chain;
   info.server_name = server_name_;
+  info.status_requested = cr.ext.status_request_empty;
   return info;
 }
 
@@ -496,6 +518,20 @@ Result<bool> ClientHandshake13::select(const CertificateRequestInfo& info) {
   return true;
 }
 
+Certificate ClientHandshake13::client_certificate_message(const Bytes& context, bool status_requested) const {
+  Certificate cert;
+  cert.certificate_request_context = context;
+  if (!chosen_) return cert;  // §4.4.2: an empty Certificate says "no certificate"
+  const std::vector<Bytes>& staples = chosen_->ocsp_staples();
+  for (size_t i = 0; i < chosen_->chain_der().size(); ++i) {
+    CertificateEntry entry{chosen_->chain_der()[i], {}};
+    // §4.4.2.1: only in answer to an empty status_request in the request.
+    if (status_requested && i < staples.size() && !staples[i].empty()) entry.ext.ocsp_response = staples[i];
+    cert.certificate_list.push_back(std::move(entry));
+  }
+  return cert;
+}
+
 Result<SignatureScheme> ClientHandshake13::client_scheme(const CertificateRequestInfo& info) const {
   for (SignatureScheme s : offered_schemes_)
     if (contains(info.signature_schemes, s) && scheme_matches_key(s, chosen_->public_key()))
@@ -521,11 +557,8 @@ Result<Hs> ClientHandshake13::do_select_client_certificate() {
 Result<Hs> ClientHandshake13::do_send_client_certificate() {
   if (config_->middlebox_compat) core_.send_ccs();  // §D.4: before the encrypted flight
   // §4.4.2: an empty Certificate says "no certificate".
-  Certificate cert;
-  cert.certificate_request_context = cert_request_context_;
-  if (chosen_)
-    for (const Bytes& der : chosen_->chain_der()) cert.certificate_list.push_back({der, {}});
-  VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
+  VOUCH_TRY(core_.send_message(HandshakeType::certificate,
+                                client_certificate_message(cert_request_context_, request_.status_requested)));
   state_ = chosen_ ? State::send_client_certificate_verify : State::send_client_finished;
   return Hs::ok;
 }
@@ -557,7 +590,13 @@ Result<Hs> ClientHandshake13::do_send_client_finished() {
   core_.server_app_secret = schedule_->server_application_secret();
   core_.resumption_master_secret = schedule_->resumption_master_secret();
   core_.exporter_master_secret = schedule_->exporter_master_secret();
-  if (core_.info.resumed && session_) core_.peer_chain = session_->peer_chain;
+  if (core_.info.resumed && session_) {
+    core_.peer_chain = session_->peer_chain;
+    // No Certificate in a PSK handshake: report what the full handshake
+    // established (its status was checked to be current when offered).
+    core_.peer_ocsp = session_->ocsp;
+    core_.peer_ocsp.from_session = true;
+  }
   state_ = State::done;
   return Hs::done;
 }
@@ -612,11 +651,8 @@ Status ClientHandshake13::on_post_handshake_certificate_request(const HandshakeM
     write(w, msg);
     return body;
   };
-  Certificate cert;
-  cert.certificate_request_context = cr.certificate_request_context;
-  if (chosen_)
-    for (const Bytes& der : chosen_->chain_der()) cert.certificate_list.push_back({der, {}});
-  VOUCH_TRY(add(HandshakeType::certificate, encode(cert)));
+  VOUCH_TRY(add(HandshakeType::certificate,
+                encode(client_certificate_message(cr.certificate_request_context, info.status_requested))));
   if (chosen_) {
     VOUCH_ASSIGN(SignatureScheme scheme, client_scheme(info));
     VOUCH_ASSIGN(Bytes th, t.current());
@@ -651,6 +687,8 @@ Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {
   s->server_name = server_name_;
   s->alpn = core_.info.alpn;
   s->peer_chain = core_.peer_chain;
+  s->ocsp = core_.peer_ocsp;
+  s->ocsp.from_session = false;
   if (config_->session_cache) config_->session_cache->put(server_name_, s);
   sessions_out_.push_back(std::move(s));
   return {};

@@ -63,6 +63,9 @@ class ClientHandshake13 final : public Handshake13 {
   /// Runs the configured selection once; sets chosen_ (or nothing) and
   /// returns false while a pending answer is outstanding.
   Result<bool> select(const CertificateRequestInfo& info);
+  /// Our Certificate message: chosen_'s chain (or empty), with its OCSP
+  /// staples when the request asked for status (RFC 8446 §4.4.2.1).
+  Certificate client_certificate_message(const Bytes& context, bool status_requested) const;
   /// The CertificateVerify scheme for chosen_ (first of ours the server accepts).
   Result<SignatureScheme> client_scheme(const CertificateRequestInfo& info) const;
   Status on_post_handshake_certificate_request(const HandshakeMessage& m);

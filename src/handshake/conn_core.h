@@ -46,6 +46,7 @@ struct ConnCore {
   ConnectionInfo info;
   std::vector<Bytes> peer_chain;           // as the peer sent it
   std::vector<Bytes> verified_peer_chain;  // as verified, up to the anchor
+  PeerOcsp peer_ocsp;                      // the peer's staples, as verified
   bool handshake_done = false;
   bool sent_ccs = false;
   bool seen_ccs = false;

@@ -340,6 +340,8 @@ std::string Connection::peer_subject() const {
   return chain.empty() ? std::string() : subject_of(chain.front());
 }
 
+const PeerOcsp& Connection::peer_ocsp() const { return impl_->core.peer_ocsp; }
+
 std::vector<std::shared_ptr<const Session>> Connection::take_sessions() {
   return std::exchange(impl_->sessions, {});
 }

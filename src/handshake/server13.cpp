@@ -9,7 +9,9 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "ext/extension_type.h"
 #include "handshake/ticket.h"
+#include "revocation/peer_check.h"
 
 namespace vouch {
 
@@ -132,10 +134,20 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
       return fail(Alert::missing_extension, "ClientHello: no signature_algorithms");
     const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
                                                           : config_->signature_schemes;
-    VOUCH_ASSIGN(CredentialChoice c, choose_credential(config_->credentials, ours,
-                                                       *ch.ext.signature_algorithms,
+    const std::vector<Credential>* credentials = &config_->credentials;
+    if (config_->credential_source) {
+      // A live source (e.g. a Stapler): one consistent snapshot of chains,
+      // keys and staples for the whole handshake.
+      credential_snapshot_ = config_->credential_source();
+      if (!credential_snapshot_ || credential_snapshot_->empty())
+        return fail(Alert::internal_error, "server: the credential source has no credentials");
+      credentials = credential_snapshot_.get();
+    }
+    VOUCH_ASSIGN(CredentialChoice c, choose_credential(*credentials, ours, *ch.ext.signature_algorithms,
                                                        ch.ext.server_name));
     credential_ = c;
+    // RFC 6066 §8; a status_type other than ocsp leaves status_request unset.
+    client_wants_status_ = ch.ext.status_request.has_value();
   }
 
   // ServerHello (§4.1.3). The key share is computed first so that a bad
@@ -261,8 +273,7 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   }
   if (!psk_) {
     const Credential& cred = *credential_->credential;
-    Certificate cert;
-    for (const Bytes& der : cred.chain_der()) cert.certificate_list.push_back({der, {}});
+    VOUCH_ASSIGN(Certificate cert, server_certificate());
     VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
     VOUCH_ASSIGN(Bytes th, core_.transcript.current());
     CertificateVerify cv;
@@ -282,6 +293,40 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   return Hs::read_message;
 }
 
+Result<Certificate> ServerHandshake13::server_certificate() const {
+  const Credential& cred = *credential_->credential;
+  Certificate cert;
+  for (const Bytes& der : cred.chain_der()) cert.certificate_list.push_back({der, {}});
+  // RFC 8446 §4.4.2.1: the OCSP response goes in the status_request
+  // extension of its CertificateEntry — only if the client asked (§4.2: an
+  // extension in a response must answer one in the request).
+  if (!client_wants_status_) return cert;
+  std::vector<Bytes> staples;
+  if (config_->ocsp_staple_hook) {
+    auto r = config_->ocsp_staple_hook(cred, core_.info.server_name);
+    if (!r) return r.error();
+    staples = std::move(*r);
+  } else {
+    staples = cred.ocsp_staples();
+  }
+  if (staples.size() > cert.certificate_list.size())
+    return fail(Alert::internal_error, "OCSP staple hook returned more staples than certificates");
+  for (size_t i = 0; i < staples.size(); ++i) {
+    if (staples[i].empty()) continue;
+    // In TLS 1.3 the CertificateStatus (type byte + 24-bit length + the
+    // response) lives in an extension, whose body holds at most 2^16-1
+    // bytes (§4.2). Anything that fits is sent as given: the peer judges it.
+    constexpr size_t kMaxStaple = 0xFFFF - 4;
+    if (staples[i].size() > kMaxStaple)
+      return fail(Alert::internal_error, "OCSP staple for chain certificate " + std::to_string(i) + " is " +
+                                             std::to_string(staples[i].size()) + " bytes; a TLS 1.3 " +
+                                             "CertificateEntry extension holds at most " +
+                                             std::to_string(kMaxStaple));
+    cert.certificate_list[i].ext.ocsp_response = staples[i];
+  }
+  return cert;
+}
+
 CertificateRequest ServerHandshake13::make_certificate_request(Bytes context) const {
   CertificateRequest cr;
   cr.certificate_request_context = std::move(context);
@@ -292,6 +337,10 @@ CertificateRequest ServerHandshake13::make_certificate_request(Bytes context) co
   const std::vector<Bytes>& names =
       config_->client_ca_names ? *config_->client_ca_names : config_->client_trust.subject_names();
   if (!names.empty()) cr.ext.certificate_authorities = names;
+  // §4.4.2.1: "A server MAY request that a client present an OCSP response
+  // with its certificate by sending an empty "status_request" extension in
+  // its CertificateRequest message."
+  cr.ext.status_request_empty = config_->request_client_ocsp;
   return cr;
 }
 
@@ -300,6 +349,7 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
   client_key_.reset();
   client_chain_.clear();
   client_verified_chain_.clear();
+  client_ocsp_ = PeerOcsp{};
   if (!std::equal(cert.certificate_request_context.begin(), cert.certificate_request_context.end(),
                   expected_context.begin(), expected_context.end()))
     return fail(Alert::illegal_parameter,
@@ -315,16 +365,33 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
     return {};
   }
   std::vector<Bytes> chain;
+  std::vector<std::optional<Bytes>> staples;
   for (const CertificateEntry& e : cert.certificate_list) {
-    // We never ask for extensions in client CertificateEntries (§4.4.2).
-    if (!e.ext.present.empty())
-      return fail(Alert::unsupported_extension,
-                  "client Certificate: extension in an entry that the server did not request");
+    // §4.4.2: entry extensions must answer ones in our CertificateRequest;
+    // the only one we may ask for is status_request (§4.4.2.1).
+    for (uint16_t type : e.ext.present) {
+      if (type != static_cast<uint16_t>(ExtensionType::status_request) || !config_->request_client_ocsp)
+        return fail(Alert::unsupported_extension,
+                    "client Certificate: extension in an entry that the server did not request");
+    }
     chain.push_back(e.cert_data);
+    staples.push_back(e.ext.ocsp_response);
   }
   PeerVerifyOptions opts;
   opts.purpose = PeerVerifyOptions::Purpose::client_auth;
   VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, chain, opts));
+
+  PeerRevocationInput rev;
+  rev.peer_is_server = false;
+  rev.requested = config_->request_client_ocsp;
+  rev.policy = config_->client_ocsp_policy;
+  rev.received = &chain;
+  rev.staples = &staples;
+  for (const auto& c : verified.chain) rev.path.push_back(c.get());
+  rev.providers = &config_->client_revocation_providers;
+  rev.now = std::chrono::system_clock::now();
+  VOUCH_ASSIGN(client_ocsp_, check_peer_revocation(rev));
+
   client_key_ = std::move(verified.leaf_key);
   VOUCH_ASSIGN(client_verified_chain_, der_chain(verified));
   client_chain_ = std::move(chain);
@@ -358,6 +425,7 @@ Status ServerHandshake13::on_client_certificate_verify(const CertificateVerify& 
   }
   core_.peer_chain = client_chain_;
   core_.verified_peer_chain = client_verified_chain_;
+  core_.peer_ocsp = client_ocsp_;
   return {};
 }
 

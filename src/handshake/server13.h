@@ -61,6 +61,9 @@ class ServerHandshake13 final : public Handshake13 {
   /// application's accept hook.
   Status on_client_certificate_verify(const CertificateVerify& cv, ByteView transcript_hash,
                                       bool post_handshake);
+  /// The server Certificate message for credential_, with OCSP staples in
+  /// the entries when the client asked for status (RFC 8446 §4.4.2.1).
+  Result<Certificate> server_certificate() const;
 
   ConnCore& core_;
   std::shared_ptr<const ServerConfig> config_;
@@ -77,6 +80,11 @@ class ServerHandshake13 final : public Handshake13 {
   std::optional<Bytes> psk_;
   uint16_t psk_index_ = 0;
   std::optional<CredentialChoice> credential_;
+  /// The credentials credential_ points into when they came from
+  /// ServerConfig::credential_source (kept alive for the handshake).
+  std::shared_ptr<const std::vector<Credential>> credential_snapshot_;
+  /// The client sent status_request (RFC 6066 §8) in its ClientHello.
+  bool client_wants_status_ = false;
   std::optional<KeySchedule> schedule_;
   unsigned tickets_sent_ = 0;
 
@@ -88,6 +96,7 @@ class ServerHandshake13 final : public Handshake13 {
   std::vector<Bytes> client_chain_;           // as received
   std::vector<Bytes> client_verified_chain_;  // as verified, up to the anchor
   std::vector<Bytes> ticket_client_chain_;    // from a resumed session
+  PeerOcsp client_ocsp_;                      // the client's staples, as verified
 
   // post-handshake authentication in progress
   struct Pha {

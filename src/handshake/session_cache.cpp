@@ -18,7 +18,13 @@ bool Session::usable(std::chrono::system_clock::time_point now) const {
   const uint32_t life = std::min(lifetime_seconds, kMaxTicketLifetimeSeconds);
   // A lifetime of zero means "discard immediately" (§4.6.1); now <
   // received_at + 0 is false, so that falls out of the comparison.
-  return now < received_at + std::chrono::seconds(life);
+  if (!(now < received_at + std::chrono::seconds(life))) return false;
+  // The status the full handshake verified must still be current: past its
+  // nextUpdate, a full handshake fetches a fresh staple instead of resuming
+  // on stale revocation information.
+  if (const StapleReport* leaf = ocsp.leaf(); leaf && leaf->status && leaf->status->next_update)
+    return now < *leaf->status->next_update;
+  return true;
 }
 
 void SessionCache::put(const std::string& server_name, std::shared_ptr<const Session> s) {

@@ -1,0 +1,100 @@
+#include "revocation/peer_check.h"
+
+#include "cert/ocsp.h"
+#include "cert/public_key.h"
+#include "crypto/ossl.h"
+
+namespace vouch {
+namespace {
+
+// The issuer of `cert` for OCSP purposes: its successor on the verified path
+// (RFC 6960 §4.1.1 CertID names the issuer), or, without a verified path, the
+// next received certificate that really issued it.
+X509* issuer_for(X509* cert, size_t received_index, const PeerRevocationInput& in,
+                 const std::vector<ossl::X509Ptr>& received) {
+  if (!in.path.empty()) {
+    for (size_t j = 0; j + 1 < in.path.size(); ++j)
+      if (X509_cmp(in.path[j], cert) == 0) return in.path[j + 1];
+    return nullptr;
+  }
+  if (received_index + 1 < received.size() && received[received_index + 1] &&
+      X509_check_issued(received[received_index + 1].get(), cert) == X509_V_OK)
+    return received[received_index + 1].get();
+  return nullptr;
+}
+
+}  // namespace
+
+PeerOcsp verify_peer_staples(const PeerRevocationInput& in) {
+  PeerOcsp report;
+  report.requested = in.requested;
+  if (in.received == nullptr || in.received->empty()) return report;
+  const std::vector<Bytes>& der = *in.received;
+
+  std::vector<ossl::X509Ptr> received;
+  std::vector<X509*> candidates;  // possible delegated responders (§4.2.2.2)
+  for (const Bytes& d : der) {
+    auto parsed = parse_certificate_der(d);
+    received.push_back(parsed ? std::move(*parsed) : nullptr);
+    if (received.back()) candidates.push_back(received.back().get());
+  }
+  X509* leaf = in.path.empty() ? received.front().get() : in.path.front();
+  report.must_staple = leaf != nullptr && has_must_staple(leaf);
+
+  OcspVerifyOptions opts;
+  opts.now = in.now;
+  for (size_t i = 0; i < der.size(); ++i) {
+    StapleReport r;
+    r.position = i;
+    const std::optional<Bytes>* staple =
+        in.staples != nullptr && i < in.staples->size() ? &(*in.staples)[i] : nullptr;
+    r.present = staple != nullptr && staple->has_value();
+    if (r.present && in.policy != OcspPolicy::ignore) {
+      X509* cert = received[i].get();
+      X509* issuer = cert ? issuer_for(cert, i, in, received) : nullptr;
+      if (cert == nullptr) {
+        r.problem = "the certificate cannot be parsed";
+      } else if (issuer == nullptr) {
+        r.problem = "the certificate's issuer is not in the verified chain, so its staple cannot be checked";
+      } else if (auto st = verify_ocsp_response(**staple, cert, issuer, candidates, opts)) {
+        r.status = *st;
+      } else {
+        r.problem = st.error().reason;
+      }
+    }
+    report.staples.push_back(std::move(r));
+  }
+  return report;
+}
+
+Result<PeerOcsp> check_peer_revocation(const PeerRevocationInput& in) {
+  PeerOcsp report = verify_peer_staples(in);
+  std::vector<X509*> chain = in.path;
+  // An unverified peer (verify_peer off): providers see the received
+  // certificates instead; `holder` keeps them alive for the calls.
+  std::vector<ossl::X509Ptr> holder;
+  if (chain.empty() && in.received != nullptr) {
+    for (const Bytes& d : *in.received) {
+      auto parsed = parse_certificate_der(d);
+      if (!parsed) break;
+      holder.push_back(std::move(*parsed));
+      chain.push_back(holder.back().get());
+    }
+  }
+  RevocationContext ctx{in.peer_is_server, chain, report, in.now};
+  VOUCH_TRY(ocsp_staple_provider(in.policy)->check(ctx));
+  if (in.providers != nullptr) {
+    for (const auto& p : *in.providers) {
+      if (!p) continue;
+      Status st = p->check(ctx);
+      if (!st) {
+        Error e = st.error();
+        e.reason = p->name() + ": " + e.reason;
+        return e;
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace vouch
