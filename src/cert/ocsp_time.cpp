@@ -15,6 +15,13 @@ std::optional<SysTime> from_asn1_time(const ASN1_TIME* t) {
   const year_month_day ymd{year{tm.tm_year + 1900}, month{static_cast<unsigned>(tm.tm_mon + 1)},
                            day{static_cast<unsigned>(tm.tm_mday)}};
   if (!ymd.ok()) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: roughly 1677-09-21 to
+  // 2262-04-11. GeneralizedTime reaches 9999 (responders use far dates for
+  // "no expiry"), so instants outside that range are clamped to its inner
+  // edges rather than overflowing: a nextUpdate in 2574 stays "far in the
+  // future", a thisUpdate in 1500 stays "long past".
+  if (tm.tm_year + 1900 > 2261) return SysTime{sys_days{year{2262} / January / 1}};
+  if (tm.tm_year + 1900 < 1678) return SysTime{sys_days{year{1678} / January / 1}};
   return SysTime{sys_days{ymd}} + hours{tm.tm_hour} + minutes{tm.tm_min} + seconds{tm.tm_sec};
 }
 

@@ -43,6 +43,24 @@ TEST(OcspTime, MatchesTimeT) {
   EXPECT_EQ(iso8601(*v), "2030-03-17T17:46:40Z");
 }
 
+// GeneralizedTime reaches year 9999; system_clock (64-bit nanoseconds) ends
+// in 2262. Far dates are clamped instead of overflowing (UBSan would abort).
+TEST(OcspTime, FarDatesAreClampedNotOverflowed) {
+  auto far = parse("25740101000000Z");
+  ASSERT_TRUE(far.has_value());
+  EXPECT_EQ(iso8601(*far), "2262-01-01T00:00:00Z");
+  auto never = parse("99991231235959Z");
+  ASSERT_TRUE(never.has_value());
+  EXPECT_EQ(*never, *far);
+  EXPECT_GT(*never, std::chrono::system_clock::now());
+  auto ancient = parse("15000101000000Z");
+  ASSERT_TRUE(ancient.has_value());
+  EXPECT_EQ(iso8601(*ancient), "1678-01-01T00:00:00Z");
+  auto edge = parse("22611231235959Z");
+  ASSERT_TRUE(edge.has_value());
+  EXPECT_EQ(iso8601(*edge), "2261-12-31T23:59:59Z");
+}
+
 TEST(OcspTime, MalformedIsNullopt) {
   EXPECT_EQ(from_asn1_time(nullptr), std::nullopt);
   for (const char* bad : {"2026112310000Z", "20261323100000Z", "20261123250000Z", "garbage", ""}) {

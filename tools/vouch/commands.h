@@ -19,5 +19,6 @@ struct Command {
 Command add_serve_command(CLI::App& parent);
 Command add_connect_command(CLI::App& parent);
 Command add_demo_command(CLI::App& parent);
+Command add_ocsp_command(CLI::App& parent);
 
 }  // namespace vouch::cli

@@ -3,6 +3,7 @@
 //   vouch serve   --listen 127.0.0.1:8443 --cert chain.pem --key key.pem
 //   vouch connect localhost:8443 --ca root.pem
 //   vouch demo
+//   vouch ocsp fetch --cert chain.pem --out staple.der
 #include <fcntl.h>
 #include <signal.h>
 
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
       vouch::cli::add_serve_command(app),
       vouch::cli::add_connect_command(app),
       vouch::cli::add_demo_command(app),
+      vouch::cli::add_ocsp_command(app),
   };
 
   try {
