@@ -37,6 +37,9 @@ struct ConnectArgs {
   std::vector<std::string> certs;  // --cert, in order; --key i belongs to --cert i
   std::vector<std::string> keys;
   bool pha = false;
+  std::string ocsp = "soft";       // --ocsp ignore|soft|require
+  std::vector<std::string> crls;   // --crl FILE (repeatable)
+  std::string crl_dir;             // --crl-dir DIR
 };
 
 int usage_error(const std::string& msg) {
@@ -148,6 +151,18 @@ Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args,
   };
   // RFC 8446 §4.2.6: offer to answer a CertificateRequest after the handshake.
   config->post_handshake_auth = args.pha;
+  // OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and CRLs (RFC 5280 §6.3).
+  const std::optional<OcspPolicy> policy = parse_ocsp_policy(args.ocsp);
+  if (!policy) return fail(Alert::internal_error, "--ocsp: expected ignore, soft or require, not '" + args.ocsp + "'");
+  config->ocsp_policy = *policy;
+  if (!args.crls.empty() || !args.crl_dir.empty()) {
+    CrlOptions crl;
+    crl.files = args.crls;
+    if (!args.crl_dir.empty()) crl.directories = {args.crl_dir};
+    auto provider = crl_provider(crl);
+    if (!provider) return provider.error();
+    config->revocation_providers.push_back(std::move(*provider));
+  }
   return config;
 }
 
@@ -380,6 +395,13 @@ Command add_connect_command(CLI::App& parent) {
       ->allow_extra_args(false);
   cmd->add_flag("--pha", args->pha,
                 "offer post-handshake client authentication (RFC 8446 §4.6.2)");
+  cmd->add_option("--ocsp", args->ocsp,
+                  "what to do with the server's OCSP staple: ignore (do not ask), soft (default: "
+                  "reject bad or revoked staples, accept none), require (a good staple is needed)");
+  cmd->add_option("--crl", args->crls, "also check the server's leaf against the CRLs in this PEM/DER file "
+                                       "(repeatable; a leaf without a CRL from its issuer fails)")
+      ->allow_extra_args(false);
+  cmd->add_option("--crl-dir", args->crl_dir, "... and against the CRLs of this hashed directory (openssl rehash)");
   return Command{cmd, [args] { return run_connect(*args); }};
 }
 

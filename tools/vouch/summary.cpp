@@ -21,6 +21,8 @@ std::string handshake_summary(const Connection& conn) {
   s += "alpn: " + or_none(i.alpn) + "\n";
   s += std::string("resumed: ") + (i.resumed ? "yes" : "no") + "\n";
   s += "peer: " + or_none(conn.peer_subject()) + "\n";
+  // The server's staple (RFC 8446 §4.4.2.1) as the client verified it.
+  if (conn.is_client()) s += "ocsp: " + conn.peer_ocsp().summary() + "\n";
   return s;
 }
 
