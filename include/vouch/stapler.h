@@ -1,0 +1,175 @@
+// vouch — the Stapler: OCSP responses for a server's own chains, fetched,
+// verified, cached on disk, refreshed and served (RFC 6960, RFC 6066 §8,
+// RFC 8446 §4.4.2.1).
+//
+// What OpenSSL leaves to every application, done once: the first client after
+// a restart gets a staple (the cache directory), a responder outage does not
+// take the site down (the last good response is served until it expires), a
+// stale, mismatched or revoked response is never served, and a certificate
+// can be replaced without a restart.
+//
+//   vouch::StaplerOptions opts;
+//   opts.cache_dir = "/var/cache/myserver/ocsp";
+//   auto stapler = vouch::Stapler::create(opts);
+//   VOUCH_TRY(stapler->add(credential));     // loads the cache, no network
+//   stapler->attach(server_config);          // handshakes staple from it
+//   stapler->start();                        // background refresh thread
+//
+// The Stapler never does network I/O inside a handshake: handshakes read an
+// immutable snapshot of the credentials with their current staples.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vouch/credential.h"
+#include "vouch/error.h"
+#include "vouch/ocsp.h"
+#include "vouch/types.h"
+
+namespace vouch {
+
+struct ServerConfig;
+
+/// Fetches one OCSP response: POSTs the DER request to the URL and returns
+/// the response body (not yet verified). The default uses libcrypto's HTTP
+/// client with StaplerOptions::fetch_timeout and kMaxOcspResponseBytes.
+using OcspFetcher = std::function<Result<Bytes>(const std::string& url, ByteView request_der)>;
+
+/// What happened to a certificate's staple.
+enum class StaplerEventKind {
+  loaded,     // a still-valid response was loaded from the cache directory
+  refreshed,  // a new good response was fetched, verified and is now served
+  failed,     // a fetch or verification failed (the last good one, if any, is kept)
+  revoked,    // the responder says revoked (or unknown): stapling stopped
+  expiring,   // the served response expired without a replacement: stapling stopped
+  cache_ignored,  // a cache file was corrupt, mismatched or expired and was ignored
+};
+const char* to_string(StaplerEventKind k);
+
+struct StaplerEvent {
+  StaplerEventKind kind{};
+  /// The certificate's subject on one line, and its chain position.
+  std::string subject;
+  size_t position = 0;
+  /// Human-readable detail (the status line or the reason of a failure).
+  std::string message;
+  /// True when the leaf is must-staple (RFC 7633) and it is now served
+  /// without a staple: such events deserve a loud log line.
+  bool must_staple_unserved = false;
+};
+
+/// Settings. Defaults suit production; tests inject `clock`, `fetcher` and
+/// `random`.
+struct StaplerOptions {
+  /// Where verified responses are kept, one file per certificate (named by
+  /// the SHA-256 of the certificate). Written atomically (temp file, fsync,
+  /// rename). Empty: no persistence.
+  std::filesystem::path cache_dir;
+  /// Overrides the responder URL of every certificate's authorityInfoAccess.
+  std::optional<std::string> responder_url;
+  /// Refresh when this fraction of [thisUpdate, nextUpdate] has elapsed
+  /// (clamped to [0, 1]), but no later than 60 s before nextUpdate and — after
+  /// a fetch — no sooner than min_retry later. With nothing served (nothing
+  /// cached, or after a revocation or expiry) a fetch is due at once.
+  double refresh_fraction = 0.5;
+  /// Back-off after a failed fetch (or a revoked/unknown answer): the n-th
+  /// consecutive failure is retried after min(min_retry × 2^(n−1), max_retry),
+  /// jittered by ±20% (× 1 + 0.2 × (2r − 1), r from `random`). A retry is
+  /// never scheduled past the served response's nextUpdate − 60 s while that
+  /// is still ahead. min_retry is at least 1 s.
+  std::chrono::seconds min_retry{30};
+  std::chrono::seconds max_retry{3600};
+  /// Bound of one HTTP exchange (connect + send + receive).
+  std::chrono::milliseconds fetch_timeout{10000};
+  /// Send a nonce (RFC 6960 §4.4.1) and require it echoed. Off by default:
+  /// many responders serve pre-signed responses without nonces (RFC 5019).
+  bool use_nonce = false;
+  /// Also fetch staples for intermediates (those with an OCSP URL and whose
+  /// issuer is in the chain).
+  bool staple_intermediates = false;
+  /// Tolerated clock difference with the responder.
+  std::chrono::seconds skew{300};
+  /// The clock; default std::chrono::system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> clock;
+  /// The HTTP fetcher; default fetch_ocsp.
+  OcspFetcher fetcher;
+  /// Uniform random in [0, 1) for the jitter; default a seeded PRNG.
+  std::function<double()> random;
+  /// Receives every event, on the thread doing the work (poll()'s caller or
+  /// the background thread). Must not call back into the Stapler.
+  std::function<void(const StaplerEvent&)> on_event;
+};
+
+/// The state of one managed certificate.
+struct StapleState {
+  std::string subject;
+  size_t position = 0;  // in its chain; 0 = leaf
+  size_t slot = 0;      // the credential it belongs to (Stapler::add's result)
+  bool must_staple = false;
+  std::string responder_url;  // empty: no URL, never fetched
+  /// The response being served, verified, if any.
+  std::optional<OcspStatus> serving;
+  /// The last status the responder gave (may be revoked while `serving` is empty).
+  std::optional<OcspStatus> last_status;
+  std::chrono::system_clock::time_point next_refresh{};
+  std::string last_error;  // empty after a success
+  unsigned consecutive_failures = 0;
+};
+
+/// Owns the staple lifecycle of a set of credentials. Thread-safe; shared
+/// with std::shared_ptr (a background thread keeps only a weak reference).
+class Stapler : public std::enable_shared_from_this<Stapler> {
+ public:
+  static std::shared_ptr<Stapler> create(StaplerOptions options = {});
+  ~Stapler();
+  Stapler(const Stapler&) = delete;
+  Stapler& operator=(const Stapler&) = delete;
+
+  /// Starts managing a credential; returns its slot. Loads still-valid
+  /// responses from the cache directory (no network I/O: the first fetch
+  /// happens on the next poll() or on the thread — at once when nothing
+  /// could be loaded, else at the loaded response's refresh time). Staples
+  /// already attached to the credential (Credential::with_ocsp_staples) are
+  /// verified and served until replaced. Errors: a chain whose leaf has no
+  /// issuer in it (the issuer is needed to verify responses).
+  Result<size_t> add(const Credential& credential);
+  /// Replaces the credential of a slot atomically — chain, key and staples
+  /// as one unit: handshakes see either the old or the new one. The new
+  /// chain's staples start from its own attached staples and the cache.
+  Status replace(size_t slot, const Credential& credential);
+
+  /// The credentials with their current staples attached, in slot order.
+  /// An immutable snapshot; cheap (a shared pointer copy).
+  std::shared_ptr<const std::vector<Credential>> credentials() const;
+  /// Makes `config` take its credentials from this Stapler (sets
+  /// ServerConfig::credential_source; keeps a weak reference).
+  void attach(ServerConfig& config);
+
+  /// Does all work that is due now (fetches, expiry) and returns when the
+  /// next work is due. For applications that drive the Stapler themselves.
+  std::chrono::system_clock::time_point poll();
+  /// Runs poll() on a background thread until stop() or destruction.
+  void start();
+  /// Stops the background thread (waits for an in-flight fetch to end).
+  void stop();
+  /// Forces a refresh of every certificate at the next poll.
+  void refresh_now();
+
+  /// One entry per managed certificate, by slot and position.
+  std::vector<StapleState> state() const;
+
+  struct Impl;
+
+ private:
+  explicit Stapler(StaplerOptions options);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vouch

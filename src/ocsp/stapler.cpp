@@ -1,0 +1,420 @@
+// The Stapler: the public class, its locking, its poll loop and its thread.
+// The per-certificate rules live in staple_slot.cpp, the set-up of a
+// credential in managed_credential.cpp, the disk in staple_cache.cpp.
+//
+// Locking. `mu` guards the managed credentials and is never held during a
+// fetch or a callback (fetches take seconds; handshakes must not wait for
+// them). The published snapshot has its own small mutex so that handshakes,
+// which only copy a shared pointer, never wait for the state lock.
+// `poll_mu` makes polls run one at a time (the thread and an application
+// calling poll() do not fetch the same certificate twice); `setup_mu` does
+// the same for add()/replace(), whose cache reads happen outside `mu`.
+#include "vouch/stapler.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "cert/ocsp.h"
+#include "cert/ocsp_fetch.h"
+#include "ocsp/managed_credential.h"
+#include "ocsp/staple_cache.h"
+#include "ocsp/staple_check.h"
+#include "ocsp/staple_slot.h"
+#include "vouch/config.h"
+
+namespace vouch {
+namespace {
+
+using std::chrono::milliseconds;
+
+// How long the background thread sleeps at most before polling again: the
+// injected clock may run at any speed, so real-time waits stay short.
+constexpr milliseconds kMaxThreadWait{1000};
+
+StaplerOptions with_defaults(StaplerOptions o) {
+  if (!o.clock) o.clock = [] { return std::chrono::system_clock::now(); };
+  if (!o.fetcher) {
+    o.fetcher = [timeout = o.fetch_timeout](const std::string& url, ByteView request) {
+      return fetch_ocsp(url, request, timeout, kMaxOcspResponseBytes);
+    };
+  }
+  if (!o.random) {
+    struct Prng {
+      std::mutex mu;
+      std::mt19937_64 gen{std::random_device{}()};
+    };
+    o.random = [prng = std::make_shared<Prng>()] {
+      std::lock_guard<std::mutex> lock(prng->mu);
+      return std::uniform_real_distribution<double>(0.0, 1.0)(prng->gen);
+    };
+  }
+  const StapleTiming t = normalized({o.refresh_fraction, o.min_retry, o.max_retry});
+  o.refresh_fraction = t.refresh_fraction;
+  o.min_retry = t.min_retry;
+  o.max_retry = t.max_retry;
+  return o;
+}
+
+// A fetch to do, with everything it needs outside the lock.
+struct FetchJob {
+  uint64_t id = 0;
+  std::string url;
+  ossl::X509Ptr cert, issuer;
+  std::string cache_name;
+  std::string subject;
+  size_t position = 0;
+};
+
+// What the fetch gave.
+struct FetchOutcome {
+  StapleCheck check;  // rejected with the fetch error as reason when the fetch failed
+  Bytes der;
+};
+
+}  // namespace
+
+const char* to_string(StaplerEventKind k) {
+  switch (k) {
+    case StaplerEventKind::loaded: return "loaded";
+    case StaplerEventKind::refreshed: return "refreshed";
+    case StaplerEventKind::failed: return "failed";
+    case StaplerEventKind::revoked: return "revoked";
+    case StaplerEventKind::expiring: return "expiring";
+    case StaplerEventKind::cache_ignored: return "cache_ignored";
+  }
+  return "unknown";
+}
+
+struct Stapler::Impl {
+  explicit Impl(StaplerOptions o)
+      : options(with_defaults(std::move(o))),
+        timing{options.refresh_fraction, options.min_retry, options.max_retry},
+        cache(options.cache_dir) {}
+
+  const StaplerOptions options;
+  const StapleTiming timing;
+  const StapleCache cache;
+
+  mutable std::mutex mu;  // guards creds
+  std::vector<ManagedCredential> creds;
+  std::atomic<uint64_t> last_id{0};
+
+  mutable std::mutex snap_mu;  // guards snapshot
+  std::shared_ptr<const std::vector<Credential>> snapshot = std::make_shared<const std::vector<Credential>>();
+
+  std::mutex poll_mu;   // one poll at a time
+  std::mutex setup_mu;  // one add/replace at a time
+
+  std::mutex thread_mu;  // start/stop
+  std::thread thread;
+  std::mutex wake_mu;  // guards stopping, wake
+  std::condition_variable cv;
+  bool stopping = false;
+  bool wake = false;
+  std::atomic<bool> stop_requested{false};  // read by poll between fetches
+
+  SysTime now() const { return options.clock(); }
+
+  void emit(const std::vector<StaplerEvent>& events) const {
+    if (!options.on_event) return;
+    for (const StaplerEvent& e : events) options.on_event(e);
+  }
+
+  void notify() {
+    {
+      std::lock_guard<std::mutex> lock(wake_mu);
+      wake = true;
+    }
+    cv.notify_all();
+  }
+
+  ManagedCert* find(uint64_t id) {
+    for (ManagedCredential& mcred : creds) {
+      for (ManagedCert& mc : mcred.certs) {
+        if (mc.id == id) return &mc;
+      }
+    }
+    return nullptr;
+  }
+
+  // Rebuilds and publishes the snapshot. Caller holds mu.
+  void publish_locked(std::vector<StaplerEvent>& events) {
+    auto next = std::make_shared<std::vector<Credential>>();
+    next->reserve(creds.size());
+    for (const ManagedCredential& mcred : creds) {
+      std::vector<std::string> errors;
+      next->push_back(mcred.stapled(errors));
+      for (std::string& e : errors) {
+        events.push_back(StaplerEvent{StaplerEventKind::failed, mcred.base.subject(), 0,
+                                      "cannot attach the OCSP staples: " + e, false});
+      }
+    }
+    std::shared_ptr<const std::vector<Credential>> frozen = std::move(next);
+    std::lock_guard<std::mutex> lock(snap_mu);
+    snapshot.swap(frozen);
+  }
+
+  Result<ManagedCredential> manage(const Credential& credential, size_t slot, std::vector<StaplerEvent>& events) {
+    ManageContext ctx{options, cache, now(), [this] { return ++last_id; }};
+    return manage_credential(credential, slot, ctx, events);
+  }
+
+  Result<size_t> add(const Credential& credential) {
+    std::lock_guard<std::mutex> setup(setup_mu);
+    size_t slot = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      slot = creds.size();
+    }
+    std::vector<StaplerEvent> events;
+    auto managed = manage(credential, slot, events);
+    if (!managed) return std::move(managed).error();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      creds.push_back(std::move(*managed));
+      publish_locked(events);
+    }
+    emit(events);
+    notify();
+    return slot;
+  }
+
+  Status replace(size_t slot, const Credential& credential) {
+    std::lock_guard<std::mutex> setup(setup_mu);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (slot >= creds.size())
+        return fail(Alert::internal_error, "Stapler::replace: no slot " + std::to_string(slot));
+    }
+    std::vector<StaplerEvent> events;
+    auto managed = manage(credential, slot, events);
+    if (!managed) return std::move(managed).error();
+    {
+      // Chain, key and staples change together: one snapshot has the old
+      // credential, the next the new one. Fetches in flight for the old
+      // certificates find their ids gone and are dropped.
+      std::lock_guard<std::mutex> lock(mu);
+      creds[slot] = std::move(*managed);
+      publish_locked(events);
+    }
+    emit(events);
+    notify();
+    return {};
+  }
+
+  FetchOutcome fetch(const FetchJob& job) const {
+    FetchOutcome out;
+    Bytes nonce;
+    auto request = make_ocsp_request(job.cert.get(), job.issuer.get(), options.use_nonce,
+                                     options.use_nonce ? &nonce : nullptr);
+    if (!request) {
+      out.check.reason = "cannot build the OCSP request: " + request.error().reason;
+      return out;
+    }
+    auto body = options.fetcher(job.url, *request);
+    if (!body) {
+      out.check.reason = body.error().reason;
+      return out;
+    }
+    std::optional<Bytes> expected;
+    if (options.use_nonce) expected = std::move(nonce);
+    out.check = check_staple(*body, job.cert.get(), job.issuer.get(), now(), options.skew, expected);
+    if (out.check.verdict == StapleVerdict::rejected)
+      out.check.reason = "OCSP response from " + job.url + " refused: " + out.check.reason;
+    out.der = std::move(*body);
+    return out;
+  }
+
+  // Applies one fetch's outcome and does the cache work it calls for.
+  void apply(const FetchJob& job, FetchOutcome outcome) {
+    std::vector<StaplerEvent> events;
+    enum class CacheOp { none, write, remove } op = CacheOp::none;
+    Bytes to_write;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ManagedCert* mc = find(job.id);
+      if (mc == nullptr) return;  // replaced meanwhile
+      const SysTime t = now();
+      switch (outcome.check.verdict) {
+        case StapleVerdict::good:
+          to_write = outcome.der;
+          events.push_back(mc->slot.on_good(ServedStaple{std::move(outcome.der), outcome.check.status}, t, timing));
+          op = CacheOp::write;
+          publish_locked(events);
+          break;
+        case StapleVerdict::revoked: {
+          const bool was_served = mc->slot.served().has_value();
+          events.push_back(mc->slot.on_revoked(outcome.check.status, t, timing, options.random()));
+          op = CacheOp::remove;  // a restart must not serve the old good answer
+          if (was_served) publish_locked(events);
+          break;
+        }
+        case StapleVerdict::rejected:
+          events.push_back(mc->slot.on_failure(outcome.check.reason, t, timing, options.random()));
+          break;
+      }
+    }
+    Status cache_status;
+    if (op == CacheOp::write) cache_status = cache.write(job.cache_name, to_write);
+    if (op == CacheOp::remove) cache_status = cache.remove(job.cache_name);
+    if (!cache_status) {
+      // The staple itself is fine (and served, for a write); only the
+      // restart-time copy is missing.
+      events.push_back(StaplerEvent{StaplerEventKind::failed, job.subject, job.position,
+                                    "OCSP cache: " + cache_status.error().reason, false});
+    }
+    emit(events);
+  }
+
+  SysTime next_due() const {
+    std::lock_guard<std::mutex> lock(mu);
+    std::optional<SysTime> due;
+    for (const ManagedCredential& mcred : creds) {
+      for (const ManagedCert& mc : mcred.certs) {
+        if (auto d = mc.slot.next_due()) due = due ? std::min(*due, *d) : *d;
+      }
+    }
+    return due ? *due : now() + options.max_retry;
+  }
+
+  SysTime poll() {
+    std::lock_guard<std::mutex> polling(poll_mu);
+    std::vector<StaplerEvent> events;
+    std::vector<FetchJob> jobs;
+    std::vector<std::string> expired;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      const SysTime t = now();
+      bool changed = false;
+      for (ManagedCredential& mcred : creds) {
+        for (ManagedCert& mc : mcred.certs) {
+          if (auto e = mc.slot.expire(t)) {
+            events.push_back(std::move(*e));
+            expired.push_back(mc.cache_name);
+            changed = true;
+          }
+          if (!mc.slot.fetch_due(t)) continue;
+          jobs.push_back(FetchJob{mc.id, mc.slot.identity().responder_url, ossl::up_ref(mc.cert.get()),
+                                  ossl::up_ref(mc.issuer.get()), mc.cache_name, mc.slot.identity().subject,
+                                  mc.slot.identity().position});
+        }
+      }
+      if (changed) publish_locked(events);
+    }
+    for (const std::string& name : expired) {
+      // An expired file would only be ignored (with a warning) at restart.
+      (void)cache.remove(name);
+    }
+    emit(events);
+    for (const FetchJob& job : jobs) {
+      if (stop_requested.load()) break;  // the rest stay due
+      apply(job, fetch(job));
+    }
+    return next_due();
+  }
+
+  void run() {
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(wake_mu);
+        if (stopping) return;
+        wake = false;  // a wake during the poll below causes another poll
+      }
+      const SysTime due = poll();
+      std::unique_lock<std::mutex> lock(wake_mu);
+      if (stopping) return;
+      if (wake) continue;
+      const auto left = std::chrono::ceil<milliseconds>(due - now());
+      const milliseconds wait = std::clamp(left, milliseconds(0), kMaxThreadWait);
+      if (wait > milliseconds(0)) cv.wait_for(lock, wait, [this] { return stopping || wake; });
+    }
+  }
+
+  void start() {
+    std::lock_guard<std::mutex> guard(thread_mu);
+    if (thread.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(wake_mu);
+      stopping = false;
+    }
+    stop_requested = false;
+    thread = std::thread([this] { run(); });
+  }
+
+  void stop() {
+    std::lock_guard<std::mutex> guard(thread_mu);
+    if (!thread.joinable()) return;
+    stop_requested = true;
+    {
+      std::lock_guard<std::mutex> lock(wake_mu);
+      stopping = true;
+    }
+    cv.notify_all();
+    thread.join();
+    stop_requested = false;
+  }
+
+  void refresh_now() {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      const SysTime t = now();
+      for (ManagedCredential& mcred : creds) {
+        for (ManagedCert& mc : mcred.certs) mc.slot.force_due(t);
+      }
+    }
+    notify();
+  }
+
+  std::vector<StapleState> state() const {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<StapleState> out;
+    for (const ManagedCredential& mcred : creds) {
+      for (const ManagedCert& mc : mcred.certs) out.push_back(mc.slot.state());
+    }
+    return out;
+  }
+};
+
+std::shared_ptr<Stapler> Stapler::create(StaplerOptions options) {
+  // The constructor is private (a Stapler only lives in a shared_ptr, which
+  // attach() relies on), so make_shared cannot reach it.
+  return std::shared_ptr<Stapler>(new Stapler(std::move(options)));
+}
+
+Stapler::Stapler(StaplerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Stapler::~Stapler() { impl_->stop(); }
+
+Result<size_t> Stapler::add(const Credential& credential) { return impl_->add(credential); }
+
+Status Stapler::replace(size_t slot, const Credential& credential) { return impl_->replace(slot, credential); }
+
+std::shared_ptr<const std::vector<Credential>> Stapler::credentials() const {
+  std::lock_guard<std::mutex> lock(impl_->snap_mu);
+  return impl_->snapshot;
+}
+
+void Stapler::attach(ServerConfig& config) {
+  // A weak reference: the configuration does not keep the Stapler alive, and
+  // once it is gone handshakes fail cleanly (null answer) rather than crash.
+  config.credential_source = [weak = weak_from_this()]() -> std::shared_ptr<const std::vector<Credential>> {
+    if (auto self = weak.lock()) return self->credentials();
+    return nullptr;
+  };
+}
+
+std::chrono::system_clock::time_point Stapler::poll() { return impl_->poll(); }
+
+void Stapler::start() { impl_->start(); }
+
+void Stapler::stop() { impl_->stop(); }
+
+void Stapler::refresh_now() { impl_->refresh_now(); }
+
+std::vector<StapleState> Stapler::state() const { return impl_->state(); }
+
+}  // namespace vouch
