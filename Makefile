@@ -36,8 +36,11 @@ test-release: build
 # lines are ctest's summary of the full suite.
 test: test-asan test-release
 
+# Mutual TLS in one process, then OCSP stapling with real processes (a
+# responder, `vouch serve --staple auto`, `vouch connect --ocsp require`).
 demo: build
 	$(BUILD_DIR)/bin/vouch demo
+	scripts/demo-ocsp.sh $(BUILD_DIR)/bin
 
 # Benchmarks, vouch and libssl side by side in one run, with ratios.
 bench: deps

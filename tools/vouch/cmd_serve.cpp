@@ -1,6 +1,7 @@
 // `vouch serve`: a small HTTPS test server. Each connection gets its own
 // thread (at most kMaxConnections at once); each answers a plain-text page
-// describing its handshake. SIGTERM/SIGINT stop it cleanly.
+// describing its handshake. SIGTERM/SIGINT stop it cleanly; SIGHUP makes the
+// Stapler (--staple auto) refresh every staple now.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "commands.h"
 #include "options.h"
 #include "serve_connection.h"
+#include "serve_stapling.h"
 #include "vouch/stream.h"
 
 namespace vouch::cli {
@@ -43,6 +45,7 @@ struct ServeArgs {
   unsigned timeout_seconds = 10;
   std::string client_ca;
   std::string verify = "none";
+  StaplingArgs stapling;
 };
 
 // The connections being served, one thread each. Threads are joined, never
@@ -197,6 +200,16 @@ int run_serve(const ServeArgs& args) {
     fmt::print(stderr, "vouch serve: --listen: {}\n", where.error().reason);
     return kExitUsage;
   }
+  // SIGTERM/SIGINT/SIGHUP are blocked in every thread (threads inherit the
+  // mask, so this comes before any thread — the Stapler's — starts) and
+  // read from a signalfd by the accept loop, so no handler runs at a random
+  // point and shutdown is an ordinary event.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);  // not a stop: refreshes OCSP staples now
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto config = std::make_shared<ServerConfig>();
   if (Status st = apply_tls_flags(args.tls, *config); !st) {
     fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
@@ -214,16 +227,14 @@ int run_serve(const ServeArgs& args) {
   config->credentials.push_back(std::move(cred).value());
   config->num_tickets = args.num_tickets;
   config->require_cookie = args.require_cookie;
+  // Stapling is set up before listening (auto makes its first fetch now).
+  Result<std::shared_ptr<Stapler>> stapler = setup_stapling(args.stapling, *config);
+  if (!stapler) {
+    fmt::print(stderr, "vouch serve: {}\n", stapler.error().reason);
+    return kExitUsage;
+  }
   std::shared_ptr<const ServerConfig> shared_config = std::move(config);
 
-  // SIGTERM/SIGINT are blocked in every thread (threads inherit the mask) and
-  // read from a signalfd by the accept loop, so no handler runs at a random
-  // point and shutdown is an ordinary event.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   const int sig_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
   Workers workers;
   if (sig_fd < 0 || !workers.ok()) {
@@ -272,6 +283,13 @@ int run_serve(const ServeArgs& args) {
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info{};
       (void)!read(sig_fd, &info, sizeof info);
+      if (info.ssi_signo == SIGHUP) {
+        if (*stapler) {
+          fmt::print(stderr, "vouch serve: SIGHUP, refreshing OCSP staples\n");
+          (*stapler)->refresh_now();
+        }
+        continue;
+      }
       fmt::print(stderr, "vouch serve: {}, shutting down\n",
                  strsignal(static_cast<int>(info.ssi_signo)));
       break;
@@ -327,6 +345,13 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--verify", args->verify,
                   "ask for a client certificate: none (default), optional or required "
                   "(optional/required need --client-ca)");
+  cmd->add_option("--staple", args->stapling.staple,
+                  "OCSP stapling: off (default), auto (fetch, verify, cache and refresh from the "
+                  "certificate's responder), or a DER OCSP response file to staple as is");
+  cmd->add_option("--ocsp-cache", args->stapling.cache_dir,
+                  "with --staple auto: directory where verified responses are kept across restarts");
+  cmd->add_option("--ocsp-url", args->stapling.responder_url,
+                  "with --staple auto: responder URL to use instead of the certificate's");
   return Command{cmd, [args] { return run_serve(*args); }};
 }
 

@@ -1,0 +1,32 @@
+// `vouch serve --staple auto|off|FILE.der --ocsp-cache DIR --ocsp-url URL`:
+// where the server's OCSP staples come from (RFC 6066 §8, RFC 8446 §4.4.2.1).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "vouch/config.h"
+#include "vouch/error.h"
+#include "vouch/stapler.h"
+
+namespace vouch::cli {
+
+struct StaplingArgs {
+  std::string staple = "off";  // auto | off | path of a DER OCSP response
+  std::string cache_dir;       // --ocsp-cache (auto only)
+  std::string responder_url;   // --ocsp-url (auto only): overrides the certificate's AIA
+};
+
+/// Sets up stapling for `config`, whose credentials are loaded:
+///  - off: nothing;
+///  - FILE: the response is attached to the first credential's leaf (its
+///    CertID must name the certificate) and verified once to log its status;
+///  - auto: a Stapler manages the credentials, logging every state change on
+///    stderr; a first fetch is made before returning (bounded by the fetch
+///    timeout), so the first clients already get a staple, then it refreshes
+///    on its own thread. Keep the returned Stapler alive while serving.
+/// Errors: internal_error with a reason naming the flag (usage problems) or
+/// the file.
+Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config);
+
+}  // namespace vouch::cli
