@@ -208,6 +208,20 @@ INSTANTIATE_TEST_SUITE_P(
                   "no status for the certificate"},
         BadStaple{"unknown", [] { return leaf_staple(with_status(OcspCertStatus::unknown)); }, "says unknown"},
         BadStaple{"garbage", [] { return Bytes{0x30, 0x03, 0x0a, 0x01, 0x00}; }, "invalid"},
+        BadStaple{"truncated",
+                  [] {
+                    Bytes b = leaf_staple();
+                    b.resize(b.size() / 2);
+                    return b;
+                  },
+                  "cannot be parsed"},
+        BadStaple{"trailing_bytes",
+                  [] {
+                    Bytes b = leaf_staple();
+                    b.push_back(0);
+                    return b;
+                  },
+                  "after the OCSPResponse"},
         BadStaple{"try_later",
                   [] {
                     OcspBehavior b;
