@@ -80,6 +80,17 @@ bool has_must_staple(X509* cert);
 Result<OcspStatus> verify_ocsp_response(ByteView der, X509* cert, X509* issuer,
                                         const std::vector<X509*>& extra_certs, const OcspVerifyOptions& opts);
 
+/// verify_ocsp_response, remembering successes (keyed by the response, the
+/// certificate and the issuer; bounded, process-wide) so that the same
+/// staple seen again costs a lookup and the time checks instead of a
+/// signature verification. Results signed by delegated responders and
+/// verifications with an expected nonce are never remembered. Follows
+/// set_verify_caching(); emptied by clear_verify_caches(). Thread-safe.
+Result<OcspStatus> verify_ocsp_response_cached(ByteView der, X509* cert, X509* issuer,
+                                               const std::vector<X509*>& extra_certs,
+                                               const OcspVerifyOptions& opts);
+void clear_ocsp_verify_cache();
+
 /// Succeeds when `der` is one successful BasicOCSPResponse (at most
 /// kMaxOcspResponseBytes) with a SingleResponse whose CertID names `cert`:
 /// same serial and issuer name hash, and — when `issuer` is non-null — same

@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "cert/cert_cache.h"
+#include "cert/ocsp.h"
 #include "cert/verify_cache.h"
 #include "cert/x509_name.h"
 
@@ -239,6 +240,7 @@ bool verify_caching_enabled() { return g_caching.load(std::memory_order_relaxed)
 void clear_verify_caches() {
   CertCache::shared().clear();
   VerifyCache::shared().clear();
+  clear_ocsp_verify_cache();
   g_bypassed.store(0, std::memory_order_relaxed);
 }
 

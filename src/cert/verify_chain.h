@@ -81,13 +81,15 @@ Alert alert_for_verify_error(int x509_v_err);
 // The first cached verification against a store records a process-unique id
 // in the store's ex_data (X509_STORE_set_ex_data, under a lock of vouch's).
 
-/// Turns both caches on (the default) or off for the whole process. Off,
-/// verify_peer_chain parses and verifies every chain afresh, as without
-/// caches. Thread-safe; for tests and benchmarks.
+/// Turns both caches (and the staple cache of verify_ocsp_response_cached)
+/// on (the default) or off for the whole process. Off, verify_peer_chain
+/// parses and verifies every chain afresh, as without caches. Thread-safe;
+/// for tests and benchmarks.
 void set_verify_caching(bool enabled);
 bool verify_caching_enabled();
 
-/// Empties both caches and zeroes their counters. Thread-safe.
+/// Empties both caches (and the staple cache) and zeroes their counters.
+/// Thread-safe.
 void clear_verify_caches();
 
 /// Bounds of the process-wide caches (entries; 0 = store nothing). Shrinking

@@ -10,6 +10,7 @@
 
 #include "base/hex.h"
 #include "cert/ocsp.h"
+#include "cert/verify_chain.h"
 #include "cert/x509_name.h"
 #include "support/pki.h"
 #include "tools/ocsp_response_builder.h"
@@ -571,6 +572,65 @@ TEST(OcspDescribe, RevokedAndUnknown) {
   s.status = OcspCertStatus::unknown;
   EXPECT_EQ(describe(s).rfind("unknown (produced 2027-01-02T03:04:05Z", 0), 0u) << describe(s);
   EXPECT_STREQ(to_string(OcspCertStatus::good), "good");
+}
+
+}  // namespace
+}  // namespace vouch
+
+namespace vouch {
+namespace {
+
+// --- the staple cache (verify_ocsp_response_cached) ----------------------------
+
+class OcspVerifyCached : public OcspVerify {
+ protected:
+  Result<OcspStatus> cached(ByteView der) {
+    return verify_ocsp_response_cached(der, cert(), issuer(), {}, opts);
+  }
+};
+
+TEST_F(OcspVerifyCached, SameResultAsUncachedAndTimeIsRechecked) {
+  clear_verify_caches();
+  const Bytes der = respond();
+  auto first = cached(der);
+  ASSERT_TRUE(first.ok()) << first.error().to_string();
+  auto second = cached(der);  // from the cache
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(describe(*second), describe(*first));
+  EXPECT_EQ(describe(*second), describe(*verify(der)));
+
+  // A remembered success is not a pass for later times: past nextUpdate it
+  // is expired, before thisUpdate not yet valid, as without the cache.
+  opts.now = t0 + hours(25);
+  expect_rejected(cached(der), "expired");
+  opts.now = t0 - hours(1);
+  expect_rejected(cached(der), "not yet valid");
+  opts.now = t0;
+  EXPECT_TRUE(cached(der).ok());
+}
+
+TEST_F(OcspVerifyCached, FailuresAreNotRemembered) {
+  clear_verify_caches();
+  behavior.signer = OcspSignerChoice::unrelated;
+  const Bytes bad = respond();
+  expect_rejected(cached(bad), "");
+  expect_rejected(cached(bad), "");
+  // Another certificate with the same response: the key includes the
+  // certificate, so the answer is not borrowed.
+  behavior.signer = OcspSignerChoice::issuer;
+  const Bytes good = respond();
+  ASSERT_TRUE(cached(good).ok());
+  auto other = verify_ocsp_response_cached(good, test_pki().ecdsa().client.cert.get(), issuer(), {}, opts);
+  EXPECT_FALSE(other.ok());
+}
+
+TEST_F(OcspVerifyCached, CachingOffGoesStraightThrough) {
+  set_verify_caching(false);
+  const Bytes der = respond();
+  EXPECT_TRUE(cached(der).ok());
+  opts.now = t0 + hours(25);
+  expect_rejected(cached(der), "expired");
+  set_verify_caching(true);
 }
 
 }  // namespace
