@@ -1,5 +1,6 @@
 // vouch against OpenSSL's libssl, in one process, in memory: TLS 1.3 full
-// handshakes, PSK resumption, mutual TLS and bulk application data.
+// handshakes (plain and with an OCSP staple), PSK resumption, mutual TLS and
+// bulk application data.
 //
 // Both stacks do the same work in every benchmark:
 //  - TLS 1.3 only, TLS_AES_128_GCM_SHA256, key share x25519 (groups offered:
@@ -15,10 +16,19 @@
 // Configuration objects (SSL_CTX, vouch configs, trust stores) are built once
 // outside the timed loop, as servers do.
 //
+// The stapling pair adds to the full handshake one good OCSP response for the
+// server leaf, signed by its issuer (the intermediate), made once per
+// benchmark by the test responder's builder (tests/tools/ocsp_staple.h). The
+// client asks for status (status_request, RFC 6066 §8), the server sends the
+// staple in the leaf's CertificateEntry (RFC 8446 §4.4.2.1), and the client
+// verifies it and insists on a good one: vouch with OcspPolicy::require,
+// libssl with a status callback doing the equivalent checks.
+//
 // Not a test: nothing here asserts timing. bench/run.sh runs it and prints
 // vouch/libssl ratios.
 #include <benchmark/benchmark.h>
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/ssl.h>
 
 #include <cstring>
@@ -27,9 +37,12 @@
 #include <vector>
 
 #include "cert/verify_chain.h"
+#include "crypto/ossl.h"
 #include "support/pki.h"
+#include "tools/ocsp_staple.h"
 #include "vouch/config.h"
 #include "vouch/connection.h"
+#include "vouch/revocation.h"
 #include "vouch/session.h"
 
 namespace {
@@ -49,6 +62,15 @@ std::string openssl_error() {
     out += buf;
   }
   return out.empty() ? "(no OpenSSL error)" : out;
+}
+
+// The staple both stacks send: the server leaf's status, good, thisUpdate a
+// minute ago and nextUpdate in a day, signed by the leaf's issuer with its
+// certificate in the response (the test responder's defaults).
+vouch::Result<vouch::Bytes> server_leaf_staple() {
+  const auto& f = test_pki().ecdsa();
+  return vouch::testing::make_ocsp_staple(f.server.cert.get(), f.intermediate.cert.get(),
+                                          f.intermediate.key.get());
 }
 
 // ---------------------------------------------------------------- vouch ----
@@ -142,6 +164,40 @@ void BM_Vouch_HandshakeMtls13(benchmark::State& state) {
   vouch_full_handshakes(state, vouch_configs(Auth::mutual, 2));
 }
 
+// The server's credential carries the leaf's staple; the client requires a
+// staple that verifies and says good (OcspPolicy::require), so a handshake
+// that completes has checked it.
+void BM_Vouch_HandshakeStapled13(benchmark::State& state) {
+  VouchConfigs cfg = vouch_configs(Auth::server_only, 2);
+  auto staple = server_leaf_staple();
+  if (!staple.ok()) {
+    state.SkipWithError(("making the staple: " + staple.error().to_string()).c_str());
+    return;
+  }
+  auto stapled = cfg.server->credentials.front().with_ocsp_staples({*staple});
+  if (!stapled.ok()) {
+    state.SkipWithError(("with_ocsp_staples: " + stapled.error().to_string()).c_str());
+    return;
+  }
+  cfg.server->credentials.front() = *stapled;
+  cfg.client->ocsp_policy = vouch::OcspPolicy::require;
+  {
+    // Once, untimed: the staple reached the client and verified as good.
+    auto client = Connection::client(cfg.client, "localhost");
+    auto server = Connection::server(cfg.server);
+    std::string err = vouch_handshake(*client, *server);
+    const vouch::StapleReport* leaf = client->peer_ocsp().leaf();
+    if (err.empty() && !(leaf != nullptr && leaf->status &&
+                         leaf->status->status == vouch::OcspCertStatus::good))
+      err = "leaf staple not verified as good: " + client->peer_ocsp().summary();
+    if (!err.empty()) {
+      state.SkipWithError(err.c_str());
+      return;
+    }
+  }
+  vouch_full_handshakes(state, cfg);
+}
+
 void BM_Vouch_Resumption13(benchmark::State& state) {
   const VouchConfigs cfg = vouch_configs(Auth::server_only, 1);
   std::shared_ptr<const vouch::Session> session;
@@ -216,8 +272,20 @@ struct SessionFree {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 using SessionPtr = std::unique_ptr<SSL_SESSION, SessionFree>;
+using OcspResponsePtr = vouch::ossl::Ptr<OCSP_RESPONSE, OCSP_RESPONSE_free>;
+using OcspBasicPtr = vouch::ossl::Ptr<OCSP_BASICRESP, OCSP_BASICRESP_free>;
+using OcspCertIdPtr = vouch::ossl::Ptr<OCSP_CERTID, OCSP_CERTID_free>;
+
+// What the status callbacks are given (SSL_CTX_set_tlsext_status_arg).
+struct LibsslStapling {
+  vouch::Bytes staple;                // server: the DER OCSPResponse it sends
+  vouch::ossl::X509Store responders;  // client: who may sign responses (the intermediate)
+};
 
 struct LibsslContexts {
+  // Declared first, so destroyed after the contexts that point to it; held
+  // on the heap so those pointers survive moves of this struct.
+  std::unique_ptr<LibsslStapling> stapling;  // null: no OCSP stapling
   SslCtxPtr client;
   SslCtxPtr server;
   std::string error;  // non-empty if setting up failed
@@ -279,6 +347,78 @@ LibsslContexts libssl_contexts(Auth auth, size_t num_tickets) {
   return c;
 }
 
+// Server side of status_request (RFC 6066 §8): libssl takes ownership of the
+// response and frees it with OPENSSL_free, so each connection gets a copy.
+int libssl_server_status(SSL* ssl, void* arg) {
+  const auto* st = static_cast<const LibsslStapling*>(arg);
+  auto* der = static_cast<unsigned char*>(OPENSSL_malloc(st->staple.size()));
+  if (der == nullptr) return SSL_TLSEXT_ERR_ALERT_FATAL;
+  std::memcpy(der, st->staple.data(), st->staple.size());
+  if (SSL_set_tlsext_status_ocsp_resp(ssl, der, static_cast<long>(st->staple.size())) != 1) {
+    OPENSSL_free(der);
+    return SSL_TLSEXT_ERR_ALERT_FATAL;
+  }
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// Client side: libssl hands the staple over unchecked, so this is what a
+// careful application must do itself to match vouch's OcspPolicy::require
+// (RFC 6960 §3.2): a successful response, its signature by an authorized
+// responder, a SingleResponse for this leaf saying good, and a current time
+// window (5 minutes of skew, as vouch's default) with a nextUpdate (vouch
+// refuses responses without one). 1 accepts; 0 fails the handshake with
+// bad_certificate_status_response.
+int libssl_client_status(SSL* ssl, void* arg) {
+  const auto* st = static_cast<const LibsslStapling*>(arg);
+  const unsigned char* der = nullptr;
+  const long len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
+  if (der == nullptr || len <= 0) return 0;  // not stapled: refused, as by require
+  OcspResponsePtr resp(d2i_OCSP_RESPONSE(nullptr, &der, len));
+  if (!resp || OCSP_response_status(resp.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) return 0;
+  OcspBasicPtr basic(OCSP_response_get1_basic(resp.get()));
+  if (!basic) return 0;
+  // The chain is verified by now (TLS 1.3 clients run this callback after
+  // the server's Certificate has been checked); fall back to the chain as
+  // sent otherwise. Leaf first, its issuer next.
+  STACK_OF(X509)* chain = SSL_get0_verified_chain(ssl);
+  if (chain == nullptr) chain = SSL_get_peer_cert_chain(ssl);
+  if (chain == nullptr || sk_X509_num(chain) < 2) return 0;
+  // The signer must chain to the store, which holds the intermediate alone:
+  // OCSP_PARTIAL_CHAIN lets that non-self-signed certificate be the anchor.
+  // OCSP_basic_verify then also checks the signer is the leaf's issuer or
+  // a responder it delegated to (RFC 6960 §4.2.2.2).
+  if (OCSP_basic_verify(basic.get(), chain, st->responders.get(), OCSP_PARTIAL_CHAIN) != 1) return 0;
+  OcspCertIdPtr id(OCSP_cert_to_id(nullptr, sk_X509_value(chain, 0), sk_X509_value(chain, 1)));
+  int status = -1;
+  int reason = -1;
+  ASN1_GENERALIZEDTIME* revoked_at = nullptr;
+  ASN1_GENERALIZEDTIME* this_update = nullptr;
+  ASN1_GENERALIZEDTIME* next_update = nullptr;
+  if (!id || OCSP_resp_find_status(basic.get(), id.get(), &status, &reason, &revoked_at, &this_update,
+                                   &next_update) != 1 ||
+      status != V_OCSP_CERTSTATUS_GOOD || next_update == nullptr)
+    return 0;
+  return OCSP_check_validity(this_update, next_update, 300, -1) == 1 ? 1 : 0;
+}
+
+// Turns on stapling in both contexts: the server staples `staple`, the
+// client demands a good one signed for the leaf by the intermediate.
+std::string libssl_enable_stapling(LibsslContexts& c, vouch::Bytes staple) {
+  const auto& f = test_pki().ecdsa();
+  c.stapling = std::make_unique<LibsslStapling>();
+  c.stapling->staple = std::move(staple);
+  c.stapling->responders.reset(X509_STORE_new());
+  if (!c.stapling->responders ||
+      X509_STORE_add_cert(c.stapling->responders.get(), f.intermediate.cert.get()) != 1)
+    return "responder store: " + openssl_error();
+  if (SSL_CTX_set_tlsext_status_cb(c.server.get(), libssl_server_status) != 1 ||
+      SSL_CTX_set_tlsext_status_arg(c.server.get(), c.stapling.get()) != 1 ||
+      SSL_CTX_set_tlsext_status_cb(c.client.get(), libssl_client_status) != 1 ||
+      SSL_CTX_set_tlsext_status_arg(c.client.get(), c.stapling.get()) != 1)
+    return "status callbacks: " + openssl_error();
+  return "";
+}
+
 struct LibsslPair {
   SslPtr client;
   SslPtr server;
@@ -305,6 +445,10 @@ bool libssl_pair(const LibsslContexts& ctx, LibsslPair& pair, SSL_SESSION* sessi
   SSL_set_bio(pair.server.get(), sb, sb);
   SSL_set_connect_state(pair.client.get());
   SSL_set_accept_state(pair.server.get());
+  // Ask for status per connection (vouch: ClientConfig::request_ocsp_status).
+  if (ctx.stapling &&
+      SSL_set_tlsext_status_type(pair.client.get(), TLSEXT_STATUSTYPE_ocsp) != 1)
+    return false;
   return SSL_set_tlsext_host_name(pair.client.get(), "localhost") == 1 &&
          SSL_set1_host(pair.client.get(), "localhost") == 1 &&
          (session == nullptr || SSL_set_session(pair.client.get(), session) == 1);
@@ -349,8 +493,7 @@ std::string libssl_handshake(LibsslPair& p) {
   return "";
 }
 
-void libssl_full_handshakes(benchmark::State& state, Auth auth) {
-  const LibsslContexts ctx = libssl_contexts(auth, 2);
+void libssl_full_handshakes(benchmark::State& state, const LibsslContexts& ctx) {
   if (!ctx.error.empty()) {
     state.SkipWithError(ctx.error.c_str());
     return;
@@ -370,11 +513,31 @@ void libssl_full_handshakes(benchmark::State& state, Auth auth) {
 }
 
 void BM_LibSSL_Handshake13(benchmark::State& state) {
-  libssl_full_handshakes(state, Auth::server_only);
+  libssl_full_handshakes(state, libssl_contexts(Auth::server_only, 2));
 }
 
 void BM_LibSSL_HandshakeMtls13(benchmark::State& state) {
-  libssl_full_handshakes(state, Auth::mutual);
+  libssl_full_handshakes(state, libssl_contexts(Auth::mutual, 2));
+}
+
+// The client's status callback refuses anything but a verified good staple,
+// so a handshake that completes has checked it.
+void BM_LibSSL_HandshakeStapled13(benchmark::State& state) {
+  LibsslContexts ctx = libssl_contexts(Auth::server_only, 2);
+  if (ctx.error.empty()) {
+    auto staple = server_leaf_staple();
+    ctx.error = staple.ok() ? libssl_enable_stapling(ctx, std::move(*staple))
+                            : "making the staple: " + staple.error().to_string();
+  }
+  if (ctx.error.empty()) {
+    // Once, untimed: the client did receive the staple (the callback passed).
+    LibsslPair p;
+    ctx.error = libssl_pair(ctx, p) ? libssl_handshake(p) : "SSL setup failed";
+    const unsigned char* der = nullptr;
+    if (ctx.error.empty() && SSL_get_tlsext_status_ocsp_resp(p.client.get(), &der) <= 0)
+      ctx.error = "no staple received";
+  }
+  libssl_full_handshakes(state, ctx);
 }
 
 void BM_LibSSL_Resumption13(benchmark::State& state) {
@@ -452,6 +615,8 @@ void BM_LibSSL_Bulk(benchmark::State& state) {
 BENCHMARK(BM_Vouch_Handshake13)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LibSSL_Handshake13)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Vouch_Handshake13_NoVerifyCache)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Vouch_HandshakeStapled13)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LibSSL_HandshakeStapled13)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Vouch_Resumption13)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LibSSL_Resumption13)->Unit(benchmark::kMicrosecond);
 // ServerConfig::client_auth / client_trust and ClientConfig::client_credentials

@@ -8,6 +8,10 @@ is compared with BM_LibSSL_<X>. Uses the median aggregate when the run had
 repetitions (--benchmark_repetitions), the single run otherwise. A ratio below
 1.0 means vouch took less time; for throughput (bytes/s) the ratio above 1.0
 means vouch moved more bytes per second.
+
+Then, for each library, what a feature costs on top of the plain benchmark
+it extends (OVERHEADS): e.g. HandshakeStapled13 / Handshake13 is the price of
+OCSP stapling (the server sending a staple, the client verifying it).
 """
 import json
 import sys
@@ -15,6 +19,11 @@ import sys
 VOUCH = "BM_Vouch_"
 LIBSSL = "BM_LibSSL_"
 UNIT_TO_US = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+# (feature benchmark, the plain benchmark it adds to, what it adds), names
+# without the BM_Vouch_ / BM_LibSSL_ prefix.
+OVERHEADS = [
+    ("HandshakeStapled13", "Handshake13", "OCSP stapling"),
+]
 
 
 def load(path):
@@ -96,7 +105,32 @@ def main(argv):
     for r in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
     print("\nratio = vouch / libssl time (median of repetitions); below 1.0 = vouch faster")
+    print_overheads(runs, errors)
     return 0
+
+
+def print_overheads(runs, errors):
+    rows = []
+    for feature, plain, what in OVERHEADS:
+        for prefix, lib in ((VOUCH, "vouch"), (LIBSSL, "libssl")):
+            f, p = prefix + feature, prefix + plain
+            if f in errors or p in errors:
+                rows.append((what, lib, "-", "-", "-", f"skipped: {errors.get(f) or errors.get(p)}"))
+            elif f in runs and p in runs:
+                f_cpu, p_cpu = micros(runs[f], "cpu_time"), micros(runs[p], "cpu_time")
+                rows.append((what, lib, f"{p_cpu:.1f}", f"{f_cpu:.1f}", f"{f_cpu - p_cpu:+.1f}",
+                             f"{f_cpu / p_cpu:.2f}"))
+    if not rows:
+        return
+    header = ("feature", "library", "plain cpu us", "with it cpu us", "added us", "ratio")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    print()
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    print("\nratio = time with the feature / plain time, per library (medians)")
 
 
 if __name__ == "__main__":
