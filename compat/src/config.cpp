@@ -1,0 +1,87 @@
+#include "config.h"
+
+#include <iterator>
+
+#include "errors.h"
+
+namespace vouch::compat {
+namespace {
+
+void apply_common(const Settings& settings, CommonConfig& c) {
+  c.cipher_suites = settings.cipher_suites;
+  c.groups = settings.groups;
+}
+
+}  // namespace
+
+std::vector<Credential> credentials_of(const SSL* s) {
+  const CertSet& set = s->settings.certs;
+  // libssl picks among its slots by signature algorithm, and its default
+  // algorithm order puts ECDSA first, then EdDSA, then RSA-PSS and RSA;
+  // vouch takes the first credential that fits, so the order carries that.
+  constexpr size_t kOrder[] = {2, 3, 4, 1, 0};
+  static_assert(std::size(kOrder) == CertSet::kSlots);
+  std::vector<Credential> out;
+  QuietErrors quiet;
+  for (size_t i : kOrder) {
+    const CertSlot& slot = set.slots[i];
+    if (!slot.cert || !slot.key) continue;
+    std::vector<X509*> chain{slot.cert.get()};
+    const auto& rest = slot.chain.empty() ? s->ctx.ctx->extra_certs : slot.chain;
+    for (const auto& x : rest) chain.push_back(x.get());
+    auto credential = Credential::from_x509(chain, slot.key.get());
+    if (credential) out.push_back(std::move(credential).value());
+  }
+  return out;
+}
+
+std::shared_ptr<const ClientConfig> client_config(const SSL* s) {
+  auto c = std::make_shared<ClientConfig>();
+  const Settings& settings = s->settings;
+  apply_common(settings, *c);
+  // libssl sends one key share, for its first group.
+  c->key_share_groups.clear();
+  if (!c->groups.empty()) c->key_share_groups.push_back(c->groups.front());
+  c->middlebox_compat = (settings.options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) != 0;
+  c->trust = s->ctx.ctx->trust;
+  // SSL_VERIFY_NONE: vouch does not verify; the result is still computed
+  // after the handshake for SSL_get_verify_result (verify_result.h).
+  c->verify_peer = (settings.verify_mode & SSL_VERIFY_PEER) != 0;
+  // libssl asks for a staple only after SSL_set_tlsext_status_type.
+  c->request_ocsp_status = false;
+  c->ocsp_policy = OcspPolicy::ignore;
+  // libssl sends the certificate the program set, whatever CAs the server
+  // names (SSL_CTX_set_client_cert_cb(3), NOTES). The client certificate
+  // callback will take its turn here when no certificate is set.
+  std::vector<Credential> credentials = credentials_of(s);
+  std::optional<Credential> mine;
+  if (!credentials.empty()) mine = credentials.front();
+  c->client_certificate_selector = [mine](const CertificateRequestInfo&,
+                                          std::shared_ptr<PendingClientCertificate>) {
+    return mine ? ClientCertificateChoice::use(*mine) : ClientCertificateChoice::no_certificate();
+  };
+  return c;
+}
+
+std::shared_ptr<const ServerConfig> server_config(const SSL* s) {
+  auto c = std::make_shared<ServerConfig>();
+  const Settings& settings = s->settings;
+  apply_common(settings, *c);
+  // vouch offers the first that fits the client's signature algorithms.
+  c->credentials = credentials_of(s);
+  if (settings.verify_mode & SSL_VERIFY_PEER) {
+    c->client_auth = (settings.verify_mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) ? ClientAuth::required
+                                                                               : ClientAuth::optional;
+  } else {
+    c->client_auth = ClientAuth::none;
+  }
+  c->client_trust = s->ctx.ctx->trust;
+  // libssl names CAs in a CertificateRequest only from
+  // SSL_CTX_set_client_CA_list, never from the trust store.
+  c->client_ca_names = std::vector<Bytes>{};
+  // libssl's default number of TLS 1.3 tickets (SSL_CTX_set_num_tickets).
+  c->num_tickets = 2;
+  return c;
+}
+
+}  // namespace vouch::compat

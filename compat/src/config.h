@@ -1,0 +1,23 @@
+// The vouch configuration an SSL's handshake runs with, built from what the
+// program set through the OpenSSL API when the handshake starts. Mapping
+// only: every protocol decision stays in vouch.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "objects.h"
+#include "vouch/config.h"
+
+namespace vouch::compat {
+
+/// The SSL's certificates with their keys (every complete slot, ECDSA
+/// first as in libssl's algorithm order), each with the chain sent after it: the chain
+/// loaded with the certificate, else the context's extra chain certificates
+/// (SSL_CTX_add_extra_chain_cert).
+std::vector<Credential> credentials_of(const SSL* s);
+
+std::shared_ptr<const ClientConfig> client_config(const SSL* s);
+std::shared_ptr<const ServerConfig> server_config(const SSL* s);
+
+}  // namespace vouch::compat

@@ -1,0 +1,206 @@
+// Certificates, private keys and trust anchors: SSL_CTX_use_certificate and
+// friends, SSL_CTX_add_extra_chain_cert's counterpart getters,
+// SSL_CTX_load_verify_locations. Objects passed in are referenced, never
+// copied; the getters hand out no new reference (libssl's rules).
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <string>
+
+#include "errors.h"
+#include "objects.h"
+
+using vouch::compat::CertSet;
+using vouch::compat::CertSlot;
+using vouch::compat::slot_for;
+using vouch::compat::raise;
+using vouch::compat::Reason;
+namespace ossl = vouch::ossl;
+
+namespace {
+
+ossl::Bio open_file(const char* file) {
+  if (file == nullptr) return nullptr;
+  return ossl::Bio(BIO_new_file(file, "r"));
+}
+
+// The certificate of `file` (PEM or DER), or null with an error pushed.
+ossl::X509Ptr read_certificate(const char* file, int type) {
+  ossl::Bio bio = open_file(file);
+  ossl::X509Ptr cert;
+  if (bio && type == SSL_FILETYPE_PEM) {
+    cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  } else if (bio && type == SSL_FILETYPE_ASN1) {
+    cert.reset(d2i_X509_bio(bio.get(), nullptr));
+  }
+  if (!cert) raise(Reason::cannot_load_file, std::string("certificate ") + (file ? file : "(null)"));
+  return cert;
+}
+
+ossl::EvpPkey read_private_key(const char* file, int type) {
+  ossl::Bio bio = open_file(file);
+  ossl::EvpPkey key;
+  if (bio && type == SSL_FILETYPE_PEM) {
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  } else if (bio && type == SSL_FILETYPE_ASN1) {
+    key.reset(d2i_PrivateKey_bio(bio.get(), nullptr));
+  }
+  if (!key) raise(Reason::cannot_load_file, std::string("private key ") + (file ? file : "(null)"));
+  return key;
+}
+
+bool key_matches(X509* cert, EVP_PKEY* key) {
+  ERR_set_mark();
+  const bool ok = X509_check_private_key(cert, key) == 1;
+  ERR_pop_to_mark();
+  return ok;
+}
+
+int use_certificate(CertSet& set, X509* x) {
+  if (x == nullptr) {
+    raise(Reason::null_argument, "no certificate");
+    return 0;
+  }
+  EVP_PKEY* pub = X509_get0_pubkey(x);
+  const int index = pub ? slot_for(pub) : -1;
+  if (index < 0) {
+    raise(Reason::bad_value, "the certificate's key type has no certificate slot");
+    return 0;
+  }
+  CertSlot& slot = set.slots[static_cast<size_t>(index)];
+  // A key that belonged to the slot's previous certificate goes with it
+  // (libssl drops it silently too); the chain stays.
+  if (slot.key && !key_matches(x, slot.key.get())) slot.key.reset();
+  slot.cert = ossl::up_ref(x);
+  set.current = index;
+  return 1;
+}
+
+int use_private_key(CertSet& set, EVP_PKEY* key) {
+  if (key == nullptr) {
+    raise(Reason::null_argument, "no private key");
+    return 0;
+  }
+  const int index = slot_for(key);
+  if (index < 0) {
+    raise(Reason::bad_value, "the key type has no certificate slot");
+    return 0;
+  }
+  CertSlot& slot = set.slots[static_cast<size_t>(index)];
+  if (slot.cert && !key_matches(slot.cert.get(), key)) {
+    raise(Reason::key_values_mismatch, "the private key does not belong to the certificate");
+    return 0;
+  }
+  slot.key = ossl::up_ref(key);
+  set.current = index;
+  return 1;
+}
+
+int check_private_key(const CertSet& set) {
+  const CertSlot* slot = set.current_slot();
+  if (slot == nullptr || !slot->cert) {
+    raise(Reason::no_certificate_assigned);
+    return 0;
+  }
+  if (!slot->key) {
+    raise(Reason::no_private_key_assigned);
+    return 0;
+  }
+  if (!key_matches(slot->cert.get(), slot->key.get())) {
+    raise(Reason::key_values_mismatch, "the private key does not belong to the certificate");
+    return 0;
+  }
+  return 1;
+}
+
+}  // namespace
+
+extern "C" {
+
+int SSL_CTX_use_certificate(SSL_CTX* ctx, X509* x) {
+  return use_certificate(ctx->settings.certs, x);
+}
+
+int SSL_CTX_use_certificate_file(SSL_CTX* ctx, const char* file, int type) {
+  ossl::X509Ptr cert = read_certificate(file, type);
+  return cert ? use_certificate(ctx->settings.certs, cert.get()) : 0;
+}
+
+int SSL_CTX_use_certificate_chain_file(SSL_CTX* ctx, const char* file) {
+  // The first PEM certificate is the leaf, the ones after it its chain
+  // (replacing any chain loaded before).
+  ossl::Bio bio = open_file(file);
+  ossl::X509Ptr leaf;
+  if (bio) leaf.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
+  if (!leaf) {
+    raise(Reason::cannot_load_file, std::string("certificate chain ") + (file ? file : "(null)"));
+    return 0;
+  }
+  std::vector<ossl::X509Ptr> chain;
+  for (;;) {
+    ossl::X509Ptr next(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!next) break;
+    chain.push_back(std::move(next));
+  }
+  // The loop ends at the end of the file (no start line) or at a broken block.
+  const unsigned long last = ERR_peek_last_error();
+  if (last != 0 && !(ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)) {
+    raise(Reason::cannot_load_file, std::string("certificate chain ") + file);
+    return 0;
+  }
+  ERR_clear_error();
+  if (use_certificate(ctx->settings.certs, leaf.get()) != 1) return 0;
+  ctx->settings.certs.current_slot()->chain = std::move(chain);
+  return 1;
+}
+
+int SSL_CTX_use_PrivateKey(SSL_CTX* ctx, EVP_PKEY* pkey) {
+  return use_private_key(ctx->settings.certs, pkey);
+}
+
+int SSL_CTX_use_PrivateKey_file(SSL_CTX* ctx, const char* file, int type) {
+  ossl::EvpPkey key = read_private_key(file, type);
+  return key ? use_private_key(ctx->settings.certs, key.get()) : 0;
+}
+
+int SSL_CTX_check_private_key(const SSL_CTX* ctx) { return check_private_key(ctx->settings.certs); }
+
+int SSL_use_certificate(SSL* ssl, X509* x) { return use_certificate(ssl->settings.certs, x); }
+
+int SSL_use_PrivateKey(SSL* ssl, EVP_PKEY* pkey) { return use_private_key(ssl->settings.certs, pkey); }
+
+int SSL_check_private_key(const SSL* ssl) { return check_private_key(ssl->settings.certs); }
+
+X509* SSL_get_certificate(const SSL* ssl) {
+  const CertSlot* slot = ssl->settings.certs.current_slot();
+  return slot ? slot->cert.get() : nullptr;
+}
+
+EVP_PKEY* SSL_get_privatekey(const SSL* ssl) {
+  const CertSlot* slot = ssl->settings.certs.current_slot();
+  return slot ? slot->key.get() : nullptr;
+}
+
+int SSL_CTX_load_verify_locations(SSL_CTX* ctx, const char* CAfile, const char* CApath) {
+  if (CAfile == nullptr && CApath == nullptr) {
+    raise(Reason::null_argument, "SSL_CTX_load_verify_locations: no file and no directory");
+    return 0;
+  }
+  if (CAfile != nullptr) {
+    vouch::Status s = [&] {
+      vouch::compat::QuietErrors quiet;
+      return ctx->trust.add_pem_file(CAfile);
+    }();
+    if (!s) {
+      raise(Reason::cannot_load_file, s.error().reason);
+      return 0;
+    }
+  }
+  if (CApath != nullptr && X509_STORE_load_path(ctx->trust.native(), CApath) != 1) {
+    raise(Reason::cannot_load_file, std::string("CA directory ") + CApath);
+    return 0;
+  }
+  return 1;
+}
+
+}  // extern "C"

@@ -1,0 +1,163 @@
+#include "driver.h"
+
+#include <string>
+
+#include "config.h"
+#include "errors.h"
+#include "transport.h"
+#include "verify_result.h"
+
+namespace vouch::compat {
+namespace {
+
+// TLS 1.3 is the only version vouch speaks yet (the TLS 1.2 issue adds the
+// rest). A range without it fails here, with a reason saying so.
+bool check_versions(const SSL* s) {
+  const Settings& st = s->settings;
+  auto allowed = [&](int v, uint64_t no_flag) {
+    return (st.options & no_flag) == 0 && (st.min_version == 0 || st.min_version <= v) &&
+           (st.max_version == 0 || st.max_version >= v);
+  };
+  if (allowed(TLS1_3_VERSION, SSL_OP_NO_TLSv1_3)) return true;
+  const bool older = allowed(TLS1_2_VERSION, SSL_OP_NO_TLSv1_2) ||
+                     allowed(TLS1_1_VERSION, SSL_OP_NO_TLSv1_1) ||
+                     allowed(TLS1_VERSION, SSL_OP_NO_TLSv1);
+  if (older) {
+    raise(Reason::tls12_not_implemented,
+          "the configured version range excludes TLS 1.3, and vouch implements only TLS 1.3 so far");
+  } else {
+    raise(Reason::no_protocols_available);
+  }
+  return false;
+}
+
+bool start_connection(SSL* s) {
+  if (!check_versions(s)) return false;
+  s->forget_last();
+  QuietErrors quiet;
+  if (s->role == ssl_st::Role::client) {
+    s->conn = Connection::client(client_config(s), s->host_name);
+    // A failure (no name to verify, no anchors ...) is kept by the
+    // connection and reported by the run loop.
+    (void)s->conn->start();
+  } else {
+    s->conn = Connection::server(server_config(s));
+  }
+  return true;
+}
+
+void on_handshake_complete(SSL* s) {
+  s->completed = true;
+  // SSL_VERIFY_NONE on a client: libssl verified anyway and recorded the
+  // outcome without acting on it (see verify_result.h).
+  if (s->role == ssl_st::Role::client && (s->settings.verify_mode & SSL_VERIFY_PEER) == 0) {
+    s->verify_result = verify_result_of(s->ctx.ctx->trust, s->conn->peer_chain(), true,
+                                        s->settings.verify_depth);
+  }
+}
+
+}  // namespace
+
+int fail_connection(SSL* s) {
+  (void)flush_output(s, true);  // the alert, best effort
+  s->want = Want::nothing;
+  const Error* e = s->conn->error();
+  if (e == nullptr) {
+    raise(Reason::internal_error, "connection failed without an error");
+  } else {
+    if (!e->from_peer) {
+      if (auto code = x509_error_in(*e)) s->verify_result = *code;
+    }
+    raise_connection_error(*e, !s->completed);
+  }
+  s->fatal = true;
+  return -1;
+}
+
+int fail_again(SSL* s) {
+  // libssl in its error state returns -1 and pushes nothing: the program
+  // sees SSL_ERROR_SYSCALL. The first error was reported when it happened.
+  s->want = Want::nothing;
+  return -1;
+}
+
+int unexpected_eof(SSL* s) {
+  if (s->settings.options & SSL_OP_IGNORE_UNEXPECTED_EOF) {
+    s->shutdown |= SSL_RECEIVED_SHUTDOWN;
+    return 0;
+  }
+  // libssl 3 returns 0 here, with the reason on the queue (SSL_ERROR_SSL).
+  raise(Reason::unexpected_eof);
+  s->fatal = true;
+  return 0;
+}
+
+int run_handshake(SSL* s) {
+  s->want = Want::nothing;
+  if (s->role == ssl_st::Role::unset) {
+    raise(Reason::connection_type_not_set);
+    return -1;
+  }
+  if (s->completed) return 1;
+  if (s->fatal) return fail_again(s);
+  if (!s->conn && !start_connection(s)) return -1;
+  // Each round writes what is queued or reads one record: it ends when the
+  // handshake completes, fails, or a BIO has nothing more to give.
+  for (;;) {
+    if (s->conn->failed()) return fail_connection(s);
+    switch (flush_output(s, true)) {
+      case Io::done: break;
+      case Io::blocked: return -1;
+      case Io::eof:
+      case Io::failed: return -1;
+    }
+    if (s->conn->handshake_complete()) {
+      on_handshake_complete(s);
+      return 1;
+    }
+    switch (s->conn->wait()) {
+      case Wait::read:
+        switch (feed_one_record(s)) {
+          case Io::done: continue;
+          case Io::blocked: return -1;
+          case Io::eof:
+            // With SSL_OP_IGNORE_UNEXPECTED_EOF this reads as a close_notify
+            // (SSL_ERROR_ZERO_RETURN); the handshake still did not finish.
+            (void)unexpected_eof(s);
+            return -1;
+          case Io::failed: return -1;
+        }
+        return -1;
+      case Wait::client_certificate:
+        // A client certificate selector answered "later" (the client
+        // certificate callback returned a negative value).
+        s->want = Want::x509_lookup;
+        return -1;
+      case Wait::private_key_operation:
+      case Wait::certificate_verify:
+      case Wait::none:
+        raise(Reason::not_supported_yet, "the handshake waits for an asynchronous operation");
+        return -1;
+    }
+  }
+}
+
+}  // namespace vouch::compat
+
+extern "C" {
+
+int SSL_do_handshake(SSL* s) { return vouch::compat::run_handshake(s); }
+
+int SSL_connect(SSL* s) {
+  if (s->role == ssl_st::Role::unset) SSL_set_connect_state(s);
+  return vouch::compat::run_handshake(s);
+}
+
+int SSL_accept(SSL* s) {
+  if (s->role == ssl_st::Role::unset) SSL_set_accept_state(s);
+  return vouch::compat::run_handshake(s);
+}
+
+int SSL_is_init_finished(const SSL* s) { return s->completed ? 1 : 0; }
+
+}  // extern "C"

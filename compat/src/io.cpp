@@ -1,0 +1,165 @@
+// Application data and closing: SSL_read, SSL_write, SSL_pending,
+// SSL_shutdown (RFC 8446 §6.1 close_notify).
+#include <algorithm>
+#include <climits>
+#include <span>
+#include <utility>
+
+#include "driver.h"
+#include "errors.h"
+#include "transport.h"
+
+using vouch::compat::Io;
+using vouch::compat::raise;
+using vouch::compat::Reason;
+using vouch::compat::Want;
+
+namespace {
+
+// What every data call checks first; 1 when the connection is established.
+int ready_for_data(SSL* s, int num) {
+  s->want = Want::nothing;
+  if (num < 0) {
+    raise(Reason::bad_value, "negative length");
+    return -1;
+  }
+  if (s->role == ssl_st::Role::unset) {
+    raise(Reason::uninitialized);
+    return -1;
+  }
+  // As in libssl, a data call first finishes the handshake.
+  return s->completed ? 1 : vouch::compat::run_handshake(s);
+}
+
+}  // namespace
+
+extern "C" {
+
+int SSL_read(SSL* s, void* buf, int num) {
+  if (int r = ready_for_data(s, num); r <= 0) return r;
+  if (s->shutdown & SSL_RECEIVED_SHUTDOWN) return 0;
+  if (s->fatal) return vouch::compat::fail_again(s);
+  vouch::Connection& conn = *s->conn;
+  // Records without application data (tickets, key updates) are read past,
+  // as with SSL_MODE_AUTO_RETRY.
+  for (;;) {
+    if (conn.pending_application_data() > 0) {
+      const size_t n = conn.read(std::span<uint8_t>(static_cast<uint8_t*>(buf), static_cast<size_t>(num)));
+      return static_cast<int>(n);
+    }
+    if (conn.peer_closed()) {
+      s->shutdown |= SSL_RECEIVED_SHUTDOWN;
+      return 0;
+    }
+    if (conn.failed()) return vouch::compat::fail_connection(s);
+    // Answers the connection queued (a KeyUpdate in return) go out first.
+    if (vouch::compat::flush_output(s, false) != Io::done) return -1;
+    switch (vouch::compat::feed_one_record(s)) {
+      case Io::done: continue;
+      case Io::eof: return vouch::compat::unexpected_eof(s);
+      case Io::blocked:
+      case Io::failed: return -1;
+    }
+  }
+}
+
+int SSL_write(SSL* s, const void* buf, int num) {
+  s->want = Want::nothing;
+  if (s->shutdown & SSL_SENT_SHUTDOWN) {
+    raise(Reason::protocol_is_shutdown);
+    return -1;
+  }
+  if (int r = ready_for_data(s, num); r <= 0) return r;
+  if (s->fatal) return vouch::compat::fail_again(s);
+  // A write that stopped on SSL_ERROR_WANT_WRITE is finished by the retry
+  // (libssl asks for the same arguments; its records are already queued).
+  if (s->write_in_progress < 0) {
+    if (num == 0) return 0;
+    vouch::Status status = [&] {
+      vouch::compat::QuietErrors quiet;
+      return s->conn->write(vouch::ByteView(static_cast<const uint8_t*>(buf), static_cast<size_t>(num)));
+    }();
+    if (s->conn->failed()) return vouch::compat::fail_connection(s);
+    if (!status) {
+      raise(Reason::internal_error, status.error().to_string());
+      return -1;
+    }
+    s->write_in_progress = num;
+  }
+  if (vouch::compat::flush_output(s, false) != Io::done) return -1;
+  return std::exchange(s->write_in_progress, -1);
+}
+
+int SSL_pending(const SSL* s) {
+  if (!s->conn) return 0;
+  return static_cast<int>(std::min<size_t>(s->conn->pending_application_data(), INT_MAX));
+}
+
+int SSL_has_pending(const SSL* s) { return SSL_pending(s) > 0 || s->reader.partial() ? 1 : 0; }
+
+int SSL_shutdown(SSL* s) {
+  s->want = Want::nothing;
+  if (s->role == ssl_st::Role::unset) {
+    raise(Reason::uninitialized);
+    return -1;
+  }
+  // libssl closes only established connections: before or during the
+  // handshake, and after a fatal error, this is an error.
+  if (!s->conn || !s->completed || s->fatal || s->conn->failed()) {
+    raise(Reason::shutdown_while_in_init);
+    return -1;
+  }
+  vouch::Connection& conn = *s->conn;
+  if ((s->shutdown & SSL_SENT_SHUTDOWN) == 0) {
+    s->shutdown |= SSL_SENT_SHUTDOWN;
+    {
+      vouch::compat::QuietErrors quiet;
+      (void)conn.close();
+    }
+    if (vouch::compat::flush_output(s, true) != Io::done) return -1;
+  } else if (!conn.pending_output().empty()) {
+    if (vouch::compat::flush_output(s, true) != Io::done) return -1;
+  } else if ((s->shutdown & SSL_RECEIVED_SHUTDOWN) == 0) {
+    // Wait for the peer's close_notify; application data still arriving is
+    // discarded.
+    while ((s->shutdown & SSL_RECEIVED_SHUTDOWN) == 0 && !conn.peer_closed()) {
+      uint8_t scratch[4096];
+      while (conn.read(scratch) > 0) {
+      }
+      if (conn.failed()) return vouch::compat::fail_connection(s);
+      switch (vouch::compat::feed_one_record(s)) {
+        case Io::done: continue;
+        case Io::eof:
+          (void)vouch::compat::unexpected_eof(s);
+          if (s->fatal) return -1;
+          break;
+        case Io::blocked:
+        case Io::failed: return -1;
+      }
+    }
+  }
+  if (conn.peer_closed()) s->shutdown |= SSL_RECEIVED_SHUTDOWN;
+  const bool both = s->shutdown == (SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  return both && conn.pending_output().empty() ? 1 : 0;
+}
+
+int SSL_get_shutdown(const SSL* s) { return s->shutdown; }
+
+int SSL_get_error(const SSL* s, int ret) {
+  if (ret > 0) return SSL_ERROR_NONE;
+  // An error on the queue decides, as in libssl (the program is expected to
+  // have cleared the queue before the call).
+  if (const unsigned long e = ERR_peek_error(); e != 0) {
+    return ERR_GET_LIB(e) == ERR_LIB_SYS ? SSL_ERROR_SYSCALL : SSL_ERROR_SSL;
+  }
+  switch (s->want) {
+    case Want::read: return SSL_ERROR_WANT_READ;
+    case Want::write: return SSL_ERROR_WANT_WRITE;
+    case Want::x509_lookup: return SSL_ERROR_WANT_X509_LOOKUP;
+    case Want::nothing: break;
+  }
+  if (s->shutdown & SSL_RECEIVED_SHUTDOWN) return SSL_ERROR_ZERO_RETURN;
+  return SSL_ERROR_SYSCALL;
+}
+
+}  // extern "C"

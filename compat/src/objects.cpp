@@ -1,0 +1,39 @@
+#include "objects.h"
+
+namespace vouch::compat {
+
+CtxRef::CtxRef(SSL_CTX* c) : ctx(c) {
+  if (ctx) SSL_CTX_up_ref(ctx);
+}
+
+CtxRef::~CtxRef() { SSL_CTX_free(ctx); }
+
+}  // namespace vouch::compat
+
+void ssl_st::reset_connection() {
+  if (conn && completed) {
+    last = std::move(conn);
+  } else {
+    conn.reset();
+  }
+  reader.reset();
+  want = vouch::compat::Want::nothing;
+  shutdown = 0;
+  verify_result = X509_V_OK;
+  completed = false;
+  fatal = false;
+  write_in_progress = -1;
+  peer = vouch::compat::PeerCerts();
+}
+
+void ssl_st::forget_last() {
+  last.reset();
+  peer = vouch::compat::PeerCerts();
+}
+
+const vouch::Connection* ssl_st::session() const {
+  if (conn) return completed ? conn.get() : nullptr;
+  return last.get();
+}
+
+const vouch::Connection* ssl_st::peer_source() const { return conn ? conn.get() : last.get(); }

@@ -1,0 +1,145 @@
+// The objects behind the opaque C handles: SSL_METHOD, SSL_CTX, SSL and
+// SSL_CIPHER. An SSL drives one vouch::Connection (sans-I/O) and moves its
+// bytes through libcrypto BIOs; everything the protocol decides is vouch's.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/ossl.h"
+#include "settings.h"
+#include "vouch/connection.h"
+#include "vouch/credential.h"
+#include "vouch/session.h"
+
+struct ssl_method_st {
+  /// Role the method fixes (libssl: TLS_client_method / TLS_server_method
+  /// start in that role; TLS_method leaves it to SSL_set_*_state).
+  enum class Role { either, client, server } role;
+};
+
+struct ssl_cipher_st {
+  vouch::CipherSuite suite;
+  const char* name;  // IANA name, which libssl also uses for TLS 1.3 suites
+};
+
+struct ssl_ctx_st {
+  ssl_ctx_st() = default;
+  ssl_ctx_st(const ssl_ctx_st&) = delete;
+  ssl_ctx_st& operator=(const ssl_ctx_st&) = delete;
+
+  std::atomic<int> references{1};
+  const SSL_METHOD* method = nullptr;
+  CRYPTO_EX_DATA ex_data{};
+  /// Copied into each SSL at SSL_new.
+  vouch::compat::Settings settings;
+  /// SSL_CTX_add_extra_chain_cert: sent after the leaf when the certificate
+  /// has no chain of its own. Shared by every SSL of the context.
+  std::vector<vouch::ossl::X509Ptr> extra_certs;
+  /// SSL_CTX_load_verify_locations. Shared by every SSL of the context, as
+  /// libssl shares the context's X509_STORE.
+  vouch::TrustStore trust;
+};
+
+namespace vouch::compat {
+
+/// What the last I/O call is waiting for (libssl's rwstate).
+enum class Want { nothing, read, write, x509_lookup };
+
+/// Reads TLS records from the read BIO one at a time, without read-ahead,
+/// as libssl does by default: bytes after the current record stay in the
+/// BIO (a program may select() on the socket, or use it after shutdown).
+struct RecordReader {
+  static constexpr size_t kHeader = 5;  // RFC 8446 §5.1 TLSPlaintext header
+  std::array<uint8_t, kHeader> header{};
+  size_t header_have = 0;
+  std::vector<uint8_t> record;  // header + fragment, filled up to body_len
+  size_t body_len = 0;
+  size_t body_have = 0;
+
+  /// Ready for the next record (keeps the buffer's capacity).
+  void reset() {
+    header_have = 0;
+    record.clear();
+    body_len = 0;
+    body_have = 0;
+  }
+  bool partial() const { return header_have > 0; }
+};
+
+/// The peer's certificates as libcrypto objects, decoded on first use from
+/// the DER vouch keeps. Owned by the SSL (the getters' no-reference rules).
+struct PeerCerts {
+  bool built = false;
+  ossl::X509Stack all;          // leaf first, as sent
+  ossl::X509Stack without_leaf;  // what a server's SSL_get_peer_cert_chain gives
+};
+
+/// Holds one reference on an SSL_CTX.
+struct CtxRef {
+  SSL_CTX* ctx = nullptr;
+  explicit CtxRef(SSL_CTX* c);
+  ~CtxRef();
+  CtxRef(const CtxRef&) = delete;
+  CtxRef& operator=(const CtxRef&) = delete;
+};
+
+}  // namespace vouch::compat
+
+struct ssl_st {
+  explicit ssl_st(SSL_CTX* c) : ctx(c) {}
+  ssl_st(const ssl_st&) = delete;
+  ssl_st& operator=(const ssl_st&) = delete;
+
+  vouch::compat::CtxRef ctx;
+  CRYPTO_EX_DATA ex_data{};
+  vouch::compat::Settings settings;
+  std::string host_name;  // SSL_set_tlsext_host_name
+  enum class Role { unset, client, server } role = Role::unset;
+
+  // The transport: each slot holds one reference (libssl's rule: the same
+  // BIO in both slots is held twice).
+  BIO* rbio = nullptr;
+  BIO* wbio = nullptr;
+
+  // ---- per connection; SSL_clear resets these ----
+  std::unique_ptr<vouch::Connection> conn;
+  vouch::compat::RecordReader reader;
+  vouch::compat::Want want = vouch::compat::Want::nothing;
+  int shutdown = 0;  // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN
+  long verify_result = X509_V_OK;
+  /// The handshake completed (SSL_is_init_finished).
+  bool completed = false;
+  /// libssl's error state: vouch reported a fatal error (already pushed on
+  /// the error queue once) or the peer vanished mid-record; later calls fail
+  /// at once.
+  bool fatal = false;
+  /// An SSL_write whose records are queued but not all written (retried
+  /// after SSL_ERROR_WANT_WRITE): its length, or -1.
+  int write_in_progress = -1;
+  /// The last established connection, kept by SSL_clear until the next
+  /// handshake starts: libssl keeps the session, and with it the cipher,
+  /// the peer's certificates and the server name.
+  std::unique_ptr<vouch::Connection> last;
+  /// The newest session the server sent (NewSessionTicket), for resumption.
+  std::shared_ptr<const vouch::Session> ticket;
+  mutable vouch::compat::PeerCerts peer;
+
+  /// Resets the per-connection state (SSL_clear), keeping an established
+  /// connection as `last`.
+  void reset_connection();
+  /// Starts over for a new handshake: `last` goes too.
+  void forget_last();
+  /// The established connection whose session the getters report (cipher,
+  /// version): this one once complete, else the one kept by SSL_clear.
+  const vouch::Connection* session() const;
+  /// The connection whose peer certificates the getters report: this one
+  /// (also during its handshake), else the one kept by SSL_clear.
+  const vouch::Connection* peer_source() const;
+};

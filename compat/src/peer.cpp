@@ -1,0 +1,100 @@
+// What the handshake established: the peer's certificates, the verify
+// result, version, cipher suite and server name.
+#include <openssl/x509.h>
+
+#include "objects.h"
+
+namespace ossl = vouch::ossl;
+
+namespace {
+
+constexpr ssl_cipher_st kCiphers[] = {
+    {vouch::CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
+    {vouch::CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
+    {vouch::CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
+};
+
+const std::vector<vouch::Bytes>* peer_der(const SSL* s) {
+  const vouch::Connection* c = s->peer_source();
+  if (c == nullptr || c->peer_chain().empty()) return nullptr;
+  return &c->peer_chain();
+}
+
+// Decodes the peer's chain once per chain vouch holds (the SSL owns the
+// result; getters hand out no new reference).
+const vouch::compat::PeerCerts* peer_certs(const SSL* s) {
+  const std::vector<vouch::Bytes>* der = peer_der(s);
+  if (der == nullptr) return nullptr;
+  vouch::compat::PeerCerts& p = s->peer;
+  if (p.built && static_cast<size_t>(sk_X509_num(p.all.get())) == der->size()) return &p;
+  p = vouch::compat::PeerCerts();
+  p.all.reset(sk_X509_new_null());
+  p.without_leaf.reset(sk_X509_new_null());
+  if (!p.all || !p.without_leaf) return nullptr;
+  for (size_t i = 0; i < der->size(); ++i) {
+    const unsigned char* in = (*der)[i].data();
+    ossl::X509Ptr x(d2i_X509(nullptr, &in, static_cast<long>((*der)[i].size())));
+    if (!x) return nullptr;  // vouch parsed it already; cannot happen
+    if (i > 0) {
+      ossl::X509Ptr again = ossl::up_ref(x.get());
+      if (sk_X509_push(p.without_leaf.get(), again.get()) <= 0) return nullptr;
+      (void)again.release();
+    }
+    if (sk_X509_push(p.all.get(), x.get()) <= 0) return nullptr;
+    (void)x.release();
+  }
+  p.built = true;
+  return &p;
+}
+
+// Before any handshake, libssl reports the highest version it would use.
+bool session_is_tls12(const SSL* s) {
+  const vouch::Connection* c = s->session();
+  return c != nullptr && c->info().version == vouch::ProtocolVersion::tls12;
+}
+
+}  // namespace
+
+extern "C" {
+
+X509* SSL_get1_peer_certificate(const SSL* s) {
+  const vouch::compat::PeerCerts* p = peer_certs(s);
+  if (p == nullptr) return nullptr;
+  X509* leaf = sk_X509_value(p->all.get(), 0);
+  X509_up_ref(leaf);
+  return leaf;
+}
+
+STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL* s) {
+  const vouch::compat::PeerCerts* p = peer_certs(s);
+  if (p == nullptr) return nullptr;
+  // libssl: a client's list starts with the server's certificate; a
+  // server's list leaves the client's certificate out.
+  return s->role == ssl_st::Role::server ? p->without_leaf.get() : p->all.get();
+}
+
+long SSL_get_verify_result(const SSL* s) { return s->verify_result; }
+
+const char* SSL_get_version(const SSL* s) { return session_is_tls12(s) ? "TLSv1.2" : "TLSv1.3"; }
+
+int SSL_version(const SSL* s) { return session_is_tls12(s) ? TLS1_2_VERSION : TLS1_3_VERSION; }
+
+const SSL_CIPHER* SSL_get_current_cipher(const SSL* s) {
+  const vouch::Connection* c = s->session();
+  if (c == nullptr) return nullptr;
+  for (const auto& entry : kCiphers)
+    if (entry.suite == c->info().cipher_suite) return &entry;
+  return nullptr;
+}
+
+const char* SSL_CIPHER_get_name(const SSL_CIPHER* c) { return c ? c->name : "(NONE)"; }
+
+const char* SSL_get_servername(const SSL* s, const int type) {
+  if (type != TLSEXT_NAMETYPE_host_name) return nullptr;
+  if (s->role != ssl_st::Role::server) return s->host_name.empty() ? nullptr : s->host_name.c_str();
+  const vouch::Connection* c = s->peer_source();
+  if (c == nullptr || c->info().server_name.empty()) return nullptr;
+  return c->info().server_name.c_str();
+}
+
+}  // extern "C"

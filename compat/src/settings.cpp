@@ -1,0 +1,155 @@
+#include "settings.h"
+
+#include <strings.h>
+
+#include <string>
+
+namespace vouch::compat {
+namespace {
+
+// Splits "a:b:c"; false when an element is empty ("a::b", ":a", "a:").
+bool split_list(std::string_view text, std::vector<std::string_view>& out) {
+  out.clear();
+  if (text.empty()) return true;
+  size_t start = 0;
+  for (;;) {
+    const size_t colon = text.find(':', start);
+    const std::string_view item =
+        text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+    if (item.empty()) return false;
+    out.push_back(item);
+    if (colon == std::string_view::npos) return true;
+    start = colon + 1;
+  }
+}
+
+bool equal_nocase(std::string_view a, const char* b) {
+  const std::string copy(a);
+  return strcasecmp(copy.c_str(), b) == 0;
+}
+
+// OpenSSL's spellings of the groups vouch implements (RFC 8446 §4.2.7).
+struct GroupSpelling {
+  const char* name;
+  NamedGroup group;
+};
+constexpr GroupSpelling kGroups[] = {
+    {"X25519", NamedGroup::x25519},       {"x25519", NamedGroup::x25519},
+    {"P-256", NamedGroup::secp256r1},     {"prime256v1", NamedGroup::secp256r1},
+    {"secp256r1", NamedGroup::secp256r1}, {"P-384", NamedGroup::secp384r1},
+    {"secp384r1", NamedGroup::secp384r1},
+};
+
+// Groups libssl accepts that vouch has no key exchange for: skipped, so a
+// list naming them still configures the rest.
+constexpr const char* kUnimplementedGroups[] = {
+    "X448",      "P-521",     "secp521r1", "ffdhe2048", "ffdhe3072",
+    "ffdhe4096", "ffdhe6144", "ffdhe8192",
+};
+
+bool is_tls13_suite(CipherSuite s) {
+  return s == CipherSuite::TLS_AES_128_GCM_SHA256 || s == CipherSuite::TLS_AES_256_GCM_SHA384 ||
+         s == CipherSuite::TLS_CHACHA20_POLY1305_SHA256;
+}
+
+}  // namespace
+
+CertSlot CertSlot::copy() const {
+  CertSlot c;
+  c.cert = ossl::up_ref(cert.get());
+  c.key = ossl::up_ref(key.get());
+  for (const auto& x : chain) c.chain.push_back(ossl::up_ref(x.get()));
+  return c;
+}
+
+CertSet CertSet::copy() const {
+  CertSet c;
+  for (size_t i = 0; i < kSlots; ++i) c.slots[i] = slots[i].copy();
+  c.current = current;
+  return c;
+}
+
+int slot_for(const EVP_PKEY* key) {
+  switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA: return 0;
+    case EVP_PKEY_RSA_PSS: return 1;
+    case EVP_PKEY_EC: return 2;
+    case EVP_PKEY_ED25519: return 3;
+    case EVP_PKEY_ED448: return 4;
+    default: return -1;
+  }
+}
+
+Settings Settings::defaults() {
+  Settings s;
+  // libssl 3.0's SSL_CTX_new: no compression, middlebox compatibility mode
+  // (RFC 8446 §D.4) on; auto-retry is the default mode since 1.1.1.
+  s.options = SSL_OP_NO_COMPRESSION | SSL_OP_ENABLE_MIDDLEBOX_COMPAT;
+  s.mode = SSL_MODE_AUTO_RETRY;
+  // libssl's default TLS 1.3 suite order.
+  s.cipher_suites = {CipherSuite::TLS_AES_256_GCM_SHA384, CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+                     CipherSuite::TLS_AES_128_GCM_SHA256};
+  // libssl's default group order, less the groups vouch does not implement.
+  s.groups = {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
+  return s;
+}
+
+Settings Settings::copy() const {
+  Settings s;
+  s.options = options;
+  s.mode = mode;
+  s.verify_mode = verify_mode;
+  s.verify_depth = verify_depth;
+  s.verify_callback = verify_callback;
+  s.min_version = min_version;
+  s.max_version = max_version;
+  s.cipher_suites = cipher_suites;
+  s.groups = groups;
+  s.certs = certs.copy();
+  return s;
+}
+
+bool parse_ciphersuites(std::string_view text, std::vector<CipherSuite>& out) {
+  std::vector<std::string_view> names;
+  if (!split_list(text, names)) return false;
+  std::vector<CipherSuite> suites;
+  for (std::string_view n : names) {
+    CipherSuite s;
+    if (!parse_cipher_suite(n, s) || !is_tls13_suite(s)) continue;
+    bool seen = false;
+    for (CipherSuite t : suites) seen = seen || t == s;
+    if (!seen) suites.push_back(s);
+  }
+  out = std::move(suites);
+  return true;
+}
+
+bool parse_groups(std::string_view text, std::vector<NamedGroup>& out) {
+  std::vector<std::string_view> names;
+  if (!split_list(text, names) || names.empty()) return false;
+  std::vector<NamedGroup> groups;
+  for (std::string_view n : names) {
+    const GroupSpelling* found = nullptr;
+    for (const auto& g : kGroups)
+      if (equal_nocase(n, g.name)) found = &g;
+    if (found == nullptr) {
+      bool known = false;
+      for (const char* u : kUnimplementedGroups) known = known || equal_nocase(n, u);
+      if (!known) return false;
+      continue;
+    }
+    bool seen = false;
+    for (NamedGroup g : groups) seen = seen || g == found->group;
+    if (!seen) groups.push_back(found->group);
+  }
+  if (groups.empty()) return false;
+  out = std::move(groups);
+  return true;
+}
+
+bool valid_proto_version(long version) {
+  return version == 0 || version == SSL3_VERSION || version == TLS1_VERSION ||
+         version == TLS1_1_VERSION || version == TLS1_2_VERSION || version == TLS1_3_VERSION;
+}
+
+}  // namespace vouch::compat

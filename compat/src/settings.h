@@ -1,0 +1,84 @@
+// What an SSL_CTX hands to each SSL it creates: libssl copies these at
+// SSL_new (later changes to the context do not reach existing SSL objects),
+// and an SSL may then change its own copy (SSL_set_verify, SSL_use_certificate,
+// SSL_set_options ...).
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "crypto/ossl.h"
+#include "vouch/types.h"
+
+namespace vouch::compat {
+
+/// The certificate and key of one SSL / SSL_CTX (libssl's CERT for one key
+/// type), and the chain that goes with them when it was loaded from a chain
+/// file. Holds one reference on each object.
+struct CertSlot {
+  ossl::X509Ptr cert;
+  ossl::EvpPkey key;
+  std::vector<ossl::X509Ptr> chain;
+
+  /// A copy holding its own references.
+  CertSlot copy() const;
+};
+
+/// libssl keeps one certificate/key slot per key type (RSA, RSA-PSS, EC,
+/// Ed25519, Ed448), so a server can hold an RSA and an ECDSA certificate at
+/// once; the slot set last is the current one (SSL_get_certificate,
+/// SSL_CTX_check_private_key).
+struct CertSet {
+  static constexpr size_t kSlots = 5;
+  std::array<CertSlot, kSlots> slots;
+  int current = -1;
+
+  CertSlot* current_slot() { return current < 0 ? nullptr : &slots[static_cast<size_t>(current)]; }
+  const CertSlot* current_slot() const {
+    return current < 0 ? nullptr : &slots[static_cast<size_t>(current)];
+  }
+  CertSet copy() const;
+};
+
+/// The slot for a key of this type, or -1 for a type libssl has no slot for.
+int slot_for(const EVP_PKEY* key);
+
+struct Settings {
+  uint64_t options = 0;
+  uint32_t mode = 0;
+  int verify_mode = SSL_VERIFY_NONE;
+  int verify_depth = -1;  // -1: libcrypto's default (100)
+  SSL_verify_cb verify_callback = nullptr;
+  int min_version = 0;  // 0: the lowest supported
+  int max_version = 0;  // 0: the highest supported
+  std::vector<CipherSuite> cipher_suites;
+  std::vector<NamedGroup> groups;
+  CertSet certs;
+
+  /// A fresh context's settings (libssl's defaults: middlebox compatibility
+  /// on, auto-retry mode, its default TLS 1.3 suite and group order).
+  static Settings defaults();
+  Settings copy() const;
+};
+
+/// Parses SSL_CTX_set_ciphersuites' colon-separated IANA names. Names that
+/// are not TLS 1.3 suites vouch knows are skipped, as libssl skips unknown
+/// names; an empty string gives an empty list. False on a malformed list
+/// (an empty element).
+bool parse_ciphersuites(std::string_view text, std::vector<CipherSuite>& out);
+
+/// Parses SSL_CTX_set1_groups_list's colon-separated names (OpenSSL's
+/// spellings: X25519, P-256, prime256v1, secp384r1 ...). Groups libssl knows
+/// but vouch does not implement (X448, P-521, ffdhe*) are skipped; an unknown
+/// name or an empty result is an error, as in libssl.
+bool parse_groups(std::string_view text, std::vector<NamedGroup>& out);
+
+/// True for the values SSL_CTX_set_min/max_proto_version accept (0 or an SSL
+/// 3.0 ... TLS 1.3 version number).
+bool valid_proto_version(long version);
+
+}  // namespace vouch::compat

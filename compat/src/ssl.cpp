@@ -1,0 +1,99 @@
+// SSL: creation from a context, SSL_clear, roles, per-connection settings
+// and application data.
+#include <openssl/crypto.h>
+
+#include <memory>
+
+#include "errors.h"
+#include "objects.h"
+
+using vouch::compat::raise;
+using vouch::compat::Reason;
+
+extern "C" {
+
+SSL* SSL_new(SSL_CTX* ctx) {
+  if (ctx == nullptr) {
+    raise(Reason::null_argument, "SSL_new: no context");
+    return nullptr;
+  }
+  auto s = std::make_unique<ssl_st>(ctx);
+  // libssl copies the context's settings here; later changes to the context
+  // do not reach this SSL.
+  s->settings = ctx->settings.copy();
+  // The role is chosen by SSL_set_connect_state / SSL_set_accept_state, or
+  // implicitly by SSL_connect / SSL_accept, whatever the method (libssl).
+  if (CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL, s.get(), &s->ex_data) != 1) {
+    raise(Reason::internal_error, "SSL_new: cannot allocate ex_data");
+    return nullptr;
+  }
+  return s.release();
+}
+
+void SSL_free(SSL* s) {
+  if (s == nullptr) return;
+  CRYPTO_free_ex_data(CRYPTO_EX_INDEX_SSL, s, &s->ex_data);
+  // Each slot holds its own reference (SSL_set_bio).
+  BIO_free_all(s->rbio);
+  BIO_free_all(s->wbio);
+  std::unique_ptr<ssl_st> owned(s);
+}
+
+int SSL_clear(SSL* s) {
+  // Ready for a new connection with the same settings, certificate, BIOs
+  // and role.
+  s->reset_connection();
+  return 1;
+}
+
+SSL_CTX* SSL_get_SSL_CTX(const SSL* s) { return s->ctx.ctx; }
+
+void SSL_set_connect_state(SSL* s) {
+  s->reset_connection();
+  s->role = ssl_st::Role::client;
+}
+
+void SSL_set_accept_state(SSL* s) {
+  s->reset_connection();
+  s->role = ssl_st::Role::server;
+}
+
+int SSL_is_server(const SSL* s) {
+  if (s->role != ssl_st::Role::unset) return s->role == ssl_st::Role::server ? 1 : 0;
+  // libssl: an SSL of a method that can accept counts as a server until a
+  // role is chosen.
+  return s->ctx.ctx->method->role == ssl_method_st::Role::client ? 0 : 1;
+}
+
+uint64_t SSL_set_options(SSL* s, uint64_t op) { return s->settings.options |= op; }
+
+uint64_t SSL_clear_options(SSL* s, uint64_t op) { return s->settings.options &= ~op; }
+
+uint64_t SSL_get_options(const SSL* s) { return s->settings.options; }
+
+int SSL_set_ciphersuites(SSL* s, const char* str) {
+  if (str == nullptr || !vouch::compat::parse_ciphersuites(str, s->settings.cipher_suites)) {
+    raise(Reason::bad_value, "cipher suite list");
+    return 0;
+  }
+  return 1;
+}
+
+void SSL_set_verify(SSL* s, int mode, SSL_verify_cb callback) {
+  s->settings.verify_mode = mode;
+  if (callback != nullptr) s->settings.verify_callback = callback;
+}
+
+void SSL_set_verify_depth(SSL* s, int depth) { s->settings.verify_depth = depth; }
+
+int SSL_get_verify_mode(const SSL* s) { return s->settings.verify_mode; }
+
+int SSL_get_verify_depth(const SSL* s) { return s->settings.verify_depth; }
+
+int SSL_set_ex_data(SSL* s, int idx, void* data) {
+  return CRYPTO_set_ex_data(&s->ex_data, idx, data);
+}
+
+void* SSL_get_ex_data(const SSL* s, int idx) { return CRYPTO_get_ex_data(&s->ex_data, idx); }
+
+}  // extern "C"

@@ -1,0 +1,87 @@
+#include "transport.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "errors.h"
+
+namespace vouch::compat {
+namespace {
+
+// Why BIO_read / BIO_write returned n <= 0.
+Io stopped(SSL* s, BIO* bio, int n, Want want) {
+  if (BIO_should_retry(bio)) {
+    s->want = want;
+    return Io::blocked;
+  }
+  if (want == Want::read && (n == 0 || BIO_eof(bio))) return Io::eof;
+  return Io::failed;
+}
+
+// Reads until `have` reaches `need` bytes of `buf`.
+Io read_exactly(SSL* s, uint8_t* buf, size_t need, size_t& have) {
+  while (have < need) {
+    const int want_now = static_cast<int>(std::min<size_t>(need - have, INT_MAX));
+    const int n = BIO_read(s->rbio, buf + have, want_now);
+    if (n <= 0) return stopped(s, s->rbio, n, Want::read);
+    have += static_cast<size_t>(n);
+  }
+  return Io::done;
+}
+
+}  // namespace
+
+Io flush_output(SSL* s, bool flush_bio) {
+  if (s->wbio == nullptr) {
+    raise(Reason::bio_not_set, "no write BIO");
+    return Io::failed;
+  }
+  bool wrote = false;
+  for (;;) {
+    const ByteView out = s->conn->pending_output();
+    if (out.empty()) break;
+    const int len = static_cast<int>(std::min<size_t>(out.size(), INT_MAX));
+    const int n = BIO_write(s->wbio, out.data(), len);
+    if (n <= 0) return stopped(s, s->wbio, n, Want::write);
+    s->conn->consume_output(static_cast<size_t>(n));
+    wrote = true;
+  }
+  if (wrote && flush_bio && BIO_flush(s->wbio) <= 0) {
+    return stopped(s, s->wbio, 0, Want::write);
+  }
+  return Io::done;
+}
+
+Io feed_one_record(SSL* s) {
+  if (s->rbio == nullptr) {
+    raise(Reason::bio_not_set, "no read BIO");
+    return Io::failed;
+  }
+  RecordReader& r = s->reader;
+  // RFC 8446 §5.1: type(1) legacy_record_version(2) length(2), then the
+  // fragment. The length is not judged here (vouch does that); it only
+  // says how much to read.
+  if (r.header_have < RecordReader::kHeader) {
+    if (Io io = read_exactly(s, r.header.data(), RecordReader::kHeader, r.header_have);
+        io != Io::done)
+      return io;
+    r.body_len = static_cast<size_t>(r.header[3]) << 8 | r.header[4];
+    r.record.assign(r.header.begin(), r.header.end());
+    r.record.resize(RecordReader::kHeader + r.body_len);
+    r.body_have = 0;
+  }
+  if (Io io = read_exactly(s, r.record.data() + RecordReader::kHeader, r.body_len, r.body_have);
+      io != Io::done)
+    return io;
+  {
+    QuietErrors quiet;
+    // A failure is kept by the connection (failed(), error()).
+    (void)s->conn->receive(r.record);
+    // Tickets (client): the newest one is kept for resumption.
+    for (auto& session : s->conn->take_sessions()) s->ticket = std::move(session);
+  }
+  r.reset();
+  return Io::done;
+}
+
+}  // namespace vouch::compat

@@ -1,0 +1,318 @@
+/*
+ * vouch-ssl — <openssl/ssl.h> for programs built against vouch instead of
+ * libssl.
+ *
+ * Build with -I<prefix>/include/vouch-ssl ahead of the system include path
+ * (pkg-config --cflags vouch-ssl) and link -lvouch_ssl -lcrypto instead of
+ * -lssl -lcrypto. This header shadows OpenSSL's ssl.h; X509, EVP_PKEY, BIO,
+ * ERR and OCSP keep coming from libcrypto's own headers.
+ *
+ * Only what vouch-ssl implements is declared. Constants have OpenSSL's
+ * values; function signatures are OpenSSL 3.0's. Where libssl defines a call
+ * as a macro over SSL_ctrl / SSL_CTX_ctrl, so does this header, with the same
+ * control numbers. TLS 1.3 only for now: a version range that excludes
+ * TLS 1.3 makes the handshake fail ("TLS 1.2 is not implemented yet").
+ */
+#ifndef OPENSSL_SSL_H
+#define OPENSSL_SSL_H
+#ifndef HEADER_SSL_H
+#define HEADER_SSL_H
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/types.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- types (opaque; SSL and SSL_CTX are typedef'd by <openssl/types.h>) -- */
+
+typedef struct ssl_method_st SSL_METHOD;
+typedef struct ssl_session_st SSL_SESSION;
+typedef struct ssl_cipher_st SSL_CIPHER;
+
+/* Certificate verification callback (stored; see SSL_CTX_set_verify). */
+typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
+
+/* ---- SSL_get_error() ----------------------------------------------------- */
+
+#define SSL_ERROR_NONE 0
+#define SSL_ERROR_SSL 1
+#define SSL_ERROR_WANT_READ 2
+#define SSL_ERROR_WANT_WRITE 3
+#define SSL_ERROR_WANT_X509_LOOKUP 4
+#define SSL_ERROR_SYSCALL 5
+#define SSL_ERROR_ZERO_RETURN 6
+#define SSL_ERROR_WANT_CONNECT 7
+#define SSL_ERROR_WANT_ACCEPT 8
+#define SSL_ERROR_WANT_ASYNC 9
+#define SSL_ERROR_WANT_ASYNC_JOB 10
+#define SSL_ERROR_WANT_CLIENT_HELLO_CB 11
+#define SSL_ERROR_WANT_RETRY_VERIFY 12
+
+/* ---- verification modes --------------------------------------------------- */
+
+#define SSL_VERIFY_NONE 0x00
+#define SSL_VERIFY_PEER 0x01
+#define SSL_VERIFY_FAIL_IF_NO_PEER_CERT 0x02
+#define SSL_VERIFY_CLIENT_ONCE 0x04
+#define SSL_VERIFY_POST_HANDSHAKE 0x08
+
+/* ---- file types ------------------------------------------------------------ */
+
+#define SSL_FILETYPE_PEM X509_FILETYPE_PEM
+#define SSL_FILETYPE_ASN1 X509_FILETYPE_ASN1
+
+/* ---- SSL_get_shutdown() --------------------------------------------------- */
+
+#define SSL_SENT_SHUTDOWN 1
+#define SSL_RECEIVED_SHUTDOWN 2
+
+/* ---- options (SSL_CTX_set_options) --------------------------------------- */
+/*
+ * Accepted and reported back by SSL_CTX_get_options. Those that change what
+ * vouch does: SSL_OP_ENABLE_MIDDLEBOX_COMPAT (client), SSL_OP_NO_TICKET
+ * (server: no session tickets), SSL_OP_NO_TLSv1_3 (no usable version left),
+ * SSL_OP_IGNORE_UNEXPECTED_EOF. The others concern TLS 1.2 and older or
+ * libssl internals and have no effect on a TLS 1.3 connection.
+ */
+#define SSL_OP_BIT(n) ((uint64_t)1 << (uint64_t)(n))
+#define SSL_OP_NO_EXTENDED_MASTER_SECRET SSL_OP_BIT(0)
+#define SSL_OP_CLEANSE_PLAINTEXT SSL_OP_BIT(1)
+#define SSL_OP_LEGACY_SERVER_CONNECT SSL_OP_BIT(2)
+#define SSL_OP_TLSEXT_PADDING SSL_OP_BIT(4)
+#define SSL_OP_SAFARI_ECDHE_ECDSA_BUG SSL_OP_BIT(6)
+#define SSL_OP_IGNORE_UNEXPECTED_EOF SSL_OP_BIT(7)
+#define SSL_OP_ALLOW_CLIENT_RENEGOTIATION SSL_OP_BIT(8)
+#define SSL_OP_DISABLE_TLSEXT_CA_NAMES SSL_OP_BIT(9)
+#define SSL_OP_ALLOW_NO_DHE_KEX SSL_OP_BIT(10)
+#define SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS SSL_OP_BIT(11)
+#define SSL_OP_NO_TICKET SSL_OP_BIT(14)
+#define SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION SSL_OP_BIT(16)
+#define SSL_OP_NO_COMPRESSION SSL_OP_BIT(17)
+#define SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION SSL_OP_BIT(18)
+#define SSL_OP_NO_ENCRYPT_THEN_MAC SSL_OP_BIT(19)
+#define SSL_OP_ENABLE_MIDDLEBOX_COMPAT SSL_OP_BIT(20)
+#define SSL_OP_PRIORITIZE_CHACHA SSL_OP_BIT(21)
+#define SSL_OP_CIPHER_SERVER_PREFERENCE SSL_OP_BIT(22)
+#define SSL_OP_TLS_ROLLBACK_BUG SSL_OP_BIT(23)
+#define SSL_OP_NO_ANTI_REPLAY SSL_OP_BIT(24)
+#define SSL_OP_NO_SSLv3 SSL_OP_BIT(25)
+#define SSL_OP_NO_TLSv1 SSL_OP_BIT(26)
+#define SSL_OP_NO_TLSv1_2 SSL_OP_BIT(27)
+#define SSL_OP_NO_TLSv1_1 SSL_OP_BIT(28)
+#define SSL_OP_NO_TLSv1_3 SSL_OP_BIT(29)
+#define SSL_OP_NO_RENEGOTIATION SSL_OP_BIT(30)
+#define SSL_OP_CRYPTOPRO_TLSEXT_BUG SSL_OP_BIT(31)
+/* The work-arounds libssl 3.0 bundles as "all". */
+#define SSL_OP_ALL \
+    (SSL_OP_CRYPTOPRO_TLSEXT_BUG | SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS | SSL_OP_TLSEXT_PADDING | \
+     SSL_OP_SAFARI_ECDHE_ECDSA_BUG)
+/* Options that no longer do anything in libssl either. */
+#define SSL_OP_SINGLE_ECDH_USE 0x0
+#define SSL_OP_SINGLE_DH_USE 0x0
+#define SSL_OP_NO_SSLv2 0x0
+
+/* ---- modes (SSL_CTX_set_mode) ---------------------------------------------- */
+/*
+ * Accepted and reported back. SSL_MODE_ENABLE_PARTIAL_WRITE,
+ * SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER and SSL_MODE_AUTO_RETRY are how
+ * vouch-ssl behaves anyway (a write is queued whole; records without
+ * application data are read past); SSL_MODE_RELEASE_BUFFERS is a hint.
+ */
+#define SSL_MODE_ENABLE_PARTIAL_WRITE 0x00000001U
+#define SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER 0x00000002U
+#define SSL_MODE_AUTO_RETRY 0x00000004U
+#define SSL_MODE_NO_AUTO_CHAIN 0x00000008U
+#define SSL_MODE_RELEASE_BUFFERS 0x00000010U
+#define SSL_MODE_SEND_CLIENTHELLO_TIME 0x00000020U
+#define SSL_MODE_SEND_SERVERHELLO_TIME 0x00000040U
+#define SSL_MODE_SEND_FALLBACK_SCSV 0x00000080U
+#define SSL_MODE_ASYNC 0x00000100U
+
+/* ---- control numbers (SSL_ctrl / SSL_CTX_ctrl) ---------------------------- */
+
+#define SSL_CTRL_EXTRA_CHAIN_CERT 14
+#define SSL_CTRL_MODE 33
+#define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
+#define SSL_CTRL_CLEAR_MODE 78
+#define SSL_CTRL_SET_GROUPS_LIST 92
+#define SSL_CTRL_SET_MIN_PROTO_VERSION 123
+#define SSL_CTRL_SET_MAX_PROTO_VERSION 124
+#define SSL_CTRL_GET_MIN_PROTO_VERSION 130
+#define SSL_CTRL_GET_MAX_PROTO_VERSION 131
+
+long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
+long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
+
+#define SSL_CTX_set_mode(ctx, op) SSL_CTX_ctrl((ctx), SSL_CTRL_MODE, (op), NULL)
+#define SSL_CTX_clear_mode(ctx, op) SSL_CTX_ctrl((ctx), SSL_CTRL_CLEAR_MODE, (op), NULL)
+#define SSL_CTX_get_mode(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_MODE, 0, NULL)
+#define SSL_set_mode(ssl, op) SSL_ctrl((ssl), SSL_CTRL_MODE, (op), NULL)
+#define SSL_clear_mode(ssl, op) SSL_ctrl((ssl), SSL_CTRL_CLEAR_MODE, (op), NULL)
+#define SSL_get_mode(ssl) SSL_ctrl((ssl), SSL_CTRL_MODE, 0, NULL)
+
+#define SSL_CTX_set_min_proto_version(ctx, version) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_MIN_PROTO_VERSION, (version), NULL)
+#define SSL_CTX_set_max_proto_version(ctx, version) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_MAX_PROTO_VERSION, (version), NULL)
+#define SSL_CTX_get_min_proto_version(ctx) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
+#define SSL_CTX_get_max_proto_version(ctx) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+#define SSL_set_min_proto_version(s, version) \
+    SSL_ctrl((s), SSL_CTRL_SET_MIN_PROTO_VERSION, (version), NULL)
+#define SSL_set_max_proto_version(s, version) \
+    SSL_ctrl((s), SSL_CTRL_SET_MAX_PROTO_VERSION, (version), NULL)
+#define SSL_get_min_proto_version(s) SSL_ctrl((s), SSL_CTRL_GET_MIN_PROTO_VERSION, 0, NULL)
+#define SSL_get_max_proto_version(s) SSL_ctrl((s), SSL_CTRL_GET_MAX_PROTO_VERSION, 0, NULL)
+
+/* Takes over the caller's reference to x509 on success. */
+#define SSL_CTX_add_extra_chain_cert(ctx, x509) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_EXTRA_CHAIN_CERT, 0, (char *)(x509))
+
+/* Colon-separated group names: X25519, P-256 (prime256v1), P-384, ... */
+#define SSL_CTX_set1_groups_list(ctx, s) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_GROUPS_LIST, 0, (char *)(s))
+#define SSL_set1_groups_list(ssl, s) SSL_ctrl((ssl), SSL_CTRL_SET_GROUPS_LIST, 0, (char *)(s))
+
+/* ---- library initialisation ------------------------------------------------ */
+
+#define OPENSSL_INIT_NO_LOAD_SSL_STRINGS 0x00100000L
+#define OPENSSL_INIT_LOAD_SSL_STRINGS 0x00200000L
+#define OPENSSL_INIT_SSL_DEFAULT (OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS)
+
+/* Initialises libcrypto and loads vouch-ssl's error strings. Optional. */
+int OPENSSL_init_ssl(uint64_t opts, const OPENSSL_INIT_SETTINGS *settings);
+#define SSL_library_init() OPENSSL_init_ssl(0, NULL)
+#define SSL_load_error_strings() \
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL)
+
+/* ---- methods and contexts --------------------------------------------------- */
+
+const SSL_METHOD *TLS_method(void);
+const SSL_METHOD *TLS_client_method(void);
+const SSL_METHOD *TLS_server_method(void);
+
+SSL_CTX *SSL_CTX_new(const SSL_METHOD *method);
+int SSL_CTX_up_ref(SSL_CTX *ctx);
+void SSL_CTX_free(SSL_CTX *ctx);
+
+uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
+uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
+uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);
+uint64_t SSL_set_options(SSL *s, uint64_t op);
+uint64_t SSL_clear_options(SSL *s, uint64_t op);
+uint64_t SSL_get_options(const SSL *s);
+
+/* TLS 1.3 suites by IANA name, colon-separated; unknown names are skipped. */
+int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
+int SSL_set_ciphersuites(SSL *s, const char *str);
+
+/* ---- certificates and keys ------------------------------------------------- */
+
+int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
+int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type);
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type);
+int SSL_CTX_check_private_key(const SSL_CTX *ctx);
+
+int SSL_use_certificate(SSL *ssl, X509 *x);
+int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
+int SSL_check_private_key(const SSL *ssl);
+
+/* The certificate / key in use by this SSL (no new reference). */
+X509 *SSL_get_certificate(const SSL *ssl);
+EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
+
+/* ---- verification --------------------------------------------------------- */
+
+int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
+/*
+ * The callback is stored and returned by the getters, but vouch does not
+ * call it yet: verification is as with a NULL callback.
+ */
+void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
+void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+int SSL_CTX_get_verify_depth(const SSL_CTX *ctx);
+SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
+void SSL_set_verify(SSL *s, int mode, SSL_verify_cb callback);
+void SSL_set_verify_depth(SSL *s, int depth);
+int SSL_get_verify_mode(const SSL *s);
+int SSL_get_verify_depth(const SSL *s);
+long SSL_get_verify_result(const SSL *ssl);
+
+/* ---- connections ------------------------------------------------------------ */
+
+SSL *SSL_new(SSL_CTX *ctx);
+int SSL_clear(SSL *s);
+void SSL_free(SSL *ssl);
+SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+
+int SSL_set_fd(SSL *s, int fd);
+int SSL_get_fd(const SSL *s);
+void SSL_set_bio(SSL *s, BIO *rbio, BIO *wbio);
+BIO *SSL_get_rbio(const SSL *s);
+BIO *SSL_get_wbio(const SSL *s);
+
+void SSL_set_connect_state(SSL *s);
+void SSL_set_accept_state(SSL *s);
+int SSL_is_server(const SSL *s);
+
+int SSL_connect(SSL *ssl);
+int SSL_accept(SSL *ssl);
+int SSL_do_handshake(SSL *s);
+int SSL_is_init_finished(const SSL *s);
+
+int SSL_read(SSL *ssl, void *buf, int num);
+int SSL_write(SSL *ssl, const void *buf, int num);
+int SSL_pending(const SSL *ssl);
+int SSL_has_pending(const SSL *s);
+int SSL_shutdown(SSL *s);
+int SSL_get_shutdown(const SSL *ssl);
+int SSL_get_error(const SSL *s, int ret_code);
+
+/* ---- what was negotiated --------------------------------------------------- */
+
+X509 *SSL_get1_peer_certificate(const SSL *s);
+#define SSL_get_peer_certificate SSL_get1_peer_certificate
+STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s);
+
+const char *SSL_get_version(const SSL *s);
+int SSL_version(const SSL *s);
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+const char *SSL_get_servername(const SSL *s, const int type);
+
+/* ---- application data (ex_data) ------------------------------------------- */
+
+#define SSL_get_ex_new_index(l, p, newf, dupf, freef) \
+    CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, (l), (p), (newf), (dupf), (freef))
+#define SSL_CTX_get_ex_new_index(l, p, newf, dupf, freef) \
+    CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, (l), (p), (newf), (dupf), (freef))
+
+int SSL_set_ex_data(SSL *ssl, int idx, void *data);
+void *SSL_get_ex_data(const SSL *ssl, int idx);
+int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data);
+void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#include <openssl/tls1.h>
+
+#endif /* OPENSSL_SSL_H */

@@ -1,0 +1,67 @@
+/*
+ * Shared pieces of the differential programs. Each program is compiled
+ * twice — against the system's libssl and against vouch-ssl — and run the
+ * same way; the test compares what the two print on stdout (the transcript).
+ * Only what both libraries must agree on goes to stdout: return values,
+ * SSL_get_error values, verify results, negotiated names, outcomes. Details
+ * that differ by design (error strings, byte counts) go to stderr.
+ */
+#ifndef VOUCH_COMPAT_TEST_COMMON_H
+#define VOUCH_COMPAT_TEST_COMMON_H
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+/* One transcript line on stdout (flushed: the test may kill us). */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A diagnostic on stderr. */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "SSL_ERROR_WANT_READ" ... for a SSL_get_error value. */
+const char *error_name(int err);
+
+/*
+ * Prints "<what>: ret=<r> err=<SSL_get_error name>", moves the error queue
+ * to stderr (saying on stdout only whether it held anything) and returns
+ * the SSL_get_error value.
+ */
+int report(SSL *ssl, const char *what, int ret);
+
+/* Empties the error queue onto stderr; returns 1 if it held anything. */
+int drain_errors(void);
+
+/* Prints and exits with status 2 when `ok` is false (setup failures). */
+void require(int ok, const char *what);
+
+/* A context with a certificate chain and key (server) or none (NULL). */
+SSL_CTX *make_ctx(const SSL_METHOD *method, const char *chain, const char *key);
+
+/* The subject CN of a certificate ("-" without one). */
+const char *common_name(X509 *cert, char *buf, int len);
+
+/* Prints what a finished handshake negotiated and what the peer showed. */
+void print_session(SSL *ssl, const char *who);
+
+/*
+ * In-memory transport for two SSL objects in one process: each side gets a
+ * read and a write BIO; pump() moves what one side wrote to the other
+ * side's read BIO. kind: "mem" (BIO_s_mem pairs moved by pump), "pair"
+ * (BIO_new_bio_pair, nothing to move) or "custom" (a BIO_meth_new BIO over
+ * a byte queue, moved by pump).
+ */
+struct link {
+    const char *kind;
+    BIO *client_read, *client_write, *server_read, *server_write;
+};
+void link_attach(struct link *l, const char *kind, SSL *client, SSL *server);
+void link_pump(struct link *l);
+/* Frees the custom BIO method (the BIOs belong to the SSL objects). */
+void link_done(struct link *l);
+
+/*
+ * Drives both handshakes step by step until both are done or fail (bounded),
+ * printing each call. Returns 1 if both completed.
+ */
+int handshake_both(struct link *l, SSL *client, SSL *server);
+
+#endif

@@ -1,0 +1,186 @@
+// The differential suite of vouch-ssl: each C program of tests/compat is
+// built against the system's libssl and against vouch-ssl; here both builds
+// run the same way (same arguments, same peer) and what they print must be
+// identical. The libssl run is also checked for the lines that show the
+// scenario really happened, so two builds failing alike do not pass.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "interop/interop.h"
+#include "support/pki.h"
+#include "support/process.h"
+
+namespace vouch::compat_test {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+using testing::ExitStatus;
+
+constexpr testing::milliseconds kRunTimeout = 30s;
+
+std::string program(const std::string& flavour, const std::string& name) {
+  return std::string(VOUCH_COMPAT_BIN_DIR) + "/" + flavour + "/" + name;
+}
+
+struct Outcome {
+  std::string out;
+  std::string transcript;  // for failure messages
+  ExitStatus status;
+};
+
+Outcome run_program(const std::string& flavour, const std::string& name, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{program(flavour, name)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess p = ChildProcess::spawn(argv);
+  Outcome r;
+  r.status = p.wait(kRunTimeout);
+  r.out = p.out();
+  r.transcript = p.transcript();
+  return r;
+}
+
+// Runs both builds with the same arguments and compares them.
+Outcome expect_same(const std::string& name, const std::vector<std::string>& args) {
+  Outcome libssl = run_program("libssl", name, args);
+  Outcome vouch = run_program("vouch", name, args);
+  EXPECT_TRUE(libssl.status.success()) << libssl.transcript;
+  EXPECT_TRUE(vouch.status.success()) << vouch.transcript;
+  EXPECT_EQ(libssl.out, vouch.out) << "--- libssl:\n" << libssl.transcript << "\n--- vouch:\n"
+                                   << vouch.transcript;
+  return libssl;
+}
+
+void expect_line(const Outcome& r, const std::string& line) {
+  EXPECT_NE(r.out.find(line + "\n"), std::string::npos) << "missing \"" << line << "\" in\n" << r.out;
+}
+
+std::string pki_dir() { return testing::test_pki().dir; }
+
+// ---------------------------------------------------------------- in process
+
+class MemoryPair : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
+
+TEST_P(MemoryPair, HandshakeDataAndClose) {
+  const auto& [kind, family_name] = GetParam();
+  const testing::PkiFamily& f =
+      family_name == "ecdsa" ? testing::test_pki().ecdsa() : testing::test_pki().rsa();
+  Outcome r = expect_same("memory_pair", {kind, f.server.chain_path, f.server.key_path, f.root.cert_path});
+  expect_line(r, "handshake: client=done server=done");
+  expect_line(r, "client: peer=localhost peer_chain=2 servername=localhost");
+  expect_line(r, "  data 'pong' pending=0");
+  expect_line(r, "server SSL_read after peer close: ret=0 err=SSL_ERROR_ZERO_RETURN errors=no");
+  expect_line(r, "client SSL_shutdown again: ret=1 err=SSL_ERROR_NONE errors=no");
+  expect_line(r, "client SSL_write after shutdown: ret=-1 err=SSL_ERROR_SSL errors=yes");
+  expect_line(r, "end");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Transports, MemoryPair,
+    ::testing::Combine(::testing::Values("mem", "pair", "custom"), ::testing::Values("ecdsa", "rsa")),
+    [](const auto& p) { return std::get<0>(p.param) + "_" + std::get<1>(p.param); });
+
+TEST(CompatDiff, TinyBuffersRetryWrites) {
+  const testing::PkiFamily& f = testing::test_pki().rsa();
+  Outcome r = expect_same("small_pair", {f.server.chain_path, f.server.key_path, f.root.cert_path});
+  expect_line(r, "handshake: client=1 server=1");
+  expect_line(r, "during the handshake: WANT_READ=1 WANT_WRITE=1");
+  expect_line(r, "data: written=20000 received=20000 intact=1");
+  expect_line(r, "during the data: WANT_READ=1 WANT_WRITE=1");
+}
+
+TEST(CompatDiff, ErrorPaths) {
+  Outcome r = expect_same("errors", {pki_dir()});
+  expect_line(r, "client: verify_result=20 (unable to get local issuer certificate)");
+  expect_line(r, "client: verify_result=10 (certificate has expired)");
+  expect_line(r, "client SSL_read at the end: ret=0 err=SSL_ERROR_SSL errors=yes");
+  expect_line(r, "client SSL_read at the end: ret=0 err=SSL_ERROR_ZERO_RETURN errors=no");
+  expect_line(r, "SSL_do_handshake: ret=-1 err=SSL_ERROR_SSL errors=yes");
+  expect_line(r, "end");
+}
+
+TEST(CompatDiff, ApiAndOwnership) {
+  Outcome r = expect_same("api", {pki_dir()});
+  expect_line(r, "  ex_data free: argl=7 ptr=ssl-value");
+  expect_line(r, "server: peer=client-ecdsa peer_chain=1 servername=localhost");
+  expect_line(r, "client: peer=localhost peer_chain=2 servername=localhost");
+  expect_line(r, "end");
+}
+
+// ---------------------------------------------------------------- real peers
+
+// One `openssl s_server -www` serves both builds in turn.
+class SocketClient : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SocketClient, AgainstOpensslServerWww) {
+  const std::string& verify = GetParam();
+  const testing::PkiFamily& f = testing::test_pki().ecdsa();
+  interop::Server server =
+      interop::start_openssl_server({"-www", "-cert", f.server.cert_path, "-key", f.server.key_path,
+                                     "-cert_chain", f.intermediate.cert_path});
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  // With SSL_VERIFY_NONE the client trusts the wrong root: the handshake
+  // completes and SSL_get_verify_result says why the chain does not verify.
+  const std::string ca = verify == "peer" ? f.root.cert_path : testing::test_pki().rsa().root.cert_path;
+  Outcome r = expect_same("socket_client", {std::to_string(server.port), ca, verify});
+  expect_line(r, "SSL_connect: ret=1 err=SSL_ERROR_NONE errors=no");
+  expect_line(r, "status: HTTP/1.0 200 ok");
+  expect_line(r, "page says \"Cipher is TLS_AES_256_GCM_SHA384\": yes");
+  expect_line(r, std::string("client: version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 verify_result=") +
+                     (verify == "peer" ? "0" : "20"));
+  expect_line(r, "end");
+}
+
+INSTANTIATE_TEST_SUITE_P(Verify, SocketClient, ::testing::Values("peer", "none"),
+                         [](const auto& p) { return p.param; });
+
+// The program listens on a free port and says "ready"; s_client connects,
+// sends a line and waits (-quiet implies -ign_eof) until the server closes.
+Outcome run_socket_server(const std::string& flavour, const testing::PkiFamily& f) {
+  Outcome r;
+  for (int attempt = 0; attempt < interop::kPortAttempts; ++attempt) {
+    const uint16_t port = testing::free_port();
+    ChildProcess server = ChildProcess::spawn(
+        {program(flavour, "socket_server"), std::to_string(port), f.server.chain_path, f.server.key_path});
+    if (!server.wait_for_output("ready\n", interop::kStartTimeout)) {
+      r.status = server.wait(kRunTimeout);
+      r.out = server.out();
+      r.transcript = server.transcript();
+      if (r.out.find("setup failed: bind") != std::string::npos) continue;  // port taken meanwhile
+      return r;
+    }
+    ChildProcess client = ChildProcess::spawn(
+        {interop::require_program("openssl"), "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
+         "-CAfile", f.root.cert_path, "-servername", "localhost", "-verify_return_error", "-quiet"},
+        {testing::StdinMode::data, "hello\n", {}});
+    const ExitStatus client_status = client.wait(kRunTimeout);
+    r.status = server.wait(kRunTimeout);
+    r.out = server.out();
+    r.transcript = server.transcript() + "\n--- s_client:\n" + client.transcript();
+    EXPECT_TRUE(client_status.success()) << r.transcript;
+    EXPECT_NE(client.out().find("world"), std::string::npos) << r.transcript;
+    return r;
+  }
+  ADD_FAILURE() << "no free port after " << interop::kPortAttempts << " attempts";
+  return r;
+}
+
+TEST(CompatDiff, SocketServerAgainstOpensslClient) {
+  const testing::PkiFamily& f = testing::test_pki().ecdsa();
+  Outcome libssl = run_socket_server("libssl", f);
+  Outcome vouch = run_socket_server("vouch", f);
+  EXPECT_TRUE(libssl.status.success()) << libssl.transcript;
+  EXPECT_TRUE(vouch.status.success()) << vouch.transcript;
+  EXPECT_EQ(libssl.out, vouch.out) << "--- libssl:\n" << libssl.transcript << "\n--- vouch:\n"
+                                   << vouch.transcript;
+  expect_line(libssl, "SSL_accept: ret=1 err=SSL_ERROR_NONE errors=no");
+  expect_line(libssl, "line: hello");
+  expect_line(libssl, "server: peer=- peer_chain=-1 servername=localhost");
+  expect_line(libssl, "end");
+}
+
+}  // namespace
+}  // namespace vouch::compat_test
