@@ -28,6 +28,11 @@ namespace vouch {
 enum class OcspPolicy {
   /// Do not look at staples (and, on a client, do not ask for them).
   ignore,
+  /// Ask for staples, verify and report them (Connection::peer_ocsp()), but
+  /// never reject the peer for them: the decision is left to the
+  /// application's revocation providers (the OpenSSL-compatible status
+  /// callback works this way).
+  report,
   /// The default. Verify every staple that is present; a staple that fails
   /// verification, or says revoked or unknown, rejects the peer
   /// (bad_certificate_status_response, or certificate_revoked for a revoked
@@ -40,7 +45,7 @@ enum class OcspPolicy {
   require,
 };
 const char* to_string(OcspPolicy p);
-/// "ignore" / "soft" / "require"; nullopt otherwise.
+/// "ignore" / "report" / "soft" / "require"; nullopt otherwise.
 std::optional<OcspPolicy> parse_ocsp_policy(std::string_view s);
 
 /// What the peer stapled for one certificate of its chain, and what vouch
@@ -50,6 +55,8 @@ struct StapleReport {
   size_t position = 0;
   /// The peer sent an OCSP response in this CertificateEntry.
   bool present = false;
+  /// That response, DER, exactly as received (empty when not present).
+  Bytes response;
   /// The verified content of the response (signature, responder, CertID and
   /// time window checked). Set iff present and verification succeeded.
   std::optional<OcspStatus> status;

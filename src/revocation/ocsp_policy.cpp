@@ -11,6 +11,7 @@ namespace vouch {
 const char* to_string(OcspPolicy p) {
   switch (p) {
     case OcspPolicy::ignore: return "ignore";
+    case OcspPolicy::report: return "report";
     case OcspPolicy::soft: return "soft";
     case OcspPolicy::require: return "require";
   }
@@ -20,7 +21,7 @@ const char* to_string(OcspPolicy p) {
 std::optional<OcspPolicy> parse_ocsp_policy(std::string_view s) {
   // Exact, lower-case names only: a misspelt policy is a configuration
   // error, not a silent fallback to some default.
-  for (OcspPolicy p : {OcspPolicy::ignore, OcspPolicy::soft, OcspPolicy::require})
+  for (OcspPolicy p : {OcspPolicy::ignore, OcspPolicy::report, OcspPolicy::soft, OcspPolicy::require})
     if (s == to_string(p)) return p;
   return std::nullopt;
 }

@@ -49,6 +49,7 @@ PeerOcsp verify_peer_staples(const PeerRevocationInput& in) {
     const std::optional<Bytes>* staple =
         in.staples != nullptr && i < in.staples->size() ? &(*in.staples)[i] : nullptr;
     r.present = staple != nullptr && staple->has_value();
+    if (r.present) r.response = **staple;
     if (r.present && in.policy != OcspPolicy::ignore) {
       X509* cert = received[i].get();
       X509* issuer = cert ? issuer_for(cert, i, in, received) : nullptr;

@@ -18,7 +18,8 @@ class StapleProvider final : public RevocationProvider {
   std::string name() const override { return "ocsp-staple"; }
 
   Status check(const RevocationContext& ctx) const override {
-    if (policy_ == OcspPolicy::ignore) return {};
+    // ignore: nothing was looked at; report: looked at, judged by others.
+    if (policy_ == OcspPolicy::ignore || policy_ == OcspPolicy::report) return {};
     const char* peer = ctx.peer_is_server ? "server" : "client";
     // Whatever the policy, a staple that is present is verified and acted on:
     // an invalid or revoked staple is never accepted.
@@ -66,10 +67,12 @@ class StapleProvider final : public RevocationProvider {
 std::shared_ptr<const RevocationProvider> ocsp_staple_provider(OcspPolicy policy) {
   // Three immutable instances serve every connection.
   static const auto ignore = std::make_shared<const StapleProvider>(OcspPolicy::ignore);
+  static const auto report = std::make_shared<const StapleProvider>(OcspPolicy::report);
   static const auto soft = std::make_shared<const StapleProvider>(OcspPolicy::soft);
   static const auto require = std::make_shared<const StapleProvider>(OcspPolicy::require);
   switch (policy) {
     case OcspPolicy::ignore: return ignore;
+    case OcspPolicy::report: return report;
     case OcspPolicy::soft: return soft;
     case OcspPolicy::require: return require;
   }

@@ -256,6 +256,24 @@ TEST(OcspStaple13, RevokedLeafIsCertificateRevoked) {
   EXPECT_NE(p.client->error()->reason.find("revoked"), std::string::npos);
 }
 
+TEST(OcspStaple13, ReportPolicyVerifiesButNeverRejects) {
+  const Bytes revoked = leaf_staple(with_status(OcspCertStatus::revoked));
+  Pair p = run(client(OcspPolicy::report), hook_server(revoked));
+  ASSERT_TRUE(p.ok) << err(*p.client);
+  const PeerOcsp& o = p.client->peer_ocsp();
+  EXPECT_TRUE(o.requested);
+  ASSERT_TRUE(o.leaf()->status) << o.leaf()->problem;
+  EXPECT_EQ(o.leaf()->status->status, OcspCertStatus::revoked);
+  EXPECT_EQ(o.leaf()->response, revoked);  // the bytes as received, for the application
+  // Nor for garbage, nor for absence: report leaves decisions to providers.
+  Pair garbage = run(client(OcspPolicy::report), hook_server(Bytes{1, 2, 3}));
+  ASSERT_TRUE(garbage.ok) << err(*garbage.client);
+  EXPECT_FALSE(garbage.client->peer_ocsp().leaf()->problem.empty());
+  Pair none = run(client(OcspPolicy::report), server_config_for("ecdsa"));
+  ASSERT_TRUE(none.ok);
+  EXPECT_TRUE(none.client->peer_ocsp().leaf()->response.empty());
+}
+
 TEST(OcspStaple13, WithoutVerificationStaplesAreStillReported) {
   auto cc = client();
   cc->verify_peer = false;

@@ -38,12 +38,13 @@ PeerOcsp requested_with(StapleReport leaf) {
 }
 
 TEST(OcspPolicyNames, RoundTrip) {
-  for (OcspPolicy p : {OcspPolicy::ignore, OcspPolicy::soft, OcspPolicy::require}) {
+  for (OcspPolicy p : {OcspPolicy::ignore, OcspPolicy::report, OcspPolicy::soft, OcspPolicy::require}) {
     const auto parsed = parse_ocsp_policy(to_string(p));
     ASSERT_TRUE(parsed.has_value()) << to_string(p);
     EXPECT_EQ(*parsed, p);
   }
   EXPECT_STREQ(to_string(OcspPolicy::ignore), "ignore");
+  EXPECT_STREQ(to_string(OcspPolicy::report), "report");
   EXPECT_STREQ(to_string(OcspPolicy::soft), "soft");
   EXPECT_STREQ(to_string(OcspPolicy::require), "require");
 }

@@ -37,7 +37,7 @@ struct ConnectArgs {
   std::vector<std::string> certs;  // --cert, in order; --key i belongs to --cert i
   std::vector<std::string> keys;
   bool pha = false;
-  std::string ocsp = "soft";       // --ocsp ignore|soft|require
+  std::string ocsp = "soft";       // --ocsp ignore|report|soft|require
   std::vector<std::string> crls;   // --crl FILE (repeatable)
   std::string crl_dir;             // --crl-dir DIR
 };
@@ -153,7 +153,8 @@ Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args,
   config->post_handshake_auth = args.pha;
   // OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and CRLs (RFC 5280 §6.3).
   const std::optional<OcspPolicy> policy = parse_ocsp_policy(args.ocsp);
-  if (!policy) return fail(Alert::internal_error, "--ocsp: expected ignore, soft or require, not '" + args.ocsp + "'");
+  if (!policy)
+    return fail(Alert::internal_error, "--ocsp: expected ignore, report, soft or require, not '" + args.ocsp + "'");
   config->ocsp_policy = *policy;
   if (!args.crls.empty() || !args.crl_dir.empty()) {
     CrlOptions crl;
@@ -396,8 +397,9 @@ Command add_connect_command(CLI::App& parent) {
   cmd->add_flag("--pha", args->pha,
                 "offer post-handshake client authentication (RFC 8446 §4.6.2)");
   cmd->add_option("--ocsp", args->ocsp,
-                  "what to do with the server's OCSP staple: ignore (do not ask), soft (default: "
-                  "reject bad or revoked staples, accept none), require (a good staple is needed)");
+                  "what to do with the server's OCSP staple: ignore (do not ask), report (ask, verify "
+                  "and print, never reject), soft (default: reject bad or revoked staples, accept "
+                  "none), require (a good staple is needed)");
   cmd->add_option("--crl", args->crls, "also check the server's leaf against the CRLs in this PEM/DER file "
                                        "(repeatable; a leaf without a CRL from its issuer fails)")
       ->allow_extra_args(false);
