@@ -41,8 +41,10 @@ struct PeerRevocationInput {
 /// reported with its problem.
 PeerOcsp verify_peer_staples(const PeerRevocationInput& in);
 
-/// Runs the staple provider for `in.policy`, then `in.providers`, on the
-/// report; the first error wins. The report is returned on success.
-Result<PeerOcsp> check_peer_revocation(const PeerRevocationInput& in);
+/// Runs the staple provider for `in.policy` (unless `judge_staples` is
+/// false: an unverified peer's staples are reported, not judged), then
+/// `in.providers`, on the report; the first error wins. The report is
+/// returned on success.
+Result<PeerOcsp> check_peer_revocation(const PeerRevocationInput& in, bool judge_staples = true);
 
 }  // namespace vouch

@@ -283,6 +283,24 @@ TEST(OcspStaple13, WithoutVerificationStaplesAreStillReported) {
   EXPECT_EQ(p.client->peer_ocsp().leaf()->status->status, OcspCertStatus::revoked);
 }
 
+TEST(OcspStaple13, WithoutVerificationProvidersStillRun) {
+  class Rejecting final : public RevocationProvider {
+   public:
+    std::string name() const override { return "app"; }
+    Status check(const RevocationContext& ctx) const override {
+      if (ctx.ocsp.leaf() && !ctx.ocsp.leaf()->response.empty()) return fail(Alert::bad_certificate_status_response, "no");
+      return {};
+    }
+  };
+  auto cc = client();
+  cc->verify_peer = false;
+  cc->revocation_providers = {std::make_shared<Rejecting>()};
+  Pair p = run(cc, hook_server(leaf_staple()));
+  EXPECT_FALSE(p.ok);
+  ASSERT_TRUE(p.client->error());
+  EXPECT_EQ(p.client->error()->reason, "app: no");
+}
+
 // ---- must-staple (RFC 7633) ---------------------------------------------------
 
 struct MustStaple {
