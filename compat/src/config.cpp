@@ -2,7 +2,9 @@
 
 #include <iterator>
 
+#include "client_cert.h"
 #include "errors.h"
+#include "status.h"
 
 namespace vouch::compat {
 namespace {
@@ -35,7 +37,7 @@ std::vector<Credential> credentials_of(const SSL* s) {
   return out;
 }
 
-std::shared_ptr<const ClientConfig> client_config(const SSL* s) {
+std::shared_ptr<const ClientConfig> client_config(SSL* s) {
   auto c = std::make_shared<ClientConfig>();
   const Settings& settings = s->settings;
   apply_common(settings, *c);
@@ -47,23 +49,21 @@ std::shared_ptr<const ClientConfig> client_config(const SSL* s) {
   // SSL_VERIFY_NONE: vouch does not verify; the result is still computed
   // after the handshake for SSL_get_verify_result (verify_result.h).
   c->verify_peer = (settings.verify_mode & SSL_VERIFY_PEER) != 0;
-  // libssl asks for a staple only after SSL_set_tlsext_status_type.
-  c->request_ocsp_status = false;
-  c->ocsp_policy = OcspPolicy::ignore;
-  // libssl sends the certificate the program set, whatever CAs the server
-  // names (SSL_CTX_set_client_cert_cb(3), NOTES). The client certificate
-  // callback will take its turn here when no certificate is set.
-  std::vector<Credential> credentials = credentials_of(s);
-  std::optional<Credential> mine;
-  if (!credentials.empty()) mine = credentials.front();
-  c->client_certificate_selector = [mine](const CertificateRequestInfo&,
-                                          std::shared_ptr<PendingClientCertificate>) {
-    return mine ? ClientCertificateChoice::use(*mine) : ClientCertificateChoice::no_certificate();
-  };
+  // libssl asks for a staple only after SSL_set_tlsext_status_type; its
+  // status callback, not vouch, then decides what the staple is worth.
+  if (auto provider = status_provider(s)) {
+    c->request_ocsp_status = true;
+    c->ocsp_policy = OcspPolicy::report;
+    c->revocation_providers.push_back(std::move(provider));
+  } else {
+    c->request_ocsp_status = false;
+    c->ocsp_policy = OcspPolicy::ignore;
+  }
+  c->client_certificate_selector = client_certificate_selector(s);
   return c;
 }
 
-std::shared_ptr<const ServerConfig> server_config(const SSL* s) {
+std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   auto c = std::make_shared<ServerConfig>();
   const Settings& settings = s->settings;
   apply_common(settings, *c);
@@ -81,6 +81,7 @@ std::shared_ptr<const ServerConfig> server_config(const SSL* s) {
   c->client_ca_names = std::vector<Bytes>{};
   // libssl's default number of TLS 1.3 tickets (SSL_CTX_set_num_tickets).
   c->num_tickets = 2;
+  c->ocsp_staple_hook = staple_hook(s);
   return c;
 }
 

@@ -17,7 +17,9 @@ namespace vouch::compat {
 /// (SSL_CTX_add_extra_chain_cert).
 std::vector<Credential> credentials_of(const SSL* s);
 
-std::shared_ptr<const ClientConfig> client_config(const SSL* s);
-std::shared_ptr<const ServerConfig> server_config(const SSL* s);
+/// The configs keep `s` for the callbacks they call (client certificate,
+/// OCSP status): they live in s's connection.
+std::shared_ptr<const ClientConfig> client_config(SSL* s);
+std::shared_ptr<const ServerConfig> server_config(SSL* s);
 
 }  // namespace vouch::compat

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "objects.h"
+#include "status.h"
 
 using vouch::compat::raise;
 using vouch::compat::Reason;
@@ -55,6 +56,7 @@ extern "C" {
 long SSL_CTX_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
   if (ctx == nullptr) return 0;
   if (auto r = settings_ctrl(ctx->settings, cmd, larg, parg)) return *r;
+  if (auto r = vouch::compat::status_ctx_ctrl(ctx, cmd, larg, parg)) return *r;
   switch (cmd) {
     case SSL_CTRL_EXTRA_CHAIN_CERT:
       // Takes over the caller's reference.
@@ -73,6 +75,7 @@ long SSL_CTX_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
 long SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
   if (s == nullptr) return 0;
   if (auto r = settings_ctrl(s->settings, cmd, larg, parg)) return *r;
+  if (auto r = vouch::compat::status_ssl_ctrl(s, cmd, larg, parg)) return *r;
   switch (cmd) {
     case SSL_CTRL_SET_TLSEXT_HOSTNAME: {
       if (larg != TLSEXT_NAMETYPE_host_name) {

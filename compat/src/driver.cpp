@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "client_cert.h"
 #include "config.h"
 #include "errors.h"
 #include "transport.h"
@@ -36,6 +37,8 @@ bool start_connection(SSL* s) {
   s->forget_last();
   QuietErrors quiet;
   if (s->role == ssl_st::Role::client) {
+    // libssl drops the last staple when it builds a ClientHello.
+    s->ocsp_response.reset();
     s->conn = Connection::client(client_config(s), s->host_name);
     // A failure (no name to verify, no anchors ...) is kept by the
     // connection and reported by the run loop.
@@ -101,6 +104,16 @@ int run_handshake(SSL* s) {
   if (s->completed) return 1;
   if (s->fatal) return fail_again(s);
   if (!s->conn && !start_connection(s)) return -1;
+  if (s->pending_client_cert) {
+    // SSL_CTX_set_client_cert_cb(3): after a negative answer, the next call
+    // of the handshake function calls the callback again.
+    QuietErrors quiet;
+    if (!retry_client_certificate(s)) {
+      s->want = Want::x509_lookup;
+      return -1;
+    }
+    (void)s->conn->resume();
+  }
   // Each round writes what is queued or reads one record: it ends when the
   // handshake completes, fails, or a BIO has nothing more to give.
   for (;;) {

@@ -2,6 +2,12 @@
 
 namespace vouch::compat {
 
+void OcspResponse::reset(unsigned char* d, long l) {
+  OPENSSL_free(data);
+  data = d;
+  len = l;
+}
+
 CtxRef::CtxRef(SSL_CTX* c) : ctx(c) {
   if (ctx) SSL_CTX_up_ref(ctx);
 }
@@ -18,6 +24,7 @@ void ssl_st::reset_connection() {
   }
   reader.reset();
   want = vouch::compat::Want::nothing;
+  pending_client_cert.reset();
   shutdown = 0;
   verify_result = X509_V_OK;
   completed = false;

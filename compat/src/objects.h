@@ -14,6 +14,7 @@
 
 #include "crypto/ossl.h"
 #include "settings.h"
+#include "vouch/client_auth.h"
 #include "vouch/connection.h"
 #include "vouch/credential.h"
 #include "vouch/session.h"
@@ -45,6 +46,14 @@ struct ssl_ctx_st {
   /// SSL_CTX_load_verify_locations. Shared by every SSL of the context, as
   /// libssl shares the context's X509_STORE.
   vouch::TrustStore trust;
+  /// SSL_CTX_set_client_cert_cb: read when a server asks for a certificate
+  /// (libssl reads it from the context at that moment, not at SSL_new).
+  int (*client_cert_cb)(SSL*, X509**, EVP_PKEY**) = nullptr;
+  /// SSL_CTX_set_tlsext_status_cb / _arg: one callback for both roles.
+  int (*status_cb)(SSL*, void*) = nullptr;
+  void* status_arg = nullptr;
+  /// SSL_CTX_set_tlsext_status_type: copied into each SSL at SSL_new.
+  int status_type = -1;
 };
 
 namespace vouch::compat {
@@ -79,6 +88,23 @@ struct PeerCerts {
   bool built = false;
   ossl::X509Stack all;          // leaf first, as sent
   ossl::X509Stack without_leaf;  // what a server's SSL_get_peer_cert_chain gives
+  /// A server that asked for a certificate and got none: libssl keeps an
+  /// empty list then (NULL only when it never asked).
+  ossl::X509Stack none;
+};
+
+/// An OCSP response held by an SSL (libssl's ext.ocsp.resp): memory from
+/// OPENSSL_malloc, owned, freed with OPENSSL_free.
+struct OcspResponse {
+  unsigned char* data = nullptr;
+  long len = 0;
+
+  OcspResponse() = default;
+  ~OcspResponse() { reset(); }
+  OcspResponse(const OcspResponse&) = delete;
+  OcspResponse& operator=(const OcspResponse&) = delete;
+  /// Takes ownership of `d` (may be null), freeing what was held.
+  void reset(unsigned char* d = nullptr, long l = 0);
 };
 
 /// Holds one reference on an SSL_CTX.
@@ -101,6 +127,15 @@ struct ssl_st {
   CRYPTO_EX_DATA ex_data{};
   vouch::compat::Settings settings;
   std::string host_name;  // SSL_set_tlsext_host_name
+  /// SSL_set_tlsext_status_type: TLSEXT_STATUSTYPE_ocsp, or -1 (nothing).
+  int status_type = -1;
+  /// Server: what SSL_set_tlsext_status_ocsp_resp set, stapled when the
+  /// status callback says SSL_TLSEXT_ERR_OK. Client: the leaf's staple from
+  /// the last handshake that asked for one (SSL_get_tlsext_status_ocsp_resp).
+  vouch::compat::OcspResponse ocsp_response;
+  /// The client certificate callback asked to be called again
+  /// (SSL_ERROR_WANT_X509_LOOKUP): the handshake waits on this handle.
+  std::shared_ptr<vouch::PendingClientCertificate> pending_client_cert;
   enum class Role { unset, client, server } role = Role::unset;
 
   // The transport: each slot holds one reference (libssl's rule: the same

@@ -67,7 +67,15 @@ X509* SSL_get1_peer_certificate(const SSL* s) {
 
 STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL* s) {
   const vouch::compat::PeerCerts* p = peer_certs(s);
-  if (p == nullptr) return nullptr;
+  if (p == nullptr) {
+    // A server that sent a CertificateRequest (SSL_VERIFY_PEER, full
+    // handshake) and received an empty Certificate.
+    const vouch::Connection* c = s->peer_source();
+    const bool asked = s->role == ssl_st::Role::server && (s->settings.verify_mode & SSL_VERIFY_PEER) != 0;
+    if (c == nullptr || !asked || !c->handshake_complete() || c->info().resumed) return nullptr;
+    if (!s->peer.none) s->peer.none.reset(sk_X509_new_null());
+    return s->peer.none.get();
+  }
   // libssl: a client's list starts with the server's certificate; a
   // server's list leaves the client's certificate out.
   return s->role == ssl_st::Role::server ? p->without_leaf.get() : p->all.get();

@@ -110,6 +110,34 @@ TEST(CompatDiff, ApiAndOwnership) {
   expect_line(r, "end");
 }
 
+// SSL_CTX_set_client_cert_cb(3): each return value of the callback,
+// WANT_X509_LOOKUP and the retry, a certificate already set, SSL_clear.
+TEST(CompatDiff, ClientCertCallback) {
+  Outcome r = expect_same("client_cert_cb", {pki_dir()});
+  expect_line(r, "SSL_CTX_get_client_cert_cb after: is the callback 1");
+  expect_line(r, "  client_cert_cb call 1: certificate on the SSL=no, returns 1");
+  expect_line(r, "server: peer=client-ecdsa peer_chain=1 verify_result=0");
+  expect_line(r, "handshake: client=done server=failed");
+  expect_line(r, "server: peer=- peer_chain=0 verify_result=0");
+  expect_line(r, "client SSL_do_handshake: ret=-1 err=SSL_ERROR_WANT_X509_LOOKUP errors=no");
+  expect_line(r, "  client_cert_cb call 3: certificate on the SSL=no, returns 1");
+  expect_line(r, "callback calls: 3");
+  expect_line(r, "callback calls after SSL_clear: 0");
+  expect_line(r, "end");
+}
+
+// SSL_CTX_set_tlsext_status_cb(3): the server callback's answers, the
+// client callback's answers, no request.
+TEST(CompatDiff, StatusCallback) {
+  Outcome r = expect_same("status_cb", {pki_dir()});
+  expect_line(r, "SSL_get_tlsext_status_ocsp_resp on a new SSL=-1 resp=NULL");
+  expect_line(r, "  server status cb: arg=server-arg certificate=localhost, returns 0");
+  expect_line(r, "  client status cb: arg=client-arg len=-1 resp=NULL, returns 1");
+  expect_line(r, "callback calls: server=0 client=0");
+  expect_line(r, "handshake: client=failed server=failed");
+  expect_line(r, "end");
+}
+
 // ---------------------------------------------------------------- real peers
 
 // One `openssl s_server -www` serves both builds in turn.

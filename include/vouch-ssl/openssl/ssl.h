@@ -146,15 +146,25 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 #define SSL_CTRL_EXTRA_CHAIN_CERT 14
 #define SSL_CTRL_MODE 33
 #define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB 63
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG 64
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE 65
+#define SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP 70
+#define SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP 71
 #define SSL_CTRL_CLEAR_MODE 78
 #define SSL_CTRL_SET_GROUPS_LIST 92
 #define SSL_CTRL_SET_MIN_PROTO_VERSION 123
 #define SSL_CTRL_SET_MAX_PROTO_VERSION 124
+#define SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE 127
+#define SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB 128
+#define SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB_ARG 129
 #define SSL_CTRL_GET_MIN_PROTO_VERSION 130
 #define SSL_CTRL_GET_MAX_PROTO_VERSION 131
 
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
+/* Controls that carry a function (SSL_CTX_set_tlsext_status_cb). */
+long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
 
 #define SSL_CTX_set_mode(ctx, op) SSL_CTX_ctrl((ctx), SSL_CTRL_MODE, (op), NULL)
 #define SSL_CTX_clear_mode(ctx, op) SSL_CTX_ctrl((ctx), SSL_CTRL_CLEAR_MODE, (op), NULL)
@@ -232,6 +242,19 @@ int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 int SSL_use_certificate(SSL *ssl, X509 *x);
 int SSL_use_PrivateKey(SSL *ssl, EVP_PKEY *pkey);
 int SSL_check_private_key(const SSL *ssl);
+
+/*
+ * Client: called when the server asks for a certificate and none is set on
+ * the SSL (SSL_use_certificate, or the context's). Return 1 with *x509 and
+ * *pkey set: they are installed into the SSL as by SSL_use_certificate /
+ * SSL_use_PrivateKey (kept across SSL_clear; the library takes over the
+ * references handed to it); 0: no certificate is sent; negative: the
+ * handshake call returns with SSL_ERROR_WANT_X509_LOOKUP and the next one
+ * calls the callback again.
+ */
+void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx,
+                                int (*client_cert_cb)(SSL *ssl, X509 **x509, EVP_PKEY **pkey));
+int (*SSL_CTX_get_client_cert_cb(SSL_CTX *ctx))(SSL *ssl, X509 **x509, EVP_PKEY **pkey);
 
 /* The certificate / key in use by this SSL (no new reference). */
 X509 *SSL_get_certificate(const SSL *ssl);

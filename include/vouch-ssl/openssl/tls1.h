@@ -43,6 +43,44 @@ extern "C" {
 #define SSL_set_tlsext_host_name(s, name) \
     SSL_ctrl((s), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)(name))
 
+/*
+ * OCSP stapling (RFC 6066 §8; in TLS 1.3 the response travels in the leaf's
+ * CertificateEntry, RFC 8446 §4.4.2.1). One status callback per context
+ * serves both roles:
+ *  - client: after SSL_set_tlsext_status_type(s, TLSEXT_STATUSTYPE_ocsp)
+ *    the ClientHello asks for a staple and the callback judges it (read it
+ *    with SSL_get_tlsext_status_ocsp_resp): negative = error, 0 = not
+ *    acceptable (the handshake fails with bad_certificate_status_response),
+ *    positive = acceptable. vouch does not call it on a resumed handshake,
+ *    as the manual says (libssl 3.0 does in TLS 1.3).
+ *  - server: called when a client asks; SSL_get_certificate gives the
+ *    certificate being sent. SSL_TLSEXT_ERR_OK staples what was set with
+ *    SSL_set_tlsext_status_ocsp_resp (which takes ownership of
+ *    OPENSSL_malloc'd memory), SSL_TLSEXT_ERR_NOACK staples nothing,
+ *    SSL_TLSEXT_ERR_ALERT_FATAL fails the handshake.
+ * SSL_get_tlsext_status_ocsp_resp returns the length and points *resp at
+ * memory the SSL keeps, or -1 and NULL when nothing was stapled.
+ */
+#define SSL_CTX_set_tlsext_status_cb(ctx, cb) \
+    SSL_CTX_callback_ctrl((ctx), SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB, (void (*)(void))(cb))
+#define SSL_CTX_get_tlsext_status_cb(ctx, cb) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB, 0, (void *)(cb))
+#define SSL_CTX_set_tlsext_status_arg(ctx, arg) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG, 0, (arg))
+#define SSL_CTX_get_tlsext_status_arg(ctx, arg) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB_ARG, 0, (arg))
+#define SSL_CTX_set_tlsext_status_type(ctx, type) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE, (type), NULL)
+#define SSL_CTX_get_tlsext_status_type(ctx) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE, 0, NULL)
+#define SSL_set_tlsext_status_type(s, type) \
+    SSL_ctrl((s), SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE, (type), NULL)
+#define SSL_get_tlsext_status_type(s) SSL_ctrl((s), SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE, 0, NULL)
+#define SSL_get_tlsext_status_ocsp_resp(s, arg) \
+    SSL_ctrl((s), SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP, 0, (arg))
+#define SSL_set_tlsext_status_ocsp_resp(s, arg, arglen) \
+    SSL_ctrl((s), SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP, (arglen), (arg))
+
 #ifdef __cplusplus
 }
 #endif

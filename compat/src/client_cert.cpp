@@ -1,0 +1,95 @@
+// SSL_CTX_set_client_cert_cb(3): the callback runs when the server sends a
+// CertificateRequest and no certificate is set on the SSL; what it returns
+// is installed into the SSL as with SSL_use_certificate/SSL_use_PrivateKey,
+// so it stays across SSL_clear and later handshakes send it without asking.
+#include "client_cert.h"
+
+#include <optional>
+
+#include "config.h"
+#include "errors.h"
+#include "objects.h"
+
+namespace vouch::compat {
+namespace {
+
+/// What one call of the application's callback decided.
+struct Answer {
+  enum class Kind { certificate, none, later } kind = Kind::none;
+  std::optional<Credential> credential;
+};
+
+Answer ask_application(SSL* s) {
+  auto cb = s->ctx.ctx->client_cert_cb;
+  if (cb == nullptr) return {};
+  X509* x509 = nullptr;
+  EVP_PKEY* pkey = nullptr;
+  const int r = cb(s, &x509, &pkey);
+  if (r < 0) {
+    // The page: a negative value suspends the handshake; the next call of
+    // the handshake function calls the callback again.
+    X509_free(x509);
+    EVP_PKEY_free(pkey);
+    return {Answer::Kind::later, std::nullopt};
+  }
+  bool installed = false;
+  if (r == 1 && x509 != nullptr && pkey != nullptr) {
+    installed = SSL_use_certificate(s, x509) == 1 && SSL_use_PrivateKey(s, pkey) == 1;
+  } else if (r == 1) {
+    raise(Reason::bad_value, "the client certificate callback returned 1 without a certificate and key");
+  }
+  // The library takes over the references it was handed: the SSL holds its
+  // own now (or nothing, when they could not be installed).
+  X509_free(x509);
+  EVP_PKEY_free(pkey);
+  if (!installed) return {};
+  std::vector<Credential> credentials = credentials_of(s);
+  if (credentials.empty()) return {};
+  return {Answer::Kind::certificate, std::move(credentials.front())};
+}
+
+}  // namespace
+
+ClientCertificateSelector client_certificate_selector(SSL* s) {
+  // The certificate set on the SSL (SSL_use_certificate, or the context's,
+  // copied at SSL_new) is sent whatever CAs the server names, without the
+  // callback (SSL_CTX_set_client_cert_cb(3), NOTES).
+  std::vector<Credential> credentials = credentials_of(s);
+  std::optional<Credential> mine;
+  if (!credentials.empty()) mine = std::move(credentials.front());
+  return [s, mine](const CertificateRequestInfo&, std::shared_ptr<PendingClientCertificate> pending) {
+    if (mine) return ClientCertificateChoice::use(*mine);
+    Answer a = ask_application(s);
+    switch (a.kind) {
+      case Answer::Kind::certificate: return ClientCertificateChoice::use(std::move(*a.credential));
+      case Answer::Kind::none: return ClientCertificateChoice::no_certificate();
+      case Answer::Kind::later: break;
+    }
+    s->pending_client_cert = std::move(pending);
+    return ClientCertificateChoice::pending();
+  };
+}
+
+bool retry_client_certificate(SSL* s) {
+  if (!s->pending_client_cert) return true;
+  Answer a = ask_application(s);
+  switch (a.kind) {
+    case Answer::Kind::certificate: s->pending_client_cert->choose(std::move(*a.credential)); break;
+    case Answer::Kind::none: s->pending_client_cert->decline(); break;
+    case Answer::Kind::later: return false;
+  }
+  s->pending_client_cert.reset();
+  return true;
+}
+
+}  // namespace vouch::compat
+
+extern "C" {
+
+void SSL_CTX_set_client_cert_cb(SSL_CTX* ctx, int (*cb)(SSL*, X509**, EVP_PKEY**)) {
+  ctx->client_cert_cb = cb;
+}
+
+int (*SSL_CTX_get_client_cert_cb(SSL_CTX* ctx))(SSL*, X509**, EVP_PKEY**) { return ctx->client_cert_cb; }
+
+}  // extern "C"

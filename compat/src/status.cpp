@@ -1,0 +1,146 @@
+// SSL_CTX_set_tlsext_status_cb(3). A client asks for a staple after
+// SSL_set_tlsext_status_type(TLSEXT_STATUSTYPE_ocsp); its callback then
+// judges what came (negative: error, 0: not acceptable, positive: fine). A
+// server's callback is called when a client asked, and staples what it set
+// with SSL_set_tlsext_status_ocsp_resp (SSL_TLSEXT_ERR_OK), nothing
+// (SSL_TLSEXT_ERR_NOACK) or fails the handshake (SSL_TLSEXT_ERR_ALERT_FATAL).
+#include "status.h"
+
+#include <openssl/crypto.h>
+#include <openssl/x509.h>
+
+#include "errors.h"
+#include "objects.h"
+
+namespace vouch::compat {
+namespace {
+
+using StatusCb = int (*)(SSL*, void*);
+
+/// Makes the slot holding the credential's leaf the current one, so that
+/// SSL_get_certificate inside the callback gives the certificate being sent
+/// (libssl sets its current key to the chosen one before the call).
+void select_slot_of(SSL* s, const Credential& credential) {
+  CertSet& set = s->settings.certs;
+  for (size_t i = 0; i < CertSet::kSlots; ++i) {
+    const CertSlot& slot = set.slots[i];
+    if (slot.cert && X509_cmp(slot.cert.get(), credential.leaf()) == 0) {
+      set.current = static_cast<int>(i);
+      return;
+    }
+  }
+}
+
+class StatusCallbackProvider : public RevocationProvider {
+ public:
+  explicit StatusCallbackProvider(SSL* s) : s_(s) {}
+  std::string name() const override { return "status-callback"; }
+
+  Status check(const RevocationContext& ctx) const override {
+    // RFC 8446 §4.4.2.1: the leaf's CertificateEntry carries the response.
+    const StapleReport* leaf = ctx.ocsp.leaf();
+    if (leaf != nullptr && leaf->present && !leaf->response.empty()) {
+      auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(leaf->response.data(), leaf->response.size()));
+      if (copy == nullptr) return fail(Alert::internal_error, "out of memory for the OCSP response");
+      s_->ocsp_response.reset(copy, static_cast<long>(leaf->response.size()));
+    } else {
+      s_->ocsp_response.reset();
+    }
+    StatusCb cb = s_->ctx.ctx->status_cb;
+    if (cb == nullptr) return {};
+    const int r = cb(s_, s_->ctx.ctx->status_arg);
+    if (r < 0) return fail(Alert::internal_error, "the OCSP status callback failed");
+    // RFC 6066 §8: an unacceptable response is bad_certificate_status_response.
+    if (r == 0) return fail(Alert::bad_certificate_status_response, "the OCSP status callback refused the response");
+    return {};
+  }
+
+ private:
+  SSL* s_;
+};
+
+}  // namespace
+
+std::optional<long> status_ctx_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
+  switch (cmd) {
+    case SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG:
+      ctx->status_arg = parg;
+      return 1;
+    case SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB_ARG:
+      *static_cast<void**>(parg) = ctx->status_arg;
+      return 1;
+    case SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB:
+      *static_cast<StatusCb*>(parg) = ctx->status_cb;
+      return 1;
+    case SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE:
+      ctx->status_type = static_cast<int>(larg);
+      return 1;
+    case SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE: return ctx->status_type;
+    default: return std::nullopt;
+  }
+}
+
+std::optional<long> status_ssl_ctrl(SSL* s, int cmd, long larg, void* parg) {
+  switch (cmd) {
+    case SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE:
+      s->status_type = static_cast<int>(larg);
+      return 1;
+    case SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE: return s->status_type;
+    case SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP:
+      // The page: -1 and a NULL *resp when nothing was stapled.
+      *static_cast<unsigned char**>(parg) = s->ocsp_response.data;
+      if (s->ocsp_response.data == nullptr || s->ocsp_response.len <= 0) return -1;
+      return s->ocsp_response.len;
+    case SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP:
+      // Takes ownership of OPENSSL_malloc'd memory; what was set before goes.
+      s->ocsp_response.reset(static_cast<unsigned char*>(parg), larg);
+      return 1;
+    default: return std::nullopt;
+  }
+}
+
+std::function<Result<std::vector<Bytes>>(const Credential&, const std::string&)> staple_hook(SSL* s) {
+  if (s->ctx.ctx->status_cb == nullptr) return nullptr;
+  // vouch calls the hook only when the client sent status_request.
+  return [s](const Credential& credential, const std::string&) -> Result<std::vector<Bytes>> {
+    StatusCb cb = s->ctx.ctx->status_cb;
+    if (cb == nullptr) return std::vector<Bytes>{};
+    select_slot_of(s, credential);
+    switch (cb(s, s->ctx.ctx->status_arg)) {
+      case SSL_TLSEXT_ERR_NOACK: return std::vector<Bytes>{};
+      case SSL_TLSEXT_ERR_OK: {
+        const OcspResponse& r = s->ocsp_response;
+        if (r.data == nullptr || r.len <= 0) return std::vector<Bytes>{};
+        return std::vector<Bytes>{Bytes(r.data, r.data + r.len)};
+      }
+      default:
+        // SSL_TLSEXT_ERR_ALERT_FATAL, and anything else, as in libssl.
+        return fail(Alert::internal_error, "the OCSP status callback failed the handshake");
+    }
+  };
+}
+
+std::shared_ptr<const RevocationProvider> status_provider(SSL* s) {
+  if (s->status_type != TLSEXT_STATUSTYPE_ocsp) return nullptr;
+  return std::make_shared<StatusCallbackProvider>(s);
+}
+
+}  // namespace vouch::compat
+
+extern "C" {
+
+long SSL_CTX_callback_ctrl(SSL_CTX* ctx, int cmd, void (*fp)(void)) {
+  if (ctx == nullptr) return 0;
+  switch (cmd) {
+    case SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB:
+      // The macro casts the callback to void (*)(void); this is its type.
+      ctx->status_cb = reinterpret_cast<vouch::compat::StatusCb>(fp);
+      return 1;
+    default:
+      vouch::compat::raise(vouch::compat::Reason::unsupported_control,
+                           "SSL_CTX_callback_ctrl command " + std::to_string(cmd));
+      return 0;
+  }
+}
+
+}  // extern "C"

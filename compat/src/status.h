@@ -1,0 +1,34 @@
+// OCSP stapling through libssl's status callback
+// (SSL_CTX_set_tlsext_status_cb(3)): the server callback as vouch's staple
+// hook, the client callback as a revocation provider, and the controls that
+// set and read them.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vouch/credential.h"
+#include "vouch/revocation.h"
+
+namespace vouch::compat {
+
+/// The SSL_CTX_ctrl commands of the status callback; nullopt for others.
+std::optional<long> status_ctx_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg);
+/// The SSL_ctrl commands of status requests and responses; nullopt for others.
+std::optional<long> status_ssl_ctrl(SSL* s, int cmd, long larg, void* parg);
+
+/// Server: calls the status callback when the client asked for status, with
+/// SSL_get_certificate giving the leaf being sent. Null when no callback is set.
+std::function<Result<std::vector<Bytes>>(const Credential&, const std::string&)> staple_hook(SSL* s);
+
+/// Client: hands the leaf's staple to SSL_get_tlsext_status_ocsp_resp and
+/// lets the status callback accept or refuse it. Null when the program did
+/// not ask for status or set no callback.
+std::shared_ptr<const RevocationProvider> status_provider(SSL* s);
+
+}  // namespace vouch::compat
