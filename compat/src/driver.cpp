@@ -148,6 +148,7 @@ int run_handshake(SSL* s) {
         return -1;
       case Wait::private_key_operation:
       case Wait::certificate_verify:
+      case Wait::ocsp_staple:
       case Wait::none:
         raise(Reason::not_supported_yet, "the handshake waits for an asynchronous operation");
         return -1;

@@ -14,6 +14,7 @@
 
 #include "vouch/client_auth.h"
 #include "vouch/credential.h"
+#include "vouch/ocsp.h"
 #include "vouch/revocation.h"
 #include "vouch/types.h"
 
@@ -142,6 +143,15 @@ struct ServerConfig : CommonConfig {
   /// are sent as given: vouch does not verify what the hook returns.
   std::function<Result<std::vector<Bytes>>(const Credential& credential, const std::string& server_name)>
       ocsp_staple_hook;
+  /// The same, able to answer later (e.g. after fetching a staple on another
+  /// thread): return a value to answer now, or nullopt to answer through
+  /// `pending` — the connection then waits (Wait::ocsp_staple) before
+  /// sending anything of its flight, until pending->provide()/fail() and
+  /// resume(). Called at most once per handshake. Takes precedence over
+  /// ocsp_staple_hook.
+  std::function<std::optional<Result<std::vector<Bytes>>>(
+      const Credential& credential, const std::string& server_name, std::shared_ptr<PendingOcspStaple> pending)>
+      ocsp_staple_hook_async;
 };
 
 }  // namespace vouch

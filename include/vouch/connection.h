@@ -46,6 +46,9 @@ enum class Wait : uint8_t {
   private_key_operation,
   /// An asynchronous certificate check has not finished yet.
   certificate_verify,
+  /// Server: an asynchronous OCSP staple hook (ServerConfig::
+  /// ocsp_staple_hook_async) has not answered yet.
+  ocsp_staple,
 };
 
 /// Negotiated parameters, valid once the handshake completed.

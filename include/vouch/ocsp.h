@@ -10,9 +10,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "vouch/error.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -70,6 +73,27 @@ struct OcspVerifyOptions {
   /// with exactly this value — for responses fetched with a nonce, never for
   /// staples (the server fetched those for itself).
   std::optional<Bytes> expected_nonce;
+};
+
+/// The answer of an asynchronous OCSP staple hook
+/// (ServerConfig::ocsp_staple_hook_async), handed over from any thread: the
+/// connection waits (Wait::ocsp_staple) until one of the calls below and the
+/// application's resume(). Only the first answer counts. Thread-safe.
+class PendingOcspStaple {
+ public:
+  /// Staple these DER responses, one per chain position (empty = none; an
+  /// empty vector = no staple at all).
+  void provide(std::vector<Bytes> staples);
+  /// Fail the handshake with this error (its alert is sent).
+  void fail(Error error);
+  bool ready() const;
+
+  /// What the connection takes (internal use): nullopt = not answered yet.
+  std::optional<Result<std::vector<Bytes>>> take();
+
+ private:
+  mutable std::mutex mu_;
+  std::optional<Result<std::vector<Bytes>>> answer_;
 };
 
 }  // namespace vouch

@@ -23,6 +23,7 @@ enum class Hs : uint8_t {
   client_certificate,  // suspended: the application must pick a certificate
   private_key,         // suspended: an external signer is busy
   certificate_verify,  // suspended: an asynchronous peer check is busy
+  ocsp_staple,         // suspended: an asynchronous staple hook has not answered
   done,                // handshake complete
 };
 

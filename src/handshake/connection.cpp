@@ -91,6 +91,7 @@ struct Connection::Impl {
         case Hs::client_certificate: wait = Wait::client_certificate; return core.flush_handshake();
         case Hs::private_key: wait = Wait::private_key_operation; return core.flush_handshake();
         case Hs::certificate_verify: wait = Wait::certificate_verify; return core.flush_handshake();
+        case Hs::ocsp_staple: wait = Wait::ocsp_staple; return core.flush_handshake();
         case Hs::done:
           core.handshake_done = true;
           wait = Wait::none;

@@ -1,6 +1,7 @@
 // The thread-safe hand-over objects between an application and a suspended
 // handshake (vouch/client_auth.h).
 #include "vouch/client_auth.h"
+#include "vouch/ocsp.h"
 
 namespace vouch {
 
@@ -47,6 +48,26 @@ bool PendingSignature::ready() const {
 std::optional<Result<Bytes>> PendingSignature::take() {
   std::lock_guard<std::mutex> lock(mu_);
   return std::exchange(result_, std::nullopt);
+}
+
+void PendingOcspStaple::provide(std::vector<Bytes> staples) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!answer_) answer_ = Result<std::vector<Bytes>>(std::move(staples));
+}
+
+void PendingOcspStaple::fail(Error error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!answer_) answer_ = Result<std::vector<Bytes>>(std::move(error));
+}
+
+bool PendingOcspStaple::ready() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return answer_.has_value();
+}
+
+std::optional<Result<std::vector<Bytes>>> PendingOcspStaple::take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(answer_, std::nullopt);
 }
 
 }  // namespace vouch

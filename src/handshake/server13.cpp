@@ -257,6 +257,9 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
 }
 
 Result<Hs> ServerHandshake13::do_send_server_flight() {
+  // Suspends, if at all, before anything of the flight is written.
+  VOUCH_ASSIGN(const bool settled, settle_staples());
+  if (!settled) return Hs::ocsp_staple;
   EncryptedExtensions ee;
   if (!core_.info.alpn.empty()) ee.ext.alpn = std::vector<std::string>{core_.info.alpn};
   if (!core_.info.server_name.empty() && !psk_) ee.ext.server_name_ack = true;
@@ -293,22 +296,49 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   return Hs::read_message;
 }
 
+Result<bool> ServerHandshake13::settle_staples() {
+  if (staples_) return true;
+  // RFC 8446 §4.4.2.1 / §4.2: only in answer to the client's status_request,
+  // and never in a PSK handshake (no Certificate is sent).
+  if (psk_ || !client_wants_status_) {
+    staples_.emplace();
+    return true;
+  }
+  const Credential& cred = *credential_->credential;
+  if (pending_staple_) {
+    auto answer = pending_staple_->take();
+    if (!answer) return false;
+    pending_staple_.reset();
+    if (!*answer) return answer->error();
+    staples_ = std::move(**answer);
+    return true;
+  }
+  if (config_->ocsp_staple_hook_async) {
+    auto handle = std::make_shared<PendingOcspStaple>();
+    auto now = config_->ocsp_staple_hook_async(cred, core_.info.server_name, handle);
+    if (!now) {
+      pending_staple_ = std::move(handle);
+      return settle_staples();  // it may have answered already
+    }
+    if (!*now) return now->error();
+    staples_ = std::move(**now);
+    return true;
+  }
+  if (config_->ocsp_staple_hook) {
+    auto r = config_->ocsp_staple_hook(cred, core_.info.server_name);
+    if (!r) return r.error();
+    staples_ = std::move(*r);
+    return true;
+  }
+  staples_ = cred.ocsp_staples();
+  return true;
+}
+
 Result<Certificate> ServerHandshake13::server_certificate() const {
   const Credential& cred = *credential_->credential;
   Certificate cert;
   for (const Bytes& der : cred.chain_der()) cert.certificate_list.push_back({der, {}});
-  // RFC 8446 §4.4.2.1: the OCSP response goes in the status_request
-  // extension of its CertificateEntry — only if the client asked (§4.2: an
-  // extension in a response must answer one in the request).
-  if (!client_wants_status_) return cert;
-  std::vector<Bytes> staples;
-  if (config_->ocsp_staple_hook) {
-    auto r = config_->ocsp_staple_hook(cred, core_.info.server_name);
-    if (!r) return r.error();
-    staples = std::move(*r);
-  } else {
-    staples = cred.ocsp_staples();
-  }
+  const std::vector<Bytes>& staples = *staples_;
   if (staples.size() > cert.certificate_list.size())
     return fail(Alert::internal_error, "OCSP staple hook returned more staples than certificates");
   for (size_t i = 0; i < staples.size(); ++i) {

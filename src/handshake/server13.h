@@ -61,9 +61,12 @@ class ServerHandshake13 final : public Handshake13 {
   /// application's accept hook.
   Status on_client_certificate_verify(const CertificateVerify& cv, ByteView transcript_hash,
                                       bool post_handshake);
-  /// The server Certificate message for credential_, with OCSP staples in
-  /// the entries when the client asked for status (RFC 8446 §4.4.2.1).
+  /// The server Certificate message for credential_, with staples_ in the
+  /// entries (RFC 8446 §4.4.2.1).
   Result<Certificate> server_certificate() const;
+  /// Settles staples_ from the hooks or the credential; false while an
+  /// asynchronous hook has not answered.
+  Result<bool> settle_staples();
 
   ConnCore& core_;
   std::shared_ptr<const ServerConfig> config_;
@@ -85,6 +88,10 @@ class ServerHandshake13 final : public Handshake13 {
   std::shared_ptr<const std::vector<Credential>> credential_snapshot_;
   /// The client sent status_request (RFC 6066 §8) in its ClientHello.
   bool client_wants_status_ = false;
+  /// What will be stapled (settled before the flight is sent), and the
+  /// asynchronous hook's handle while it has not answered.
+  std::optional<std::vector<Bytes>> staples_;
+  std::shared_ptr<PendingOcspStaple> pending_staple_;
   std::optional<KeySchedule> schedule_;
   unsigned tickets_sent_ = 0;
 

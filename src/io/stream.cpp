@@ -57,6 +57,7 @@ const char* wait_name(Wait w) {
     case Wait::client_certificate: return "a client certificate";
     case Wait::private_key_operation: return "an external private key operation";
     case Wait::certificate_verify: return "an asynchronous certificate check";
+    case Wait::ocsp_staple: return "an asynchronous OCSP staple";
   }
   return "an unknown event";
 }

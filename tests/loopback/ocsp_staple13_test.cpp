@@ -4,6 +4,8 @@
 // client staples asked for by the server, sessions and revocation providers.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "support/loopback.h"
 #include "support/pki.h"
 #include "tools/ocsp_staple.h"
@@ -412,6 +414,60 @@ TEST(OcspStaple13, HookAnswersNoStapleOrFatal) {
   EXPECT_NE(fatal.server->error()->reason.find("staple store unavailable"), std::string::npos);
   ASSERT_TRUE(fatal.client->error());
   EXPECT_TRUE(fatal.client->error()->from_peer);
+}
+
+// ---- asynchronous staple hook ----------------------------------------------------
+
+TEST(OcspStaple13, AsyncHookAnswersLater) {
+  auto sc = server_config_for("ecdsa");
+  std::shared_ptr<PendingOcspStaple> handle;
+  int calls = 0;
+  sc->ocsp_staple_hook_async = [&](const Credential&, const std::string& name,
+                                   std::shared_ptr<PendingOcspStaple> pending)
+      -> std::optional<Result<std::vector<Bytes>>> {
+    ++calls;
+    EXPECT_EQ(name, "localhost");
+    handle = std::move(pending);
+    return std::nullopt;  // later
+  };
+  auto client = Connection::client(client_config_for("ecdsa"), "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(client->start());
+  testing::transfer(*client, *server);
+  // The server suspended before writing any of its flight.
+  EXPECT_EQ(server->wait(), Wait::ocsp_staple);
+  ASSERT_TRUE(handle);
+  EXPECT_TRUE(server->resume());  // not answered yet: still waiting, nothing sent
+  EXPECT_EQ(server->wait(), Wait::ocsp_staple);
+  // Answered from another thread.
+  std::thread([&] { handle->provide({leaf_staple()}); }).join();
+  ASSERT_TRUE(server->resume()) << err(*server);
+  ASSERT_TRUE(pump_handshake(*client, *server)) << err(*client) << " / " << err(*server);
+  EXPECT_EQ(calls, 1);
+  ASSERT_TRUE(client->peer_ocsp().leaf()->status) << client->peer_ocsp().leaf()->problem;
+  EXPECT_EQ(client->peer_ocsp().leaf()->status->status, OcspCertStatus::good);
+}
+
+TEST(OcspStaple13, AsyncHookAnswersNowOrFails) {
+  auto sc = server_config_for("ecdsa");
+  sc->ocsp_staple_hook = [](const Credential&, const std::string&) -> Result<std::vector<Bytes>> {
+    ADD_FAILURE() << "the asynchronous hook takes precedence";
+    return std::vector<Bytes>{};
+  };
+  sc->ocsp_staple_hook_async = [](const Credential&, const std::string&, std::shared_ptr<PendingOcspStaple>)
+      -> std::optional<Result<std::vector<Bytes>>> { return Result<std::vector<Bytes>>(std::vector<Bytes>{leaf_staple()}); };
+  Pair now = run(client(OcspPolicy::require), sc);
+  ASSERT_TRUE(now.ok) << err(*now.client);
+
+  sc->ocsp_staple_hook_async = [](const Credential&, const std::string&, std::shared_ptr<PendingOcspStaple> pending)
+      -> std::optional<Result<std::vector<Bytes>>> {
+    pending->fail(fail(Alert::internal_error, "responder unreachable"));  // answered before returning
+    return std::nullopt;
+  };
+  Pair failed = run(client(), sc);
+  EXPECT_FALSE(failed.ok);
+  ASSERT_TRUE(failed.server->error());
+  EXPECT_NE(failed.server->error()->reason.find("responder unreachable"), std::string::npos);
 }
 
 TEST(OcspStaple13, CredentialSourceIsConsultedPerHandshake) {
