@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "ca_names.h"
 #include "config.h"
 #include "errors.h"
 #include "objects.h"
@@ -15,7 +16,7 @@ namespace {
 
 /// What one call of the application's callback decided.
 struct Answer {
-  enum class Kind { certificate, none, later } kind = Kind::none;
+  enum class Kind { certificate, none, later, failed } kind = Kind::none;
   std::optional<Credential> credential;
 };
 
@@ -48,21 +49,46 @@ Answer ask_application(SSL* s) {
   return {Answer::Kind::certificate, std::move(credentials.front())};
 }
 
+/// The certificate callback (SSL_CTX_set_cert_cb) runs first, then the
+/// certificate set on the SSL is used, else the client certificate callback
+/// is asked. `from_cert_cb`: start with the certificate callback.
+Answer decide(SSL* s, bool from_cert_cb) {
+  if (from_cert_cb && s->ctx.ctx->cert_cb != nullptr) {
+    const int r = s->ctx.ctx->cert_cb(s, s->ctx.ctx->cert_cb_arg);
+    if (r < 0) {
+      s->client_cert_retry_cert_cb = true;
+      return {Answer::Kind::later, std::nullopt};
+    }
+    if (r == 0) return {Answer::Kind::failed, std::nullopt};
+  }
+  s->client_cert_retry_cert_cb = false;
+  // The certificate set on the SSL (SSL_use_certificate, the context's
+  // copied at SSL_new, or one the certificate callback set) is sent
+  // whatever CAs the server names, without the client certificate callback
+  // (SSL_CTX_set_client_cert_cb(3), NOTES).
+  std::vector<Credential> credentials = credentials_of(s);
+  if (!credentials.empty()) return {Answer::Kind::certificate, std::move(credentials.front())};
+  return ask_application(s);
+}
+
+Error cert_cb_error() {
+  return fail(Alert::internal_error, "the certificate callback (SSL_CTX_set_cert_cb) returned 0");
+}
+
 }  // namespace
 
 ClientCertificateSelector client_certificate_selector(SSL* s) {
-  // The certificate set on the SSL (SSL_use_certificate, or the context's,
-  // copied at SSL_new) is sent whatever CAs the server names, without the
-  // callback (SSL_CTX_set_client_cert_cb(3), NOTES).
-  std::vector<Credential> credentials = credentials_of(s);
-  std::optional<Credential> mine;
-  if (!credentials.empty()) mine = std::move(credentials.front());
-  return [s, mine](const CertificateRequestInfo&, std::shared_ptr<PendingClientCertificate> pending) {
-    if (mine) return ClientCertificateChoice::use(*mine);
-    Answer a = ask_application(s);
+  return [s](const CertificateRequestInfo& request, std::shared_ptr<PendingClientCertificate> pending) {
+    // SSL_get_client_CA_list on a client: what this request names.
+    s->peer_ca_names = names_from_der(request.certificate_authorities);
+    Answer a = decide(s, true);
     switch (a.kind) {
       case Answer::Kind::certificate: return ClientCertificateChoice::use(std::move(*a.credential));
       case Answer::Kind::none: return ClientCertificateChoice::no_certificate();
+      case Answer::Kind::failed:
+        // Answered before returning: the handshake fails at once.
+        pending->abort(cert_cb_error());
+        return ClientCertificateChoice::pending();
       case Answer::Kind::later: break;
     }
     s->pending_client_cert = std::move(pending);
@@ -72,10 +98,11 @@ ClientCertificateSelector client_certificate_selector(SSL* s) {
 
 bool retry_client_certificate(SSL* s) {
   if (!s->pending_client_cert) return true;
-  Answer a = ask_application(s);
+  Answer a = s->client_cert_retry_cert_cb ? decide(s, true) : ask_application(s);
   switch (a.kind) {
     case Answer::Kind::certificate: s->pending_client_cert->choose(std::move(*a.credential)); break;
     case Answer::Kind::none: s->pending_client_cert->decline(); break;
+    case Answer::Kind::failed: s->pending_client_cert->abort(cert_cb_error()); break;
     case Answer::Kind::later: return false;
   }
   s->pending_client_cert.reset();

@@ -2,6 +2,8 @@
 
 #include <iterator>
 
+#include "ca_names.h"
+#include "cert_cb.h"
 #include "client_cert.h"
 #include "errors.h"
 #include "status.h"
@@ -60,6 +62,8 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
     c->ocsp_policy = OcspPolicy::ignore;
   }
   c->client_certificate_selector = client_certificate_selector(s);
+  // SSL_CTX_set_post_handshake_auth: RFC 8446 §4.2.6.
+  c->post_handshake_auth = settings.post_handshake_auth;
   return c;
 }
 
@@ -69,7 +73,10 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   apply_common(settings, *c);
   // vouch offers the first that fits the client's signature algorithms.
   c->credentials = credentials_of(s);
-  if (settings.verify_mode & SSL_VERIFY_PEER) {
+  // SSL_VERIFY_POST_HANDSHAKE: libssl asks only later, with
+  // SSL_verify_client_post_handshake (RFC 8446 §4.6.2).
+  const bool ask_now = (settings.verify_mode & SSL_VERIFY_POST_HANDSHAKE) == 0;
+  if ((settings.verify_mode & SSL_VERIFY_PEER) && ask_now) {
     c->client_auth = (settings.verify_mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) ? ClientAuth::required
                                                                                : ClientAuth::optional;
   } else {
@@ -77,10 +84,15 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   }
   c->client_trust = s->ctx.ctx->trust;
   // libssl names CAs in a CertificateRequest only from
-  // SSL_CTX_set_client_CA_list, never from the trust store.
-  c->client_ca_names = std::vector<Bytes>{};
-  // libssl's default number of TLS 1.3 tickets (SSL_CTX_set_num_tickets).
-  c->num_tickets = 2;
+  // SSL_CTX_set_client_CA_list, never from the trust store: without a list
+  // the extension is omitted (an empty vector).
+  c->client_ca_names = names_to_der(s->ctx.ctx->client_ca_names.get());
+  c->credential_source = server_credential_source(s);
+  // SSL_CTX_set_num_tickets (libssl's default: 2), sealed with the
+  // context's keys so that another SSL of it resumes them.
+  c->num_tickets = static_cast<unsigned>(settings.num_tickets);
+  if (!s->ctx.ctx->ticket_keys) s->ctx.ctx->ticket_keys = std::make_shared<TicketKeys>();
+  c->ticket_keys = s->ctx.ctx->ticket_keys;
   c->ocsp_staple_hook = staple_hook(s);
   return c;
 }

@@ -22,6 +22,8 @@ SSL_CTX* SSL_CTX_new(const SSL_METHOD* method) {
   auto ctx = std::make_unique<ssl_ctx_st>();
   ctx->method = method;
   ctx->settings = vouch::compat::Settings::defaults();
+  // libssl's context starts with an empty client CA list (not NULL).
+  ctx->client_ca_names.reset(sk_X509_NAME_new_null());
   if (CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL_CTX, ctx.get(), &ctx->ex_data) != 1) {
     raise(Reason::internal_error, "SSL_CTX_new: cannot allocate ex_data");
     return nullptr;
@@ -56,6 +58,15 @@ int SSL_CTX_set_ciphersuites(SSL_CTX* ctx, const char* str) {
   }
   if (!vouch::compat::parse_ciphersuites(str, ctx->settings.cipher_suites)) {
     raise(Reason::bad_value, std::string("cipher suite list \"") + str + "\"");
+    return 0;
+  }
+  return 1;
+}
+
+int SSL_CTX_set_cipher_list(SSL_CTX* ctx, const char* str) {
+  (void)ctx;  // nothing to keep: see settings.h
+  if (str == nullptr || !vouch::compat::cipher_list_matches(str)) {
+    raise(Reason::no_cipher_match, str ? std::string("cipher list \"") + str + "\"" : "NULL");
     return 0;
   }
   return 1;

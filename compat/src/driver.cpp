@@ -5,6 +5,7 @@
 #include "client_cert.h"
 #include "config.h"
 #include "errors.h"
+#include "session.h"
 #include "transport.h"
 #include "verify_result.h"
 
@@ -39,7 +40,7 @@ bool start_connection(SSL* s) {
   if (s->role == ssl_st::Role::client) {
     // libssl drops the last staple when it builds a ClientHello.
     s->ocsp_response.reset();
-    s->conn = Connection::client(client_config(s), s->host_name);
+    s->conn = Connection::client(client_config(s), s->host_name, session_to_offer(s));
     // A failure (no name to verify, no anchors ...) is kept by the
     // connection and reported by the run loop.
     (void)s->conn->start();
@@ -51,6 +52,7 @@ bool start_connection(SSL* s) {
 
 void on_handshake_complete(SSL* s) {
   s->completed = true;
+  note_handshake_session(s);
   // SSL_VERIFY_NONE on a client: libssl verified anyway and recorded the
   // outcome without acting on it (see verify_result.h).
   if (s->role == ssl_st::Role::client && (s->settings.verify_mode & SSL_VERIFY_PEER) == 0) {
@@ -65,7 +67,10 @@ int fail_connection(SSL* s) {
   (void)flush_output(s, true);  // the alert, best effort
   s->want = Want::nothing;
   const Error* e = s->conn->error();
-  if (e == nullptr) {
+  if (s->cert_cb_failure <= 0) {
+    raise(s->cert_cb_failure < 0 ? Reason::cert_cb_cannot_suspend : Reason::cert_cb_failed,
+          e != nullptr ? e->to_string() : std::string());
+  } else if (e == nullptr) {
     raise(Reason::internal_error, "connection failed without an error");
   } else {
     if (!e->from_peer) {
@@ -101,7 +106,12 @@ int run_handshake(SSL* s) {
     raise(Reason::connection_type_not_set);
     return -1;
   }
-  if (s->completed) return 1;
+  if (s->completed) {
+    // What the established connection queued (a post-handshake
+    // CertificateRequest) goes out, as libssl's state machine writes it.
+    if (s->conn && !s->conn->pending_output().empty() && flush_output(s, true) != Io::done) return -1;
+    return 1;
+  }
   if (s->fatal) return fail_again(s);
   if (!s->conn && !start_connection(s)) return -1;
   if (s->pending_client_cert) {

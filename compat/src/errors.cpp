@@ -42,6 +42,13 @@ ERR_STRING_DATA g_strings[] = {
     {code(Reason::null_argument), "passed a null parameter"},
     {code(Reason::not_supported_yet), "not supported by vouch-ssl yet"},
     {code(Reason::internal_error), "internal error"},
+    {code(Reason::no_cipher_match), "no cipher match"},
+    {code(Reason::cert_cb_failed), "the certificate callback failed"},
+    {code(Reason::cert_cb_cannot_suspend),
+     "a server's certificate callback cannot suspend the handshake in vouch-ssl yet (it returned a negative value)"},
+    {code(Reason::not_server), "not a server"},
+    {code(Reason::still_in_init), "still in init"},
+    {code(Reason::pha_not_offered), "the client did not offer post-handshake authentication"},
     {0, nullptr},
 };
 

@@ -37,6 +37,12 @@ enum class Reason : int {
   null_argument,
   not_supported_yet,
   internal_error,
+  no_cipher_match,
+  cert_cb_failed,
+  cert_cb_cannot_suspend,
+  not_server,
+  still_in_init,
+  pha_not_offered,
 };
 
 /// vouch-ssl's library code on the error queue (loads the strings once).

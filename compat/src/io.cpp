@@ -44,6 +44,10 @@ int SSL_read(SSL* s, void* buf, int num) {
   // as with SSL_MODE_AUTO_RETRY.
   for (;;) {
     if (conn.pending_application_data() > 0) {
+      // Answers queued while reading (a post-handshake Certificate flight)
+      // go out before the data is returned, as libssl writes them inside
+      // SSL_read.
+      if (!conn.pending_output().empty() && vouch::compat::flush_output(s, true) != Io::done) return -1;
       const size_t n = conn.read(std::span<uint8_t>(static_cast<uint8_t*>(buf), static_cast<size_t>(num)));
       return static_cast<int>(n);
     }

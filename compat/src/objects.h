@@ -25,6 +25,25 @@ struct ssl_method_st {
   enum class Role { either, client, server } role;
 };
 
+/// SSL_SESSION: what SSL_get1_session hands out and SSL_set_session takes.
+/// Reference counted like libssl's; `session` is the ticket vouch resumes
+/// from, null for a session that cannot be resumed (none arrived yet, or a
+/// server's view).
+struct ssl_session_st {
+  std::atomic<int> references{1};
+  std::shared_ptr<const vouch::Session> session;
+};
+
+namespace vouch::compat {
+
+inline void free_name_stack(STACK_OF(X509_NAME) * s) { sk_X509_NAME_pop_free(s, X509_NAME_free); }
+/// An owned STACK_OF(X509_NAME) with its names (libssl's CA name lists).
+using NameStack = ossl::Ptr<STACK_OF(X509_NAME), free_name_stack>;
+/// An owned SSL_SESSION reference.
+using SessionPtr = ossl::Ptr<SSL_SESSION, SSL_SESSION_free>;
+
+}  // namespace vouch::compat
+
 struct ssl_cipher_st {
   vouch::CipherSuite suite;
   const char* name;  // IANA name, which libssl also uses for TLS 1.3 suites
@@ -54,6 +73,18 @@ struct ssl_ctx_st {
   void* status_arg = nullptr;
   /// SSL_CTX_set_tlsext_status_type: copied into each SSL at SSL_new.
   int status_type = -1;
+  /// SSL_CTX_set_cert_cb / its argument: read at the moment of the call.
+  int (*cert_cb)(SSL*, void*) = nullptr;
+  void* cert_cb_arg = nullptr;
+  /// SSL_CTX_set_client_CA_list: the names a server's CertificateRequest
+  /// carries (certificate_authorities); null = none sent.
+  vouch::compat::NameStack client_ca_names;
+  /// SSL_CTX_set_session_id_context: stored (TLS 1.3 tickets do not need it).
+  std::string session_id_context;
+  /// The keys that seal this context's tickets, shared by its SSL objects so
+  /// that any of them resumes a ticket another issued (libssl: the
+  /// context's ticket keys).
+  std::shared_ptr<vouch::TicketKeys> ticket_keys;
 };
 
 namespace vouch::compat {
@@ -136,7 +167,16 @@ struct ssl_st {
   /// The client certificate callback asked to be called again
   /// (SSL_ERROR_WANT_X509_LOOKUP): the handshake waits on this handle.
   std::shared_ptr<vouch::PendingClientCertificate> pending_client_cert;
+  /// The pending answer waits on the certificate callback
+  /// (SSL_CTX_set_cert_cb) rather than the client certificate callback.
+  bool client_cert_retry_cert_cb = false;
   enum class Role { unset, client, server } role = Role::unset;
+  /// SSL_set_session, or the session the last handshake established
+  /// (SSL_get_session): a client offers it for resumption.
+  vouch::compat::SessionPtr session_ref;
+  /// Client: the CA names of the server's last CertificateRequest
+  /// (SSL_get_client_CA_list); null when it named none.
+  vouch::compat::NameStack peer_ca_names;
 
   // The transport: each slot holds one reference (libssl's rule: the same
   // BIO in both slots is held twice).
@@ -162,8 +202,13 @@ struct ssl_st {
   /// handshake starts: libssl keeps the session, and with it the cipher,
   /// the peer's certificates and the server name.
   std::unique_ptr<vouch::Connection> last;
-  /// The newest session the server sent (NewSessionTicket), for resumption.
-  std::shared_ptr<const vouch::Session> ticket;
+  /// Server: SSL_verify_client_post_handshake was called and the request is
+  /// still to be flushed (it goes out with the next SSL_write / SSL_read /
+  /// SSL_do_handshake, as in libssl).
+  bool pha_request_queued = false;
+  /// Server: the certificate callback failed the handshake (0), or asked to
+  /// suspend (negative), which vouch cannot do there: the reason reported.
+  int cert_cb_failure = 1;
   mutable vouch::compat::PeerCerts peer;
 
   /// Resets the per-connection state (SSL_clear), keeping an established

@@ -106,6 +106,8 @@ Settings Settings::copy() const {
   s.cipher_suites = cipher_suites;
   s.groups = groups;
   s.certs = certs.copy();
+  s.num_tickets = num_tickets;
+  s.post_handshake_auth = post_handshake_auth;
   return s;
 }
 
@@ -150,6 +152,76 @@ bool parse_groups(std::string_view text, std::vector<NamedGroup>& out) {
 bool valid_proto_version(long version) {
   return version == 0 || version == SSL3_VERSION || version == TLS1_VERSION ||
          version == TLS1_1_VERSION || version == TLS1_2_VERSION || version == TLS1_3_VERSION;
+}
+
+}  // namespace vouch::compat
+
+namespace vouch::compat {
+namespace {
+
+// The aliases of OpenSSL 3.0's cipher-string language (ciphers(1)) that
+// select TLS 1.2-and-older ciphers its default provider has.
+constexpr const char* kCipherAliases[] = {
+    "ALL",      "DEFAULT",  "COMPLEMENTOFALL", "HIGH",      "MEDIUM",   "kRSA",     "RSA",
+    "aRSA",     "kEDH",     "kDHE",            "EDH",       "DHE",      "kECDHE",   "kEECDH",
+    "ECDHE",    "EECDH",    "aECDSA",          "ECDSA",     "aDSS",     "DSS",      "aNULL",
+    "eNULL",    "NULL",     "ADH",             "AECDH",     "AES",      "AES128",   "AES256",
+    "AESGCM",   "AESCCM",   "AESCCM8",         "CHACHA20",  "CAMELLIA", "CAMELLIA128",
+    "CAMELLIA256", "ARIA",  "ARIAGCM",         "ARIA128",   "ARIA256",  "SHA1",     "SHA",
+    "SHA256",   "SHA384",   "TLSv1",           "TLSv1.0",   "TLSv1.2",  "SSLv3",    "PSK",
+    "kPSK",     "aPSK",     "ECDHEPSK",        "DHEPSK",    "RSAPSK",   "kECDHEPSK", "kDHEPSK",
+    "kRSAPSK",  "SRP",      "kSRP",            "aSRP",      "FIPS",
+};
+
+// OpenSSL's names of the common TLS 1.2 suites.
+constexpr const char* kCipherNames[] = {
+    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384", "DHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305", "DHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-SHA384",     "ECDHE-RSA-AES256-SHA384",     "DHE-RSA-AES256-SHA256",
+    "ECDHE-ECDSA-AES128-SHA256",     "ECDHE-RSA-AES128-SHA256",     "DHE-RSA-AES128-SHA256",
+    "ECDHE-ECDSA-AES256-SHA",        "ECDHE-RSA-AES256-SHA",        "DHE-RSA-AES256-SHA",
+    "ECDHE-ECDSA-AES128-SHA",        "ECDHE-RSA-AES128-SHA",        "DHE-RSA-AES128-SHA",
+    "AES256-GCM-SHA384",             "AES128-GCM-SHA256",           "AES256-SHA256",
+    "AES128-SHA256",                 "AES256-SHA",                  "AES128-SHA",
+};
+
+bool known_cipher_word(std::string_view w) {
+  for (const char* a : kCipherAliases)
+    if (w == a) return true;
+  for (const char* n : kCipherNames)
+    if (w == n) return true;
+  return false;
+}
+
+}  // namespace
+
+bool cipher_list_matches(std::string_view text) {
+  // Elements are separated by ':' (or ' ', ',', ';'); '!' and '-' remove,
+  // '+' moves, '@' is a directive; a bare element adds the ciphers that all
+  // of its '+'-joined words select. Unknown words select nothing, as in
+  // libssl, which fails only when no cipher is left.
+  bool matched = false;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(": ,;", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view element = text.substr(start, end - start);
+    start = end + 1;
+    if (element.empty() || element[0] == '!' || element[0] == '-' || element[0] == '+' ||
+        element[0] == '@')
+      continue;
+    bool all_known = true;
+    size_t from = 0;
+    while (from <= element.size()) {
+      size_t plus = element.find('+', from);
+      if (plus == std::string_view::npos) plus = element.size();
+      all_known = all_known && known_cipher_word(element.substr(from, plus - from));
+      from = plus + 1;
+    }
+    matched = matched || all_known;
+  }
+  return matched;
 }
 
 }  // namespace vouch::compat

@@ -58,6 +58,10 @@ struct Settings {
   std::vector<CipherSuite> cipher_suites;
   std::vector<NamedGroup> groups;
   CertSet certs;
+  /// SSL_CTX_set_num_tickets: TLS 1.3 tickets a server sends (libssl: 2).
+  size_t num_tickets = 2;
+  /// SSL_CTX_set_post_handshake_auth: a client offers post_handshake_auth.
+  bool post_handshake_auth = false;
 
   /// A fresh context's settings (libssl's defaults: middlebox compatibility
   /// on, auto-retry mode, its default TLS 1.3 suite and group order).
@@ -80,5 +84,12 @@ bool parse_groups(std::string_view text, std::vector<NamedGroup>& out);
 /// True for the values SSL_CTX_set_min/max_proto_version accept (0 or an SSL
 /// 3.0 ... TLS 1.3 version number).
 bool valid_proto_version(long version);
+
+/// Checks an OpenSSL cipher string for TLS 1.2 and older
+/// (SSL_CTX_set_cipher_list): true when at least one element names ciphers
+/// libssl knows (a cipher name, an alias such as DEFAULT, HIGH, ECDHE, or a
+/// combination of them with +). vouch speaks only TLS 1.3, whose suites this
+/// string does not touch, so the list is only judged, not kept.
+bool cipher_list_matches(std::string_view text);
 
 }  // namespace vouch::compat

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <memory>
+#include <string>
 
 #include "errors.h"
 #include "objects.h"
@@ -75,6 +76,15 @@ uint64_t SSL_get_options(const SSL* s) { return s->settings.options; }
 int SSL_set_ciphersuites(SSL* s, const char* str) {
   if (str == nullptr || !vouch::compat::parse_ciphersuites(str, s->settings.cipher_suites)) {
     raise(Reason::bad_value, "cipher suite list");
+    return 0;
+  }
+  return 1;
+}
+
+int SSL_set_cipher_list(SSL* s, const char* str) {
+  (void)s;
+  if (str == nullptr || !vouch::compat::cipher_list_matches(str)) {
+    raise(Reason::no_cipher_match, str ? std::string("cipher list \"") + str + "\"" : "NULL");
     return 0;
   }
   return 1;

@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "errors.h"
+#include "session.h"
 
 namespace vouch::compat {
 namespace {
@@ -78,7 +79,7 @@ Io feed_one_record(SSL* s) {
     // A failure is kept by the connection (failed(), error()).
     (void)s->conn->receive(r.record);
     // Tickets (client): the newest one is kept for resumption.
-    for (auto& session : s->conn->take_sessions()) s->ticket = std::move(session);
+    for (auto& session : s->conn->take_sessions()) note_ticket(s, std::move(session));
   }
   r.reset();
   return Io::done;

@@ -230,6 +230,17 @@ uint64_t SSL_get_options(const SSL *s);
 int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 
+/*
+ * TLS 1.2-and-older ciphers (OpenSSL's cipher-string syntax). vouch speaks
+ * TLS 1.3 only so far, whose suites these strings do not affect: a string
+ * that selects some cipher is accepted (1) and changes nothing; one that
+ * selects none fails (0, "no cipher match"), as in libssl. vouch judges the
+ * string by its words (aliases, cipher names), not by evaluating it:
+ * "HIGH:!HIGH" is accepted here although libssl would refuse it.
+ */
+int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
+int SSL_set_cipher_list(SSL *s, const char *str);
+
 /* ---- certificates and keys ------------------------------------------------- */
 
 int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
@@ -255,6 +266,32 @@ int SSL_check_private_key(const SSL *ssl);
 void SSL_CTX_set_client_cert_cb(SSL_CTX *ctx,
                                 int (*client_cert_cb)(SSL *ssl, X509 **x509, EVP_PKEY **pkey));
 int (*SSL_CTX_get_client_cert_cb(SSL_CTX *ctx))(SSL *ssl, X509 **x509, EVP_PKEY **pkey);
+
+/*
+ * Called before a certificate is chosen (server: after the ClientHello of a
+ * full handshake; client: when the server asks for a certificate, before
+ * the client certificate callback), so it may set one with
+ * SSL_use_certificate / SSL_use_PrivateKey. 1: continue; 0: the handshake
+ * fails (internal_error). A negative value (libssl: suspend with
+ * SSL_ERROR_WANT_X509_LOOKUP) is supported on the client, where the next
+ * handshake call calls it again; a server cannot suspend in vouch yet and
+ * fails the handshake, saying so on the error queue.
+ */
+void SSL_CTX_set_cert_cb(SSL_CTX *c, int (*cert_cb)(SSL *ssl, void *arg), void *arg);
+
+/*
+ * The CA names a server sends in its CertificateRequest
+ * (certificate_authorities): none unless set here. SSL_CTX_set_client_CA_list
+ * takes ownership of the stack; SSL_load_client_CA_file returns a new stack
+ * of the subjects of the certificates in a PEM file (NULL on error).
+ * SSL_get_client_CA_list: server — the list configured; client — the names
+ * the server sent in its last CertificateRequest (NULL when it named none),
+ * e.g. inside the client certificate callback. No new reference.
+ */
+void SSL_CTX_set_client_CA_list(SSL_CTX *ctx, STACK_OF(X509_NAME) *name_list);
+STACK_OF(X509_NAME) *SSL_CTX_get_client_CA_list(const SSL_CTX *ctx);
+STACK_OF(X509_NAME) *SSL_get_client_CA_list(const SSL *s);
+STACK_OF(X509_NAME) *SSL_load_client_CA_file(const char *file);
 
 /* The certificate / key in use by this SSL (no new reference). */
 X509 *SSL_get_certificate(const SSL *ssl);
@@ -307,6 +344,47 @@ int SSL_has_pending(const SSL *s);
 int SSL_shutdown(SSL *s);
 int SSL_get_shutdown(const SSL *ssl);
 int SSL_get_error(const SSL *s, int ret_code);
+
+/*
+ * TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2). A client offers
+ * it after SSL_CTX_set_post_handshake_auth / SSL_set_post_handshake_auth
+ * (val 1); its client certificate callback answers the request inside
+ * SSL_read. A server (SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE to ask
+ * only after the handshake) calls SSL_verify_client_post_handshake: the
+ * request goes out with the next SSL_write / SSL_read / SSL_do_handshake,
+ * and the certificate shows after the SSL_read that received it.
+ */
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
+void SSL_set_post_handshake_auth(SSL *s, int val);
+int SSL_verify_client_post_handshake(SSL *s);
+
+/* ---- sessions (TLS 1.3 tickets) ----------------------------------------------- */
+
+#define SSL_MAX_SID_CTX_LENGTH 32
+
+/*
+ * A client's session becomes resumable when a NewSessionTicket arrives,
+ * after the handshake (SSL_read processes it). SSL_get1_session adds a
+ * reference, SSL_get_session does not; SSL_set_session (before the
+ * handshake) offers the session for resumption; SSL_session_reused says
+ * whether the handshake resumed. A server's tickets are sealed with keys of
+ * its SSL_CTX, so any SSL of that context resumes them.
+ */
+SSL_SESSION *SSL_get_session(const SSL *ssl);
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+int SSL_set_session(SSL *to, SSL_SESSION *session);
+int SSL_SESSION_up_ref(SSL_SESSION *ses);
+void SSL_SESSION_free(SSL_SESSION *session);
+int SSL_SESSION_is_resumable(const SSL_SESSION *s);
+int SSL_session_reused(const SSL *s);
+/* Stored; TLS 1.3 tickets do not need it. At most SSL_MAX_SID_CTX_LENGTH bytes. */
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx,
+                                   unsigned int sid_ctx_len);
+/* How many tickets a server sends after a handshake (default 2). */
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
+int SSL_set_num_tickets(SSL *s, size_t num_tickets);
+size_t SSL_get_num_tickets(const SSL *s);
 
 /* ---- what was negotiated --------------------------------------------------- */
 

@@ -1,0 +1,25 @@
+// Sessions of an SSL: the SSL_SESSION objects of its tickets and handshakes,
+// and the one a client offers for resumption.
+#pragma once
+
+#include <memory>
+
+#include "objects.h"
+
+namespace vouch::compat {
+
+/// A new SSL_SESSION (one reference) holding `session` (may be null).
+SessionPtr new_session(std::shared_ptr<const Session> session);
+
+/// Client: a NewSessionTicket arrived; it becomes the SSL's session.
+void note_ticket(SSL* s, std::shared_ptr<const Session> ticket);
+
+/// The handshake of s->conn completed: the SSL's session is the one it
+/// resumed or a new one.
+void note_handshake_session(SSL* s);
+
+/// Client: the session SSL_set_session gave (or the last ticket), if it can
+/// be resumed.
+std::shared_ptr<const Session> session_to_offer(const SSL* s);
+
+}  // namespace vouch::compat
