@@ -20,7 +20,34 @@ struct Answer {
   std::optional<Credential> credential;
 };
 
+/// VOUCH_SSL_CTX_set_client_chain_cb: the whole chain, for this handshake
+/// only (nothing is installed into the SSL).
+Answer ask_chain_callback(SSL* s) {
+  STACK_OF(X509)* chain = nullptr;
+  EVP_PKEY* pkey = nullptr;
+  const int r = s->ctx.ctx->client_chain_cb(s, &chain, &pkey, s->ctx.ctx->client_chain_arg);
+  // The library owns what it was handed, whatever the answer.
+  ossl::X509Stack owned_chain(chain);
+  ossl::EvpPkey owned_key(pkey);
+  if (r < 0) return {Answer::Kind::later, std::nullopt};
+  if (r == 0) return {};
+  if (chain == nullptr || sk_X509_num(chain) == 0 || pkey == nullptr) {
+    raise(Reason::bad_value, "the client chain callback returned 1 without a chain and key");
+    return {};
+  }
+  std::vector<X509*> certs;
+  for (int i = 0; i < sk_X509_num(chain); ++i) certs.push_back(sk_X509_value(chain, i));
+  // from_x509 takes its own references; the stack and key go at return.
+  auto credential = Credential::from_x509(certs, pkey);
+  if (!credential) {
+    raise(Reason::bad_value, "the client chain callback's chain and key: " + credential.error().to_string());
+    return {};
+  }
+  return {Answer::Kind::certificate, std::move(credential).value()};
+}
+
 Answer ask_application(SSL* s) {
+  if (s->ctx.ctx->client_chain_cb != nullptr) return ask_chain_callback(s);
   auto cb = s->ctx.ctx->client_cert_cb;
   if (cb == nullptr) return {};
   X509* x509 = nullptr;
@@ -118,5 +145,10 @@ void SSL_CTX_set_client_cert_cb(SSL_CTX* ctx, int (*cb)(SSL*, X509**, EVP_PKEY**
 }
 
 int (*SSL_CTX_get_client_cert_cb(SSL_CTX* ctx))(SSL*, X509**, EVP_PKEY**) { return ctx->client_cert_cb; }
+
+void VOUCH_SSL_CTX_set_client_chain_cb(SSL_CTX* ctx, VOUCH_client_chain_cb cb, void* arg) {
+  ctx->client_chain_cb = cb;
+  ctx->client_chain_arg = arg;
+}
 
 }  // extern "C"

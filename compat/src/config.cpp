@@ -93,7 +93,7 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   c->num_tickets = static_cast<unsigned>(settings.num_tickets);
   if (!s->ctx.ctx->ticket_keys) s->ctx.ctx->ticket_keys = std::make_shared<TicketKeys>();
   c->ticket_keys = s->ctx.ctx->ticket_keys;
-  c->ocsp_staple_hook = staple_hook(s);
+  c->ocsp_staple_hook_async = staple_hook(s);
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "errors.h"
 #include "session.h"
+#include "status.h"
 #include "transport.h"
 #include "verify_result.h"
 
@@ -124,6 +125,16 @@ int run_handshake(SSL* s) {
     }
     (void)s->conn->resume();
   }
+  if (s->pending_staple) {
+    // VOUCH_SSL_TLSEXT_ERR_RETRY_LATER (a vouch extension): the next
+    // handshake call calls the status callback again.
+    QuietErrors quiet;
+    if (!retry_status_callback(s)) {
+      s->want = Want::x509_lookup;
+      return -1;
+    }
+    (void)s->conn->resume();
+  }
   // Each round writes what is queued or reads one record: it ends when the
   // handshake completes, fails, or a BIO has nothing more to give.
   for (;;) {
@@ -156,9 +167,13 @@ int run_handshake(SSL* s) {
         // certificate callback returned a negative value).
         s->want = Want::x509_lookup;
         return -1;
+      case Wait::ocsp_staple:
+        // The status callback answered VOUCH_SSL_TLSEXT_ERR_RETRY_LATER:
+        // reported as WANT_X509_LOOKUP, "call the handshake again".
+        s->want = Want::x509_lookup;
+        return -1;
       case Wait::private_key_operation:
       case Wait::certificate_verify:
-      case Wait::ocsp_staple:
       case Wait::none:
         raise(Reason::not_supported_yet, "the handshake waits for an asynchronous operation");
         return -1;

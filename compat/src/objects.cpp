@@ -25,6 +25,7 @@ void ssl_st::reset_connection() {
   reader.reset();
   want = vouch::compat::Want::nothing;
   pending_client_cert.reset();
+  pending_staple.reset();
   client_cert_retry_cert_cb = false;
   pha_request_queued = false;
   cert_cb_failure = 1;

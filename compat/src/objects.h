@@ -68,6 +68,9 @@ struct ssl_ctx_st {
   /// SSL_CTX_set_client_cert_cb: read when a server asks for a certificate
   /// (libssl reads it from the context at that moment, not at SSL_new).
   int (*client_cert_cb)(SSL*, X509**, EVP_PKEY**) = nullptr;
+  /// VOUCH_SSL_CTX_set_client_chain_cb: asked before client_cert_cb.
+  VOUCH_client_chain_cb client_chain_cb = nullptr;
+  void* client_chain_arg = nullptr;
   /// SSL_CTX_set_tlsext_status_cb / _arg: one callback for both roles.
   int (*status_cb)(SSL*, void*) = nullptr;
   void* status_arg = nullptr;
@@ -167,6 +170,9 @@ struct ssl_st {
   /// The client certificate callback asked to be called again
   /// (SSL_ERROR_WANT_X509_LOOKUP): the handshake waits on this handle.
   std::shared_ptr<vouch::PendingClientCertificate> pending_client_cert;
+  /// Server: the status callback answered VOUCH_SSL_TLSEXT_ERR_RETRY_LATER
+  /// (SSL_ERROR_WANT_X509_LOOKUP): the handshake waits on this handle.
+  std::shared_ptr<vouch::PendingOcspStaple> pending_staple;
   /// The pending answer waits on the certificate callback
   /// (SSL_CTX_set_cert_cb) rather than the client certificate callback.
   bool client_cert_retry_cert_cb = false;

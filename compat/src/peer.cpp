@@ -69,9 +69,13 @@ STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL* s) {
   const vouch::compat::PeerCerts* p = peer_certs(s);
   if (p == nullptr) {
     // A server that sent a CertificateRequest (SSL_VERIFY_PEER, full
-    // handshake) and received an empty Certificate.
+    // handshake) and received an empty Certificate. With
+    // SSL_VERIFY_POST_HANDSHAKE it asks only with
+    // SSL_verify_client_post_handshake (RFC 8446 §4.6.2): NULL until then.
     const vouch::Connection* c = s->peer_source();
-    const bool asked = s->role == ssl_st::Role::server && (s->settings.verify_mode & SSL_VERIFY_PEER) != 0;
+    const int mode = s->settings.verify_mode;
+    const bool asked = s->role == ssl_st::Role::server && (mode & SSL_VERIFY_PEER) != 0 &&
+                       ((mode & SSL_VERIFY_POST_HANDSHAKE) == 0 || s->pha_request_queued);
     if (c == nullptr || !asked || !c->handshake_complete() || c->info().resumed) return nullptr;
     if (!s->peer.none) s->peer.none.reset(sk_X509_new_null());
     return s->peer.none.get();

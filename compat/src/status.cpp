@@ -4,6 +4,8 @@
 // server's callback is called when a client asked, and staples what it set
 // with SSL_set_tlsext_status_ocsp_resp (SSL_TLSEXT_ERR_OK), nothing
 // (SSL_TLSEXT_ERR_NOACK) or fails the handshake (SSL_TLSEXT_ERR_ALERT_FATAL).
+// vouch extension: VOUCH_SSL_TLSEXT_ERR_RETRY_LATER suspends the server's
+// handshake (vouch's asynchronous staple hook) until the next handshake call.
 #include "status.h"
 
 #include <openssl/crypto.h>
@@ -99,25 +101,55 @@ std::optional<long> status_ssl_ctrl(SSL* s, int cmd, long larg, void* parg) {
   }
 }
 
-std::function<Result<std::vector<Bytes>>(const Credential&, const std::string&)> staple_hook(SSL* s) {
-  if (s->ctx.ctx->status_cb == nullptr) return nullptr;
-  // vouch calls the hook only when the client sent status_request.
-  return [s](const Credential& credential, const std::string&) -> Result<std::vector<Bytes>> {
-    StatusCb cb = s->ctx.ctx->status_cb;
-    if (cb == nullptr) return std::vector<Bytes>{};
-    select_slot_of(s, credential);
-    switch (cb(s, s->ctx.ctx->status_arg)) {
-      case SSL_TLSEXT_ERR_NOACK: return std::vector<Bytes>{};
-      case SSL_TLSEXT_ERR_OK: {
-        const OcspResponse& r = s->ocsp_response;
-        if (r.data == nullptr || r.len <= 0) return std::vector<Bytes>{};
-        return std::vector<Bytes>{Bytes(r.data, r.data + r.len)};
-      }
-      default:
-        // SSL_TLSEXT_ERR_ALERT_FATAL, and anything else, as in libssl.
-        return fail(Alert::internal_error, "the OCSP status callback failed the handshake");
+namespace {
+
+/// One call of the server's status callback: the staples to send, an error,
+/// or nullopt for VOUCH_SSL_TLSEXT_ERR_RETRY_LATER (ask again later).
+std::optional<Result<std::vector<Bytes>>> ask_status_callback(SSL* s) {
+  StatusCb cb = s->ctx.ctx->status_cb;
+  if (cb == nullptr) return std::vector<Bytes>{};
+  switch (cb(s, s->ctx.ctx->status_arg)) {
+    case SSL_TLSEXT_ERR_NOACK: return std::vector<Bytes>{};
+    case SSL_TLSEXT_ERR_OK: {
+      const OcspResponse& r = s->ocsp_response;
+      if (r.data == nullptr || r.len <= 0) return std::vector<Bytes>{};
+      return std::vector<Bytes>{Bytes(r.data, r.data + r.len)};
     }
+    case VOUCH_SSL_TLSEXT_ERR_RETRY_LATER: return std::nullopt;
+    default:
+      // SSL_TLSEXT_ERR_ALERT_FATAL, and anything else, as in libssl.
+      return Result<std::vector<Bytes>>(fail(Alert::internal_error, "the OCSP status callback failed the handshake"));
+  }
+}
+
+}  // namespace
+
+StapleHook staple_hook(SSL* s) {
+  if (s->ctx.ctx->status_cb == nullptr) return nullptr;
+  // vouch calls the hook only when the client sent status_request, once per
+  // handshake; a "later" answer leaves the handshake waiting on `pending`
+  // (Wait::ocsp_staple), answered by retry_status_callback.
+  return [s](const Credential& credential, const std::string&,
+             std::shared_ptr<PendingOcspStaple> pending) -> std::optional<Result<std::vector<Bytes>>> {
+    select_slot_of(s, credential);
+    auto answer = ask_status_callback(s);
+    if (!answer) s->pending_staple = std::move(pending);
+    return answer;
   };
+}
+
+bool retry_status_callback(SSL* s) {
+  if (!s->pending_staple) return true;
+  // The slot chosen at the first call is still the current one.
+  auto answer = ask_status_callback(s);
+  if (!answer) return false;
+  if (answer->ok()) {
+    s->pending_staple->provide(std::move(*answer).value());
+  } else {
+    s->pending_staple->fail(std::move(*answer).error());
+  }
+  s->pending_staple.reset();
+  return true;
 }
 
 std::shared_ptr<const RevocationProvider> status_provider(SSL* s) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "vouch/credential.h"
+#include "vouch/ocsp.h"
 #include "vouch/revocation.h"
 
 namespace vouch::compat {
@@ -22,9 +23,20 @@ std::optional<long> status_ctx_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg
 /// The SSL_ctrl commands of status requests and responses; nullopt for others.
 std::optional<long> status_ssl_ctrl(SSL* s, int cmd, long larg, void* parg);
 
+/// ServerConfig::ocsp_staple_hook_async.
+using StapleHook = std::function<std::optional<Result<std::vector<Bytes>>>(
+    const Credential&, const std::string&, std::shared_ptr<PendingOcspStaple>)>;
+
 /// Server: calls the status callback when the client asked for status, with
-/// SSL_get_certificate giving the leaf being sent. Null when no callback is set.
-std::function<Result<std::vector<Bytes>>(const Credential&, const std::string&)> staple_hook(SSL* s);
+/// SSL_get_certificate giving the leaf being sent. Null when no callback is
+/// set. VOUCH_SSL_TLSEXT_ERR_RETRY_LATER leaves the handshake waiting on
+/// SSL::pending_staple.
+StapleHook staple_hook(SSL* s);
+
+/// After SSL_ERROR_WANT_X509_LOOKUP on a server waiting for a staple: calls
+/// the status callback again and answers the waiting handshake. False when
+/// it asked to wait once more.
+bool retry_status_callback(SSL* s);
 
 /// Client: hands the leaf's staple to SSL_get_tlsext_status_ocsp_resp and
 /// lets the status callback accept or refuse it. Null when the program did

@@ -15,36 +15,6 @@
 
 #include "common.h"
 
-static char pki[512];
-
-static const char *path(const char *family, const char *file) {
-    static char buf[4][1024];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s/%s", pki, family, file);
-    return p;
-}
-
-static X509 *load_cert(const char *file) {
-    BIO *b = BIO_new_file(file, "r");
-    X509 *x;
-    require(b != NULL, file);
-    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    require(x != NULL, file);
-    return x;
-}
-
-static EVP_PKEY *load_key(const char *file) {
-    BIO *b = BIO_new_file(file, "r");
-    EVP_PKEY *k;
-    require(b != NULL, file);
-    k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    require(k != NULL, file);
-    return k;
-}
-
 /* ---- ex_data --------------------------------------------------------------- */
 
 static void ex_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
@@ -168,16 +138,16 @@ static void ownership_case(void) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
     SSL *ssl;
     BIO *a, *b, *c;
-    X509 *cert = load_cert(path("ecdsa", "server.pem"));
-    EVP_PKEY *key = load_key(path("ecdsa", "server-key.pem"));
-    X509 *other = load_cert(path("rsa", "server.pem"));
-    EVP_PKEY *other_key = load_key(path("rsa", "server-key.pem"));
+    X509 *cert = load_cert(family_path("ecdsa", "server.pem"));
+    EVP_PKEY *key = load_key(family_path("ecdsa", "server-key.pem"));
+    X509 *other = load_cert(family_path("rsa", "server.pem"));
+    EVP_PKEY *other_key = load_key(family_path("rsa", "server-key.pem"));
     say("== ownership");
     say("SSL_CTX_up_ref=%d", SSL_CTX_up_ref(ctx));
     SSL_CTX_free(ctx); /* the extra reference */
     say("use_certificate=%d", SSL_CTX_use_certificate(ctx, cert));
     say("use_PrivateKey=%d", SSL_CTX_use_PrivateKey(ctx, key));
-    say("extra chain cert=%ld", SSL_CTX_add_extra_chain_cert(ctx, load_cert(path("ecdsa", "intermediate.pem"))));
+    say("extra chain cert=%ld", SSL_CTX_add_extra_chain_cert(ctx, load_cert(family_path("ecdsa", "intermediate.pem"))));
     ssl = SSL_new(ctx);
     say("SSL_get_certificate is the one set: %d", SSL_get_certificate(ssl) == cert);
     say("SSL_get_privatekey is the one set: %d", SSL_get_privatekey(ssl) == key);
@@ -221,16 +191,16 @@ static void mutual_case(void) {
     char cn[128];
     say("== client certificate");
     /* The server: leaf and key from files, the intermediate as an extra chain certificate. */
-    require(SSL_CTX_use_certificate_file(sctx, path("rsa", "server.pem"), SSL_FILETYPE_PEM) == 1, "cert");
-    require(SSL_CTX_use_PrivateKey_file(sctx, path("rsa", "server-key.pem"), SSL_FILETYPE_PEM) == 1, "key");
-    require(SSL_CTX_add_extra_chain_cert(sctx, load_cert(path("rsa", "intermediate.pem"))) == 1, "extra");
+    require(SSL_CTX_use_certificate_file(sctx, family_path("rsa", "server.pem"), SSL_FILETYPE_PEM) == 1, "cert");
+    require(SSL_CTX_use_PrivateKey_file(sctx, family_path("rsa", "server-key.pem"), SSL_FILETYPE_PEM) == 1, "key");
+    require(SSL_CTX_add_extra_chain_cert(sctx, load_cert(family_path("rsa", "intermediate.pem"))) == 1, "extra");
     SSL_CTX_set_verify(sctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-    require(SSL_CTX_load_verify_locations(sctx, path("ecdsa", "root.pem"), NULL) == 1, "server CA");
+    require(SSL_CTX_load_verify_locations(sctx, family_path("ecdsa", "root.pem"), NULL) == 1, "server CA");
     /* The client: the ECDSA client certificate with its chain file. */
-    require(SSL_CTX_use_certificate_chain_file(cctx, path("ecdsa", "client-chain.pem")) == 1, "chain");
-    require(SSL_CTX_use_PrivateKey_file(cctx, path("ecdsa", "client-key.pem"), SSL_FILETYPE_PEM) == 1, "key");
+    require(SSL_CTX_use_certificate_chain_file(cctx, family_path("ecdsa", "client-chain.pem")) == 1, "chain");
+    require(SSL_CTX_use_PrivateKey_file(cctx, family_path("ecdsa", "client-key.pem"), SSL_FILETYPE_PEM) == 1, "key");
     SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);
-    require(SSL_CTX_load_verify_locations(cctx, path("rsa", "root.pem"), NULL) == 1, "client CA");
+    require(SSL_CTX_load_verify_locations(cctx, family_path("rsa", "root.pem"), NULL) == 1, "client CA");
     client = SSL_new(cctx);
     server = SSL_new(sctx);
     require(SSL_set_tlsext_host_name(client, "localhost") == 1, "SNI");
@@ -271,7 +241,7 @@ static void mutual_case(void) {
 
 int main(int argc, char **argv) {
     require(argc == 2, "usage: api PKI_DIR");
-    snprintf(pki, sizeof pki, "%s", argv[1]);
+    set_pki_dir(argv[1]);
     ex_data_case();
     settings_case();
     ownership_case();

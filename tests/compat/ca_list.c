@@ -16,16 +16,6 @@
 
 #include "common.h"
 
-static char pki[512];
-
-static const char *path(const char *file) {
-    static char buf[2][1024];
-    static int next;
-    char *p = buf[next++ % 2];
-    snprintf(p, sizeof buf[0], "%s/ecdsa/%s", pki, file);
-    return p;
-}
-
 static void print_names(const char *who, const STACK_OF(X509_NAME) *names) {
     int i;
     if (names == NULL) {
@@ -66,7 +56,7 @@ static void run_case(const char *title, int with_list, int server_cert_cb, int c
     if (with_list) {
         char roots[1024];
         STACK_OF(X509_NAME) *names;
-        snprintf(roots, sizeof roots, "%s/roots.pem", pki);
+        snprintf(roots, sizeof roots, "%s/roots.pem", pki_dir());
         names = SSL_load_client_CA_file(roots);
         say("SSL_load_client_CA_file: %s", names ? "loaded" : "NULL");
         print_names("loaded", names);
@@ -98,7 +88,7 @@ static void run_case(const char *title, int with_list, int server_cert_cb, int c
 
 int main(int argc, char **argv) {
     require(argc == 2, "usage: ca_list PKI_DIR");
-    snprintf(pki, sizeof pki, "%s", argv[1]);
+    set_pki_dir(argv[1]);
     say("SSL_load_client_CA_file(missing): %s", SSL_load_client_CA_file("/nonexistent/file.pem") ? "set" : "NULL");
     say("errors=%s", drain_errors() ? "yes" : "no");
     run_case("server with a CA list", 1, 0, 0, 1);

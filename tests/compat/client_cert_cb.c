@@ -18,36 +18,6 @@
 
 #include "common.h"
 
-static char pki[512];
-
-static const char *path(const char *file) {
-    static char buf[2][1024];
-    static int next;
-    char *p = buf[next++ % 2];
-    snprintf(p, sizeof buf[0], "%s/ecdsa/%s", pki, file);
-    return p;
-}
-
-static X509 *load_cert(const char *file) {
-    BIO *b = BIO_new_file(file, "r");
-    X509 *x;
-    require(b != NULL, file);
-    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    require(x != NULL, file);
-    return x;
-}
-
-static EVP_PKEY *load_key(const char *file) {
-    BIO *b = BIO_new_file(file, "r");
-    EVP_PKEY *k;
-    require(b != NULL, file);
-    k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
-    require(k != NULL, file);
-    return k;
-}
-
 /* What the callback answers: a list of return values, one per call. */
 static const int *answers;
 static int calls;
@@ -169,7 +139,7 @@ int main(int argc, char **argv) {
     const int demand = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 
     require(argc == 2, "usage: client_cert_cb PKI_DIR");
-    snprintf(pki, sizeof pki, "%s", argv[1]);
+    set_pki_dir(argv[1]);
 
     say("== getter");
     ctx = SSL_CTX_new(TLS_client_method());

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+
 void say(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -239,4 +241,40 @@ int handshake_both(struct link *l, SSL *client, SSL *server) {
     say("handshake: client=%s server=%s", client_state == 1 ? "done" : client_state == -1 ? "failed" : "waiting",
         server_state == 1 ? "done" : server_state == -1 ? "failed" : "waiting");
     return client_state == 1 && server_state == 1;
+}
+
+static char pki[512];
+
+void set_pki_dir(const char *dir) { snprintf(pki, sizeof pki, "%s", dir); }
+
+const char *pki_dir(void) { return pki; }
+
+const char *family_path(const char *family, const char *file) {
+    static char buf[4][1024];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, sizeof buf[0], "%s/%s/%s", pki, family, file);
+    return p;
+}
+
+const char *path(const char *file) { return family_path("ecdsa", file); }
+
+X509 *load_cert(const char *file) {
+    BIO *b = BIO_new_file(file, "r");
+    X509 *x;
+    require(b != NULL, file);
+    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    require(x != NULL, file);
+    return x;
+}
+
+EVP_PKEY *load_key(const char *file) {
+    BIO *b = BIO_new_file(file, "r");
+    EVP_PKEY *k;
+    require(b != NULL, file);
+    k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    require(k != NULL, file);
+    return k;
 }

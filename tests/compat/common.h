@@ -33,6 +33,17 @@ int drain_errors(void);
 /* Prints and exits with status 2 when `ok` is false (setup failures). */
 void require(int ok, const char *what);
 
+/* The test PKI directory (every program's first argument); set once. */
+void set_pki_dir(const char *dir);
+const char *pki_dir(void);
+/* "<pki>/ecdsa/<file>" and "<pki>/<family>/<file>", in rotating buffers
+ * (up to four results may be in use at once). */
+const char *path(const char *file);
+const char *family_path(const char *family, const char *file);
+/* A PEM certificate / private key from a file; exits (require) on failure. */
+X509 *load_cert(const char *file);
+EVP_PKEY *load_key(const char *file);
+
 /* A context with a certificate chain and key (server) or none (NULL). */
 SSL_CTX *make_ctx(const SSL_METHOD *method, const char *chain, const char *key);
 

@@ -163,6 +163,23 @@ TEST(CompatDiff, ClientCertCallback) {
   expect_line(r, "end");
 }
 
+// SSL_verify_client_post_handshake(3): a TLS 1.3 post-handshake request
+// (RFC 8446 §4.6.2) reaches the client's SSL_read, which calls the client
+// certificate callback; the server's next SSL_read sees the certificate.
+TEST(CompatDiff, PostHandshakeAuth) {
+  Outcome r = expect_same("pha", {pki_dir()});
+  expect_line(r, "callback calls during the handshake: 0");
+  expect_line(r, "server after the handshake: peer=- peer_chain=-1 verify_result=0");
+  expect_line(r, "  client_cert_cb call 1: CA names=1, returns 1");
+  expect_line(r, "  client got 'req'");
+  expect_line(r, "  server got 'ok'");
+  expect_line(r, "server after the request: peer=client-ecdsa peer_chain=1 verify_result=0");
+  expect_line(r, "  client_cert_cb call 1: CA names=1, returns 0");
+  expect_line(r, "server after the request: peer=- peer_chain=0 verify_result=0");
+  expect_line(r, "SSL_verify_client_post_handshake=0 errors=yes");
+  expect_line(r, "end");
+}
+
 // SSL_CTX_set_tlsext_status_cb(3): the server callback's answers, the
 // client callback's answers, no request, resumption.
 //

@@ -15,16 +15,6 @@
 
 #include "common.h"
 
-static char pki[512];
-
-static const char *path(const char *family, const char *file) {
-    static char buf[4][1024];
-    static int next;
-    char *p = buf[next++ % 4];
-    snprintf(p, sizeof buf[0], "%s/%s/%s", pki, family, file);
-    return p;
-}
-
 struct pairing {
     SSL_CTX *cctx, *sctx;
     SSL *client, *server;
@@ -83,8 +73,8 @@ static void eof_case(uint64_t options) {
     int r;
     say("== transport ends without close_notify, options=%s",
         options ? "SSL_OP_IGNORE_UNEXPECTED_EOF" : "none");
-    if (connect_pair(&p, path("ecdsa", "server-chain.pem"), path("ecdsa", "server-key.pem"),
-                     path("ecdsa", "root.pem"), SSL_VERIFY_PEER, options)) {
+    if (connect_pair(&p, family_path("ecdsa", "server-chain.pem"), family_path("ecdsa", "server-key.pem"),
+                     family_path("ecdsa", "root.pem"), SSL_VERIFY_PEER, options)) {
         /* Let the client take the tickets first: then only the end is left. */
         r = SSL_read(p.client, buf, sizeof buf);
         report(p.client, "client SSL_read (tickets only)", r);
@@ -145,26 +135,26 @@ static void files_case(void) {
     say("== certificate and key files");
     r = SSL_CTX_check_private_key(ctx);
     say("check_private_key with nothing: %d errors=%s", r, drain_errors() ? "yes" : "no");
-    r = SSL_CTX_use_certificate_file(ctx, path("ecdsa", "missing.pem"), SSL_FILETYPE_PEM);
+    r = SSL_CTX_use_certificate_file(ctx, family_path("ecdsa", "missing.pem"), SSL_FILETYPE_PEM);
     say("use_certificate_file(missing): %d errors=%s", r, drain_errors() ? "yes" : "no");
-    r = SSL_CTX_use_certificate_chain_file(ctx, path("ecdsa", "missing.pem"));
+    r = SSL_CTX_use_certificate_chain_file(ctx, family_path("ecdsa", "missing.pem"));
     say("use_certificate_chain_file(missing): %d errors=%s", r, drain_errors() ? "yes" : "no");
-    r = SSL_CTX_use_PrivateKey_file(ctx, path("ecdsa", "missing.pem"), SSL_FILETYPE_PEM);
+    r = SSL_CTX_use_PrivateKey_file(ctx, family_path("ecdsa", "missing.pem"), SSL_FILETYPE_PEM);
     say("use_PrivateKey_file(missing): %d errors=%s", r, drain_errors() ? "yes" : "no");
-    r = SSL_CTX_load_verify_locations(ctx, path("ecdsa", "missing.pem"), NULL);
+    r = SSL_CTX_load_verify_locations(ctx, family_path("ecdsa", "missing.pem"), NULL);
     say("load_verify_locations(missing): %d errors=%s", r, drain_errors() ? "yes" : "no");
-    r = SSL_CTX_use_certificate_file(ctx, path("ecdsa", "server.pem"), SSL_FILETYPE_PEM);
+    r = SSL_CTX_use_certificate_file(ctx, family_path("ecdsa", "server.pem"), SSL_FILETYPE_PEM);
     say("use_certificate_file(ecdsa server): %d", r);
     r = SSL_CTX_check_private_key(ctx);
     say("check_private_key without a key: %d errors=%s", r, drain_errors() ? "yes" : "no");
-    r = SSL_CTX_use_PrivateKey_file(ctx, path("rsa", "server-key.pem"), SSL_FILETYPE_PEM);
+    r = SSL_CTX_use_PrivateKey_file(ctx, family_path("rsa", "server-key.pem"), SSL_FILETYPE_PEM);
     say("use_PrivateKey_file(rsa key for the ecdsa certificate): %d errors=%s", r,
         drain_errors() ? "yes" : "no");
-    r = SSL_CTX_use_PrivateKey_file(ctx, path("ecdsa", "server-key.pem"), SSL_FILETYPE_PEM);
+    r = SSL_CTX_use_PrivateKey_file(ctx, family_path("ecdsa", "server-key.pem"), SSL_FILETYPE_PEM);
     say("use_PrivateKey_file(matching key): %d", r);
     r = SSL_CTX_check_private_key(ctx);
     say("check_private_key: %d", r);
-    r = SSL_CTX_use_certificate_file(ctx, path("rsa", "server.pem"), SSL_FILETYPE_PEM);
+    r = SSL_CTX_use_certificate_file(ctx, family_path("rsa", "server.pem"), SSL_FILETYPE_PEM);
     say("use_certificate_file(rsa server, key no longer matches): %d errors=%s", r,
         drain_errors() ? "yes" : "no");
     r = SSL_CTX_check_private_key(ctx);
@@ -174,20 +164,20 @@ static void files_case(void) {
 
 int main(int argc, char **argv) {
     require(argc == 2, "usage: errors PKI_DIR");
-    snprintf(pki, sizeof pki, "%s", argv[1]);
+    set_pki_dir(argv[1]);
 
-    verify_case("wrong CA, SSL_VERIFY_PEER", path("ecdsa", "server-chain.pem"),
-                path("ecdsa", "server-key.pem"), path("rsa", "root.pem"), SSL_VERIFY_PEER);
-    verify_case("wrong CA, SSL_VERIFY_NONE", path("ecdsa", "server-chain.pem"),
-                path("ecdsa", "server-key.pem"), path("rsa", "root.pem"), SSL_VERIFY_NONE);
-    verify_case("expired certificate, SSL_VERIFY_PEER", path("ecdsa", "server-expired-chain.pem"),
-                path("ecdsa", "server-expired-key.pem"), path("ecdsa", "root.pem"),
+    verify_case("wrong CA, SSL_VERIFY_PEER", family_path("ecdsa", "server-chain.pem"),
+                family_path("ecdsa", "server-key.pem"), family_path("rsa", "root.pem"), SSL_VERIFY_PEER);
+    verify_case("wrong CA, SSL_VERIFY_NONE", family_path("ecdsa", "server-chain.pem"),
+                family_path("ecdsa", "server-key.pem"), family_path("rsa", "root.pem"), SSL_VERIFY_NONE);
+    verify_case("expired certificate, SSL_VERIFY_PEER", family_path("ecdsa", "server-expired-chain.pem"),
+                family_path("ecdsa", "server-expired-key.pem"), family_path("ecdsa", "root.pem"),
                 SSL_VERIFY_PEER);
-    verify_case("expired certificate, SSL_VERIFY_NONE", path("ecdsa", "server-expired-chain.pem"),
-                path("ecdsa", "server-expired-key.pem"), path("ecdsa", "root.pem"),
+    verify_case("expired certificate, SSL_VERIFY_NONE", family_path("ecdsa", "server-expired-chain.pem"),
+                family_path("ecdsa", "server-expired-key.pem"), family_path("ecdsa", "root.pem"),
                 SSL_VERIFY_NONE);
-    verify_case("self-signed server, SSL_VERIFY_PEER", path("ecdsa", "untrusted-server-chain.pem"),
-                path("ecdsa", "untrusted-server-key.pem"), path("ecdsa", "root.pem"),
+    verify_case("self-signed server, SSL_VERIFY_PEER", family_path("ecdsa", "untrusted-server-chain.pem"),
+                family_path("ecdsa", "untrusted-server-key.pem"), family_path("ecdsa", "root.pem"),
                 SSL_VERIFY_PEER);
     eof_case(0);
     eof_case(SSL_OP_IGNORE_UNEXPECTED_EOF);

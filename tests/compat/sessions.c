@@ -16,16 +16,6 @@
 
 #include "common.h"
 
-static char pki[512];
-
-static const char *path(const char *file) {
-    static char buf[2][1024];
-    static int next;
-    char *p = buf[next++ % 2];
-    snprintf(p, sizeof buf[0], "%s/ecdsa/%s", pki, file);
-    return p;
-}
-
 /* One handshake of a new pair; the client offers `offer` if not NULL. Returns the
  * client's session (a new reference) after reading the tickets, or NULL. */
 static SSL_SESSION *connect_once(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *offer) {
@@ -99,7 +89,7 @@ int main(int argc, char **argv) {
     int r;
 
     require(argc == 2, "usage: sessions PKI_DIR");
-    snprintf(pki, sizeof pki, "%s", argv[1]);
+    set_pki_dir(argv[1]);
     sctx = make_ctx(TLS_server_method(), path("server-chain.pem"), path("server-key.pem"));
     cctx = make_ctx(TLS_client_method(), NULL, NULL);
     SSL_CTX_set_verify(cctx, SSL_VERIFY_PEER, NULL);

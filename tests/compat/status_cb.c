@@ -24,16 +24,6 @@
 
 #include "common.h"
 
-static char pki[512];
-
-static const char *path(const char *file) {
-    static char buf[2][1024];
-    static int next;
-    char *p = buf[next++ % 2];
-    snprintf(p, sizeof buf[0], "%s/ecdsa/%s", pki, file);
-    return p;
-}
-
 static int server_answer;   /* what the server callback returns */
 static int server_staples;  /* how many times it calls SSL_set_tlsext_status_ocsp_resp */
 static int client_answer;
@@ -242,7 +232,7 @@ static void resumption(void) {
 
 int main(int argc, char **argv) {
     require(argc == 2, "usage: status_cb PKI_DIR");
-    snprintf(pki, sizeof pki, "%s", argv[1]);
+    set_pki_dir(argv[1]);
     getters();
     run_case("server OK with a staple, client accepts", 1, SSL_TLSEXT_ERR_OK, 1, 1);
     run_case("server sets two staples (the first is freed), client accepts", 1, SSL_TLSEXT_ERR_OK, 2, 1);

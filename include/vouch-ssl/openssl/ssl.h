@@ -410,6 +410,47 @@ void *SSL_get_ex_data(const SSL *ssl, int idx);
 int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data);
 void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx);
 
+/* ==== vouch extensions (not in OpenSSL) =====================================
+ * Functions and constants libssl does not have. A program that uses them
+ * builds only against vouch-ssl; guard them with #ifdef VOUCH_SSL_EXTENSIONS.
+ */
+#define VOUCH_SSL_EXTENSIONS 1
+
+/*
+ * A client certificate callback that returns a whole chain, for this
+ * handshake only (what SSL_CTX_set_client_cert_cb(3) BUGS asks for: that
+ * callback can return only a leaf and installs it into the SSL for good).
+ * Called when the server asks for a certificate (in the handshake or after
+ * it, TLS 1.3 post-handshake authentication) and none is set on the SSL;
+ * takes precedence over SSL_CTX_set_client_cert_cb. Inside it,
+ * SSL_get_client_CA_list gives the CA names the server sent, so the callback
+ * can choose by CA.
+ *   1: *chain (leaf first, then the intermediates) and *pkey (the leaf's key)
+ *      are sent. The library takes ownership of the stack, its certificates
+ *      and the key. Nothing is installed into the SSL: the next handshake
+ *      asks again.
+ *   0: no certificate is sent (anything returned is freed).
+ *   negative: the handshake call returns -1 with SSL_ERROR_WANT_X509_LOOKUP;
+ *      the next handshake call calls the callback again. (In the handshake
+ *      only: a post-handshake request cannot be suspended yet.)
+ * A NULL cb removes it.
+ */
+typedef int (*VOUCH_client_chain_cb)(SSL *ssl, STACK_OF(X509) **chain, EVP_PKEY **pkey, void *arg);
+void VOUCH_SSL_CTX_set_client_chain_cb(SSL_CTX *ctx, VOUCH_client_chain_cb cb, void *arg);
+
+/*
+ * A server status callback (SSL_CTX_set_tlsext_status_cb) may return this
+ * to answer later, e.g. once a staple fetched on another thread is there.
+ * The handshake then suspends: SSL_accept / SSL_do_handshake return -1 and
+ * SSL_get_error gives SSL_ERROR_WANT_X509_LOOKUP (reused: libssl has no
+ * "waiting for a staple" code; as with the client certificate callback it
+ * means "call the handshake function again"). The next handshake call calls
+ * the status callback again, which answers SSL_TLSEXT_ERR_OK / _NOACK /
+ * _ALERT_FATAL as usual, or this value once more. Nothing of the server's
+ * flight is sent while it waits. Differs from every SSL_TLSEXT_ERR_* value.
+ */
+#define VOUCH_SSL_TLSEXT_ERR_RETRY_LATER 0x7672
+
 #ifdef __cplusplus
 }
 #endif
