@@ -20,10 +20,6 @@ namespace vouch {
 namespace {
 
 // Leaves this thread's libcrypto error queue empty however we return.
-struct ClearErrorsOnExit {
-  ~ClearErrorsOnExit() { ERR_clear_error(); }
-};
-
 std::string hex_of(const ASN1_STRING* s) {
   if (s == nullptr) return "";
   return to_hex(ByteView(ASN1_STRING_get0_data(s), static_cast<size_t>(ASN1_STRING_length(s))));
@@ -165,19 +161,7 @@ std::string time_or(const std::optional<SysTime>& t, const char* otherwise) {
 
 Result<OcspInspection> inspect_ocsp_response(ByteView der) {
   ClearErrorsOnExit clear_errors;
-  // Bounded before anything looks at it, like every response vouch handles.
-  if (der.size() > kMaxOcspResponseBytes) {
-    return ocsp_fail("OCSP response is " + std::to_string(der.size()) + " bytes, more than the " +
-                     std::to_string(kMaxOcspResponseBytes) + "-byte limit");
-  }
-  if (der.empty()) return ocsp_fail("OCSP response cannot be parsed: it is empty");
-  const unsigned char* p = der.data();
-  ossl::OcspResponse resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-  if (!resp) return ocsp_fail_ossl("OCSP response cannot be parsed");
-  if (p != der.data() + der.size()) {
-    return ocsp_fail("OCSP response cannot be parsed: " + std::to_string(der.data() + der.size() - p) +
-                     " bytes after the OCSPResponse");
-  }
+  VOUCH_ASSIGN(ossl::OcspResponse resp, decode_ocsp_response(der));
 
   OcspInspection out;
   out.response_status = OCSP_response_status(resp.get());

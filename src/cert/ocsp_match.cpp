@@ -42,17 +42,9 @@ bool certid_names(OCSP_CERTID* id, X509* cert, X509* issuer) {
 }  // namespace
 
 Status ocsp_response_names(ByteView der, X509* cert, X509* issuer) {
-  struct ClearErrors {
-    ~ClearErrors() { ERR_clear_error(); }
-  } clear;
+  ClearErrorsOnExit clear;
   if (cert == nullptr) return fail(Alert::internal_error, "OCSP: certificate is required");
-  if (der.empty() || der.size() > kMaxOcspResponseBytes) {
-    return ocsp_fail("OCSP response is " + std::to_string(der.size()) + " bytes (must be 1.." +
-                     std::to_string(kMaxOcspResponseBytes) + ")");
-  }
-  const unsigned char* p = der.data();
-  ossl::OcspResponse resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-  if (!resp || p != der.data() + der.size()) return ocsp_fail_ossl("OCSP response cannot be parsed");
+  VOUCH_ASSIGN(ossl::OcspResponse resp, decode_ocsp_response(der));
   const int response_status = OCSP_response_status(resp.get());
   if (response_status != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
     return ocsp_fail(std::string("OCSP response status is ") + OCSP_response_status_str(response_status) +

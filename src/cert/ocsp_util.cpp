@@ -39,6 +39,22 @@ Error ocsp_fail_ossl(std::string reason) {
   return ocsp_fail(std::move(reason));
 }
 
+Result<ossl::OcspResponse> decode_ocsp_response(ByteView der) {
+  if (der.size() > kMaxOcspResponseBytes) {
+    return ocsp_fail("OCSP response is " + std::to_string(der.size()) + " bytes, more than the " +
+                     std::to_string(kMaxOcspResponseBytes) + "-byte limit");
+  }
+  if (der.empty()) return ocsp_fail("OCSP response cannot be parsed: it is empty");
+  const unsigned char* p = der.data();
+  ossl::OcspResponse resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
+  if (!resp) return ocsp_fail_ossl("OCSP response cannot be parsed");
+  if (p != der.data() + der.size()) {
+    return ocsp_fail("OCSP response cannot be parsed: " + std::to_string(der.data() + der.size() - p) +
+                     " bytes after the OCSPResponse");
+  }
+  return resp;
+}
+
 std::string quoted_subject(const X509* cert) {
   const std::string s = subject_line(cert);
   return "\"" + (s.empty() ? std::string("?") : s) + "\"";

@@ -15,13 +15,6 @@ namespace {
 
 using std::chrono::system_clock;
 
-// Leaves this thread's libcrypto error queue empty, whichever way we return:
-// lookups that fail on purpose (a CertID hash that is not the one used)
-// must not leak stale errors into someone else's last_error().
-struct ClearErrorsOnExit {
-  ~ClearErrorsOnExit() { ERR_clear_error(); }
-};
-
 std::string serial_text(const X509* cert) {
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
   return serial ? to_hex(ByteView(ASN1_STRING_get0_data(serial), static_cast<size_t>(ASN1_STRING_length(serial))))
@@ -77,19 +70,7 @@ Result<OcspStatus> verify_ocsp_response(ByteView der, X509* cert, X509* issuer,
   if (cert == nullptr || issuer == nullptr)
     return fail(Alert::internal_error, "OCSP: certificate and issuer are required");
 
-  // Bounded before anything looks at it.
-  if (der.size() > kMaxOcspResponseBytes) {
-    return ocsp_fail("OCSP response is " + std::to_string(der.size()) + " bytes, more than the " +
-                     std::to_string(kMaxOcspResponseBytes) + "-byte limit");
-  }
-  if (der.empty()) return ocsp_fail("OCSP response cannot be parsed: it is empty");
-  const unsigned char* p = der.data();
-  ossl::OcspResponse resp(d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(der.size())));
-  if (!resp) return ocsp_fail_ossl("OCSP response cannot be parsed");
-  if (p != der.data() + der.size()) {
-    return ocsp_fail("OCSP response cannot be parsed: " + std::to_string(der.data() + der.size() - p) +
-                     " bytes after the OCSPResponse");
-  }
+  VOUCH_ASSIGN(ossl::OcspResponse resp, decode_ocsp_response(der));
 
   // RFC 6960 §4.2.1: anything but successful carries no status at all.
   const int response_status = OCSP_response_status(resp.get());
