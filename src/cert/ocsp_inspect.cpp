@@ -160,7 +160,7 @@ std::string time_or(const std::optional<SysTime>& t, const char* otherwise) {
 }  // namespace
 
 Result<OcspInspection> inspect_ocsp_response(ByteView der) {
-  ClearErrorsOnExit clear_errors;
+  ossl::ClearErrorsOnExit clear_errors;
   VOUCH_ASSIGN(ossl::OcspResponse resp, decode_ocsp_response(der));
 
   OcspInspection out;

@@ -42,7 +42,7 @@ bool certid_names(OCSP_CERTID* id, X509* cert, X509* issuer) {
 }  // namespace
 
 Status ocsp_response_names(ByteView der, X509* cert, X509* issuer) {
-  ClearErrorsOnExit clear;
+  ossl::ClearErrorsOnExit clear;
   if (cert == nullptr) return fail(Alert::internal_error, "OCSP: certificate is required");
   VOUCH_ASSIGN(ossl::OcspResponse resp, decode_ocsp_response(der));
   const int response_status = OCSP_response_status(resp.get());

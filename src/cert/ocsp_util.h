@@ -2,7 +2,6 @@
 // verification failure becomes, and the text that goes into its reasons.
 #pragma once
 
-#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include <string>
@@ -18,16 +17,6 @@ Error ocsp_fail(std::string reason);
 /// The same, with libcrypto's queued errors (and their detail text, e.g. the
 /// X.509 verify error of a responder certificate) appended; drains the queue.
 Error ocsp_fail_ossl(std::string reason);
-
-/// Leaves this thread's libcrypto error queue empty, whichever way a scope
-/// is left: lookups that fail on purpose must not leak stale errors into
-/// someone else's last_error().
-struct ClearErrorsOnExit {
-  ClearErrorsOnExit() = default;
-  ClearErrorsOnExit(const ClearErrorsOnExit&) = delete;
-  ClearErrorsOnExit& operator=(const ClearErrorsOnExit&) = delete;
-  ~ClearErrorsOnExit() { ERR_clear_error(); }
-};
 
 /// Decodes exactly one DER OCSPResponse (RFC 6960 §4.2.1), bounded before
 /// anything looks at it: empty, more than kMaxOcspResponseBytes, undecodable

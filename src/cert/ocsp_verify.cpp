@@ -66,7 +66,7 @@ Status check_nonce(OCSP_BASICRESP* bs, const Bytes& expected) {
 Result<OcspStatus> verify_ocsp_response(ByteView der, X509* cert, X509* issuer,
                                         const std::vector<X509*>& extra_certs,
                                         const OcspVerifyOptions& opts) {
-  ClearErrorsOnExit clear_errors;
+  ossl::ClearErrorsOnExit clear_errors;
   if (cert == nullptr || issuer == nullptr)
     return fail(Alert::internal_error, "OCSP: certificate and issuer are required");
 

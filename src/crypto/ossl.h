@@ -3,6 +3,7 @@
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/ocsp.h>
@@ -49,5 +50,16 @@ inline X509Ptr up_ref(X509* x) {
 
 /// Drains libcrypto's error queue into one line ("" if empty), for reasons.
 std::string last_error();
+
+/// Leaves this thread's libcrypto error queue empty, whichever way a scope
+/// is left: lookups that fail on purpose (a CertID hash that is not the one
+/// used, a CRL that does not verify) must not leak stale errors into
+/// someone else's last_error().
+struct ClearErrorsOnExit {
+  ClearErrorsOnExit() = default;
+  ClearErrorsOnExit(const ClearErrorsOnExit&) = delete;
+  ClearErrorsOnExit& operator=(const ClearErrorsOnExit&) = delete;
+  ~ClearErrorsOnExit() { ERR_clear_error(); }
+};
 
 }  // namespace vouch::ossl

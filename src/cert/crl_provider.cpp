@@ -35,13 +35,6 @@ using IssuingDistPoint = ossl::Ptr<ISSUING_DIST_POINT, ISSUING_DIST_POINT_free>;
 using CrlDistPoints = ossl::Ptr<CRL_DIST_POINTS, CRL_DIST_POINTS_free>;
 using Asn1Enumerated = ossl::Ptr<ASN1_ENUMERATED, ASN1_ENUMERATED_free>;
 
-// Leaves this thread's libcrypto error queue empty however we return:
-// lookups that find nothing and signatures that do not verify queue errors
-// that must not turn up in someone else's last_error().
-struct ClearErrorsOnExit {
-  ~ClearErrorsOnExit() { ERR_clear_error(); }
-};
-
 std::string serial_hex(const X509* cert) {
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
   if (serial == nullptr) return "?";
@@ -247,7 +240,7 @@ class CrlProvider final : public RevocationProvider {
   std::string name() const override { return "crl"; }
 
   Status check(const RevocationContext& ctx) const override {
-    ClearErrorsOnExit clear;
+    ossl::ClearErrorsOnExit clear;
     // Position i is issued by position i+1; the last certificate is the
     // trust anchor, which no CRL speaks for (RFC 5280 §6.1: anchors are
     // trusted as given).
@@ -353,7 +346,7 @@ class CrlProvider final : public RevocationProvider {
 }  // namespace
 
 Result<std::shared_ptr<const RevocationProvider>> crl_provider(const CrlOptions& options) {
-  ClearErrorsOnExit clear;
+  ossl::ClearErrorsOnExit clear;
   std::vector<Crl> crls;
   for (const std::string& path : options.files) VOUCH_TRY(load_crl_file(path, crls));
 
