@@ -101,7 +101,7 @@ class OcspCli : public ::testing::Test {
     auto der = testing::build_ocsp_response(responder->signers(), b, req.ok() ? *req : Bytes());
     EXPECT_TRUE(der.ok()) << der.error().to_string();
     const std::string path = dir.file(name);
-    testing::write_file(path, der.ok() ? std::string(der->begin(), der->end()) : std::string());
+    testing::write_file(path, der.ok() ? ByteView(*der) : ByteView());
     return path;
   }
 

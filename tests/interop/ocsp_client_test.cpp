@@ -3,8 +3,6 @@
 // accept a good staple, reject one for another certificate or a revoked one,
 // reject absence under --ocsp require (and accept it under soft), and reject
 // a must-staple certificate (RFC 7633) that comes without a staple.
-#include <fstream>
-
 #include "interop/interop.h"
 #include "tools/ocsp_staple.h"
 
@@ -17,13 +15,12 @@ const testing::PkiFamily& f() { return family(CertType::ecdsa); }
 
 std::string write_bytes(const testing::TempDir& dir, const std::string& name, const Bytes& data) {
   const std::string path = dir.file(name);
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  testing::write_file(path, data);
   return path;
 }
 std::string write_text(const testing::TempDir& dir, const std::string& name, const std::string& text) {
   const std::string path = dir.file(name);
-  std::ofstream(path) << text;
+  testing::write_file(path, text);
   return path;
 }
 

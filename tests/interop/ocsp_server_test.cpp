@@ -56,6 +56,18 @@ OpenSslResponder start_openssl_responder(const testing::TempDir& dir, bool revok
   return r;
 }
 
+// A DER staple for `cert` from the intermediate's responder, written to a
+// file of `dir`; "" (with a test failure) if it cannot be made.
+std::string staple_file(const testing::TempDir& dir, const std::string& name, X509* cert,
+                        const testing::OcspBehavior& b = {}) {
+  auto staple = testing::make_ocsp_staple(cert, f().intermediate.cert.get(), f().intermediate.key.get(), b);
+  EXPECT_TRUE(staple.ok()) << staple.error().to_string();
+  if (!staple.ok()) return "";
+  const std::string path = dir.file(name);
+  testing::write_file(path, *staple);
+  return path;
+}
+
 std::vector<std::string> stapling_server_args(const std::string& url, const std::string& cache = "") {
   std::vector<std::string> args = vouch_cert_args(f().server);
   args.insert(args.end(), {"--staple", "auto", "--ocsp-url", url});
@@ -127,12 +139,8 @@ TEST(OcspServerInterop, RestartStaplesFromCacheWithResponderDown) {
 
 TEST(OcspServerInterop, StaticStapleFile) {
   testing::TempDir dir;
-  auto staple = testing::make_ocsp_staple(f().server.cert.get(), f().intermediate.cert.get(),
-                                          f().intermediate.key.get());
-  ASSERT_TRUE(staple.ok()) << staple.error().to_string();
-  const std::string path = dir.file("staple.der");
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(staple->data()), static_cast<std::streamsize>(staple->size()));
+  const std::string path = staple_file(dir, "staple.der", f().server.cert.get());
+  ASSERT_FALSE(path.empty());
   std::vector<std::string> args = vouch_cert_args(f().server);
   args.insert(args.end(), {"--staple", path});
   Server server = start_vouch_server(dir, args);
@@ -144,12 +152,8 @@ TEST(OcspServerInterop, StaticStapleFile) {
 
 TEST(OcspServerInterop, StaticStapleForAnotherCertificateIsRefusedAtStart) {
   testing::TempDir dir;
-  auto staple = testing::make_ocsp_staple(f().client.cert.get(), f().intermediate.cert.get(),
-                                          f().intermediate.key.get());
-  ASSERT_TRUE(staple.ok());
-  const std::string path = dir.file("other.der");
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(staple->data()), static_cast<std::streamsize>(staple->size()));
+  const std::string path = staple_file(dir, "other.der", f().client.cert.get());
+  ASSERT_FALSE(path.empty());
   std::vector<std::string> argv = {vouch_binary(), "serve", "--listen", "127.0.0.1:0"};
   for (const std::string& a : vouch_cert_args(f().server)) argv.push_back(a);
   argv.insert(argv.end(), {"--staple", path});
@@ -188,12 +192,8 @@ TEST(OcspServerInterop, GnuTlsClientRefusesARevokedStaticStaple) {
   testing::TempDir dir;
   testing::OcspBehavior revoked;
   revoked.status = OcspCertStatus::revoked;
-  auto staple = testing::make_ocsp_staple(f().server.cert.get(), f().intermediate.cert.get(),
-                                          f().intermediate.key.get(), revoked);
-  ASSERT_TRUE(staple.ok());
-  const std::string path = dir.file("revoked.der");
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(staple->data()), static_cast<std::streamsize>(staple->size()));
+  const std::string path = staple_file(dir, "revoked.der", f().server.cert.get(), revoked);
+  ASSERT_FALSE(path.empty());
   std::vector<std::string> args = vouch_cert_args(f().server);
   args.insert(args.end(), {"--staple", path});
   Server server = start_vouch_server(dir, args);

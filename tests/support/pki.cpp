@@ -252,6 +252,10 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("test PKI: cannot write " + path);
 }
 
+void write_file(const std::string& path, ByteView data) {
+  write_file(path, std::string(data.begin(), data.end()));
+}
+
 Credential credential_from(const Issued& leaf, const std::vector<const Issued*>& chain) {
   std::vector<X509*> certs{leaf.cert.get()};
   for (const Issued* c : chain) certs.push_back(c->cert.get());

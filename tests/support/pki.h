@@ -104,8 +104,9 @@ Issued issue(const CertSpec& spec, const Issued& issuer);
 
 std::string to_pem(const X509* cert);
 std::string to_pem(const EVP_PKEY* key);  // unencrypted PKCS#8
-/// Writes `text` to `path` (replacing it); throws on failure.
+/// Writes `text` (or raw bytes) to `path`, replacing it; throws on failure.
 void write_file(const std::string& path, const std::string& text);
+void write_file(const std::string& path, ByteView data);
 
 /// A Credential of `leaf` followed by `chain` (the certificates sent after the
 /// leaf, usually the intermediate). Throws on failure.

@@ -6,17 +6,15 @@
 #include "cert/ocsp_inspect.h"
 
 #include <gtest/gtest.h>
-#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/sha.h>
 
-#include <algorithm>
-#include <cctype>
 #include <chrono>
 
 #include "base/hex.h"
 #include "cert/ocsp.h"
 #include "cert/x509_name.h"
+#include "support/ocsp_fixture.h"
 #include "support/pki.h"
 #include "tools/ocsp_response_builder.h"
 
@@ -30,54 +28,14 @@ using testing::OcspBehavior;
 using testing::OcspResponderMode;
 using testing::OcspSignerChoice;
 using testing::OcspSigners;
+using testing::serial_via_bignum;
+using testing::sha1_key_hex;
 using testing::test_pki;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// The certificate's serial in lower-case hex, computed through a BIGNUM
-// rather than the way the inspector reads it.
-std::string serial_via_bignum(X509* cert) {
-  ossl::Ptr<BIGNUM, BN_free> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr));
-  if (!bn) return "<no serial>";
-  char* hex = BN_bn2hex(bn.get());
-  if (hex == nullptr) return "<no serial>";
-  std::string out(hex);
-  OPENSSL_free(hex);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string sha1_key_hex(X509* cert) {
-  unsigned char md[SHA_DIGEST_LENGTH];
-  unsigned int len = 0;
-  if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return "";
-  return to_hex(ByteView(md, len));
-}
-
-// One certificate (the ECDSA family's server), its issuer, the responder's
-// signers and a fixed clock — as in ocsp_verify_test.cpp.
-class OcspInspect : public ::testing::Test {
+class OcspInspect : public testing::OcspResponseTest {
  protected:
-  void SetUp() override {
-    auto s = testing::make_ocsp_signers(issuer(), f().intermediate.key.get());
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    signers = std::move(*s);
-    auto r = make_ocsp_request(cert(), issuer(), false, nullptr);
-    ASSERT_TRUE(r.ok()) << r.error().to_string();
-    request = std::move(*r);
-    behavior.now = t0;
-  }
-
-  static const testing::PkiFamily& f() { return test_pki().ecdsa(); }
-  static X509* cert() { return f().server.cert.get(); }
-  static X509* issuer() { return f().intermediate.cert.get(); }
-
-  Bytes respond() { return respond(behavior, request); }
-  Bytes respond(const OcspBehavior& b, const Bytes& req) {
-    auto r = testing::build_ocsp_response(signers, b, req);
-    EXPECT_TRUE(r.ok()) << r.error().to_string();
-    return r.ok() ? std::move(*r) : Bytes();
-  }
   OcspInspection inspect_ok(ByteView der) {
     Result<OcspInspection> r = inspect_ocsp_response(der);
     EXPECT_TRUE(r.ok()) << r.error().to_string();
@@ -92,11 +50,6 @@ class OcspInspect : public ::testing::Test {
     EXPECT_TRUE(contains(r.error().reason, part)) << r.error().reason;
     EXPECT_EQ(ERR_peek_error(), 0u);
   }
-
-  const system_clock::time_point t0 = std::chrono::floor<seconds>(system_clock::now());
-  OcspSigners signers;
-  Bytes request;
-  OcspBehavior behavior;
 };
 
 // --- well-formed responses ------------------------------------------------------

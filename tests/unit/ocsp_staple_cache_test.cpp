@@ -43,10 +43,7 @@ Bytes read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
-void write_raw(const fs::path& p, const Bytes& b) {
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
+void write_raw(const fs::path& p, const Bytes& b) { testing::write_file(p.string(), b); }
 std::vector<std::string> temp_files(const fs::path& dir) {
   std::vector<std::string> out;
   std::error_code ec;

@@ -4,7 +4,6 @@
 // builder (tests/tools), without any network.
 #include <gtest/gtest.h>
 #include <openssl/err.h>
-#include <openssl/sha.h>
 
 #include <chrono>
 
@@ -12,6 +11,7 @@
 #include "cert/ocsp.h"
 #include "cert/verify_chain.h"
 #include "cert/x509_name.h"
+#include "support/ocsp_fixture.h"
 #include "support/pki.h"
 #include "tools/ocsp_response_builder.h"
 
@@ -29,35 +29,20 @@ using testing::OcspBehavior;
 using testing::OcspResponderMode;
 using testing::OcspSignerChoice;
 using testing::OcspSigners;
+using testing::sha1_key_hex;
 using testing::test_pki;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// One certificate (the ECDSA family's server), its issuer (the intermediate),
-// the responder's signers, and a fixed clock.
-class OcspVerify : public ::testing::Test {
+// The shared OCSP set-up (support/ocsp_fixture.h) plus verification options
+// on the same fixed clock.
+class OcspVerify : public testing::OcspResponseTest {
  protected:
   void SetUp() override {
-    auto s = testing::make_ocsp_signers(issuer(), f().intermediate.key.get());
-    ASSERT_TRUE(s.ok()) << s.error().to_string();
-    signers = std::move(*s);
-    auto r = make_ocsp_request(cert(), issuer(), false, nullptr);
-    ASSERT_TRUE(r.ok()) << r.error().to_string();
-    request = std::move(*r);
-    behavior.now = t0;
+    OcspResponseTest::SetUp();
     opts.now = t0;
   }
 
-  static const testing::PkiFamily& f() { return test_pki().ecdsa(); }
-  static X509* cert() { return f().server.cert.get(); }
-  static X509* issuer() { return f().intermediate.cert.get(); }
-
-  Bytes respond() { return respond(behavior, request); }
-  Bytes respond(const OcspBehavior& b, const Bytes& req) {
-    auto r = testing::build_ocsp_response(signers, b, req);
-    EXPECT_TRUE(r.ok()) << r.error().to_string();
-    return r.ok() ? std::move(*r) : Bytes();
-  }
   Result<OcspStatus> verify(ByteView der, const std::vector<X509*>& extra = {}) {
     return verify_ocsp_response(der, cert(), issuer(), extra, opts);
   }
@@ -68,19 +53,8 @@ class OcspVerify : public ::testing::Test {
     EXPECT_TRUE(contains(r.error().reason, part)) << r.error().reason;
   }
 
-  const system_clock::time_point t0 = std::chrono::floor<seconds>(system_clock::now());
-  OcspSigners signers;
-  Bytes request;
-  OcspBehavior behavior;
   OcspVerifyOptions opts;
 };
-
-std::string sha1_key_hex(X509* cert) {
-  unsigned char md[SHA_DIGEST_LENGTH];
-  unsigned int len = 0;
-  if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return "";
-  return to_hex(ByteView(md, len));
-}
 
 // --- acceptable responses ----------------------------------------------------
 

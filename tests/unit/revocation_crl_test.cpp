@@ -37,6 +37,13 @@ const testing::PkiFamily& fam() { return test_pki().ecdsa(); }
 
 // A fresh leaf under the ECDSA intermediate (own serial, so CRLs can revoke
 // one leaf and not another).
+// The peer is rejected with `alert`, and the reason mentions `part`.
+void expect_rejected(const Status& s, Alert alert, const std::string& part = "") {
+  ASSERT_FALSE(s.ok()) << "expected " << alert_name(alert) << (part.empty() ? "" : " (" + part + ")");
+  EXPECT_EQ(s.error().alert, alert) << s.error().reason;
+  EXPECT_TRUE(contains(s.error().reason, part)) << s.error().reason;
+}
+
 Issued new_leaf(const std::string& cn) {
   CertSpec spec;
   spec.cn = cn;
@@ -147,9 +154,7 @@ TEST_F(CrlProviderTest, RevokedLeafFromFile) {
   ASSERT_TRUE(p);
   ERR_clear_error();
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked);
-  EXPECT_TRUE(contains(s.error().reason, "CN=revoked-leaf")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked, "CN=revoked-leaf");
   EXPECT_TRUE(contains(s.error().reason, "serial ")) << s.error().reason;
   EXPECT_TRUE(contains(s.error().reason, "vouch test intermediate ecdsa")) << s.error().reason;
   EXPECT_EQ(ERR_peek_error(), 0UL) << "libcrypto error queue left dirty";
@@ -168,9 +173,7 @@ TEST_F(CrlProviderTest, RevocationReasonIsReported) {
   auto p = make({.files = {put("inter.pem", testing::to_pem(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked);
-  EXPECT_TRUE(contains(s.error().reason, ", reason keyCompromise")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked, ", reason keyCompromise");
 }
 
 TEST_F(CrlProviderTest, DerFileIsLoaded) {
@@ -179,8 +182,7 @@ TEST_F(CrlProviderTest, DerFileIsLoaded) {
   auto p = make({.files = {put("inter.crl", to_der(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked);
+  expect_rejected(s, Alert::certificate_revoked);
 }
 
 TEST_F(CrlProviderTest, PemFileWithSeveralCrls) {
@@ -193,9 +195,7 @@ TEST_F(CrlProviderTest, PemFileWithSeveralCrls) {
   // Both CRLs were read: the intermediate's clears the leaf, the root's
   // revokes the intermediate.
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked);
-  EXPECT_TRUE(contains(s.error().reason, "vouch test intermediate ecdsa")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked, "vouch test intermediate ecdsa");
 }
 
 TEST_F(CrlProviderTest, RevokedLeafFromDirectory) {
@@ -205,8 +205,7 @@ TEST_F(CrlProviderTest, RevokedLeafFromDirectory) {
   auto p = make({.directories = {hashed_dir()}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked);
+  expect_rejected(s, Alert::certificate_revoked);
   EXPECT_TRUE(run(*p, chain_of(new_leaf("dir-clean"))).ok());
 }
 
@@ -216,15 +215,12 @@ TEST_F(CrlProviderTest, FileAddedToDirectoryLaterIsSeen) {
   ASSERT_TRUE(p);
   // Nothing there yet: require_crl (the default) fails for lack of a CRL.
   Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "no CRL for")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "no CRL for");
 
   Crl crl = testing::make_crl(fam().intermediate, {&leaf});
   put_hashed(fam().intermediate, 0, crl.get());
   s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked);
 }
 
 TEST_F(CrlProviderTest, NewerCrlAddedToDirectoryWins) {
@@ -254,9 +250,7 @@ TEST_F(CrlProviderTest, ExpiredCrlFailsOnlyWhenRequired) {
   auto strict = make({.files = {path}, .require_crl = true});
   ASSERT_TRUE(strict);
   const Status s = run(*strict, chain_of(leaf), later);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "expired")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "expired");
   EXPECT_TRUE(contains(s.error().reason, "vouch test intermediate ecdsa")) << s.error().reason;
   // The same CRL is fine at the present time.
   EXPECT_TRUE(run(*strict, chain_of(leaf)).ok());
@@ -279,8 +273,7 @@ TEST_F(CrlProviderTest, ExpiredCrlDoesNotRevoke) {
   auto strict = make({.files = {path}});
   ASSERT_TRUE(strict);
   const Status s = run(*strict, chain_of(leaf), later);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
+  expect_rejected(s, Alert::certificate_unknown);
 }
 
 TEST_F(CrlProviderTest, NotYetValidCrlIsUnusable) {
@@ -290,9 +283,7 @@ TEST_F(CrlProviderTest, NotYetValidCrlIsUnusable) {
   ASSERT_TRUE(p);
   // make_crl's thisUpdate is an hour ago: two hours ago the CRL did not exist.
   const Status s = run(*p, chain_of(leaf), system_clock::now() - hours(2));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "not yet valid")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "not yet valid");
 }
 
 TEST_F(CrlProviderTest, CrlSignedByAnotherKeyIsRejected) {
@@ -308,9 +299,7 @@ TEST_F(CrlProviderTest, CrlSignedByAnotherKeyIsRejected) {
   ASSERT_TRUE(strict);
   ERR_clear_error();
   const Status s = run(*strict, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "bad signature")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "bad signature");
   EXPECT_EQ(ERR_peek_error(), 0UL) << "libcrypto error queue left dirty";
 
   // Without require_crl the forgery is simply not evidence: no revocation.
@@ -334,9 +323,7 @@ TEST_F(CrlProviderTest, NoCrlForIssuerDependsOnRequireCrl) {
   auto strict = make({.files = {path}, .require_crl = true});
   ASSERT_TRUE(strict);
   const Status s = run(*strict, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "no CRL for")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "no CRL for");
   EXPECT_TRUE(contains(s.error().reason, "vouch test intermediate ecdsa")) << s.error().reason;
 
   auto lenient = make({.files = {path}, .require_crl = false});
@@ -358,9 +345,7 @@ TEST_F(CrlProviderTest, WholeChainCatchesRevokedIntermediate) {
   auto whole = make({.files = files, .check_whole_chain = true});
   ASSERT_TRUE(whole);
   const Status s = run(*whole, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked);
-  EXPECT_TRUE(contains(s.error().reason, "certificate CN=vouch test intermediate ecdsa")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked, "certificate CN=vouch test intermediate ecdsa");
   EXPECT_TRUE(contains(s.error().reason, "vouch test root ecdsa")) << s.error().reason;
 }
 
@@ -370,9 +355,7 @@ TEST_F(CrlProviderTest, WholeChainRequiresCrlForEveryIssuer) {
   auto p = make({.files = {put("inter.pem", testing::to_pem(inter_crl.get()))}, .check_whole_chain = true});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "no CRL for CN=vouch test root ecdsa")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "no CRL for CN=vouch test root ecdsa");
 }
 
 TEST_F(CrlProviderTest, AnchorAloneNeedsNoCrl) {
@@ -395,9 +378,7 @@ TEST_F(CrlProviderTest, CaOnlyCrlDoesNotCoverLeaf) {
   auto p = make({.files = {put("inter.pem", testing::to_pem(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "covers only CA certificates")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "covers only CA certificates");
 }
 
 TEST_F(CrlProviderTest, UserOnlyCrlCoversLeaf) {
@@ -411,8 +392,7 @@ TEST_F(CrlProviderTest, UserOnlyCrlCoversLeaf) {
   auto p = make({.files = {put("inter.pem", testing::to_pem(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked);
 }
 
 // Gives the CRL an issuingDistributionPoint whose distributionPoint is the
@@ -444,9 +424,7 @@ TEST_F(CrlProviderTest, PartitionedCrlForAnotherDistributionPointIsOutOfScope) {
   auto p = make({.files = {put("part.pem", testing::to_pem(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "distribution point")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "distribution point");
 }
 
 TEST_F(CrlProviderTest, CrlForTheIssuersNameCoversCertificateWithoutDistributionPoints) {
@@ -460,8 +438,7 @@ TEST_F(CrlProviderTest, CrlForTheIssuersNameCoversCertificateWithoutDistribution
   auto p = make({.files = {put("issuer-dp.pem", testing::to_pem(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_revoked) << s.error().reason;
+  expect_rejected(s, Alert::certificate_revoked);
 }
 
 TEST_F(CrlProviderTest, DeltaCrlIsNotACompleteCrl) {
@@ -475,9 +452,7 @@ TEST_F(CrlProviderTest, DeltaCrlIsNotACompleteCrl) {
   auto p = make({.files = {put("delta.pem", testing::to_pem(crl.get()))}});
   ASSERT_TRUE(p);
   const Status s = run(*p, chain_of(leaf));
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().alert, Alert::certificate_unknown);
-  EXPECT_TRUE(contains(s.error().reason, "delta CRL")) << s.error().reason;
+  expect_rejected(s, Alert::certificate_unknown, "delta CRL");
 }
 
 TEST_F(CrlProviderTest, CreationErrors) {
