@@ -41,4 +41,10 @@ bool leaf_matches_host(const Credential& credential, const std::string& host) {
   return X509_check_host(credential.leaf(), host.data(), host.size(), 0, nullptr) == 1;
 }
 
+bool is_issued_by(X509* cert, X509* issuer) {
+  return cert != nullptr && issuer != nullptr && X509_check_issued(issuer, cert) == X509_V_OK;
+}
+
+bool same_certificate(const X509* a, const X509* b) { return a != nullptr && b != nullptr && X509_cmp(a, b) == 0; }
+
 }  // namespace vouch

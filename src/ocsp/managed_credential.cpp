@@ -3,13 +3,12 @@
 #include <openssl/x509v3.h>
 
 #include "cert/ocsp.h"
+#include "cert/public_key.h"
 #include "cert/x509_name.h"
 #include "ocsp/staple_check.h"
 
 namespace vouch {
 namespace {
-
-bool issued_by(X509* cert, X509* issuer) { return X509_check_issued(issuer, cert) == X509_V_OK; }
 
 // The positions that get a staple: the leaf always; intermediates on request
 // when they name a responder and their issuer follows them in the chain.
@@ -17,7 +16,7 @@ std::vector<size_t> stapled_positions(const std::vector<X509*>& chain, bool inte
   std::vector<size_t> out{0};
   if (!intermediates) return out;
   for (size_t i = 1; i + 1 < chain.size(); ++i) {
-    if (ocsp_responder_url(chain[i]) && issued_by(chain[i], chain[i + 1])) out.push_back(i);
+    if (ocsp_responder_url(chain[i]) && is_issued_by(chain[i], chain[i + 1])) out.push_back(i);
   }
   return out;
 }
@@ -89,7 +88,7 @@ Result<ManagedCredential> manage_credential(const Credential& credential, size_t
   const std::vector<X509*>& chain = credential.chain();
   // The issuer is the only trust anchor of a response (RFC 6960 §4.2.2.2),
   // so without it nothing could ever be verified.
-  if (chain.size() < 2 || !issued_by(chain[0], chain[1])) {
+  if (chain.size() < 2 || !is_issued_by(chain[0], chain[1])) {
     return fail(Alert::internal_error, "Stapler: the chain of " + credential.subject() +
                                            " does not hold the leaf's issuer after the leaf (it is needed to "
                                            "verify OCSP responses)");

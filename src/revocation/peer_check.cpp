@@ -14,11 +14,10 @@ X509* issuer_for(X509* cert, size_t received_index, const PeerRevocationInput& i
                  const std::vector<ossl::X509Ptr>& received) {
   if (!in.path.empty()) {
     for (size_t j = 0; j + 1 < in.path.size(); ++j)
-      if (X509_cmp(in.path[j], cert) == 0) return in.path[j + 1];
+      if (same_certificate(in.path[j], cert)) return in.path[j + 1];
     return nullptr;
   }
-  if (received_index + 1 < received.size() && received[received_index + 1] &&
-      X509_check_issued(received[received_index + 1].get(), cert) == X509_V_OK)
+  if (received_index + 1 < received.size() && is_issued_by(cert, received[received_index + 1].get()))
     return received[received_index + 1].get();
   return nullptr;
 }
