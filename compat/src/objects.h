@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crypto/ossl.h"
+#include "record/record.h"
 #include "settings.h"
 #include "vouch/client_auth.h"
 #include "vouch/connection.h"
@@ -99,7 +100,7 @@ enum class Want { nothing, read, write, x509_lookup };
 /// as libssl does by default: bytes after the current record stay in the
 /// BIO (a program may select() on the socket, or use it after shutdown).
 struct RecordReader {
-  static constexpr size_t kHeader = 5;  // RFC 8446 §5.1 TLSPlaintext header
+  static constexpr size_t kHeader = kRecordHeaderLength;  // RFC 8446 §5.1
   std::array<uint8_t, kHeader> header{};
   size_t header_have = 0;
   std::vector<uint8_t> record;  // header + fragment, filled up to body_len

@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "errors.h"
+#include "record/record.h"
 #include "session.h"
 
 namespace vouch::compat {
@@ -59,14 +60,13 @@ Io feed_one_record(SSL* s) {
     return Io::failed;
   }
   RecordReader& r = s->reader;
-  // RFC 8446 §5.1: type(1) legacy_record_version(2) length(2), then the
-  // fragment. The length is not judged here (vouch does that); it only
-  // says how much to read.
+  // RFC 8446 §5.1: a header, then the fragment. The length is not judged
+  // here (vouch's record layer does that); it only says how much to read.
   if (r.header_have < RecordReader::kHeader) {
     if (Io io = read_exactly(s, r.header.data(), RecordReader::kHeader, r.header_have);
         io != Io::done)
       return io;
-    r.body_len = static_cast<size_t>(r.header[3]) << 8 | r.header[4];
+    r.body_len = record_fragment_length(r.header);
     r.record.assign(r.header.begin(), r.header.end());
     r.record.resize(RecordReader::kHeader + r.body_len);
     r.body_have = 0;

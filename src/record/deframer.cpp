@@ -50,7 +50,7 @@ Result<std::optional<RawRecord>> Deframer::next(size_t max_fragment) {
   }
   if (avail < kRecordHeaderLength) return std::optional<RawRecord>{};
 
-  const size_t length = (size_t{h[3]} << 8) | h[4];
+  const size_t length = record_fragment_length(ByteView(h, kRecordHeaderLength));
   if (length > max_fragment) {
     // RFC 8446 §5.1/§5.2: a record longer than allowed → record_overflow.
     return fail(Alert::record_overflow, "record: length " + std::to_string(length) +

@@ -24,6 +24,12 @@ constexpr size_t kMaxPlaintext = 1u << 14;                  // §5.1
 constexpr size_t kMaxCiphertext13 = kMaxPlaintext + 256;    // §5.2
 constexpr size_t kMaxCiphertext12 = kMaxPlaintext + 2048;   // RFC 5246 §6.2.3
 
+/// The fragment length a record header announces (RFC 8446 §5.1:
+/// type(1) legacy_record_version(2) length(2)). Not judged here: the
+/// Deframer checks it against the limits. `header` holds at least
+/// kRecordHeaderLength bytes.
+inline size_t record_fragment_length(ByteView header) { return (size_t{header[3]} << 8) | header[4]; }
+
 /// One record as it came off the wire: the header fields and a mutable view of
 /// the fragment inside the Deframer's buffer (valid until the next call to
 /// Deframer::feed or Deframer::next).
