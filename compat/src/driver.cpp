@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "cert/verify_chain.h"
 #include "client_cert.h"
 #include "config.h"
 #include "errors.h"
@@ -75,7 +76,7 @@ int fail_connection(SSL* s) {
     raise(Reason::internal_error, "connection failed without an error");
   } else {
     if (!e->from_peer) {
-      if (auto code = x509_error_in(*e)) s->verify_result = *code;
+      if (auto code = x509_verify_error_of(*e)) s->verify_result = *code;
     }
     raise_connection_error(*e, !s->completed);
   }

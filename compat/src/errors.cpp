@@ -5,7 +5,7 @@
 #include <mutex>
 #include <string>
 
-#include "verify_result.h"
+#include "cert/verify_chain.h"
 #include "vouch/error.h"
 
 namespace vouch::compat {
@@ -79,7 +79,7 @@ void raise(Reason reason, std::string_view detail) {
 void raise_connection_error(const Error& error, bool during_handshake) {
   if (error.from_peer) {
     raise(Reason::peer_alert, error.to_string());
-  } else if (x509_error_in(error)) {
+  } else if (x509_verify_error_of(error)) {
     raise(Reason::certificate_verify_failed, error.to_string());
   } else {
     raise(during_handshake ? Reason::handshake_failure : Reason::connection_failed,

@@ -8,7 +8,6 @@
 // with SSL_VERIFY_PEER the code comes from the error vouch failed with.
 #pragma once
 
-#include <optional>
 #include <vector>
 
 #include "vouch/credential.h"
@@ -16,10 +15,6 @@
 #include "vouch/types.h"
 
 namespace vouch::compat {
-
-/// The X509_V_ERR_* code a certificate verification failure carries, or
-/// nullopt when `error` is not one.
-std::optional<long> x509_error_in(const Error& error);
 
 /// X509_V_OK or the X509_V_ERR_* code of verifying `chain` (DER, leaf first,
 /// as the peer sent it) against `trust` for the peer's role. `depth` is the

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdlib>
 #include <ctime>
 
 #include "cert/cert_cache.h"
@@ -15,6 +16,14 @@
 #include "cert/x509_name.h"
 
 namespace vouch {
+namespace {
+
+// The tag that ends every chain-verification reason, followed by the
+// X509_V_ERR_* code and ")"; x509_verify_error_of reads it back.
+constexpr std::string_view kX509ErrorTag = "(X509_V_ERR ";
+
+}  // namespace
+
 namespace {
 
 // One CertificateEntry.cert_data (RFC 8446 §4.4.2): exactly one DER
@@ -78,6 +87,16 @@ Status configure(X509_VERIFY_PARAM* param, const PeerVerifyOptions& opts) {
 }
 
 }  // namespace
+
+std::optional<int> x509_verify_error_of(const Error& error) {
+  const size_t at = error.reason.rfind(kX509ErrorTag);
+  if (at == std::string::npos) return std::nullopt;
+  const char* digits = error.reason.c_str() + at + kX509ErrorTag.size();
+  char* end = nullptr;
+  const long code = std::strtol(digits, &end, 10);
+  if (end == digits || *end != ')' || end[1] != '\0' || code <= 0 || code > INT_MAX) return std::nullopt;
+  return static_cast<int>(code);
+}
 
 Alert alert_for_verify_error(int err) {
   switch (err) {
@@ -154,7 +173,7 @@ Result<VerifiedChain> verify_parsed(const TrustStore& trust,
     if (subject.empty()) subject = "?";
     return fail(alert_for_verify_error(err),
                 "certificate verification failed at depth " + std::to_string(depth) + " (" +
-                    subject + "): " + X509_verify_cert_error_string(err) + " (X509_V_ERR " +
+                    subject + "): " + X509_verify_cert_error_string(err) + " " + std::string(kX509ErrorTag) +
                     std::to_string(err) + ")");
   }
 

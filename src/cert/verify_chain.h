@@ -64,6 +64,10 @@ Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vect
 /// verified_peer_chain()).
 Result<std::vector<Bytes>> der_chain(const VerifiedChain& chain);
 
+/// The X509_V_ERR_* code a verify_peer_chain failure carries (its reason
+/// ends with "(X509_V_ERR <n>)"), or nullopt for any other error.
+std::optional<int> x509_verify_error_of(const Error& error);
+
 /// The alert for an X509_V_ERR_* code, as verify_peer_chain maps it.
 Alert alert_for_verify_error(int x509_v_err);
 

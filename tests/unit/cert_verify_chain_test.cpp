@@ -389,3 +389,30 @@ TEST(TestPki, ExtensionsAreWritten) {
 
 }  // namespace
 }  // namespace vouch
+
+namespace vouch {
+namespace {
+
+// The X509_V_ERR code a failure carries is readable back, by the same layer
+// that wrote it (the OpenSSL-compatible SSL_get_verify_result relies on it).
+TEST(X509VerifyErrorOf, ReadsTheCodeOfAChainFailureOnly) {
+  const auto& f = testing::test_pki().ecdsa();
+  PeerVerifyOptions opts;
+  opts.host = "localhost";
+  auto expired = verify_peer_chain(f.trust(), {f.server_expired.der, f.intermediate.der}, opts);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(x509_verify_error_of(expired.error()), X509_V_ERR_CERT_HAS_EXPIRED) << expired.error().reason;
+  auto unknown = verify_peer_chain(f.trust(), {f.untrusted_server.der}, opts);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(x509_verify_error_of(unknown.error()).has_value()) << unknown.error().reason;
+
+  EXPECT_FALSE(x509_verify_error_of(fail(Alert::decode_error, "record: truncated")).has_value());
+  EXPECT_FALSE(x509_verify_error_of(fail(Alert::bad_certificate, "x (X509_V_ERR )")).has_value());
+  EXPECT_FALSE(x509_verify_error_of(fail(Alert::bad_certificate, "x (X509_V_ERR 12x)")).has_value());
+  EXPECT_FALSE(x509_verify_error_of(fail(Alert::bad_certificate, "x (X509_V_ERR 12) trailing")).has_value());
+  EXPECT_FALSE(x509_verify_error_of(fail(Alert::bad_certificate, "x (X509_V_ERR -3)")).has_value());
+  EXPECT_EQ(x509_verify_error_of(fail(Alert::bad_certificate, "a (X509_V_ERR 1) b (X509_V_ERR 20)")), 20);
+}
+
+}  // namespace
+}  // namespace vouch
