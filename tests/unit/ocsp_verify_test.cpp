@@ -609,3 +609,45 @@ TEST_F(OcspVerifyCached, CachingOffGoesStraightThrough) {
 
 }  // namespace
 }  // namespace vouch
+
+namespace vouch {
+namespace {
+
+// --- CertID matching (ocsp_response_names, used when staples are attached) ----
+
+class OcspNames : public OcspVerify {};
+
+TEST_F(OcspNames, NamesItsCertificateOnly) {
+  const Bytes der = respond();
+  EXPECT_TRUE(ocsp_response_names(der, cert(), issuer()).ok());
+  EXPECT_TRUE(ocsp_response_names(der, cert(), nullptr).ok());  // serial + issuer name only
+  auto other = ocsp_response_names(der, test_pki().ecdsa().client.cert.get(), issuer());
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().alert, Alert::bad_certificate_status_response);
+  EXPECT_TRUE(contains(other.error().reason, "no CertID matches")) << other.error().reason;
+  // Another issuer (name and key hashes differ): refused.
+  auto foreign_issuer = ocsp_response_names(der, cert(), test_pki().rsa().intermediate.cert.get());
+  EXPECT_FALSE(foreign_issuer.ok());
+  EXPECT_FALSE(ocsp_response_names(der, nullptr, issuer()).ok());
+}
+
+TEST_F(OcspNames, MalformedResponsesAreRefusedNeverCrash) {
+  const Bytes der = respond();
+  for (size_t n = 0; n < der.size(); ++n) {
+    auto r = ocsp_response_names(ByteView(der.data(), n), cert(), issuer());
+    ASSERT_FALSE(r.ok()) << "prefix of " << n << " bytes";
+    EXPECT_EQ(r.error().alert, Alert::bad_certificate_status_response);
+  }
+  Bytes trailing = der;
+  trailing.push_back(0);
+  EXPECT_FALSE(ocsp_response_names(trailing, cert(), issuer()).ok());
+  EXPECT_FALSE(ocsp_response_names(Bytes(kMaxOcspResponseBytes + 1, 0x30), cert(), issuer()).ok());
+  behavior.mode = OcspResponderMode::error_status;
+  auto not_successful = ocsp_response_names(respond(), cert(), issuer());
+  ASSERT_FALSE(not_successful.ok());
+  EXPECT_TRUE(contains(not_successful.error().reason, "not successful")) << not_successful.error().reason;
+  EXPECT_EQ(ERR_peek_error(), 0u);
+}
+
+}  // namespace
+}  // namespace vouch
