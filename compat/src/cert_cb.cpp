@@ -1,30 +1,75 @@
 // SSL_CTX_set_cert_cb(3): called before a certificate is chosen. A client
 // calls it from its certificate selector (client_cert.cpp); a server from
-// vouch's credential source, which a full handshake reads once after the
-// ClientHello (a resumed one chooses no certificate, and libssl does not
-// call it then either).
+// vouch's asynchronous credential source, which a full handshake asks once
+// after the ClientHello, before anything of the answer is written (a resumed
+// one chooses no certificate, and libssl does not call it then either).
+//
+// The page: 1 continues, 0 fails the handshake (libssl sends internal_error),
+// a negative value suspends it — the handshake function returns -1 with
+// SSL_ERROR_WANT_X509_LOOKUP and its next call calls the callback again.
 #include "cert_cb.h"
 
+#include <optional>
+#include <utility>
+
 #include "config.h"
+#include "errors.h"
 
 namespace vouch::compat {
+namespace {
 
-std::function<std::shared_ptr<const std::vector<Credential>>()> server_credential_source(SSL* s) {
-  if (s->ctx.ctx->cert_cb == nullptr) return nullptr;
-  return [s]() -> std::shared_ptr<const std::vector<Credential>> {
-    auto cb = s->ctx.ctx->cert_cb;
-    if (cb != nullptr) {
-      const int r = cb(s, s->ctx.ctx->cert_cb_arg);
-      if (r <= 0) {
-        // An empty answer fails the handshake with internal_error, as
-        // libssl does for 0; fail_connection reports why.
-        s->cert_cb_failure = r;
-        return nullptr;
-      }
+/// One call of the certificate callback: the credentials to choose from, an
+/// error (it returned 0), or nullopt (negative: ask again later).
+std::optional<Result<CredentialSnapshot>> ask_cert_cb(SSL* s) {
+  // The context's callback at the moment of the call, as libssl reads it.
+  if (auto cb = s->ctx.ctx->cert_cb) {
+    int r;
+    {
+      CallbackErrors keep;
+      r = cb(s, s->ctx.ctx->cert_cb_arg);
     }
-    // What the callback may have set with SSL_use_certificate counts.
-    return std::make_shared<const std::vector<Credential>>(credentials_of(s));
+    if (r < 0) return std::nullopt;
+    if (r == 0) {
+      s->callback_failure = Reason::cert_cb_failed;  // what fail_connection reports
+      return Result<CredentialSnapshot>(
+          fail(Alert::internal_error, "the certificate callback (SSL_CTX_set_cert_cb) returned 0"));
+    }
+  }
+  // What the callback may have set with SSL_use_certificate counts. None at
+  // all fails the handshake (internal_error, vouch's empty credential source).
+  return Result<CredentialSnapshot>(std::make_shared<const std::vector<Credential>>(credentials_of(s)));
+}
+
+}  // namespace
+
+AsyncCredentialSource server_credential_source(SSL* s) {
+  s->pending_server_credentials.reset();
+  if (s->ctx.ctx->cert_cb == nullptr) return nullptr;
+  return [s](const ClientHelloInfo&, std::shared_ptr<PendingCredentials> pending) -> std::optional<CredentialSnapshot> {
+    auto answer = ask_cert_cb(s);
+    if (!answer) {
+      s->pending_server_credentials = std::move(pending);  // retry_server_certificate answers
+      return std::nullopt;
+    }
+    if (!answer->ok()) {
+      pending->fail(std::move(*answer).error());
+      return std::nullopt;
+    }
+    return std::move(*answer).value();
   };
+}
+
+bool retry_server_certificate(SSL* s) {
+  if (!s->pending_server_credentials) return true;
+  auto answer = ask_cert_cb(s);
+  if (!answer) return false;
+  if (answer->ok()) {
+    s->pending_server_credentials->provide(std::move(*answer).value());
+  } else {
+    s->pending_server_credentials->fail(std::move(*answer).error());
+  }
+  s->pending_server_credentials.reset();
+  return true;
 }
 
 }  // namespace vouch::compat

@@ -7,6 +7,7 @@
 #include "client_cert.h"
 #include "errors.h"
 #include "status.h"
+#include "verify_callback.h"
 
 namespace vouch::compat {
 namespace {
@@ -51,6 +52,11 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
   // SSL_VERIFY_NONE: vouch does not verify; the result is still computed
   // after the handshake for SSL_get_verify_result (verify_result.h).
   c->verify_peer = (settings.verify_mode & SSL_VERIFY_PEER) != 0;
+  // libssl checks a name only after SSL_set1_host; the SNI alone is not one.
+  c->verify_name = settings.verify_host;
+  // SSL_CTX_set_verify's callback, called as the server's chain is checked
+  // (with SSL_VERIFY_NONE, after the handshake: verify_result.h).
+  c->verify_callback = verify_callback_for(s);
   // libssl asks for a staple only after SSL_set_tlsext_status_type; its
   // status callback, not vouch, then decides what the staple is worth.
   if (auto provider = status_provider(s)) {
@@ -83,11 +89,14 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
     c->client_auth = ClientAuth::none;
   }
   c->client_trust = s->ctx.ctx->trust;
+  c->client_verify_callback = verify_callback_for(s);
   // libssl names CAs in a CertificateRequest only from
   // SSL_CTX_set_client_CA_list, never from the trust store: without a list
   // the extension is omitted (an empty vector).
   c->client_ca_names = names_to_der(s->ctx.ctx->client_ca_names.get());
-  c->credential_source = server_credential_source(s);
+  // SSL_CTX_set_cert_cb: asked after the ClientHello, and able to suspend
+  // the handshake (cert_cb.h); `credentials` then go unused.
+  c->credential_source_async = server_credential_source(s);
   // SSL_CTX_set_num_tickets (libssl's default: 2), sealed with the
   // context's keys so that another SSL of it resumes them.
   c->num_tickets = static_cast<unsigned>(settings.num_tickets);

@@ -33,7 +33,9 @@ ossl::X509Ptr read_certificate(const char* file, int type) {
   } else if (bio && type == SSL_FILETYPE_ASN1) {
     cert.reset(d2i_X509_bio(bio.get(), nullptr));
   }
-  if (!cert) raise(Reason::cannot_load_file, std::string("certificate ") + (file ? file : "(null)"));
+  if (!cert)
+    raise(vouch::compat::file_load_failure(bio != nullptr, type),
+          std::string("certificate ") + (file ? file : "(null)"));
   return cert;
 }
 
@@ -45,7 +47,9 @@ ossl::EvpPkey read_private_key(const char* file, int type) {
   } else if (bio && type == SSL_FILETYPE_ASN1) {
     key.reset(d2i_PrivateKey_bio(bio.get(), nullptr));
   }
-  if (!key) raise(Reason::cannot_load_file, std::string("private key ") + (file ? file : "(null)"));
+  if (!key)
+    raise(vouch::compat::file_load_failure(bio != nullptr, type),
+          std::string("private key ") + (file ? file : "(null)"));
   return key;
 }
 
@@ -64,7 +68,7 @@ int use_certificate(CertSet& set, X509* x) {
   EVP_PKEY* pub = X509_get0_pubkey(x);
   const int index = pub ? slot_for(pub) : -1;
   if (index < 0) {
-    raise(Reason::bad_value, "the certificate's key type has no certificate slot");
+    raise(Reason::unknown_certificate_type, "the certificate's key type has no certificate slot");
     return 0;
   }
   CertSlot& slot = set.slots[static_cast<size_t>(index)];
@@ -83,7 +87,7 @@ int use_private_key(CertSet& set, EVP_PKEY* key) {
   }
   const int index = slot_for(key);
   if (index < 0) {
-    raise(Reason::bad_value, "the key type has no certificate slot");
+    raise(Reason::unknown_certificate_type, "the key type has no certificate slot");
     return 0;
   }
   CertSlot& slot = set.slots[static_cast<size_t>(index)];
@@ -133,7 +137,7 @@ int SSL_CTX_use_certificate_chain_file(SSL_CTX* ctx, const char* file) {
   ossl::X509Ptr leaf;
   if (bio) leaf.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
   if (!leaf) {
-    raise(Reason::cannot_load_file, std::string("certificate chain ") + (file ? file : "(null)"));
+    raise(bio ? Reason::pem_lib : Reason::sys_lib, std::string("certificate chain ") + (file ? file : "(null)"));
     return 0;
   }
   std::vector<ossl::X509Ptr> chain;
@@ -145,7 +149,7 @@ int SSL_CTX_use_certificate_chain_file(SSL_CTX* ctx, const char* file) {
   // The loop ends at the end of the file (no start line) or at a broken block.
   const unsigned long last = ERR_peek_last_error();
   if (last != 0 && !(ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE)) {
-    raise(Reason::cannot_load_file, std::string("certificate chain ") + file);
+    raise(Reason::pem_lib, std::string("certificate chain ") + file);
     return 0;
   }
   ERR_clear_error();

@@ -79,7 +79,7 @@ long SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
   switch (cmd) {
     case SSL_CTRL_SET_TLSEXT_HOSTNAME: {
       if (larg != TLSEXT_NAMETYPE_host_name) {
-        raise(Reason::bad_value, "server name type " + std::to_string(larg));
+        raise(Reason::invalid_servername_type, "server name type " + std::to_string(larg));
         return 0;
       }
       const char* name = static_cast<const char*>(parg);
@@ -90,7 +90,7 @@ long SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
       // RFC 6066 §3: HostName is 1..2^16-1 bytes; libssl also caps it at 255.
       const std::string host(name);
       if (host.empty() || host.size() > 255) {
-        raise(Reason::bad_value, "server name length " + std::to_string(host.size()));
+        raise(Reason::invalid_servername, "server name length " + std::to_string(host.size()));
         return 0;
       }
       s->host_name = host;

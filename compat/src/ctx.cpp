@@ -15,7 +15,7 @@ extern "C" {
 
 SSL_CTX* SSL_CTX_new(const SSL_METHOD* method) {
   if (method == nullptr) {
-    raise(Reason::null_argument, "SSL_CTX_new: no method");
+    raise(Reason::null_ssl_method_passed, "SSL_CTX_new: no method");
     return nullptr;
   }
   if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, nullptr) != 1) return nullptr;
@@ -57,7 +57,7 @@ int SSL_CTX_set_ciphersuites(SSL_CTX* ctx, const char* str) {
     return 0;
   }
   if (!vouch::compat::parse_ciphersuites(str, ctx->settings.cipher_suites)) {
-    raise(Reason::bad_value, std::string("cipher suite list \"") + str + "\"");
+    raise(Reason::no_cipher_match, std::string("cipher suite list \"") + str + "\"");
     return 0;
   }
   return 1;

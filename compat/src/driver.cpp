@@ -3,12 +3,14 @@
 #include <string>
 
 #include "cert/verify_chain.h"
+#include "cert_cb.h"
 #include "client_cert.h"
 #include "config.h"
 #include "errors.h"
 #include "session.h"
 #include "status.h"
 #include "transport.h"
+#include "verify_callback.h"
 #include "verify_result.h"
 
 namespace vouch::compat {
@@ -59,7 +61,8 @@ void on_handshake_complete(SSL* s) {
   // outcome without acting on it (see verify_result.h).
   if (s->role == ssl_st::Role::client && (s->settings.verify_mode & SSL_VERIFY_PEER) == 0) {
     s->verify_result = verify_result_of(s->ctx.ctx->trust, s->conn->peer_chain(), true,
-                                        s->settings.verify_depth);
+                                        s->settings.verify_depth, s->settings.verify_host,
+                                        verify_callback_for(s));
   }
 }
 
@@ -69,9 +72,9 @@ int fail_connection(SSL* s) {
   (void)flush_output(s, true);  // the alert, best effort
   s->want = Want::nothing;
   const Error* e = s->conn->error();
-  if (s->cert_cb_failure <= 0) {
-    raise(s->cert_cb_failure < 0 ? Reason::cert_cb_cannot_suspend : Reason::cert_cb_failed,
-          e != nullptr ? e->to_string() : std::string());
+  if (s->callback_failure) {
+    // An application callback failed the handshake: libssl's reason for it.
+    raise(*s->callback_failure, e != nullptr ? e->to_string() : std::string());
   } else if (e == nullptr) {
     raise(Reason::internal_error, "connection failed without an error");
   } else {
@@ -79,6 +82,9 @@ int fail_connection(SSL* s) {
       if (auto code = x509_verify_error_of(*e)) s->verify_result = *code;
     }
     raise_connection_error(*e, !s->completed);
+    // libssl: a fatal alert from the peer also counts as its shutdown, so
+    // SSL_read answers 0 (SSL_ERROR_ZERO_RETURN) from then on.
+    if (e->from_peer) s->shutdown |= SSL_RECEIVED_SHUTDOWN;
   }
   s->fatal = true;
   return -1;
@@ -109,8 +115,24 @@ int run_handshake(SSL* s) {
     return -1;
   }
   if (s->completed) {
+    if (s->pending_client_cert && !s->fatal) {
+      // A post-handshake CertificateRequest (RFC 8446 §4.6.2) whose client
+      // certificate callback returned a negative value: libssl is in init
+      // again, and SSL_read / SSL_write / SSL_do_handshake each call the
+      // callback again until it answers (SSL_CTX_set_client_cert_cb(3)).
+      {
+        QuietErrors quiet;
+        if (!retry_client_certificate(s)) {
+          s->want = Want::x509_lookup;
+          return -1;
+        }
+        (void)s->conn->resume();
+      }
+      if (s->conn->failed()) return fail_connection(s);
+    }
     // What the established connection queued (a post-handshake
-    // CertificateRequest) goes out, as libssl's state machine writes it.
+    // CertificateRequest, or the client's answer to one) goes out, as
+    // libssl's state machine writes it.
     if (s->conn && !s->conn->pending_output().empty() && flush_output(s, true) != Io::done) return -1;
     return 1;
   }
@@ -131,6 +153,16 @@ int run_handshake(SSL* s) {
     // handshake call calls the status callback again.
     QuietErrors quiet;
     if (!retry_status_callback(s)) {
+      s->want = Want::x509_lookup;
+      return -1;
+    }
+    (void)s->conn->resume();
+  }
+  if (s->pending_server_credentials) {
+    // SSL_CTX_set_cert_cb(3) on a server: after a negative answer, the next
+    // handshake call calls the callback again; nothing was sent meanwhile.
+    QuietErrors quiet;
+    if (!retry_server_certificate(s)) {
       s->want = Want::x509_lookup;
       return -1;
     }
@@ -173,6 +205,11 @@ int run_handshake(SSL* s) {
         // reported as WANT_X509_LOOKUP, "call the handshake again".
         s->want = Want::x509_lookup;
         return -1;
+      case Wait::server_certificate:
+        // The certificate callback (SSL_CTX_set_cert_cb) returned a
+        // negative value: "call the handshake again".
+        s->want = Want::x509_lookup;
+        return -1;
       case Wait::private_key_operation:
       case Wait::certificate_verify:
       case Wait::none:
@@ -198,6 +235,8 @@ int SSL_accept(SSL* s) {
   return vouch::compat::run_handshake(s);
 }
 
-int SSL_is_init_finished(const SSL* s) { return s->completed ? 1 : 0; }
+// A post-handshake request waiting for the client certificate callback puts
+// libssl back in init (its state machine runs the handshake states again).
+int SSL_is_init_finished(const SSL* s) { return s->completed && !s->pending_client_cert ? 1 : 0; }
 
 }  // extern "C"

@@ -17,18 +17,24 @@ using vouch::compat::Want;
 namespace {
 
 // What every data call checks first; 1 when the connection is established.
-int ready_for_data(SSL* s, int num) {
+// `reading`: SSL_read, which returns 0 at once once the peer closed — with
+// close_notify or a fatal alert — before looking at the handshake (libssl's
+// order).
+int ready_for_data(SSL* s, int num, bool reading) {
   s->want = Want::nothing;
   if (num < 0) {
-    raise(Reason::bad_value, "negative length");
+    raise(Reason::bad_length, "negative length");
     return -1;
   }
   if (s->role == ssl_st::Role::unset) {
     raise(Reason::uninitialized);
     return -1;
   }
-  // As in libssl, a data call first finishes the handshake.
-  return s->completed ? 1 : vouch::compat::run_handshake(s);
+  if (reading && (s->shutdown & SSL_RECEIVED_SHUTDOWN)) return 0;
+  // As in libssl, a data call first finishes the handshake — or the answer
+  // to a post-handshake CertificateRequest that waits for the client
+  // certificate callback.
+  return s->completed && !s->pending_client_cert ? 1 : vouch::compat::run_handshake(s);
 }
 
 }  // namespace
@@ -36,8 +42,7 @@ int ready_for_data(SSL* s, int num) {
 extern "C" {
 
 int SSL_read(SSL* s, void* buf, int num) {
-  if (int r = ready_for_data(s, num); r <= 0) return r;
-  if (s->shutdown & SSL_RECEIVED_SHUTDOWN) return 0;
+  if (int r = ready_for_data(s, num, true); r <= 0) return r;
   if (s->fatal) return vouch::compat::fail_again(s);
   vouch::Connection& conn = *s->conn;
   // Records without application data (tickets, key updates) are read past,
@@ -55,7 +60,22 @@ int SSL_read(SSL* s, void* buf, int num) {
       s->shutdown |= SSL_RECEIVED_SHUTDOWN;
       return 0;
     }
-    if (conn.failed()) return vouch::compat::fail_connection(s);
+    if (conn.failed()) {
+      // libssl's SSL_read returns 0 for a fatal alert received from the
+      // peer (-1 for what it detects itself); SSL_ERROR_SSL either way.
+      const bool peer_alert = conn.error() != nullptr && conn.error()->from_peer;
+      const int r = vouch::compat::fail_connection(s);
+      return peer_alert ? 0 : r;
+    }
+    if (s->pending_client_cert) {
+      // The record just read was a post-handshake CertificateRequest and
+      // the client certificate callback returned a negative value: libssl
+      // returns from the SSL_read that processed it, in init again; the
+      // next call asks the callback again (run_handshake).
+      if (!conn.pending_output().empty() && vouch::compat::flush_output(s, true) != Io::done) return -1;
+      s->want = Want::x509_lookup;
+      return -1;
+    }
     // Answers the connection queued (a KeyUpdate in return) go out first.
     if (vouch::compat::flush_output(s, false) != Io::done) return -1;
     switch (vouch::compat::feed_one_record(s)) {
@@ -73,7 +93,7 @@ int SSL_write(SSL* s, const void* buf, int num) {
     raise(Reason::protocol_is_shutdown);
     return -1;
   }
-  if (int r = ready_for_data(s, num); r <= 0) return r;
+  if (int r = ready_for_data(s, num, false); r <= 0) return r;
   if (s->fatal) return vouch::compat::fail_again(s);
   // A write that stopped on SSL_ERROR_WANT_WRITE is finished by the retry
   // (libssl asks for the same arguments; its records are already queued).
@@ -108,8 +128,10 @@ int SSL_shutdown(SSL* s) {
     return -1;
   }
   // libssl closes only established connections: before or during the
-  // handshake, and after a fatal error, this is an error.
-  if (!s->conn || !s->completed || s->fatal || s->conn->failed()) {
+  // handshake (also while a post-handshake CertificateRequest waits for the
+  // client certificate callback: libssl is in init then), and after a fatal
+  // error, this is an error.
+  if (!s->conn || !s->completed || s->pending_client_cert || s->fatal || s->conn->failed()) {
     raise(Reason::shutdown_while_in_init);
     return -1;
   }

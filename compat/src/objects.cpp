@@ -26,12 +26,14 @@ void ssl_st::reset_connection() {
   want = vouch::compat::Want::nothing;
   pending_client_cert.reset();
   pending_staple.reset();
+  pending_server_credentials.reset();
   client_cert_retry_cert_cb = false;
   pha_request_queued = false;
-  cert_cb_failure = 1;
+  callback_failure.reset();
   shutdown = 0;
   verify_result = X509_V_OK;
   completed = false;
+  client_status_due = false;
   fatal = false;
   write_in_progress = -1;
   peer = vouch::compat::PeerCerts();

@@ -9,15 +9,18 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "crypto/ossl.h"
+#include "errors.h"
 #include "record/record.h"
 #include "settings.h"
 #include "vouch/client_auth.h"
 #include "vouch/connection.h"
 #include "vouch/credential.h"
+#include "vouch/credential_source.h"
 #include "vouch/session.h"
 
 struct ssl_method_st {
@@ -174,6 +177,10 @@ struct ssl_st {
   /// Server: the status callback answered VOUCH_SSL_TLSEXT_ERR_RETRY_LATER
   /// (SSL_ERROR_WANT_X509_LOOKUP): the handshake waits on this handle.
   std::shared_ptr<vouch::PendingOcspStaple> pending_staple;
+  /// Server: the certificate callback (SSL_CTX_set_cert_cb) returned a
+  /// negative value (SSL_ERROR_WANT_X509_LOOKUP): the handshake waits on
+  /// this handle, answered by the next handshake call's call of the callback.
+  std::shared_ptr<vouch::PendingCredentials> pending_server_credentials;
   /// The pending answer waits on the certificate callback
   /// (SSL_CTX_set_cert_cb) rather than the client certificate callback.
   bool client_cert_retry_cert_cb = false;
@@ -198,6 +205,10 @@ struct ssl_st {
   long verify_result = X509_V_OK;
   /// The handshake completed (SSL_is_init_finished).
   bool completed = false;
+  /// Client: the status callback is still to be called, after the client
+  /// certificate callbacks (the server asked for a certificate): libssl
+  /// calls it once the server's flight is read, after choosing ours.
+  bool client_status_due = false;
   /// libssl's error state: vouch reported a fatal error (already pushed on
   /// the error queue once) or the peer vanished mid-record; later calls fail
   /// at once.
@@ -209,13 +220,18 @@ struct ssl_st {
   /// handshake starts: libssl keeps the session, and with it the cipher,
   /// the peer's certificates and the server name.
   std::unique_ptr<vouch::Connection> last;
-  /// Server: SSL_verify_client_post_handshake was called and the request is
-  /// still to be flushed (it goes out with the next SSL_write / SSL_read /
-  /// SSL_do_handshake, as in libssl).
+  /// Server: SSL_verify_client_post_handshake queued a request on this
+  /// connection (it goes out with the next SSL_write / SSL_read /
+  /// SSL_do_handshake, as in libssl). Never reset by the answer: a client
+  /// that answered with no certificate then shows an empty peer chain.
   bool pha_request_queued = false;
-  /// Server: the certificate callback failed the handshake (0), or asked to
-  /// suspend (negative), which vouch cannot do there: the reason reported.
-  int cert_cb_failure = 1;
+  /// The reason libssl raises when an application callback failed the
+  /// handshake (fail_connection reports it instead of the alert's): a
+  /// server's certificate callback returning 0 (cert cb error), a client's
+  /// (callback failed), a client status callback returning a negative
+  /// value (ocsp callback failure), a server status callback answering
+  /// SSL_TLSEXT_ERR_ALERT_FATAL (clienthello tlsext).
+  std::optional<vouch::compat::Reason> callback_failure;
   mutable vouch::compat::PeerCerts peer;
 
   /// Resets the per-connection state (SSL_clear), keeping an established

@@ -57,11 +57,14 @@ bool session_is_tls12(const SSL* s) {
 
 extern "C" {
 
-X509* SSL_get1_peer_certificate(const SSL* s) {
+X509* SSL_get0_peer_certificate(const SSL* s) {
   const vouch::compat::PeerCerts* p = peer_certs(s);
-  if (p == nullptr) return nullptr;
-  X509* leaf = sk_X509_value(p->all.get(), 0);
-  X509_up_ref(leaf);
+  return p != nullptr ? sk_X509_value(p->all.get(), 0) : nullptr;
+}
+
+X509* SSL_get1_peer_certificate(const SSL* s) {
+  X509* leaf = SSL_get0_peer_certificate(s);
+  if (leaf != nullptr) X509_up_ref(leaf);
   return leaf;
 }
 
@@ -71,11 +74,13 @@ STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL* s) {
     // A server that sent a CertificateRequest (SSL_VERIFY_PEER, full
     // handshake) and received an empty Certificate. With
     // SSL_VERIFY_POST_HANDSHAKE it asks only with
-    // SSL_verify_client_post_handshake (RFC 8446 §4.6.2): NULL until then.
+    // SSL_verify_client_post_handshake (RFC 8446 §4.6.2): NULL until then,
+    // and while the client has not answered.
     const vouch::Connection* c = s->peer_source();
     const int mode = s->settings.verify_mode;
+    const bool pha_answered = s->pha_request_queued && c != nullptr && !c->post_handshake_auth_pending();
     const bool asked = s->role == ssl_st::Role::server && (mode & SSL_VERIFY_PEER) != 0 &&
-                       ((mode & SSL_VERIFY_POST_HANDSHAKE) == 0 || s->pha_request_queued);
+                       ((mode & SSL_VERIFY_POST_HANDSHAKE) == 0 || pha_answered);
     if (c == nullptr || !asked || !c->handshake_complete() || c->info().resumed) return nullptr;
     if (!s->peer.none) s->peer.none.reset(sk_X509_new_null());
     return s->peer.none.get();

@@ -3,6 +3,10 @@
 // (post_handshake_auth extension, §4.2.6), the server asks once the
 // handshake is done. vouch queues the CertificateRequest at once; like
 // libssl's, it leaves with the next SSL_write / SSL_read / SSL_do_handshake.
+// On the client, a client certificate callback that returns a negative value
+// for the request suspends the SSL_read that read it
+// (SSL_ERROR_WANT_X509_LOOKUP, io.cpp); the next SSL_read / SSL_write /
+// SSL_do_handshake calls it again (driver.cpp's run_handshake).
 #include <string>
 
 #include "errors.h"
@@ -19,11 +23,11 @@ void SSL_set_post_handshake_auth(SSL* s, int val) { s->settings.post_handshake_a
 
 int SSL_verify_client_post_handshake(SSL* s) {
   if (!SSL_is_server(s)) {
-    raise(Reason::not_server);
+    raise(s->completed ? Reason::not_server : Reason::wrong_ssl_version);
     return 0;
   }
   if (!s->completed || !s->conn) {
-    raise(Reason::still_in_init);
+    raise(s->conn ? Reason::still_in_init : Reason::wrong_ssl_version);
     return 0;
   }
   vouch::Status status = [&] {

@@ -81,7 +81,8 @@ int SSL_session_reused(const SSL* s) {
 
 int SSL_CTX_set_session_id_context(SSL_CTX* ctx, const unsigned char* sid_ctx, unsigned int sid_ctx_len) {
   if (sid_ctx_len > SSL_MAX_SID_CTX_LENGTH) {
-    raise(Reason::bad_value, "session id context longer than " + std::to_string(SSL_MAX_SID_CTX_LENGTH));
+    raise(Reason::session_id_context_too_long,
+          "session id context longer than " + std::to_string(SSL_MAX_SID_CTX_LENGTH));
     return 0;
   }
   // Stored only: TLS 1.3 tickets carry no session id, and vouch's are bound

@@ -8,7 +8,9 @@ namespace vouch::compat {
 namespace {
 
 // Splits "a:b:c"; false when an element is empty ("a::b", ":a", "a:").
-bool split_list(std::string_view text, std::vector<std::string_view>& out) {
+// Splits "a:b:c". An empty element makes the list malformed, unless
+// `skip_empty` (libssl's TLS 1.3 suite lists skip them).
+bool split_list(std::string_view text, std::vector<std::string_view>& out, bool skip_empty = false) {
   out.clear();
   if (text.empty()) return true;
   size_t start = 0;
@@ -16,8 +18,11 @@ bool split_list(std::string_view text, std::vector<std::string_view>& out) {
     const size_t colon = text.find(':', start);
     const std::string_view item =
         text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
-    if (item.empty()) return false;
-    out.push_back(item);
+    if (!item.empty()) {
+      out.push_back(item);
+    } else if (!skip_empty) {
+      return false;
+    }
     if (colon == std::string_view::npos) return true;
     start = colon + 1;
   }
@@ -101,6 +106,7 @@ Settings Settings::copy() const {
   s.verify_mode = verify_mode;
   s.verify_depth = verify_depth;
   s.verify_callback = verify_callback;
+  s.verify_host = verify_host;
   s.min_version = min_version;
   s.max_version = max_version;
   s.cipher_suites = cipher_suites;
@@ -113,7 +119,7 @@ Settings Settings::copy() const {
 
 bool parse_ciphersuites(std::string_view text, std::vector<CipherSuite>& out) {
   std::vector<std::string_view> names;
-  if (!split_list(text, names)) return false;
+  (void)split_list(text, names, /*skip_empty=*/true);
   std::vector<CipherSuite> suites;
   for (std::string_view n : names) {
     CipherSuite s;
@@ -122,6 +128,9 @@ bool parse_ciphersuites(std::string_view text, std::vector<CipherSuite>& out) {
     for (CipherSuite t : suites) seen = seen || t == s;
     if (!seen) suites.push_back(s);
   }
+  // libssl skips names it does not know, but a list naming no TLS 1.3 suite
+  // at all is refused (an empty one clears the suites).
+  if (!names.empty() && suites.empty()) return false;
   out = std::move(suites);
   return true;
 }

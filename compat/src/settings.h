@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,9 @@ struct Settings {
   int verify_mode = SSL_VERIFY_NONE;
   int verify_depth = -1;  // -1: libcrypto's default (100)
   SSL_verify_cb verify_callback = nullptr;
+  /// SSL_set1_host: the name the peer's certificate must match; empty = no
+  /// name is checked (libssl's default, even with SNI set).
+  std::string verify_host;
   int min_version = 0;  // 0: the lowest supported
   int max_version = 0;  // 0: the highest supported
   std::vector<CipherSuite> cipher_suites;
@@ -71,8 +75,9 @@ struct Settings {
 
 /// Parses SSL_CTX_set_ciphersuites' colon-separated IANA names. Names that
 /// are not TLS 1.3 suites vouch knows are skipped, as libssl skips unknown
-/// names; an empty string gives an empty list. False on a malformed list
-/// (an empty element).
+/// names and empty elements; an empty string gives an empty list. False
+/// (`out` untouched) when a non-empty list names no TLS 1.3 suite at all,
+/// which libssl refuses with "no cipher match".
 bool parse_ciphersuites(std::string_view text, std::vector<CipherSuite>& out);
 
 /// Parses SSL_CTX_set1_groups_list's colon-separated names (OpenSSL's

@@ -15,7 +15,7 @@ extern "C" {
 
 SSL* SSL_new(SSL_CTX* ctx) {
   if (ctx == nullptr) {
-    raise(Reason::null_argument, "SSL_new: no context");
+    raise(Reason::null_ssl_ctx, "SSL_new: no context");
     return nullptr;
   }
   auto s = std::make_unique<ssl_st>(ctx);
@@ -39,6 +39,16 @@ void SSL_free(SSL* s) {
   BIO_free_all(s->rbio);
   BIO_free_all(s->wbio);
   std::unique_ptr<ssl_st> owned(s);
+}
+
+int SSL_want(const SSL* s) {
+  switch (s->want) {
+    case vouch::compat::Want::read: return SSL_READING;
+    case vouch::compat::Want::write: return SSL_WRITING;
+    case vouch::compat::Want::x509_lookup: return SSL_X509_LOOKUP;
+    case vouch::compat::Want::nothing: break;
+  }
+  return SSL_NOTHING;
 }
 
 int SSL_clear(SSL* s) {
@@ -75,7 +85,7 @@ uint64_t SSL_get_options(const SSL* s) { return s->settings.options; }
 
 int SSL_set_ciphersuites(SSL* s, const char* str) {
   if (str == nullptr || !vouch::compat::parse_ciphersuites(str, s->settings.cipher_suites)) {
-    raise(Reason::bad_value, "cipher suite list");
+    raise(Reason::no_cipher_match, "cipher suite list");
     return 0;
   }
   return 1;
@@ -96,6 +106,16 @@ void SSL_set_verify(SSL* s, int mode, SSL_verify_cb callback) {
 }
 
 void SSL_set_verify_depth(SSL* s, int depth) { s->settings.verify_depth = depth; }
+
+int SSL_set1_host(SSL* s, const char* hostname) {
+  const std::string name = hostname != nullptr ? hostname : "";
+  if (name.size() > 253) {  // RFC 1035 §2.3.4: a DNS name's limit
+    raise(Reason::bad_value, "SSL_set1_host: a name longer than 253 bytes");
+    return 0;
+  }
+  s->settings.verify_host = name;
+  return 1;
+}
 
 int SSL_get_verify_mode(const SSL* s) { return s->settings.verify_mode; }
 

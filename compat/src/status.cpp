@@ -48,13 +48,14 @@ class StatusCallbackProvider : public RevocationProvider {
     } else {
       s_->ocsp_response.reset();
     }
-    StatusCb cb = s_->ctx.ctx->status_cb;
-    if (cb == nullptr) return {};
-    const int r = cb(s_, s_->ctx.ctx->status_arg);
-    if (r < 0) return fail(Alert::internal_error, "the OCSP status callback failed");
-    // RFC 6066 §8: an unacceptable response is bad_certificate_status_response.
-    if (r == 0) return fail(Alert::bad_certificate_status_response, "the OCSP status callback refused the response");
-    return {};
+    if (ctx.certificate_requested) {
+      // libssl calls the status callback when the server's whole flight is
+      // read, after the client certificate callbacks: the certificate
+      // selector (client_cert.cpp) calls it once it has an answer.
+      s_->client_status_due = true;
+      return {};
+    }
+    return call_client_status_callback(s_);
   }
 
  private:
@@ -62,6 +63,23 @@ class StatusCallbackProvider : public RevocationProvider {
 };
 
 }  // namespace
+
+Status call_client_status_callback(SSL* s) {
+  s->client_status_due = false;
+  StatusCb cb = s->ctx.ctx->status_cb;
+  if (cb == nullptr) return {};
+  const int r = [&] {
+    CallbackErrors keep;
+    return cb(s, s->ctx.ctx->status_arg);
+  }();
+  if (r < 0) {
+    s->callback_failure = Reason::ocsp_callback_failure;
+    return fail(Alert::internal_error, "the OCSP status callback failed");
+  }
+  // RFC 6066 §8: an unacceptable response is bad_certificate_status_response.
+  if (r == 0) return fail(Alert::bad_certificate_status_response, "the OCSP status callback refused the response");
+  return {};
+}
 
 std::optional<long> status_ctx_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
   switch (cmd) {
@@ -108,7 +126,11 @@ namespace {
 std::optional<Result<std::vector<Bytes>>> ask_status_callback(SSL* s) {
   StatusCb cb = s->ctx.ctx->status_cb;
   if (cb == nullptr) return std::vector<Bytes>{};
-  switch (cb(s, s->ctx.ctx->status_arg)) {
+  const int answer = [&] {
+    CallbackErrors keep;
+    return cb(s, s->ctx.ctx->status_arg);
+  }();
+  switch (answer) {
     case SSL_TLSEXT_ERR_NOACK: return std::vector<Bytes>{};
     case SSL_TLSEXT_ERR_OK: {
       const OcspResponse& r = s->ocsp_response;
@@ -118,6 +140,7 @@ std::optional<Result<std::vector<Bytes>>> ask_status_callback(SSL* s) {
     case VOUCH_SSL_TLSEXT_ERR_RETRY_LATER: return std::nullopt;
     default:
       // SSL_TLSEXT_ERR_ALERT_FATAL, and anything else, as in libssl.
+      s->callback_failure = Reason::clienthello_tlsext;
       return Result<std::vector<Bytes>>(fail(Alert::internal_error, "the OCSP status callback failed the handshake"));
   }
 }

@@ -43,4 +43,9 @@ bool retry_status_callback(SSL* s);
 /// not ask for status or set no callback.
 std::shared_ptr<const RevocationProvider> status_provider(SSL* s);
 
+/// Client: calls the status callback (clearing SSL::client_status_due);
+/// the error to fail the handshake with when it refuses (0:
+/// bad_certificate_status_response) or fails (negative: internal_error).
+Status call_client_status_callback(SSL* s);
+
 }  // namespace vouch::compat

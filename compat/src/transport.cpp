@@ -56,7 +56,7 @@ Io flush_output(SSL* s, bool flush_bio) {
 
 Io feed_one_record(SSL* s) {
   if (s->rbio == nullptr) {
-    raise(Reason::bio_not_set, "no read BIO");
+    raise(Reason::read_bio_not_set, "no read BIO");
     return Io::failed;
   }
   RecordReader& r = s->reader;

@@ -101,12 +101,26 @@ struct ClientCertificateChoice {
   static ClientCertificateChoice no_certificate() { return {Kind::none, std::nullopt}; }
   /// The handshake suspends (Wait::client_certificate) until the pending
   /// handle passed to the selector is completed and resume() is called.
+  /// For a post-handshake request (request.post_handshake) only that request
+  /// waits: the connection stays established meanwhile.
   static ClientCertificateChoice pending() { return {Kind::pending, std::nullopt}; }
 };
 
-/// Called once per CertificateRequest. `pending` is the handle to complete
-/// later when answering ClientCertificateChoice::pending(); a pending
-/// selector is not called again for that request.
+/// Called once per CertificateRequest, when it arrives. `pending` is the
+/// handle to complete later when answering ClientCertificateChoice::pending();
+/// a pending selector is not called again for that request.
+///
+/// TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2) may answer later
+/// too: the connection keeps working (reading, writing, tickets, KeyUpdates)
+/// while Connection::wait() says Wait::client_certificate. Several requests
+/// may wait at once (at most 8; one more fails the connection with
+/// internal_error); the selector is called for each as it arrives, and the
+/// answers are sent in the order the requests arrived — an answer given
+/// early for a later request waits for the earlier ones. abort() on any of
+/// them fails the connection with that error at the next resume() or
+/// receive(). A
+/// PrivateKeySigner must answer at once for a post-handshake request
+/// (returning nullopt fails the connection with internal_error).
 using ClientCertificateSelector = std::function<ClientCertificateChoice(
     const CertificateRequestInfo& request, std::shared_ptr<PendingClientCertificate> pending)>;
 

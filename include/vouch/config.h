@@ -14,6 +14,7 @@
 
 #include "vouch/client_auth.h"
 #include "vouch/credential.h"
+#include "vouch/credential_source.h"
 #include "vouch/ocsp.h"
 #include "vouch/revocation.h"
 #include "vouch/types.h"
@@ -22,6 +23,26 @@ namespace vouch {
 
 class TicketKeys;
 class SessionCache;
+
+/// A hook into certificate path validation, exactly as OpenSSL's verify
+/// callback (SSL_CTX_set_verify(3), X509_STORE_CTX_set_verify_cb(3)):
+/// libcrypto calls it for each certificate as the path is checked — from
+/// the anchor down to the leaf, and again whenever it finds a problem
+/// (preverify_ok false, X509_STORE_CTX_get_error saying which, at
+/// X509_STORE_CTX_get_error_depth / get_current_cert). Return the verdict:
+/// preverify_ok to change nothing, false to refuse a certificate libcrypto
+/// accepted (the handshake fails with bad_certificate, or the alert of an
+/// error the callback set with X509_STORE_CTX_set_error), true to accept a
+/// failure — verification then goes on, and the callback takes
+/// responsibility for what it accepted. Called on the handshake's thread,
+/// during the call that processes the peer's Certificate (connections
+/// sharing a config on several threads call it concurrently); `ctx` is
+/// valid during the call only. An exception thrown from it fails the
+/// verification (internal_error) rather than crossing libcrypto. It
+/// replaces any callback of the trust store (X509_STORE_set_verify_cb).
+/// With a callback set, the process-wide verify cache is not used for that
+/// verification: the callback runs on every handshake, as in libssl.
+using X509VerifyCallback = std::function<bool(bool preverify_ok, X509_STORE_CTX* ctx)>;
 
 /// Settings shared by both roles.
 struct CommonConfig {
@@ -49,6 +70,19 @@ struct ClientConfig : CommonConfig {
   /// Verify the server's chain, validity, purpose (serverAuth) and name.
   /// Turning this off is for tests only.
   bool verify_peer = true;
+  /// Called by libcrypto while the server's chain is verified (see
+  /// X509VerifyCallback); null = libcrypto's verdict stands. Only when
+  /// verify_peer is true.
+  X509VerifyCallback verify_callback;
+  /// The name the server certificate must match (a DNS name, wildcards for
+  /// one whole label, or an IP literal; RFC 9525). Unset (the default): the
+  /// server_name given to Connection::client, which is also sent as SNI —
+  /// right almost always. Another name: when the SNI and the identity to
+  /// check differ. An empty string: the chain is verified without checking
+  /// any name — only when the identity is established otherwise (a pinned
+  /// key, a private CA issuing one certificate per peer), or for OpenSSL
+  /// compatibility (libssl checks a name only after SSL_set1_host).
+  std::optional<std::string> verify_name;
   /// Groups for which the first ClientHello carries a key share. A server
   /// preferring another group answers with a HelloRetryRequest.
   std::vector<NamedGroup> key_share_groups = {NamedGroup::x25519};
@@ -113,6 +147,11 @@ struct ServerConfig : CommonConfig {
   /// Anchors for client chains (purpose clientAuth). CRLs loaded into the
   /// store are checked.
   TrustStore client_trust;
+  /// Called by libcrypto while a client's chain is verified against
+  /// client_trust (see X509VerifyCallback); null = libcrypto's verdict
+  /// stands. A client it lets through still has its CertificateVerify
+  /// checked and client_certificate_check called.
+  X509VerifyCallback client_verify_callback;
   /// The certificate_authorities sent in CertificateRequest (DER names).
   /// nullopt: the subjects of client_trust's anchors; an empty vector: the
   /// extension is omitted.
@@ -134,6 +173,18 @@ struct ServerConfig : CommonConfig {
   /// certificate can then be swapped at run time). Must be thread-safe and
   /// fast; an empty or null answer fails the handshake (internal_error).
   std::function<std::shared_ptr<const std::vector<Credential>>()> credential_source;
+  /// The same, told about the ClientHello and able to answer later (see
+  /// vouch/credential_source.h): called once per full handshake, after the
+  /// ClientHello is parsed and negotiated (suite, group, ALPN) and before
+  /// anything of the answer is sent; never on PSK resumption (RFC 8446
+  /// §2.2: no Certificate is sent then); after a HelloRetryRequest, once, for
+  /// the second ClientHello (the first is only answered with the retry,
+  /// §4.1.4). Return the snapshot to answer now, or nullopt to answer
+  /// through `pending`: the connection then waits (Wait::server_certificate)
+  /// until pending->provide()/fail() and resume(). An empty or null snapshot
+  /// fails the handshake with internal_error, fail(error) with the error's
+  /// alert. Takes precedence over credential_source and `credentials`.
+  AsyncCredentialSource credential_source_async;
   /// When set, called once per handshake in which the client asked for
   /// status (status_request in its ClientHello), with the chosen credential
   /// and the SNI (empty without one). Returns the DER OCSP responses to

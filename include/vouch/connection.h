@@ -40,7 +40,21 @@ enum class Wait : uint8_t {
   none,
   /// Needs more bytes from the peer: call receive().
   read,
-  /// Needs the application to supply a client certificate (mTLS issue).
+  /// Needs the application to supply a client certificate: the
+  /// ClientConfig::client_certificate_selector answered
+  /// ClientCertificateChoice::pending(). Complete the handle it was given,
+  /// then call resume().
+  ///
+  /// During the handshake nothing else happens meanwhile. After it, for a
+  /// post-handshake CertificateRequest (RFC 8446 §4.6.2), the connection
+  /// stays established (handshake_complete() remains true): receive() keeps
+  /// reading records — application data, NewSessionTickets, KeyUpdates and
+  /// further CertificateRequests (at most 8 may wait; one more fails the
+  /// connection with internal_error) — and write() keeps sending. Answers go
+  /// out in the order the requests arrived, each once its handle is
+  /// completed and resume() or receive() runs; wait() stays
+  /// client_certificate while the oldest one is unanswered. close() drops
+  /// the requests still waiting (nothing may follow close_notify).
   client_certificate,
   /// An external signer has not finished yet (mTLS issue).
   private_key_operation,
@@ -49,6 +63,10 @@ enum class Wait : uint8_t {
   /// Server: an asynchronous OCSP staple hook (ServerConfig::
   /// ocsp_staple_hook_async) has not answered yet.
   ocsp_staple,
+  /// Server: an asynchronous credential source (ServerConfig::
+  /// credential_source_async) has not answered yet; nothing of the server's
+  /// answer to the ClientHello has been sent.
+  server_certificate,
 };
 
 /// Negotiated parameters, valid once the handshake completed.
@@ -152,7 +170,13 @@ class Connection {
   /// offered post_handshake_auth. The answer arrives through receive(); the
   /// client's chain then shows in verified_peer_chain(), and
   /// post_handshake_auth_pending() turns false.
+  ///
+  /// The client may take its time (its selector can answer later, see
+  /// Wait::client_certificate): until the answer arrives application data
+  /// keeps flowing both ways and verified_peer_chain() keeps what it held.
   Status request_client_certificate();
+  /// Server: a post-handshake CertificateRequest was sent and the client's
+  /// answer (Certificate ... Finished) has not been received completely yet.
   bool post_handshake_auth_pending() const;
 
   struct Impl;

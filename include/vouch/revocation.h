@@ -96,6 +96,12 @@ struct RevocationContext {
   const PeerOcsp& ocsp;
   /// The verification time.
   std::chrono::system_clock::time_point now;
+  /// Client side: the server asked for our certificate in this handshake
+  /// (its CertificateRequest precedes its Certificate, RFC 8446 §4.3.2), so
+  /// the client certificate selector runs after this check, before our
+  /// Finished. A provider that must decide after the selector (the
+  /// OpenSSL-compatible status callback does) can defer to it.
+  bool certificate_requested = false;
 };
 
 /// One way of deciding whether a verified chain has been revoked. Called

@@ -135,6 +135,55 @@ namespace {
 std::atomic<bool> g_caching{true};
 std::atomic<uint64_t> g_bypassed{0};
 
+// What the verify callback trampoline reaches through the store context's
+// ex_data: the application's callback, and what it did.
+struct CallbackState {
+  const X509VerifyCallback* callback = nullptr;
+  /// It answered false for a certificate libcrypto had accepted.
+  bool overruled = false;
+  /// It threw (the exception stops here: libcrypto is C).
+  bool threw = false;
+};
+
+// The X509_STORE_CTX ex_data slot holding a CallbackState*, allocated once
+// per process (a function-local static: thread-safe initialisation).
+int callback_state_index() {
+  static const int index = X509_STORE_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// Installed with X509_STORE_CTX_set_verify_cb: libcrypto calls it for each
+// certificate and each problem found, and its answer is the verdict.
+int verify_callback_trampoline(int preverify_ok, X509_STORE_CTX* ctx) {
+  auto* state = static_cast<CallbackState*>(X509_STORE_CTX_get_ex_data(ctx, callback_state_index()));
+  if (state == nullptr || state->callback == nullptr || !*state->callback) return preverify_ok;
+  bool verdict = false;
+  try {
+    verdict = (*state->callback)(preverify_ok != 0, ctx);
+  } catch (...) {
+    state->threw = true;
+    return 0;
+  }
+  if (!verdict && preverify_ok != 0) state->overruled = true;
+  return verdict ? 1 : 0;
+}
+
+// The failure of a chain the verify callback refused although libcrypto
+// had accepted it: libcrypto 3 then reports X509_V_ERR_UNSPECIFIED unless
+// the callback set an error of its own (X509_STORE_CTX_set_error).
+Error refused_by_callback(X509_STORE_CTX* ctx, const std::string& where) {
+  int err = X509_STORE_CTX_get_error(ctx);
+  if (err == X509_V_OK) err = X509_V_ERR_UNSPECIFIED;
+  // Neither code says what is wrong with the certificate, only that the
+  // application does not accept it: bad_certificate (RFC 8446 §6.2), where
+  // libssl would send internal_error / handshake_failure.
+  const Alert alert = err == X509_V_ERR_UNSPECIFIED || err == X509_V_ERR_APPLICATION_VERIFICATION
+                          ? Alert::bad_certificate
+                          : alert_for_verify_error(err);
+  return fail(alert, where + ": refused by the verify callback: " + X509_verify_cert_error_string(err) + " " +
+                         std::string(kX509ErrorTag) + std::to_string(err) + ")");
+}
+
 // Path building and validation (RFC 5280 §6) by libcrypto over already
 // parsed certificates: leaf first, the rest untrusted helpers.
 Result<VerifiedChain> verify_parsed(const TrustStore& trust,
@@ -160,24 +209,42 @@ Result<VerifiedChain> verify_parsed(const TrustStore& trust,
     return fail(Alert::internal_error, "cannot start verification: " + ossl::last_error());
   }
   VOUCH_TRY(configure(X509_STORE_CTX_get0_param(ctx.get()), opts));
+  CallbackState callback;
+  if (opts.verify_callback) {
+    // Replaces the store's own callback, as libssl's SSL_set_verify does.
+    callback.callback = &opts.verify_callback;
+    const int index = callback_state_index();
+    if (index < 0 || X509_STORE_CTX_set_ex_data(ctx.get(), index, &callback) != 1) {
+      return fail(Alert::internal_error, "cannot install the verify callback: " + ossl::last_error());
+    }
+    X509_STORE_CTX_set_verify_cb(ctx.get(), verify_callback_trampoline);
+  }
 
   const int rc = X509_verify_cert(ctx.get());
   if (rc != 1) {
+    if (callback.threw) {
+      ERR_clear_error();
+      return fail(Alert::internal_error, "certificate verification failed: the verify callback threw");
+    }
     const int err = X509_STORE_CTX_get_error(ctx.get());
-    if (err == X509_V_OK) {
+    if (err == X509_V_OK && !callback.overruled) {
       return fail(Alert::internal_error, "certificate verification failed: " + ossl::last_error());
     }
     ERR_clear_error();
     const int depth = X509_STORE_CTX_get_error_depth(ctx.get());
     std::string subject = subject_line(X509_STORE_CTX_get_current_cert(ctx.get()));
     if (subject.empty()) subject = "?";
-    return fail(alert_for_verify_error(err),
-                "certificate verification failed at depth " + std::to_string(depth) + " (" +
-                    subject + "): " + X509_verify_cert_error_string(err) + " " + std::string(kX509ErrorTag) +
-                    std::to_string(err) + ")");
+    const std::string where =
+        "certificate verification failed at depth " + std::to_string(depth) + " (" + subject + ")";
+    if (callback.overruled) return refused_by_callback(ctx.get(), where);
+    return fail(alert_for_verify_error(err), where + ": " + X509_verify_cert_error_string(err) + " " +
+                                                 std::string(kX509ErrorTag) + std::to_string(err) + ")");
   }
 
   VerifiedChain out;
+  // X509_V_OK unless a verify callback accepted a failure (libcrypto keeps
+  // the last error it found).
+  out.accepted_error = X509_STORE_CTX_get_error(ctx.get());
   STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
   out.chain.reserve(static_cast<size_t>(std::max(sk_X509_num(built), 0)));
   for (int i = 0; i < sk_X509_num(built); ++i) out.chain.push_back(ossl::up_ref(sk_X509_value(built, i)));
@@ -227,7 +294,11 @@ Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vect
   }
 
   std::optional<Sha256Digest> key;
-  if (auto store = cacheable_store_identity(trust.native())) {
+  if (opts.verify_callback) {
+    // libssl calls the verify callback on every handshake: a remembered
+    // result would skip it (and what it logs or decides).
+    g_bypassed.fetch_add(1, std::memory_order_relaxed);
+  } else if (auto store = cacheable_store_identity(trust.native())) {
     auto k = verify_cache_key(*store, digests, opts);
     if (k) key = *k;
   } else {

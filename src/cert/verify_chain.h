@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "crypto/ossl.h"
+#include "vouch/config.h"
 #include "vouch/credential.h"
 #include "vouch/error.h"
 #include "vouch/types.h"
@@ -30,6 +31,11 @@ struct PeerVerifyOptions {
   /// The longest accepted chain, as OpenSSL's verify depth: the number of
   /// intermediate CA certificates allowed between the leaf and the anchor.
   unsigned max_depth = 10;
+  /// Called by libcrypto for each certificate as the path is checked, as
+  /// OpenSSL's verify callback (see X509VerifyCallback in vouch/config.h);
+  /// null = libcrypto's verdict stands. With a callback the result cache is
+  /// bypassed, so that it runs on every verification.
+  X509VerifyCallback verify_callback;
 };
 
 struct VerifiedChain {
@@ -37,6 +43,10 @@ struct VerifiedChain {
   std::vector<ossl::X509Ptr> chain;
   /// The leaf's public key (for CertificateVerify, RFC 8446 §4.4.3).
   ossl::EvpPkey leaf_key;
+  /// X509_V_OK, or the X509_V_ERR_* code libcrypto was left with when a
+  /// verify callback accepted a failure (what libssl's
+  /// SSL_get_verify_result reports then).
+  int accepted_error = X509_V_OK;
 };
 
 /// Parses `der_chain` (leaf first; the rest are untrusted intermediates, in
@@ -54,7 +64,15 @@ struct VerifiedChain {
 ///  - revoked (when the store has CRLs) → certificate_revoked;
 ///  - anything else, including a bad signature on a certificate →
 ///    bad_certificate (decrypt_error is reserved for handshake signatures,
-///    RFC 8446 §4.4.3).
+///    RFC 8446 §4.4.3);
+///  - a certificate the verify callback refused: the alert of the error
+///    libcrypto or the callback set for it (X509_STORE_CTX_set_error), and
+///    bad_certificate when none was set (libcrypto then reports
+///    X509_V_ERR_UNSPECIFIED) or the callback said
+///    X509_V_ERR_APPLICATION_VERIFICATION; the reason says the callback
+///    refused.
+/// A failure the verify callback accepted does not fail the verification;
+/// VerifiedChain::accepted_error then says what it was.
 /// Reasons carry OpenSSL's text, and the depth and subject of the failing
 /// certificate. Thread-safe; the store is only read.
 Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vector<Bytes>& der_chain,
@@ -79,8 +97,9 @@ Alert alert_for_verify_error(int x509_v_err);
 // identity, the purpose, the host and the depth). A remembered result is
 // used only while the verification time lies within every certificate's
 // validity on the built path; failures are never remembered. Stores with CRLs
-// or CRL flags, store-level time flags, or verification callbacks bypass the
-// result cache (every chain against them is verified afresh; parsing is still
+// or CRL flags, store-level time flags, or verification callbacks, and
+// verifications with PeerVerifyOptions::verify_callback, bypass the result
+// cache (every chain against them is verified afresh; parsing is still
 // shared). Results are the same objects an uncached verification builds.
 // The first cached verification against a store records a process-unique id
 // in the store's ex_data (X509_STORE_set_ex_data, under a lock of vouch's).
@@ -105,7 +124,7 @@ void set_verify_cache_capacity(size_t certificates, size_t chains);
 struct VerifyCacheStats {
   /// Verified-chain cache: answered from the cache; found an entry outside
   /// its validity window (verified afresh); found nothing; skipped because
-  /// the store is not cacheable.
+  /// the store is not cacheable or a verify callback was given.
   uint64_t chain_hits = 0;
   uint64_t chain_stale = 0;
   uint64_t chain_misses = 0;

@@ -64,9 +64,10 @@ Result<Hs> ClientHandshake13::step() {
 }
 
 Result<Hs> ClientHandshake13::do_send_client_hello() {
-  if (config_->verify_peer && server_name_.empty())
+  if (config_->verify_peer && !config_->verify_name && server_name_.empty())
     return fail(Alert::internal_error,
-                "client: a server name is required to verify the server certificate");
+                "client: a server name is required to verify the server certificate (or set "
+                "ClientConfig::verify_name)");
   if (config_->verify_peer && config_->trust.empty())
     return fail(Alert::internal_error, "client: no trust anchors configured");
   VOUCH_TRY(random_bytes(random_));
@@ -390,6 +391,7 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
   }
   PeerRevocationInput rev;
   rev.peer_is_server = true;
+  rev.certificate_requested = cert_requested_;
   rev.requested = config_->request_ocsp_status && config_->ocsp_policy != OcspPolicy::ignore;
   rev.policy = config_->ocsp_policy;
   rev.received = &chain;
@@ -399,8 +401,13 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
   if (config_->verify_peer) {
     PeerVerifyOptions opts;
     opts.purpose = PeerVerifyOptions::Purpose::server_auth;
-    opts.host = server_name_;
+    // ClientConfig::verify_name, else the SNI; empty = no name check.
+    opts.host = config_->verify_name.value_or(server_name_);
+    opts.verify_callback = config_->verify_callback;
     VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, chain, opts));
+    // The verified chain is the peer's from here on: revocation providers
+    // may look at it (Connection::peer_chain) while they run.
+    core_.peer_chain = chain;
     // RFC 8446 §4.4.2.1: the staples are checked against the verified path.
     for (const auto& c : verified.chain) rev.path.push_back(c.get());
     VOUCH_ASSIGN(core_.peer_ocsp, check_peer_revocation(rev));
@@ -410,10 +417,10 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
     // Testing mode: nothing is trusted; staples are reported, not judged,
     // and the application's providers still run (as libssl calls a status
     // callback without verification).
+    core_.peer_chain = chain;
     VOUCH_ASSIGN(core_.peer_ocsp, check_peer_revocation(rev, /*judge_staples=*/false));
     VOUCH_ASSIGN(peer_key_, public_key_of(chain.front()));
   }
-  core_.peer_chain = std::move(chain);
   VOUCH_TRY(core_.transcript.update(m.message));
   state_ = State::read_certificate_verify;
   return Hs::ok;
@@ -485,16 +492,18 @@ Result<CertificateRequestInfo> ClientHandshake13::request_info(const Certificate
   return info;
 }
 
-Result<bool> ClientHandshake13::select(const CertificateRequestInfo& info) {
-  if (pending_) {
-    auto answer = pending_->take();
+Result<bool> ClientHandshake13::select(const CertificateRequestInfo& info,
+                                        std::shared_ptr<PendingClientCertificate>& pending,
+                                        std::optional<Credential>& chosen) {
+  if (pending) {
+    auto answer = pending->take();
     if (!answer) return false;  // still pending: the selector is not called again
-    pending_.reset();
+    pending.reset();
     if (answer->error) return *answer->error;
-    chosen_ = std::move(answer->credential);
+    chosen = std::move(answer->credential);
     return true;
   }
-  chosen_.reset();
+  chosen.reset();
   notes_.clear();
   if (config_->client_certificate_selector) {
     auto handle = std::make_shared<PendingClientCertificate>();
@@ -503,20 +512,17 @@ Result<bool> ClientHandshake13::select(const CertificateRequestInfo& info) {
       case ClientCertificateChoice::Kind::certificate:
         if (!c.credential)
           return fail(Alert::internal_error, "client certificate selector chose no credential");
-        chosen_ = std::move(c.credential);
+        chosen = std::move(c.credential);
         return true;
       case ClientCertificateChoice::Kind::none: return true;
       case ClientCertificateChoice::Kind::pending:
-        if (handle->ready()) {  // answered before returning
-          pending_ = std::move(handle);
-          return select(info);
-        }
-        pending_ = std::move(handle);
-        return false;
+        pending = std::move(handle);
+        // Answered before returning: taken at once.
+        return pending->ready() ? select(info, pending, chosen) : false;
     }
   }
   if (auto idx = select_client_credential(config_->client_credentials, info, &notes_))
-    chosen_ = config_->client_credentials[*idx];
+    chosen = config_->client_credentials[*idx];
   return true;
 }
 
@@ -547,7 +553,7 @@ Result<Hs> ClientHandshake13::do_select_client_certificate() {
   // the chain is added now that it is known and verified.
   request_.server_chain = core_.peer_chain;
   // Suspends before anything is sent, so resuming re-enters cleanly.
-  VOUCH_ASSIGN(bool answered, select(request_));
+  VOUCH_ASSIGN(bool answered, select(request_, pending_, chosen_));
   if (!answered) return Hs::client_certificate;
   if (chosen_) {
     VOUCH_ASSIGN(client_scheme_, client_scheme(request_));
@@ -625,38 +631,81 @@ Status ClientHandshake13::on_post_handshake_certificate_request(const HandshakeM
   if (cr.certificate_request_context.empty())
     return fail(Alert::illegal_parameter,
                 "post-handshake CertificateRequest with an empty context (§4.3.2)");
-  VOUCH_ASSIGN(CertificateRequestInfo info, request_info(cr, /*post_handshake=*/true));
-  // Post-handshake answers are synchronous: the connection has no suspended
-  // handshake to resume here (documented limitation).
-  VOUCH_ASSIGN(bool answered, select(info));
-  if (!answered) {
-    pending_.reset();
+  // §4.3.2: the context "MUST be unique within the scope of this
+  // connection"; two waiting requests with one context could not be told
+  // apart by their answers.
+  for (const PostHandshakeRequest& waiting : pha_requests_)
+    if (waiting.context == cr.certificate_request_context)
+      return fail(Alert::illegal_parameter,
+                  "post-handshake CertificateRequest repeats the context of one still unanswered (§4.3.2)");
+  // internal_error, "unrelated to the peer or the correctness of the
+  // protocol" (§6.2): §4.6.2 expects "multiple CertificateRequests" and sets
+  // no limit, so holding no more is our own resource limit, not a peer
+  // error to report as unexpected_message or illegal_parameter.
+  if (pha_requests_.size() >= kMaxPostHandshakeRequests)
     return fail(Alert::internal_error,
-                "a pending client-certificate selection is not supported for post-handshake "
-                "authentication");
+                "too many post-handshake CertificateRequests wait for the application (at most " +
+                    std::to_string(kMaxPostHandshakeRequests) + ")");
+  PostHandshakeRequest r;
+  r.message.assign(m.message.begin(), m.message.end());
+  r.context = cr.certificate_request_context;
+  VOUCH_ASSIGN(r.info, request_info(cr, /*post_handshake=*/true));
+  // The selector is asked once, now; a pending answer (r.pending stays set)
+  // is picked up by answer_post_handshake_requests(), which the connection
+  // runs after each message and on resume(). §4.6.2: "servers MUST be
+  // prepared for some delay".
+  VOUCH_ASSIGN(bool answered, select(r.info, r.pending, r.credential));
+  (void)answered;  // r.pending says whether the application still decides
+  pha_requests_.push_back(std::move(r));
+  return {};
+}
+
+Status ClientHandshake13::answer_post_handshake_requests() {
+  // Pick up what the application answered since the last look. An abort
+  // fails the connection now, whatever still waits before it.
+  for (PostHandshakeRequest& r : pha_requests_) {
+    if (r.pending && r.pending->ready()) {
+      VOUCH_ASSIGN(bool answered, select(r.info, r.pending, r.credential));
+      (void)answered;
+    }
   }
-  // The transcript: the main handshake, then this request and our answer
-  // (§4.4.1).
+  // §4.6.2 lets a client answer in another order; vouch keeps the order of
+  // the requests, which also suits a server that tracks one at a time.
+  while (!pha_requests_.empty() && !pha_requests_.front().pending) {
+    VOUCH_TRY(send_post_handshake_answer(pha_requests_.front()));
+    pha_requests_.pop_front();
+  }
+  return {};
+}
+
+Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest& r) {
+  chosen_ = r.credential;  // client_certificate(): the answer sent last
+  // §4.4.1: the transcript is the main handshake's, then this request and
+  // our answer; other post-handshake messages are not part of it.
   VOUCH_ASSIGN(Transcript t, core_.transcript.clone());
-  VOUCH_TRY(t.update(m.message));
+  VOUCH_TRY(t.update(r.message));
   Bytes flight;
-  auto add = [&](HandshakeType type, const Bytes& body) -> Status {
-    Bytes msg;
-    frame_handshake(type, body, msg);
-    VOUCH_TRY(t.update(msg));
-    flight.insert(flight.end(), msg.begin(), msg.end());
-    return {};
-  };
-  auto encode = [](const auto& msg) {
+  auto add = [&](HandshakeType type, const auto& msg) -> Status {
     Bytes body;
     Writer w(body);
     write(w, msg);
-    return body;
+    if (!w.ok())
+      return fail(Alert::internal_error, std::string("cannot encode post-handshake ") +
+                                             handshake_type_name(static_cast<uint8_t>(type)));
+    Bytes framed;
+    frame_handshake(type, body, framed);
+    VOUCH_TRY(t.update(framed));
+    // The test seam of ConnCore::send_raw, for these messages too.
+    if (core_.outgoing_hook) {
+      for (const Bytes& x : core_.outgoing_hook(framed)) flight.insert(flight.end(), x.begin(), x.end());
+    } else {
+      flight.insert(flight.end(), framed.begin(), framed.end());
+    }
+    return {};
   };
-  VOUCH_TRY(add(HandshakeType::certificate,
-                encode(client_certificate_message(cr.certificate_request_context, info.status_requested))));
+  VOUCH_TRY(add(HandshakeType::certificate, client_certificate_message(r.context, r.info.status_requested)));
   if (chosen_) {
-    VOUCH_ASSIGN(SignatureScheme scheme, client_scheme(info));
+    VOUCH_ASSIGN(SignatureScheme scheme, client_scheme(r.info));
     VOUCH_ASSIGN(Bytes th, t.current());
     CredentialSigning signing;
     VOUCH_ASSIGN(std::optional<Bytes> sig,
@@ -664,13 +713,17 @@ Status ClientHandshake13::on_post_handshake_certificate_request(const HandshakeM
     if (!sig)
       return fail(Alert::internal_error,
                   "an asynchronous signer is not supported for post-handshake authentication");
-    CertificateVerify cv{scheme, std::move(*sig)};
-    VOUCH_TRY(add(HandshakeType::certificate_verify, encode(cv)));
+    VOUCH_TRY(add(HandshakeType::certificate_verify, CertificateVerify{scheme, std::move(*sig)}));
   }
+  // §4.4: the Finished key comes from the client application traffic
+  // secret in use now — after any KeyUpdate we sent while the request
+  // waited, as the server reads it in the same order.
   VOUCH_ASSIGN(Bytes th, t.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data(schedule_->alg(), core_.client_app_secret, th));
-  VOUCH_TRY(add(HandshakeType::finished, encode(fin)));
+  VOUCH_TRY(add(HandshakeType::finished, fin));
+  // §4.6.2: "All of the client's messages for a given response MUST appear
+  // consecutively on the wire".
   return core_.write_record(ContentType::handshake, flight);
 }
 

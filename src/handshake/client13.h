@@ -2,6 +2,7 @@
 // Appendix A.1). One enum of states, one function per state.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,18 +58,49 @@ class ClientHandshake13 final : public Handshake13 {
   const std::vector<SelectionNote>& selection_notes() const { return notes_; }
   const std::optional<Credential>& chosen_credential() const { return chosen_; }
 
+  // ---- post-handshake authentication (RFC 8446 §4.6.2) ----------------
+  /// Sends the answers to outstanding post-handshake CertificateRequests
+  /// that are ready, in the order the requests arrived, and stops at the
+  /// first one the application has not answered yet. An aborted answer
+  /// (PendingClientCertificate::abort) anywhere in the queue is returned as
+  /// the connection's error.
+  Status answer_post_handshake_requests();
+  /// True while a post-handshake CertificateRequest waits for the
+  /// application (its selector answered ClientCertificateChoice::pending()).
+  bool post_handshake_request_waiting() const { return !pha_requests_.empty(); }
+  /// Forgets the outstanding requests: nothing may follow our close_notify
+  /// (RFC 8446 §6.1).
+  void drop_post_handshake_requests() { pha_requests_.clear(); }
+
  private:
   /// Parses a CertificateRequest into what selectors see.
   Result<CertificateRequestInfo> request_info(const CertificateRequest& cr, bool post_handshake) const;
-  /// Runs the configured selection once; sets chosen_ (or nothing) and
-  /// returns false while a pending answer is outstanding.
-  Result<bool> select(const CertificateRequestInfo& info);
+  /// Runs the configured selection for one request: the selector, else the
+  /// built-in rule over client_credentials. A selector that answers later
+  /// leaves its handle in `pending` and false is returned; while `pending`
+  /// is set, calls take its answer instead of asking again. On true,
+  /// `chosen` holds the answer (empty = no certificate).
+  Result<bool> select(const CertificateRequestInfo& info,
+                      std::shared_ptr<PendingClientCertificate>& pending,
+                      std::optional<Credential>& chosen);
   /// Our Certificate message: chosen_'s chain (or empty), with its OCSP
   /// staples when the request asked for status (RFC 8446 §4.4.2.1).
   Certificate client_certificate_message(const Bytes& context, bool status_requested) const;
   /// The CertificateVerify scheme for chosen_ (first of ours the server accepts).
   Result<SignatureScheme> client_scheme(const CertificateRequestInfo& info) const;
   Status on_post_handshake_certificate_request(const HandshakeMessage& m);
+
+  /// A post-handshake CertificateRequest not answered on the wire yet.
+  struct PostHandshakeRequest {
+    Bytes message;  // as received: our answer's transcript ends with it (§4.4.1)
+    Bytes context;  // certificate_request_context, echoed in our Certificate
+    CertificateRequestInfo info;
+    std::shared_ptr<PendingClientCertificate> pending;  // set until the application answers
+    std::optional<Credential> credential;               // the answer; empty = no certificate
+  };
+  /// Certificate, CertificateVerify (with a certificate) and Finished for
+  /// `r`, consecutive on the wire (§4.6.2).
+  Status send_post_handshake_answer(const PostHandshakeRequest& r);
 
   Result<Hs> on_hello_retry_request(const HandshakeMessage& m, const ServerHello& hrr);
   Result<Hs> on_certificate(const HandshakeMessage& m);
@@ -107,6 +139,15 @@ class ClientHandshake13 final : public Handshake13 {
   std::vector<SelectionNote> notes_;
   SignatureScheme client_scheme_{};
   CredentialSigning signing_;
+
+  /// How many post-handshake requests may wait at once. RFC 8446 §4.6.2
+  /// expects "multiple CertificateRequests" but sets no limit; each one held
+  /// costs memory, so a server that keeps asking without getting answers is
+  /// cut off.
+  static constexpr size_t kMaxPostHandshakeRequests = 8;
+  /// Outstanding post-handshake requests, oldest first; the front one is
+  /// always unanswered after answer_post_handshake_requests().
+  std::deque<PostHandshakeRequest> pha_requests_;
 };
 
 }  // namespace vouch

@@ -24,6 +24,7 @@ enum class Hs : uint8_t {
   private_key,         // suspended: an external signer is busy
   certificate_verify,  // suspended: an asynchronous peer check is busy
   ocsp_staple,         // suspended: an asynchronous staple hook has not answered
+  server_certificate,  // suspended: an asynchronous credential source has not answered
   done,                // handshake complete
 };
 

@@ -92,6 +92,7 @@ struct Connection::Impl {
         case Hs::private_key: wait = Wait::private_key_operation; return core.flush_handshake();
         case Hs::certificate_verify: wait = Wait::certificate_verify; return core.flush_handshake();
         case Hs::ocsp_staple: wait = Wait::ocsp_staple; return core.flush_handshake();
+        case Hs::server_certificate: wait = Wait::server_certificate; return core.flush_handshake();
         case Hs::done:
           core.handshake_done = true;
           wait = Wait::none;
@@ -109,7 +110,26 @@ struct Connection::Impl {
       } else {
         VOUCH_TRY(hs->post_handshake(*m));
       }
+      // An answer ready now goes out before what the next message makes us
+      // send, in the order the messages came.
+      VOUCH_TRY(answer_post_handshake_requests());
     }
+    return {};
+  }
+
+  // Client, RFC 8446 §4.6.2: sends the answers to post-handshake
+  // CertificateRequests that are ready, oldest first. While the oldest one
+  // waits for the application the connection reports
+  // Wait::client_certificate; it stays established meanwhile (records keep
+  // being read, application data flows both ways).
+  Status answer_post_handshake_requests() {
+    if (!client_hs) return {};
+    if (close_sent) {
+      client_hs->drop_post_handshake_requests();  // §6.1: nothing follows close_notify
+    } else {
+      VOUCH_TRY(client_hs->answer_post_handshake_requests());
+    }
+    wait = client_hs->post_handshake_request_waiting() ? Wait::client_certificate : Wait::none;
     return {};
   }
 
@@ -139,6 +159,13 @@ struct Connection::Impl {
     vouch::write(w, ku);
     Bytes msg;
     frame_handshake(HandshakeType::key_update, body, msg);
+    if (core.outgoing_hook) {
+      // The test seam of ConnCore::send_raw covers this message too: tests
+      // put other post-handshake messages in front of it.
+      Bytes rewritten;
+      for (const Bytes& m : core.outgoing_hook(msg)) rewritten.insert(rewritten.end(), m.begin(), m.end());
+      msg = std::move(rewritten);
+    }
     VOUCH_TRY(core.write_record(ContentType::handshake, msg));
     HashAlg h;
     AeadAlg a;
@@ -222,6 +249,11 @@ struct Connection::Impl {
         // Suspended on the application: leave later records buffered, they
         // may need keys the suspended state has not installed yet.
         if (wait != Wait::read && !core.handshake_done) return {};
+      }
+      if (core.handshake_done) {
+        // resume() after the application answered a post-handshake request.
+        Status s = answer_post_handshake_requests();
+        if (!s) return fatal(std::move(s).error());
       }
       if (peer_closed) return {};
       const size_t limit = core.read_protection.active() ? kMaxCiphertext13 : kMaxPlaintext;
@@ -318,6 +350,8 @@ Status Connection::close() {
   if (!i.close_sent) {
     i.close_sent = true;
     i.send_alert(Alert::close_notify, kAlertWarning);
+    // Unanswered post-handshake requests are dropped: no answer may follow.
+    if (i.core.handshake_done) (void)i.answer_post_handshake_requests();
   }
   return {};
 }

@@ -1,5 +1,6 @@
 #include "handshake/server13.h"
 
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
@@ -40,6 +41,8 @@ ServerHandshake13::ServerHandshake13(ConnCore& core, std::shared_ptr<const Serve
 Result<Hs> ServerHandshake13::step() {
   switch (state_) {
     case State::read_client_hello: return do_read_client_hello();
+    case State::choose_credential: return do_choose_credential();
+    case State::send_server_hello: return do_send_server_hello();
     case State::send_server_flight: return do_send_server_flight();
     case State::read_client_certificate: return do_read_client_certificate();
     case State::read_client_certificate_verify: return do_read_client_certificate_verify();
@@ -132,34 +135,85 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
     // §4.2.3 / §9.2: certificate authentication needs signature_algorithms.
     if (!ch.ext.signature_algorithms)
       return fail(Alert::missing_extension, "ClientHello: no signature_algorithms");
-    const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
-                                                          : config_->signature_schemes;
-    const std::vector<Credential>* credentials = &config_->credentials;
-    if (config_->credential_source) {
-      // A live source (e.g. a Stapler): one consistent snapshot of chains,
-      // keys and staples for the whole handshake.
-      credential_snapshot_ = config_->credential_source();
-      if (!credential_snapshot_ || credential_snapshot_->empty())
-        return fail(Alert::internal_error, "server: the credential source has no credentials");
-      credentials = credential_snapshot_.get();
-    }
-    VOUCH_ASSIGN(CredentialChoice c, choose_credential(*credentials, ours, *ch.ext.signature_algorithms,
-                                                       ch.ext.server_name));
-    credential_ = c;
+    hello_.server_name = ch.ext.server_name.value_or("");
+    hello_.signature_schemes = *ch.ext.signature_algorithms;
     // RFC 6066 §8; a status_type other than ocsp leaves status_request unset.
-    client_wants_status_ = ch.ext.status_request.has_value();
+    hello_.status_requested = ch.ext.status_request.has_value();
+    hello_.alpn = core_.info.alpn;
+    client_wants_status_ = hello_.status_requested;
   }
 
-  // ServerHello (§4.1.3). The key share is computed first so that a bad
-  // client share fails before we answer.
+  // Our key share (§4.2.8) is computed now, so that a bad client share fails
+  // before the application is asked for a certificate and before we answer.
   VOUCH_ASSIGN(KeyShare share, KeyShare::generate(group_));
-  VOUCH_ASSIGN(Bytes ecdhe, share.derive(client_share_));
+  VOUCH_ASSIGN(ecdhe_, share.derive(client_share_));
+  server_share_ = share.public_key();
+  client_hello_.assign(m->message.begin(), m->message.end());
+  state_ = State::choose_credential;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake13::do_choose_credential() {
+  // A PSK handshake authenticates with the PSK: no Certificate (§2.2), so
+  // nothing to choose and no credential source to ask.
+  if (!psk_) {
+    VOUCH_ASSIGN(const bool chosen, settle_credential());
+    // Suspends before anything of the answer is written or enters the
+    // transcript: the next step re-enters this state.
+    if (!chosen) return Hs::server_certificate;
+  }
+  state_ = State::send_server_hello;
+  return Hs::ok;
+}
+
+Result<bool> ServerHandshake13::settle_credential() {
+  const std::vector<Credential>* credentials = &config_->credentials;
+  if (config_->credential_source_async) {
+    VOUCH_ASSIGN(std::optional<CredentialSnapshot> answer, poll_credential_source());
+    if (!answer) return false;
+    credential_snapshot_ = std::move(*answer);
+  } else if (config_->credential_source) {
+    // A live source (e.g. a Stapler): one consistent snapshot of chains,
+    // keys and staples for the whole handshake.
+    credential_snapshot_ = config_->credential_source();
+  }
+  if (config_->credential_source_async || config_->credential_source) {
+    if (!credential_snapshot_ || credential_snapshot_->empty())
+      return fail(Alert::internal_error, "server: the credential source has no credentials");
+    credentials = credential_snapshot_.get();
+  }
+  const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
+                                                        : config_->signature_schemes;
+  const std::optional<std::string> sni =
+      hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
+  VOUCH_ASSIGN(CredentialChoice c, choose_credential(*credentials, ours, hello_.signature_schemes, sni));
+  credential_ = c;
+  return true;
+}
+
+Result<std::optional<CredentialSnapshot>> ServerHandshake13::poll_credential_source() {
+  if (!pending_credentials_) {
+    auto handle = std::make_shared<PendingCredentials>();
+    std::optional<CredentialSnapshot> now = config_->credential_source_async(hello_, handle);
+    if (now) return now;
+    pending_credentials_ = std::move(handle);  // it may have answered already
+  }
+  std::optional<Result<CredentialSnapshot>> answer = pending_credentials_->take();
+  if (!answer) return std::optional<CredentialSnapshot>();
+  pending_credentials_.reset();
+  if (!*answer) return std::move(*answer).error();
+  return std::optional<CredentialSnapshot>(std::move(*answer).value());
+}
+
+Result<Hs> ServerHandshake13::do_send_server_hello() {
+  // ServerHello (§4.1.3). legacy_session_id_echo: the first ClientHello's
+  // session id, which a second one must repeat (check_second_client_hello).
   ServerHello sh;
   VOUCH_TRY(random_bytes(sh.random));
-  sh.legacy_session_id_echo = ch.legacy_session_id;
+  sh.legacy_session_id_echo = client_session_id_;
   sh.cipher_suite = suite_;
   sh.ext.selected_version = ProtocolVersion::tls13;
-  sh.ext.key_share = KeyShareEntry{group_, share.public_key()};
+  sh.ext.key_share = KeyShareEntry{group_, server_share_};
   if (psk_) sh.ext.psk_selected_identity = psk_index_;
 
   core_.info.version = ProtocolVersion::tls13;
@@ -167,17 +221,21 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
   core_.info.group = group_;
   core_.info.resumed = psk_.has_value();
   if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash_));
-  VOUCH_TRY(core_.transcript.update(m->message));
+  VOUCH_TRY(core_.transcript.update(client_hello_));
+  client_hello_ = Bytes();
   VOUCH_TRY(core_.send_message(HandshakeType::server_hello, sh));
   VOUCH_TRY(core_.flush_handshake());
   // §D.4: the server's dummy CCS follows its first handshake message, when
   // the client asked for compatibility mode (non-empty session id).
-  if (!ch.legacy_session_id.empty()) core_.send_ccs();
+  if (!client_session_id_.empty()) core_.send_ccs();
 
   schedule_.emplace(hash_);
   VOUCH_TRY(schedule_->start(psk_ ? ByteView(*psk_) : ByteView()));
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
-  VOUCH_TRY(schedule_->handshake(ecdhe, th));
+  Status derived = schedule_->handshake(ecdhe_, th);
+  if (!ecdhe_.empty()) OPENSSL_cleanse(ecdhe_.data(), ecdhe_.size());
+  ecdhe_.clear();
+  VOUCH_TRY(std::move(derived));
   VOUCH_TRY(core_.install_write_key(schedule_->server_handshake_secret()));
   VOUCH_TRY(core_.install_read_key(schedule_->client_handshake_secret()));
   state_ = State::send_server_flight;
@@ -409,6 +467,7 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
   }
   PeerVerifyOptions opts;
   opts.purpose = PeerVerifyOptions::Purpose::client_auth;
+  opts.verify_callback = config_->client_verify_callback;
   VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, chain, opts));
 
   PeerRevocationInput rev;

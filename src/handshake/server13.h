@@ -27,6 +27,8 @@ class ServerHandshake13 final : public Handshake13 {
 
   enum class State : uint8_t {
     read_client_hello,
+    choose_credential,  // may suspend (Wait::server_certificate)
+    send_server_hello,
     send_server_flight,
     read_client_certificate,
     read_client_certificate_verify,
@@ -38,6 +40,8 @@ class ServerHandshake13 final : public Handshake13 {
 
  private:
   Result<Hs> do_read_client_hello();
+  Result<Hs> do_choose_credential();
+  Result<Hs> do_send_server_hello();
   Result<Hs> do_send_server_flight();
   Result<Hs> do_read_client_certificate();
   Result<Hs> do_read_client_certificate_verify();
@@ -67,6 +71,12 @@ class ServerHandshake13 final : public Handshake13 {
   /// Settles staples_ from the hooks or the credential; false while an
   /// asynchronous hook has not answered.
   Result<bool> settle_staples();
+  /// Sets credential_ from the credential sources or `credentials`; false
+  /// while an asynchronous source has not answered.
+  Result<bool> settle_credential();
+  /// The asynchronous source's answer: asks it the first time, then reads
+  /// its handle; nullopt while it has not answered.
+  Result<std::optional<CredentialSnapshot>> poll_credential_source();
 
   ConnCore& core_;
   std::shared_ptr<const ServerConfig> config_;
@@ -82,10 +92,20 @@ class ServerHandshake13 final : public Handshake13 {
   Bytes client_share_;
   std::optional<Bytes> psk_;
   uint16_t psk_index_ = 0;
+  /// Kept from the final ClientHello for the states after it (the message's
+  /// views die with it): what choosing a credential needs, the message itself
+  /// (it enters the transcript with the ServerHello, §4.4.1), our key share
+  /// and the (EC)DHE secret (§7.4), wiped once the key schedule took it.
+  ClientHelloInfo hello_;
+  Bytes client_hello_;
+  Bytes server_share_;
+  Bytes ecdhe_;
   std::optional<CredentialChoice> credential_;
-  /// The credentials credential_ points into when they came from
-  /// ServerConfig::credential_source (kept alive for the handshake).
-  std::shared_ptr<const std::vector<Credential>> credential_snapshot_;
+  /// The credentials credential_ points into when they came from a
+  /// credential source (kept alive for the handshake).
+  CredentialSnapshot credential_snapshot_;
+  /// The asynchronous credential source's handle while it has not answered.
+  std::shared_ptr<PendingCredentials> pending_credentials_;
   /// The client sent status_request (RFC 6066 §8) in its ClientHello.
   bool client_wants_status_ = false;
   /// What will be stapled (settled before the flight is sent), and the

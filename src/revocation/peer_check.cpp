@@ -81,7 +81,7 @@ Result<PeerOcsp> check_peer_revocation(const PeerRevocationInput& in, bool judge
       chain.push_back(holder.back().get());
     }
   }
-  RevocationContext ctx{in.peer_is_server, chain, report, in.now};
+  RevocationContext ctx{in.peer_is_server, chain, report, in.now, in.certificate_requested};
   if (judge_staples) VOUCH_TRY(ocsp_staple_provider(in.policy)->check(ctx));
   if (in.providers != nullptr) {
     for (const auto& p : *in.providers) {

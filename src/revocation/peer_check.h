@@ -33,6 +33,8 @@ struct PeerRevocationInput {
   std::vector<X509*> path;
   const std::vector<std::shared_ptr<const RevocationProvider>>* providers = nullptr;
   std::chrono::system_clock::time_point now{};
+  /// Client: the server sent a CertificateRequest (RevocationContext).
+  bool certificate_requested = false;
 };
 
 /// Verifies every staple present (against the issuer on the verified path,

@@ -86,6 +86,21 @@ static void settings_case(void) {
     say("set_ciphersuites(TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256)=%d",
         SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256"));
     drain_errors();
+    {
+        /* Unknown names and empty elements are skipped; a list naming no
+         * TLS 1.3 suite is refused; an empty one clears the suites. */
+        static const char *lists[] = {"NOPE", "TLS_AES_128_GCM_SHA256:NOPE", "NOPE:TLS_AES_256_GCM_SHA384",
+                                      "TLS_AES_128_GCM_SHA256::TLS_AES_256_GCM_SHA384",
+                                      "ECDHE-RSA-AES128-GCM-SHA256", ""};
+        SSL_CTX *scratch = SSL_CTX_new(TLS_method());
+        size_t i;
+        require(scratch != NULL, "SSL_CTX_new");
+        for (i = 0; i < sizeof lists / sizeof lists[0]; ++i) {
+            int r = SSL_CTX_set_ciphersuites(scratch, lists[i]);
+            say("set_ciphersuites(\"%s\")=%d errors=%s", lists[i], r, drain_errors() ? "yes" : "no");
+        }
+        SSL_CTX_free(scratch);
+    }
     say("set_verify(PEER|FAIL_IF_NO_PEER_CERT), depth 3");
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
     SSL_CTX_set_verify_depth(ctx, 3);

@@ -37,6 +37,8 @@ const char *error_name(int err) {
     }
 }
 
+int callback_errors_drained;
+
 int drain_errors(void) {
     int any = 0;
     const char *data;
@@ -47,6 +49,8 @@ int drain_errors(void) {
         ERR_error_string_n(e, buf, sizeof buf);
         note("  error: %s%s%s", buf, (flags & ERR_TXT_STRING) ? " : " : "",
              (flags & ERR_TXT_STRING) ? data : "");
+        if ((flags & ERR_TXT_STRING) && strncmp(data, CALLBACK_ERROR_MARK, strlen(CALLBACK_ERROR_MARK)) == 0)
+            ++callback_errors_drained;
         any = 1;
     }
     return any;

@@ -30,6 +30,13 @@ int report(SSL *ssl, const char *what, int ret);
 /* Empties the error queue onto stderr; returns 1 if it held anything. */
 int drain_errors(void);
 
+/* How many entries pushed by a program's own callbacks drain_errors has
+ * taken off the queue: those raised with ERR_raise_data and a text starting
+ * with CALLBACK_ERROR_MARK (the library code alone cannot tell them apart:
+ * vouch-ssl's own code is the first dynamic one, ERR_LIB_USER). */
+#define CALLBACK_ERROR_MARK "pushed by the "
+extern int callback_errors_drained;
+
 /* Prints and exits with status 2 when `ok` is false (setup failures). */
 void require(int ok, const char *what);
 

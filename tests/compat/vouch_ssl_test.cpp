@@ -1,7 +1,8 @@
 // What vouch-ssl does that libssl has no counterpart for, so it cannot be
-// compared: the TLS 1.2 refusal and its error strings, and the shared
-// library's contract (exports exactly the declared functions, links no
-// libssl). Linked against the shared library alone.
+// compared: the TLS 1.2 refusal and its error strings, the error texts
+// (libssl's for its reasons, under ERR_LIB_SSL), and the shared library's
+// contract (exports exactly the declared functions, links no libssl).
+// Linked against the shared library alone.
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -50,7 +51,10 @@ TEST(VouchSsl, Tls12OnlyRangeFailsWithAClearReason) {
   ASSERT_EQ(SSL_CTX_set_max_proto_version(c.ctx.get(), TLS1_2_VERSION), 1);
   EXPECT_EQ(c.connect(), -1);
   EXPECT_EQ(SSL_get_error(c.ssl.get(), -1), SSL_ERROR_SSL);
-  EXPECT_EQ(first_reason(), "vouch-ssl routines: TLS 1.2 is not implemented yet");
+  EXPECT_EQ(first_reason(), "SSL routines: TLS 1.2 is not implemented yet");
+  const unsigned long e = ERR_peek_error();
+  EXPECT_EQ(ERR_GET_LIB(e), ERR_LIB_SSL);
+  EXPECT_EQ(ERR_GET_REASON(e), VOUCH_SSL_R_TLS12_NOT_IMPLEMENTED);
   EXPECT_EQ(BIO_ctrl_pending(c.out), 0u) << "nothing may be sent";
   ERR_clear_error();
 }
@@ -60,7 +64,7 @@ TEST(VouchSsl, NoTls13OptionFailsWithTheSameReason) {
   Client c;
   SSL_CTX_set_options(c.ctx.get(), SSL_OP_NO_TLSv1_3);
   EXPECT_EQ(c.connect(), -1);
-  EXPECT_EQ(first_reason(), "vouch-ssl routines: TLS 1.2 is not implemented yet");
+  EXPECT_EQ(first_reason(), "SSL routines: TLS 1.2 is not implemented yet");
   ERR_clear_error();
 }
 
@@ -70,7 +74,8 @@ TEST(VouchSsl, EmptyVersionRangeHasNoProtocols) {
   ASSERT_EQ(SSL_CTX_set_min_proto_version(c.ctx.get(), TLS1_3_VERSION), 1);
   ASSERT_EQ(SSL_CTX_set_max_proto_version(c.ctx.get(), TLS1_2_VERSION), 1);
   EXPECT_EQ(c.connect(), -1);
-  EXPECT_EQ(first_reason(), "vouch-ssl routines: no protocols available");
+  EXPECT_EQ(first_reason(), "SSL routines: no protocols available");
+  EXPECT_EQ(ERR_GET_REASON(ERR_peek_error()), SSL_R_NO_PROTOCOLS_AVAILABLE);
   ERR_clear_error();
 }
 
@@ -84,10 +89,10 @@ TEST(VouchSsl, RangeIncludingTls13SpeaksTls13) {
   EXPECT_EQ(ERR_peek_error(), 0u);
 }
 
-TEST(VouchSsl, VerifyingClientWithoutAServerNameSaysWhy) {
-  // vouch verifies the server's name when it verifies its chain; without
-  // SSL_set_tlsext_host_name there is none, and the reason says so (libssl
-  // would connect without checking a name: a documented difference).
+TEST(VouchSsl, VerifyingClientWithoutAServerNameChecksNoName) {
+  // As libssl: without SSL_set1_host no name is checked, with or without
+  // SNI (tests/compat/host_check.c compares the details with libssl). Here
+  // the chain cannot verify (no anchors), and that is the reason given.
   ERR_clear_error();
   Client c;
   SSL_CTX_set_verify(c.ctx.get(), SSL_VERIFY_PEER, nullptr);
@@ -97,7 +102,104 @@ TEST(VouchSsl, VerifyingClientWithoutAServerNameSaysWhy) {
   int flags = 0;
   ERR_peek_error_data(&data, &flags);
   ASSERT_TRUE(flags & ERR_TXT_STRING);
-  EXPECT_NE(std::string(data).find("server name is required"), std::string::npos) << data;
+  EXPECT_EQ(std::string(data).find("server name is required"), std::string::npos) << data;
+  EXPECT_NE(std::string(data).find("no trust anchors"), std::string::npos) << data;
+  ERR_clear_error();
+}
+
+// ------------------------------------------------------------- error texts
+
+// The reason codes are OpenSSL's: programs compare against them, and a
+// program built against OpenSSL's header must see the same numbers.
+static_assert(SSL_AD_REASON_OFFSET == 1000);
+static_assert(SSL_R_CERTIFICATE_VERIFY_FAILED == 134);
+static_assert(SSL_R_UNEXPECTED_EOF_WHILE_READING == 294);
+static_assert(SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE == SSL_AD_REASON_OFFSET + 40);
+static_assert(SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED == SSL_AD_REASON_OFFSET + 116);
+static_assert(SSL_R_SHUTDOWN_WHILE_IN_INIT == 407);
+
+std::string error_string(unsigned long e) {
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  return buf;
+}
+
+TEST(VouchSsl, ReasonTextsAreLibssls) {
+  ASSERT_EQ(OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, nullptr), 1);
+  struct Case {
+    int reason;
+    const char* text;
+  };
+  const Case cases[] = {
+      {SSL_R_CERTIFICATE_VERIFY_FAILED, "certificate verify failed"},
+      {SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE, "sslv3 alert handshake failure"},
+      {SSL_R_TLSV1_ALERT_UNKNOWN_CA, "tlsv1 alert unknown ca"},
+      {SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED, "tlsv13 alert certificate required"},
+      {SSL_R_TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE, "tlsv1 bad certificate status response"},
+      {SSL_R_UNEXPECTED_EOF_WHILE_READING, "unexpected eof while reading"},
+      {SSL_R_PROTOCOL_IS_SHUTDOWN, "protocol is shutdown"},
+      {SSL_R_SHUTDOWN_WHILE_IN_INIT, "shutdown while in init"},
+      {SSL_R_CONNECTION_TYPE_NOT_SET, "connection type not set"},
+      {SSL_R_UNINITIALIZED, "uninitialized"},
+      {SSL_R_BIO_NOT_SET, "bio not set"},
+      {SSL_R_NO_PROTOCOLS_AVAILABLE, "no protocols available"},
+      {SSL_R_NO_CERTIFICATE_ASSIGNED, "no certificate assigned"},
+      {SSL_R_NO_PRIVATE_KEY_ASSIGNED, "no private key assigned"},
+      {SSL_R_BAD_DATA_RETURNED_BY_CALLBACK, "bad data returned by callback"},
+      {SSL_R_INVALID_STATUS_RESPONSE, "invalid status response"},
+      {SSL_R_CERT_CB_ERROR, "cert cb error"},
+      {SSL_R_NO_CIPHER_MATCH, "no cipher match"},
+      {SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE, "peer did not return a certificate"},
+      {ERR_R_INTERNAL_ERROR, "internal error"},            // libcrypto's common text
+      {ERR_R_PASSED_NULL_PARAMETER, "passed a null parameter"},
+      {VOUCH_SSL_R_TLS12_NOT_IMPLEMENTED, "TLS 1.2 is not implemented yet"},
+  };
+  for (const Case& c : cases) {
+    const unsigned long e = ERR_PACK(ERR_LIB_SSL, 0, c.reason);
+    char want[256];
+    std::snprintf(want, sizeof want, "error:%08lX:SSL routines::%s", e, c.text);
+    EXPECT_EQ(error_string(e), want);
+  }
+}
+
+TEST(VouchSsl, ErrorsNameTheFunctionThatRaisedThem) {
+  ERR_clear_error();
+  EXPECT_EQ(SSL_CTX_new(nullptr), nullptr);
+  const char* file = nullptr;
+  const char* func = nullptr;
+  int line = 0;
+  const unsigned long e = ERR_peek_error_all(&file, &line, &func, nullptr, nullptr);
+  EXPECT_EQ(ERR_GET_LIB(e), ERR_LIB_SSL);
+  EXPECT_EQ(ERR_GET_REASON(e), SSL_R_NULL_SSL_METHOD_PASSED);
+  ASSERT_NE(func, nullptr);
+  EXPECT_STREQ(func, "SSL_CTX_new");
+  ASSERT_NE(file, nullptr);
+  EXPECT_NE(std::string(file).find("ctx.cpp"), std::string::npos) << file;
+  EXPECT_GT(line, 0);
+  ERR_clear_error();
+}
+
+// An application's own errors under ERR_LIB_USER (the first library code
+// ERR_get_next_error_library hands out) are not named after vouch-ssl:
+// vouch-ssl takes no dynamic library code of its own. (libcrypto itself may
+// take one when it loads its configuration, so the next free code is not
+// checked.)
+TEST(VouchSsl, ApplicationErrorsAreNotNamedAfterVouchSsl) {
+  ASSERT_EQ(OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS, nullptr), 1);
+  ERR_clear_error();
+  Client c;  // vouch-ssl raises one of its own errors first
+  ASSERT_EQ(SSL_CTX_set_max_proto_version(c.ctx.get(), TLS1_2_VERSION), 1);
+  EXPECT_EQ(c.connect(), -1);
+  EXPECT_EQ(ERR_GET_LIB(ERR_peek_error()), ERR_LIB_SSL);
+  ERR_clear_error();
+  ERR_raise(ERR_LIB_USER, 42);
+  const unsigned long e = ERR_peek_error();
+  EXPECT_EQ(ERR_GET_LIB(e), ERR_LIB_USER);
+  const char* lib = ERR_lib_error_string(e);
+  EXPECT_TRUE(lib == nullptr || std::string(lib).find("vouch") == std::string::npos) << lib;
+  const std::string text = error_string(e);
+  EXPECT_EQ(text.find("vouch"), std::string::npos) << text;
+  EXPECT_EQ(text.find("SSL routines"), std::string::npos) << text;
   ERR_clear_error();
 }
 

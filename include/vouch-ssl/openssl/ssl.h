@@ -28,6 +28,7 @@
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
+#include <openssl/sslerr.h>
 #include <openssl/types.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -42,7 +43,7 @@ typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_session_st SSL_SESSION;
 typedef struct ssl_cipher_st SSL_CIPHER;
 
-/* Certificate verification callback (stored; see SSL_CTX_set_verify). */
+/* Certificate verification callback (see SSL_CTX_set_verify). */
 typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 /* ---- SSL_get_error() ----------------------------------------------------- */
@@ -60,6 +61,21 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 #define SSL_ERROR_WANT_ASYNC_JOB 10
 #define SSL_ERROR_WANT_CLIENT_HELLO_CB 11
 #define SSL_ERROR_WANT_RETRY_VERIFY 12
+
+/* SSL_want(): what the last I/O or handshake call stopped for, without
+ * looking at the error queue (SSL_get_error does). */
+#define SSL_NOTHING 1
+#define SSL_WRITING 2
+#define SSL_READING 3
+#define SSL_X509_LOOKUP 4
+#define SSL_ASYNC_PAUSED 5
+#define SSL_ASYNC_NO_JOBS 6
+#define SSL_CLIENT_HELLO_CB 7
+#define SSL_RETRY_VERIFY 8
+#define SSL_want_nothing(s) (SSL_want(s) == SSL_NOTHING)
+#define SSL_want_read(s) (SSL_want(s) == SSL_READING)
+#define SSL_want_write(s) (SSL_want(s) == SSL_WRITING)
+#define SSL_want_x509_lookup(s) (SSL_want(s) == SSL_X509_LOOKUP)
 
 /* ---- verification modes --------------------------------------------------- */
 
@@ -301,8 +317,24 @@ EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
 
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
 /*
- * The callback is stored and returned by the getters, but vouch does not
- * call it yet: verification is as with a NULL callback.
+ * The callback is called by libcrypto as in libssl: for each certificate
+ * of the peer's path, from the anchor down to the leaf, and again for each
+ * problem found (preverify_ok 0; X509_STORE_CTX_get_error, _error_depth
+ * and _current_cert say which), on every handshake. Its answer is the
+ * verdict: returning 1 for a failure accepts it (the handshake goes on, and
+ * SSL_get_verify_result still reports the error), returning 0 for a good
+ * certificate refuses it (SSL_get_verify_result: the error it set, else
+ * X509_V_ERR_UNSPECIFIED). Inside, the SSL is
+ * X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx()).
+ * A server calls it for a client's chain (SSL_VERIFY_PEER), also after
+ * SSL_verify_client_post_handshake.
+ * Differences from libssl: with SSL_VERIFY_NONE, a client calls it once
+ * its handshake is complete (inside the SSL_connect / SSL_do_handshake call
+ * that completes it) rather than when the server's Certificate arrives —
+ * its answer then only changes SSL_get_verify_result, in both; and a
+ * certificate the callback refuses although libcrypto accepted it is
+ * reported to the peer with a bad_certificate alert (libssl sends
+ * internal_error, or handshake_failure for X509_V_ERR_APPLICATION_VERIFICATION).
  */
 void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb callback);
 void SSL_CTX_set_verify_depth(SSL_CTX *ctx, int depth);
@@ -314,6 +346,21 @@ void SSL_set_verify_depth(SSL *s, int depth);
 int SSL_get_verify_mode(const SSL *s);
 int SSL_get_verify_depth(const SSL *s);
 long SSL_get_verify_result(const SSL *ssl);
+/*
+ * The X509_STORE_CTX ex_data index at which the SSL being verified is
+ * stored while its verify callback runs (allocated once per process; -1
+ * if that failed).
+ */
+int SSL_get_ex_data_X509_STORE_CTX_idx(void);
+/*
+ * The name (DNS name or IP literal) the peer's certificate must match, as
+ * in libssl: without it no name is checked, whatever SSL_set_tlsext_host_name
+ * sent. NULL or "" clears it. A mismatch fails an SSL_VERIFY_PEER handshake
+ * (SSL_get_verify_result: X509_V_ERR_HOSTNAME_MISMATCH or
+ * X509_V_ERR_IP_ADDRESS_MISMATCH) and is recorded with SSL_VERIFY_NONE.
+ * Returns 1 (0 only for a name longer than 253 bytes).
+ */
+int SSL_set1_host(SSL *s, const char *hostname);
 
 /* ---- connections ------------------------------------------------------------ */
 
@@ -344,6 +391,10 @@ int SSL_has_pending(const SSL *s);
 int SSL_shutdown(SSL *s);
 int SSL_get_shutdown(const SSL *ssl);
 int SSL_get_error(const SSL *s, int ret_code);
+/* SSL_READING / SSL_WRITING when the BIO had no data / no room,
+ * SSL_X509_LOOKUP when a callback asked to be called again, else
+ * SSL_NOTHING. */
+int SSL_want(const SSL *s);
 
 /*
  * TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2). A client offers
@@ -390,6 +441,10 @@ size_t SSL_get_num_tickets(const SSL *s);
 
 X509 *SSL_get1_peer_certificate(const SSL *s);
 #define SSL_get_peer_certificate SSL_get1_peer_certificate
+/* The peer's certificate without a new reference (owned by the SSL, valid
+ * until it is freed or a new handshake starts); NULL without one. Usable
+ * inside callbacks once the peer's Certificate was read. */
+X509 *SSL_get0_peer_certificate(const SSL *s);
 STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s);
 
 const char *SSL_get_version(const SSL *s);

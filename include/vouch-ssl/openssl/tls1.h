@@ -37,8 +37,8 @@ extern "C" {
 /*
  * Client: the name sent as server_name (SNI). As in libssl it is a control
  * over SSL_ctrl, so programs compiled against either header agree.
- * vouch also verifies the server certificate against this name when
- * SSL_VERIFY_PEER is set (libssl needs SSL_set1_host for that).
+ * As in libssl, the name is not checked against the server's certificate:
+ * SSL_set1_host does that.
  */
 #define SSL_set_tlsext_host_name(s, name) \
     SSL_ctrl((s), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)(name))

@@ -1,8 +1,9 @@
 /*
  * Built by install_check.cmake against an installed vouch-ssl with
  *   cc probe.c $(pkg-config --cflags --libs vouch-ssl) -lcrypto
- * Starts a client handshake over memory BIOs and shows that the error
- * strings are vouch-ssl's.
+ * Starts a client handshake over memory BIOs and shows that errors are
+ * raised as libssl raises them (ERR_LIB_SSL, "SSL routines") with vouch-ssl's
+ * reason strings loaded.
  */
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ int main(void) {
     r = SSL_do_handshake(ssl);
     ok &= r == -1 && SSL_get_error(ssl, r) == SSL_ERROR_SSL;
     printf("library: %s\n", ERR_lib_error_string(ERR_peek_error()));
+    printf("reason: %s\n", ERR_reason_error_string(ERR_peek_error()));
     ERR_clear_error();
     SSL_free(ssl);
     SSL_CTX_free(ctx);

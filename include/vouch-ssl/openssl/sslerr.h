@@ -1,0 +1,174 @@
+/*
+ * vouch-ssl — <openssl/sslerr.h>: the reason codes of the errors vouch-ssl
+ * pushes on libcrypto's error queue.
+ *
+ * vouch-ssl raises under libssl's library code, ERR_LIB_SSL, with OpenSSL
+ * 3.0's reason numbers wherever libssl has a reason for the same condition,
+ * so that the usual test works unchanged:
+ *
+ *     unsigned long e = ERR_peek_error();
+ *     if (ERR_GET_LIB(e) == ERR_LIB_SSL &&
+ *         ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED) ...
+ *
+ * The values are OpenSSL's (they are ABI); ERR_reason_error_string() gives
+ * libssl's texts for them. A fatal alert received from the peer is reported
+ * as libssl does: SSL_AD_REASON_OFFSET + the alert number (for example
+ * SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED). Only the reasons vouch-ssl
+ * raises and the ones programs commonly test are defined here.
+ *
+ * Conditions libssl has no reason for (what vouch-ssl does not implement
+ * yet, failures vouch detects that libssl would not) use VOUCH_SSL_R_*
+ * codes from 3000 up, a range libssl 3 does not use; their texts are
+ * vouch-ssl's, and the error's data text carries vouch's detailed reason.
+ */
+#ifndef OPENSSL_SSLERR_H
+#define OPENSSL_SSLERR_H
+#ifndef HEADER_SSLERR_H
+#define HEADER_SSLERR_H
+#endif
+
+/* SSL_R_<alert> = SSL_AD_REASON_OFFSET + the alert number (RFC 8446 §6). */
+#ifndef SSL_AD_REASON_OFFSET
+#define SSL_AD_REASON_OFFSET 1000
+#endif
+
+/* ---- API misuse and configuration ----------------------------------------- */
+
+#define SSL_R_BAD_DATA_RETURNED_BY_CALLBACK 106
+#define SSL_R_BAD_LENGTH 271
+#define SSL_R_BAD_SSL_FILETYPE 124
+#define SSL_R_BAD_VALUE 384
+#define SSL_R_BAD_WRITE_RETRY 127
+#define SSL_R_BIO_NOT_SET 128
+#define SSL_R_CALLBACK_FAILED 234
+#define SSL_R_CERT_CB_ERROR 377
+#define SSL_R_CONNECTION_TYPE_NOT_SET 144
+#define SSL_R_EXTENSION_NOT_RECEIVED 279
+#define SSL_R_INVALID_COMMAND 280
+#define SSL_R_LIBRARY_HAS_NO_CIPHERS 161
+#define SSL_R_NO_CERTIFICATE_ASSIGNED 177
+#define SSL_R_NO_CERTIFICATE_SET 179
+#define SSL_R_NO_CIPHER_MATCH 185
+#define SSL_R_NO_PRIVATE_KEY_ASSIGNED 190
+#define SSL_R_NO_PROTOCOLS_AVAILABLE 191
+#define SSL_R_NOT_SERVER 284
+#define SSL_R_NULL_SSL_CTX 195
+#define SSL_R_NULL_SSL_METHOD_PASSED 196
+#define SSL_R_PRIVATE_KEY_MISMATCH 288
+#define SSL_R_PROTOCOL_IS_SHUTDOWN 207
+#define SSL_R_READ_BIO_NOT_SET 211
+#define SSL_R_REQUEST_PENDING 285
+#define SSL_R_REQUEST_SENT 286
+#define SSL_R_SHUTDOWN_WHILE_IN_INIT 407
+#define SSL_R_SSL3_EXT_INVALID_SERVERNAME 319
+#define SSL_R_SSL3_EXT_INVALID_SERVERNAME_TYPE 320
+#define SSL_R_SSL_SESSION_ID_CONTEXT_TOO_LONG 273
+#define SSL_R_STILL_IN_INIT 121
+#define SSL_R_UNINITIALIZED 276
+#define SSL_R_UNKNOWN_CERTIFICATE_TYPE 247
+#define SSL_R_WRONG_SSL_VERSION 266
+#define SSL_R_X509_LIB 268
+
+/* ---- the handshake and the records ---------------------------------------- */
+
+#define SSL_R_APPLICATION_DATA_AFTER_CLOSE_NOTIFY 291
+#define SSL_R_BAD_EXTENSION 110
+#define SSL_R_BAD_KEY_SHARE 108
+#define SSL_R_BAD_PACKET 240
+#define SSL_R_BAD_PACKET_LENGTH 115
+#define SSL_R_BAD_RECORD_TYPE 443
+#define SSL_R_BAD_SIGNATURE 123
+#define SSL_R_CA_KEY_TOO_SMALL 397
+#define SSL_R_CA_MD_TOO_WEAK 398
+#define SSL_R_CERTIFICATE_VERIFY_FAILED 134
+#define SSL_R_CLIENTHELLO_TLSEXT 226
+#define SSL_R_DATA_LENGTH_TOO_LONG 146
+#define SSL_R_DECRYPTION_FAILED 147
+#define SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC 281
+#define SSL_R_DIGEST_CHECK_FAILED 149
+#define SSL_R_EE_KEY_TOO_SMALL 399
+#define SSL_R_ENCRYPTED_LENGTH_TOO_LONG 150
+#define SSL_R_HTTP_REQUEST 156
+#define SSL_R_HTTPS_PROXY_REQUEST 155
+#define SSL_R_INAPPROPRIATE_FALLBACK 373
+#define SSL_R_INSUFFICIENT_SECURITY 241
+#define SSL_R_INVALID_STATUS_RESPONSE 328
+#define SSL_R_LENGTH_MISMATCH 159
+#define SSL_R_MISSING_SIGALGS_EXTENSION 112
+#define SSL_R_MISSING_SUPPORTED_GROUPS_EXTENSION 209
+#define SSL_R_NO_APPLICATION_PROTOCOL 235
+#define SSL_R_NO_CIPHERS_AVAILABLE 181
+#define SSL_R_NO_SHARED_CIPHER 193
+#define SSL_R_NO_SHARED_GROUPS 410
+#define SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS 376
+#define SSL_R_NO_SUITABLE_KEY_SHARE 101
+#define SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM 118
+#define SSL_R_OCSP_CALLBACK_FAILURE 305
+#define SSL_R_PACKET_LENGTH_TOO_LONG 198
+#define SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE 199
+#define SSL_R_RECORD_LENGTH_MISMATCH 213
+#define SSL_R_SSL_HANDSHAKE_FAILURE 229
+#define SSL_R_TOO_MANY_KEY_UPDATES 132
+#define SSL_R_UNEXPECTED_EOF_WHILE_READING 294
+#define SSL_R_UNEXPECTED_MESSAGE 244
+#define SSL_R_UNEXPECTED_RECORD 245
+#define SSL_R_UNKNOWN_PROTOCOL 252
+#define SSL_R_UNSAFE_LEGACY_RENEGOTIATION_DISABLED 338
+#define SSL_R_UNSOLICITED_EXTENSION 217
+#define SSL_R_UNSUPPORTED_PROTOCOL 258
+#define SSL_R_VERSION_TOO_HIGH 166
+#define SSL_R_VERSION_TOO_LOW 396
+#define SSL_R_WRONG_VERSION_NUMBER 267
+
+/* ---- fatal alerts received from the peer (SSL_AD_REASON_OFFSET + alert) --- */
+
+#define SSL_R_SSLV3_ALERT_UNEXPECTED_MESSAGE 1010
+#define SSL_R_SSLV3_ALERT_BAD_RECORD_MAC 1020
+#define SSL_R_TLSV1_ALERT_DECRYPTION_FAILED 1021
+#define SSL_R_TLSV1_ALERT_RECORD_OVERFLOW 1022
+#define SSL_R_SSLV3_ALERT_DECOMPRESSION_FAILURE 1030
+#define SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE 1040
+#define SSL_R_SSLV3_ALERT_NO_CERTIFICATE 1041
+#define SSL_R_SSLV3_ALERT_BAD_CERTIFICATE 1042
+#define SSL_R_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE 1043
+#define SSL_R_SSLV3_ALERT_CERTIFICATE_REVOKED 1044
+#define SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED 1045
+#define SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN 1046
+#define SSL_R_SSLV3_ALERT_ILLEGAL_PARAMETER 1047
+#define SSL_R_TLSV1_ALERT_UNKNOWN_CA 1048
+#define SSL_R_TLSV1_ALERT_ACCESS_DENIED 1049
+#define SSL_R_TLSV1_ALERT_DECODE_ERROR 1050
+#define SSL_R_TLSV1_ALERT_DECRYPT_ERROR 1051
+#define SSL_R_TLSV1_ALERT_EXPORT_RESTRICTION 1060
+#define SSL_R_TLSV1_ALERT_PROTOCOL_VERSION 1070
+#define SSL_R_TLSV1_ALERT_INSUFFICIENT_SECURITY 1071
+#define SSL_R_TLSV1_ALERT_INTERNAL_ERROR 1080
+#define SSL_R_TLSV1_ALERT_INAPPROPRIATE_FALLBACK 1086
+#define SSL_R_TLSV1_ALERT_USER_CANCELLED 1090
+#define SSL_R_TLSV1_ALERT_NO_RENEGOTIATION 1100
+#define SSL_R_TLSV13_ALERT_MISSING_EXTENSION 1109
+#define SSL_R_TLSV1_UNSUPPORTED_EXTENSION 1110
+#define SSL_R_TLSV1_CERTIFICATE_UNOBTAINABLE 1111
+#define SSL_R_TLSV1_UNRECOGNIZED_NAME 1112
+#define SSL_R_TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE 1113
+#define SSL_R_TLSV1_BAD_CERTIFICATE_HASH_VALUE 1114
+#define SSL_R_TLSV1_ALERT_UNKNOWN_PSK_IDENTITY 1115
+#define SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED 1116
+#define SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL 1120
+
+/* ---- vouch-ssl's own reasons (no libssl equivalent; libssl 3 stays below 3000) */
+
+/* The configured version range excludes TLS 1.3 (TLS 1.2 is not implemented yet). */
+#define VOUCH_SSL_R_TLS12_NOT_IMPLEMENTED 3000
+/* A feature libssl has and vouch-ssl does not implement yet. */
+#define VOUCH_SSL_R_NOT_SUPPORTED_YET 3001
+/* A control number (SSL_ctrl, SSL_CTX_ctrl, SSL_CTX_callback_ctrl) vouch-ssl does not know. */
+#define VOUCH_SSL_R_UNSUPPORTED_CONTROL 3002
+/* vouch failed the handshake for a reason libssl has no code for; the data text says why. */
+#define VOUCH_SSL_R_HANDSHAKE_FAILED 3003
+/* The same, on an established connection. */
+#define VOUCH_SSL_R_CONNECTION_FAILED 3004
+/* A CA file, CA directory or CA name file did not load; the data text says which. */
+#define VOUCH_SSL_R_CANNOT_LOAD_FILE 3005
+
+#endif
