@@ -21,6 +21,9 @@ class Stream {
   Status handshake();
   /// Reads application data; returns 0 at clean end of stream (close_notify
   /// or, after a completed handshake, TCP EOF is an error: truncation).
+  /// A client's answer to a post-handshake CertificateRequest that its
+  /// selector gave later goes out with the next read() or write() after it
+  /// was given (a read blocked in recv() sends it once data arrives).
   Result<size_t> read(std::span<uint8_t> out);
   /// Writes all of data.
   Status write(ByteView data);
@@ -33,6 +36,7 @@ class Stream {
  private:
   Status flush();
   Status fill();
+  Status send_late_answers();
   int fd_ = -1;
   bool own_fd_ = false;
   std::unique_ptr<Connection> conn_;

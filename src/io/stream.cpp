@@ -193,6 +193,14 @@ Status Stream::handshake() {
   }
 }
 
+Status Stream::send_late_answers() {
+  // A post-handshake CertificateRequest whose selector answered later
+  // (RFC 8446 §4.6.2 allows the delay): the answer, once given, goes out.
+  if (conn_->wait() != Wait::client_certificate) return {};
+  VOUCH_TRY(conn_->resume());
+  return flush();
+}
+
 Result<size_t> Stream::read(std::span<uint8_t> out) {
   if (!conn_) return fail(Alert::internal_error, "stream has no connection");
   if (out.empty()) return size_t{0};
@@ -206,6 +214,7 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
       VOUCH_TRY(handshake());
       continue;
     }
+    VOUCH_TRY(send_late_answers());
     if (Status st = fill(); !st) {
       (void)flush();  // the alert, if the Connection queued one
       return std::move(st).error();
@@ -218,6 +227,7 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
 Status Stream::write(ByteView data) {
   if (!conn_) return fail(Alert::internal_error, "stream has no connection");
   if (!conn_->handshake_complete()) VOUCH_TRY(handshake());
+  VOUCH_TRY(send_late_answers());
   while (!data.empty()) {
     const ByteView slice = data.first(std::min(data.size(), kWriteSlice));
     VOUCH_TRY(conn_->write(slice));

@@ -261,5 +261,57 @@ TEST(Stream, OwnsItsFdOnlyWhenAsked) {
   ::close(fds[0]);
 }
 
+// RFC 8446 §4.6.2: the client's selector answers a post-handshake request
+// later; the answer leaves with the client's next write, ahead of its data.
+TEST(Stream, PostHandshakeAnswerGivenLaterGoesOutWithTheNextWrite) {
+  Status server_status;
+  std::string server_got;
+  size_t server_saw_chain = 0;
+  OneShotServer server([&](int fd) {
+    auto sc = std::make_shared<ServerConfig>(*server_config());
+    sc->client_trust = testing::test_pki().ecdsa().trust();
+    Stream s(fd, Connection::server(sc), true);
+    server_status = s.handshake();
+    if (server_status) server_status = s.connection().request_client_certificate();
+    if (server_status) server_status = s.write(view("req"));
+    if (!server_status) return;
+    std::array<uint8_t, 16> buf;
+    Result<size_t> n = s.read(buf);  // the answer, then "ok"
+    if (!n) {
+      server_status = n.error();
+      return;
+    }
+    server_got.assign(reinterpret_cast<const char*>(buf.data()), *n);
+    server_saw_chain = s.connection().verified_peer_chain().size();
+    server_status = s.close();
+  });
+
+  auto cc = std::make_shared<ClientConfig>(*client_config(testing::test_pki().ecdsa()));
+  cc->post_handshake_auth = true;
+  std::shared_ptr<PendingClientCertificate> handle;
+  cc->client_certificate_selector = [&handle](const CertificateRequestInfo&,
+                                              std::shared_ptr<PendingClientCertificate> h) {
+    handle = std::move(h);
+    return ClientCertificateChoice::pending();
+  };
+  Stream client = connect_client(server.port(), cc);
+  std::array<uint8_t, 16> buf;
+  Result<size_t> n = client.read(buf);  // reads the request (selector: later) and "req"
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf.data()), *n), "req");
+  ASSERT_NE(handle, nullptr);
+  EXPECT_EQ(client.connection().wait(), Wait::client_certificate);
+  handle->choose(testing::test_pki().ecdsa().client_credential());
+  ASSERT_TRUE(client.write(view("ok")).ok());
+  EXPECT_NE(client.connection().wait(), Wait::client_certificate);
+  Result<std::string> rest = read_all(client);
+  EXPECT_TRUE(rest.ok()) << rest.error().to_string();
+
+  server.join();
+  EXPECT_TRUE(server_status.ok()) << server_status.error().to_string();
+  EXPECT_EQ(server_got, "ok");
+  EXPECT_GE(server_saw_chain, 2u);  // the client's leaf and the anchor
+}
+
 }  // namespace
 }  // namespace vouch
