@@ -247,11 +247,7 @@ static void mutual_case(void) {
     say("after SSL_clear: client certificate kept: %d", SSL_get_certificate(client) != NULL);
     print_session(client, "client after SSL_clear");
     print_session(server, "server after SSL_clear");
-    SSL_free(client);
-    SSL_free(server);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
-    link_done(&l);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

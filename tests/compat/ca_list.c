@@ -79,11 +79,7 @@ static void run_case(const char *title, int with_list, int server_cert_cb, int c
     link_attach(&l, "mem", client, server);
     handshake_both(&l, client, server);
     print_names("client after the handshake", SSL_get_client_CA_list(client));
-    SSL_free(client);
-    SSL_free(server);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
-    link_done(&l);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

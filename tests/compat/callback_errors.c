@@ -118,11 +118,7 @@ static void run_case(const char *title, int verify) {
     }
     say("callback errors seen on the queue: %d", callback_errors_drained);
     say("queue empty at the end: %s", drain_errors() ? "no" : "yes");
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

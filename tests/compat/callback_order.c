@@ -117,11 +117,7 @@ static void run_case(const char *title, int request_cert, int a0, int a1, int st
     SSL_set_accept_state(server);
     link_attach(&l, "mem", client, server);
     drive(&l, client, server);
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

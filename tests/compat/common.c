@@ -1,9 +1,12 @@
 #include "common.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <openssl/pem.h>
 
@@ -281,4 +284,24 @@ EVP_PKEY *load_key(const char *file) {
     BIO_free(b);
     require(k != NULL, file);
     return k;
+}
+
+void free_pair(SSL *client, SSL *server, struct link *l, SSL_CTX *cctx, SSL_CTX *sctx) {
+    SSL_free(client);
+    SSL_free(server);
+    link_done(l);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+int connect_loopback(int port) {
+    struct sockaddr_in addr;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    require(fd >= 0, "socket");
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    require(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect");
+    return fd;
 }

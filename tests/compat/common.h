@@ -32,8 +32,8 @@ int drain_errors(void);
 
 /* How many entries pushed by a program's own callbacks drain_errors has
  * taken off the queue: those raised with ERR_raise_data and a text starting
- * with CALLBACK_ERROR_MARK (the library code alone cannot tell them apart:
- * vouch-ssl's own code is the first dynamic one, ERR_LIB_USER). */
+ * with CALLBACK_ERROR_MARK (ERR_LIB_USER is also the first library code
+ * ERR_get_next_error_library hands out, so the code alone does not tell). */
 #define CALLBACK_ERROR_MARK "pushed by the "
 extern int callback_errors_drained;
 
@@ -75,6 +75,13 @@ void link_attach(struct link *l, const char *kind, SSL *client, SSL *server);
 void link_pump(struct link *l);
 /* Frees the custom BIO method (the BIOs belong to the SSL objects). */
 void link_done(struct link *l);
+
+/* The end of an in-process case: both SSL objects (and with them their
+ * BIOs), the link, both contexts. */
+void free_pair(SSL *client, SSL *server, struct link *l, SSL_CTX *cctx, SSL_CTX *sctx);
+
+/* A blocking TCP connection to 127.0.0.1:port; exits (require) on failure. */
+int connect_loopback(int port);
 
 /*
  * Drives both handshakes step by step until both are done or fail (bounded),

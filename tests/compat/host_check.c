@@ -32,11 +32,7 @@ static void run_case(const char *title, int verify, const char *sni, const char 
     link_attach(&l, "mem", client, server);
     if (handshake_both(&l, client, server)) print_session(client, "client");
     say("client: verify_result=%ld", SSL_get_verify_result(client));
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

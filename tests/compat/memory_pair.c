@@ -82,11 +82,7 @@ int main(int argc, char **argv) {
         r = SSL_shutdown(server);
         report(server, "server SSL_shutdown again", r);
     }
-    SSL_free(client);
-    SSL_free(server);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
-    link_done(&l);
+    free_pair(client, server, &l, cctx, sctx);
     say("end");
     return 0;
 }

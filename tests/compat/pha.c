@@ -112,11 +112,7 @@ static void run_case(const char *title, int offer, int cb_answer) {
         if (r > 0) say("  server got '%.*s'", r, buf);
         print_peer(server, "after the request");
     }
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 /* One call on the client while a post-handshake answer may be pending:
@@ -199,11 +195,7 @@ static void run_later_case(const char *title, const char *retries, int final) {
         }
         print_peer(server, "after the answer");
     }
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

@@ -5,27 +5,12 @@
  *
  *   socket_client PORT CA_FILE peer|none
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common.h"
-
-static int connect_to(int port) {
-    struct sockaddr_in addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    require(fd >= 0, "socket");
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    require(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect");
-    return fd;
-}
 
 int main(int argc, char **argv) {
     static char page[1 << 16];
@@ -42,7 +27,7 @@ int main(int argc, char **argv) {
     SSL_CTX_set_verify(ctx, strcmp(argv[3], "peer") == 0 ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
     require(SSL_CTX_load_verify_locations(ctx, argv[2], NULL) == 1, "CA file");
     ssl = SSL_new(ctx);
-    fd = connect_to(atoi(argv[1]));
+    fd = connect_loopback(atoi(argv[1]));
     say("SSL_set_fd=%d", SSL_set_fd(ssl, fd));
     say("SSL_get_fd is the socket: %d", SSL_get_fd(ssl) == fd);
     say("SSL_set_tlsext_host_name=%ld", (long)SSL_set_tlsext_host_name(ssl, "localhost"));

@@ -9,12 +9,9 @@
  *
  *   socket_client_cert PKI_DIR PORT ANSWERS
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -35,18 +32,6 @@ static int client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey) {
         *pkey = load_key(path("client-key.pem"));
     }
     return r;
-}
-
-static int connect_to(int port) {
-    struct sockaddr_in addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    require(fd >= 0, "socket");
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((unsigned short)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    require(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect");
-    return fd;
 }
 
 static void parse_answers(const char *list) {
@@ -76,7 +61,7 @@ int main(int argc, char **argv) {
     require(SSL_CTX_add_extra_chain_cert(ctx, load_cert(path("intermediate.pem"))) == 1, "extra chain");
     SSL_CTX_set_client_cert_cb(ctx, client_cert_cb);
     ssl = SSL_new(ctx);
-    fd = connect_to(atoi(argv[2]));
+    fd = connect_loopback(atoi(argv[2]));
     require(SSL_set_fd(ssl, fd) == 1, "SSL_set_fd");
     require(SSL_set_tlsext_host_name(ssl, "localhost") == 1, "SNI");
     /* Bounded: each WANT_X509_LOOKUP is one more call, as the page says. */

@@ -123,11 +123,7 @@ static void run_case(const char *title, int request, int s_answer, int staples, 
         say("client after the handshake: %s", describe(len, resp, buf, sizeof buf));
     }
     say("callback calls: server=%d client=%d", server_calls, client_calls);
-    SSL_free(client);
-    SSL_free(server);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
-    link_done(&l);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 static void getters(void) {

@@ -115,11 +115,7 @@ static void run_case(const struct verify_case *c) {
     }
     say("verify results: client=%ld server=%ld, callback calls=%d", SSL_get_verify_result(client),
         SSL_get_verify_result(server), calls);
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {

@@ -148,11 +148,7 @@ static void chain_case(const char *title, int verify, const char *ca, const int 
         if (drive(&l, client, server)) print_peer(server, client);
         say("chain_cb calls after SSL_clear: %d", chain_calls);
     }
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 /* ---- the status callback that answers later ------------------------------ */
@@ -215,11 +211,7 @@ static void status_case(const char *title, int later) {
     drive(&l, client, server);
     say("server status cb calls: %d", status_calls);
     say("client: SSL_get_tlsext_status_ocsp_resp=%ld", SSL_get_tlsext_status_ocsp_resp(client, &resp));
-    SSL_free(client);
-    SSL_free(server);
-    link_done(&l);
-    SSL_CTX_free(cctx);
-    SSL_CTX_free(sctx);
+    free_pair(client, server, &l, cctx, sctx);
 }
 
 int main(int argc, char **argv) {
