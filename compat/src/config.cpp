@@ -8,6 +8,7 @@
 #include "errors.h"
 #include "status.h"
 #include "verify_callback.h"
+#include "verify_result.h"
 
 namespace vouch::compat {
 namespace {
@@ -57,6 +58,7 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
   // SSL_CTX_set_verify's callback, called as the server's chain is checked
   // (with SSL_VERIFY_NONE, after the handshake: verify_result.h).
   c->verify_callback = verify_callback_for(s);
+  c->verify_depth = verify_depth_of(settings.verify_depth);
   // libssl asks for a staple only after SSL_set_tlsext_status_type; its
   // status callback, not vouch, then decides what the staple is worth.
   if (auto provider = status_provider(s)) {
@@ -90,6 +92,7 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   }
   c->client_trust = s->ctx.ctx->trust;
   c->client_verify_callback = verify_callback_for(s);
+  c->client_verify_depth = verify_depth_of(settings.verify_depth);
   // libssl names CAs in a CertificateRequest only from
   // SSL_CTX_set_client_CA_list, never from the trust store: without a list
   // the extension is omitted (an empty vector).

@@ -9,6 +9,8 @@
 
 namespace vouch::compat {
 
+unsigned verify_depth_of(int depth) { return depth < 0 ? 100u : static_cast<unsigned>(depth); }
+
 long verify_result_of(const TrustStore& trust, const std::vector<Bytes>& chain,
                       bool peer_is_server, int depth, const std::string& host,
                       const X509VerifyCallback& callback) {
@@ -18,7 +20,7 @@ long verify_result_of(const TrustStore& trust, const std::vector<Bytes>& chain,
                                 : PeerVerifyOptions::Purpose::client_auth;
   // libssl checks no host name unless SSL_set1_host asked for one.
   opts.host = host;
-  opts.max_depth = depth < 0 ? 100u : static_cast<unsigned>(depth);
+  opts.max_depth = verify_depth_of(depth);
   opts.verify_callback = callback;
   QuietErrors quiet;
   auto verified = verify_peer_chain(trust, chain, opts);

@@ -24,6 +24,10 @@
 
 namespace vouch::compat {
 
+/// The SSL_CTX_set_verify_depth value as vouch's depth: -1 (never set) is
+/// libcrypto's default of 100.
+unsigned verify_depth_of(int depth);
+
 /// X509_V_OK or the X509_V_ERR_* code of verifying `chain` (DER, leaf first,
 /// as the peer sent it) against `trust` for the peer's role. `depth` is the
 /// SSL_CTX_set_verify_depth value (-1: libcrypto's default of 100); `host`

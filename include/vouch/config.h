@@ -83,6 +83,11 @@ struct ClientConfig : CommonConfig {
   /// key, a private CA issuing one certificate per peer), or for OpenSSL
   /// compatibility (libssl checks a name only after SSL_set1_host).
   std::optional<std::string> verify_name;
+  /// The longest server chain accepted, as OpenSSL's verify depth: how many
+  /// intermediate CA certificates may stand between the leaf and the anchor
+  /// (X509_V_ERR_CERT_CHAIN_TOO_LONG beyond; RFC 5280 §6.1 leaves the bound
+  /// to the relying party).
+  unsigned verify_depth = 10;
   /// Groups for which the first ClientHello carries a key share. A server
   /// preferring another group answers with a HelloRetryRequest.
   std::vector<NamedGroup> key_share_groups = {NamedGroup::x25519};
@@ -152,6 +157,8 @@ struct ServerConfig : CommonConfig {
   /// stands. A client it lets through still has its CertificateVerify
   /// checked and client_certificate_check called.
   X509VerifyCallback client_verify_callback;
+  /// The longest client chain accepted (see ClientConfig::verify_depth).
+  unsigned client_verify_depth = 10;
   /// The certificate_authorities sent in CertificateRequest (DER names).
   /// nullopt: the subjects of client_trust's anchors; an empty vector: the
   /// extension is omitted.

@@ -468,6 +468,7 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
   PeerVerifyOptions opts;
   opts.purpose = PeerVerifyOptions::Purpose::client_auth;
   opts.verify_callback = config_->client_verify_callback;
+  opts.max_depth = config_->client_verify_depth;
   VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, chain, opts));
 
   PeerRevocationInput rev;

@@ -334,6 +334,20 @@ TEST(CompatDiff, VerifyCallback) {
   expect_line(r, "end");
 }
 
+// SSL_CTX_set_verify_depth on both sides: within the depth, beyond it
+// (X509_V_ERR_CERT_CHAIN_TOO_LONG), recorded with SSL_VERIFY_NONE.
+TEST(CompatDiff, VerifyDepth) {
+  Outcome r = expect_same("verify_depth", {pki_dir()});
+  expect_in_order(r, {"== client depth 1", "handshake: client=done server=done", "verify_result: client=0 server=0"});
+  expect_in_order(r, {"== client depth 0", "handshake: client=failed server=failed",
+                      "verify_result: client=22 server=0"});
+  expect_in_order(r, {"== client depth 0, SSL_VERIFY_NONE", "handshake: client=done server=done",
+                      "verify_result: client=22 server=0"});
+  expect_in_order(r, {"== server depth 0", "handshake: client=done server=failed",
+                      "verify_result: client=0 server=22"});
+  expect_line(r, "end");
+}
+
 // What the callbacks push, and what libssl raises about their answers while
 // the handshake goes on, stays on the error queue.
 TEST(CompatDiff, CallbackErrorsStayQueued) {
