@@ -62,32 +62,6 @@ static int client_status_cb(SSL *ssl, void *arg) {
     return client_status_answer;
 }
 
-/* Both handshakes step by step; WANT_X509_LOOKUP on the client means "call
- * again" (bounded). */
-static void drive(struct link *l, SSL *client, SSL *server) {
-    int c = 0, s = 0, round;
-    for (round = 0; round < 10 && (c == 0 || s == 0); ++round) {
-        if (c == 0) {
-            int r = SSL_do_handshake(client);
-            int e = report(client, "client SSL_do_handshake", r);
-            if (r == 1) c = 1;
-            else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_X509_LOOKUP) c = -1;
-        }
-        link_pump(l);
-        if (s == 0) {
-            int r = SSL_do_handshake(server);
-            int e = report(server, "server SSL_do_handshake", r);
-            if (r == 1) s = 1;
-            else if (e != SSL_ERROR_WANT_READ) s = -1;
-        }
-        link_pump(l);
-        if ((c == -1 && s != 0) || (s == -1 && c != 0)) break;
-        if (round > 0 && (c == -1 || s == -1)) break;
-    }
-    say("handshake: client=%s server=%s", c == 1 ? "done" : c == -1 ? "failed" : "waiting",
-        s == 1 ? "done" : s == -1 ? "failed" : "waiting");
-}
-
 static void run_case(const char *title, int request_cert, int a0, int a1, int status_answer) {
     SSL_CTX *sctx = make_ctx(TLS_server_method(), path("server-chain.pem"), path("server-key.pem"));
     SSL_CTX *cctx = make_ctx(TLS_client_method(), NULL, NULL);
@@ -116,7 +90,7 @@ static void run_case(const char *title, int request_cert, int a0, int a1, int st
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
     link_attach(&l, "mem", client, server);
-    drive(&l, client, server);
+    handshake_both_retrying(&l, client, server);
     free_pair(client, server, &l, cctx, sctx);
 }
 

@@ -222,22 +222,28 @@ void link_done(struct link *l) {
     queue_method = NULL;
 }
 
-int handshake_both(struct link *l, SSL *client, SSL *server) {
+/* A side that stopped with `e` is still running: reading or writing, or
+ * asked to call again after a callback's "later" when `retry_lookup`. */
+static int still_running(int e, int retry_lookup) {
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE || (retry_lookup && e == SSL_ERROR_WANT_X509_LOOKUP);
+}
+
+static int drive_both(struct link *l, SSL *client, SSL *server, int retry_lookup, int max_rounds) {
     int client_state = 0, server_state = 0; /* 0 running, 1 done, -1 failed */
     int round;
-    for (round = 0; round < 8 && (client_state == 0 || server_state == 0); ++round) {
+    for (round = 0; round < max_rounds && (client_state == 0 || server_state == 0); ++round) {
         if (client_state == 0) {
             int r = SSL_do_handshake(client);
             int e = report(client, "client SSL_do_handshake", r);
             if (r == 1) client_state = 1;
-            else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) client_state = -1;
+            else if (!still_running(e, retry_lookup)) client_state = -1;
         }
         link_pump(l);
         if (server_state == 0) {
             int r = SSL_do_handshake(server);
             int e = report(server, "server SSL_do_handshake", r);
             if (r == 1) server_state = 1;
-            else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) server_state = -1;
+            else if (!still_running(e, retry_lookup)) server_state = -1;
         }
         link_pump(l);
         /* One side failed and the other only waits: nothing more will come. */
@@ -248,6 +254,12 @@ int handshake_both(struct link *l, SSL *client, SSL *server) {
     say("handshake: client=%s server=%s", client_state == 1 ? "done" : client_state == -1 ? "failed" : "waiting",
         server_state == 1 ? "done" : server_state == -1 ? "failed" : "waiting");
     return client_state == 1 && server_state == 1;
+}
+
+int handshake_both(struct link *l, SSL *client, SSL *server) { return drive_both(l, client, server, 0, 8); }
+
+int handshake_both_retrying(struct link *l, SSL *client, SSL *server) {
+    return drive_both(l, client, server, 1, 12);
 }
 
 static char pki[512];

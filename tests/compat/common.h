@@ -89,4 +89,8 @@ int connect_loopback(int port);
  */
 int handshake_both(struct link *l, SSL *client, SSL *server);
 
+/* The same, with SSL_ERROR_WANT_X509_LOOKUP on either side meaning "call the
+ * handshake function again" (a callback answered "later"). */
+int handshake_both_retrying(struct link *l, SSL *client, SSL *server);
+
 #endif

@@ -70,31 +70,6 @@ static int client_cert_cb(SSL *ssl, X509 **x509, EVP_PKEY **pkey) {
     return 0;
 }
 
-/* Both sides step by step; WANT_X509_LOOKUP means "call again" on either. */
-static int drive(struct link *l, SSL *client, SSL *server) {
-    int c = 0, s = 0, round;
-    for (round = 0; round < 12 && (c == 0 || s == 0); ++round) {
-        if (c == 0) {
-            int r = SSL_do_handshake(client);
-            int e = report(client, "client SSL_do_handshake", r);
-            if (r == 1) c = 1;
-            else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_X509_LOOKUP) c = -1;
-        }
-        link_pump(l);
-        if (s == 0) {
-            int r = SSL_do_handshake(server);
-            int e = report(server, "server SSL_do_handshake", r);
-            if (r == 1) s = 1;
-            else if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_X509_LOOKUP) s = -1;
-        }
-        link_pump(l);
-        if ((c == -1 && s != 0) || (s == -1 && c != 0)) break;
-    }
-    say("handshake: client=%s server=%s", c == 1 ? "done" : c == -1 ? "failed" : "waiting",
-        s == 1 ? "done" : s == -1 ? "failed" : "waiting");
-    return c == 1 && s == 1;
-}
-
 static void print_peer(SSL *server, SSL *client) {
     char cn[128], cn2[128];
     X509 *peer = SSL_get1_peer_certificate(server);
@@ -137,7 +112,7 @@ static void chain_case(const char *title, int verify, const char *ca, const int 
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
     link_attach(&l, "mem", client, server);
-    if (drive(&l, client, server)) print_peer(server, client);
+    if (handshake_both_retrying(&l, client, server)) print_peer(server, client);
     say("chain_cb calls: %d client_cert_cb calls: %d", chain_calls, cert_cb_calls);
     if (again) {
         (void)BIO_reset(l.client_read);
@@ -145,7 +120,7 @@ static void chain_case(const char *title, int verify, const char *ca, const int 
         say("SSL_clear: client=%d server=%d", SSL_clear(client), SSL_clear(server));
         SSL_set_connect_state(client);
         SSL_set_accept_state(server);
-        if (drive(&l, client, server)) print_peer(server, client);
+        if (handshake_both_retrying(&l, client, server)) print_peer(server, client);
         say("chain_cb calls after SSL_clear: %d", chain_calls);
     }
     free_pair(client, server, &l, cctx, sctx);
@@ -208,7 +183,7 @@ static void status_case(const char *title, int later) {
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
     link_attach(&l, "mem", client, server);
-    drive(&l, client, server);
+    handshake_both_retrying(&l, client, server);
     say("server status cb calls: %d", status_calls);
     say("client: SSL_get_tlsext_status_ocsp_resp=%ld", SSL_get_tlsext_status_ocsp_resp(client, &resp));
     free_pair(client, server, &l, cctx, sctx);
