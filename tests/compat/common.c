@@ -317,3 +317,20 @@ int connect_loopback(int port) {
     require(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "connect");
     return fd;
 }
+
+int http_get(SSL *ssl, char *page, size_t size) {
+    static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+    size_t have = 0;
+    int r = SSL_write(ssl, request, (int)strlen(request));
+    int err;
+    report(ssl, "SSL_write", r);
+    for (;;) {
+        r = SSL_read(ssl, page + have, (int)(size - 1 - have));
+        if (r <= 0) break;
+        have += (size_t)r;
+        if (have == size - 1) break;
+    }
+    err = report(ssl, "SSL_read at the end", r);
+    page[have] = 0;
+    return err;
+}

@@ -80,6 +80,12 @@ void link_done(struct link *l);
  * BIOs), the link, both contexts. */
 void free_pair(SSL *client, SSL *server, struct link *l, SSL_CTX *cctx, SSL_CTX *sctx);
 
+/* Sends "GET / HTTP/1.0" and reads the answer to its end into `page`
+ * (NUL-terminated, at most size - 1 bytes), reporting the SSL_write and the
+ * last SSL_read ("SSL_read at the end"); returns that read's SSL_get_error
+ * value. */
+int http_get(SSL *ssl, char *page, size_t size);
+
 /* A blocking TCP connection to 127.0.0.1:port; exits (require) on failure. */
 int connect_loopback(int port);
 

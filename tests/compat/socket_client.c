@@ -14,11 +14,9 @@
 
 int main(int argc, char **argv) {
     static char page[1 << 16];
-    size_t have = 0;
     SSL_CTX *ctx;
     SSL *ssl;
     int fd, r, err;
-    const char request[] = "GET / HTTP/1.0\r\n\r\n";
     char expect[128];
     char *eol;
 
@@ -35,16 +33,7 @@ int main(int argc, char **argv) {
     err = report(ssl, "SSL_connect", r);
     if (r == 1) {
         print_session(ssl, "client");
-        r = SSL_write(ssl, request, (int)strlen(request));
-        report(ssl, "SSL_write", r);
-        for (;;) {
-            r = SSL_read(ssl, page + have, (int)(sizeof page - 1 - have));
-            if (r <= 0) break;
-            have += (size_t)r;
-            if (have == sizeof page - 1) break;
-        }
-        err = report(ssl, "SSL_read at the end", r);
-        page[have] = 0;
+        err = http_get(ssl, page, sizeof page);
         eol = strstr(page, "\r\n");
         say("status: %.*s", eol ? (int)(eol - page) : 0, page);
         snprintf(expect, sizeof expect, "Cipher is %s", SSL_CIPHER_get_name(SSL_get_current_cipher(ssl)));

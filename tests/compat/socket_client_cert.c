@@ -44,11 +44,9 @@ static void parse_answers(const char *list) {
 
 int main(int argc, char **argv) {
     static char page[1 << 16];
-    size_t have = 0;
     SSL_CTX *ctx;
     SSL *ssl;
     int fd, r = 0, err = SSL_ERROR_NONE, attempt;
-    const char request[] = "GET / HTTP/1.0\r\n\r\n";
     const char *subject;
 
     require(argc == 4, "usage: socket_client_cert PKI_DIR PORT ANSWERS");
@@ -75,16 +73,7 @@ int main(int argc, char **argv) {
     say("callback calls: %d", calls);
     if (r == 1) {
         say("client certificate on the SSL: %s", SSL_get_certificate(ssl) ? "yes" : "no");
-        r = SSL_write(ssl, request, (int)strlen(request));
-        report(ssl, "SSL_write", r);
-        for (;;) {
-            r = SSL_read(ssl, page + have, (int)(sizeof page - 1 - have));
-            if (r <= 0) break;
-            have += (size_t)r;
-            if (have == sizeof page - 1) break;
-        }
-        err = report(ssl, "SSL_read at the end", r);
-        page[have] = 0;
+        err = http_get(ssl, page, sizeof page);
         subject = strstr(page, "Subject: O=vouch-test, CN=client-");
         say("page names a client certificate: %s", subject ? "yes" : "no");
         if (err == SSL_ERROR_ZERO_RETURN) report(ssl, "SSL_shutdown", SSL_shutdown(ssl));
