@@ -377,6 +377,59 @@ TEST(Extensions, MalformedBodies) {
   }
 }
 
+// The extensions TLS 1.2 relies on, in the forms MalformedBodies does not
+// cover: each refused with decode_error, the reason naming the message and
+// the extension.
+TEST(Extensions, Tls12ExtensionsMalformed) {
+  using C = ExtContext;
+  struct Tls12Case {
+    const char* name;
+    ExtContext ctx;
+    uint16_t type;
+    Bytes body;
+    const char* extension;
+  };
+  const Tls12Case cases[] = {
+      // renegotiated_connection<0..255> (RFC 5746 §3.2): no length byte at
+      // all, a length beyond the body, a length short of it
+      {"renegotiation_info SH12 empty body", C::server_hello12, 0xff01, {}, "renegotiation_info"},
+      {"renegotiation_info CH empty body", C::client_hello, 0xff01, {}, "renegotiation_info"},
+      {"renegotiation_info CH length too long", C::client_hello, 0xff01, hex("0c") + Bytes(11, 1),
+       "renegotiation_info"},
+      {"renegotiation_info SH12 length too short", C::server_hello12, 0xff01, hex("01 aabb"), "renegotiation_info"},
+      {"renegotiation_info SH12 24 of 25", C::server_hello12, 0xff01, hex("19") + Bytes(24, 2), "renegotiation_info"},
+      // RFC 7627 §5.1: "The 'extension_data' field of this extension is empty"
+      {"extended_master_secret CH not empty", C::client_hello, 23, hex("00"), "extended_master_secret"},
+      {"extended_master_secret SH12 two bytes", C::server_hello12, 23, hex("0000"), "extended_master_secret"},
+      // RFC 5077 §3.2: the ServerHello's SessionTicket extension is zero-length
+      {"session_ticket SH12 a ticket", C::server_hello12, 35, hex("deadbeef"), "session_ticket"},
+      // ec_point_format_list<1..2^8-1> (RFC 8422 §5.1.2)
+      {"ec_point_formats SH12 empty list", C::server_hello12, 11, hex("00"), "ec_point_formats"},
+      {"ec_point_formats CH no length", C::client_hello, 11, {}, "ec_point_formats"},
+      {"ec_point_formats CH length too long", C::client_hello, 11, hex("03 00 01"), "ec_point_formats"},
+      {"ec_point_formats SH12 length too short", C::server_hello12, 11, hex("01 00 01"), "ec_point_formats"},
+  };
+  for (const Tls12Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Extensions got;
+    const Status s = parse_block(block({{c.type, c.body}}), c.ctx, got);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(alert_of(s), Alert::decode_error) << s.error().to_string();
+    const std::string& reason = s.error().reason;
+    EXPECT_NE(reason.find(c.extension), std::string::npos) << reason;
+    const char* message = c.ctx == C::client_hello ? "ClientHello" : "ServerHello";
+    EXPECT_EQ(reason.rfind(message, 0), 0u) << reason;
+  }
+  // The well-formed edges of the same extensions.
+  Extensions got;
+  ASSERT_TRUE(parse_block(block({{0xff01, hex("ff") + Bytes(255, 3)}}), C::server_hello12, got));
+  EXPECT_EQ(got.renegotiation_info, Bytes(255, 3));
+  ASSERT_TRUE(parse_block(block({{11, hex("03 00 01 02")}}), C::server_hello12, got));
+  EXPECT_EQ(got.ec_point_formats, hex("000102"));
+  ASSERT_TRUE(parse_block(block({{35, hex("deadbeef")}}), C::client_hello, got));
+  EXPECT_EQ(got.session_ticket, hex("deadbeef"));
+}
+
 TEST(Extensions, ServerNameSkipsUnknownNameTypes) {
   // RFC 6066 §3: future NameTypes begin with a 16-bit length.
   Extensions got;
