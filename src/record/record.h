@@ -105,6 +105,76 @@ class RecordProtection13 {
   uint64_t seq_ = 0;
 };
 
+/// TLS 1.2 AEAD record protection for one direction (RFC 5246 §6.2.3.3):
+///  * AES-GCM (RFC 5288 §3): nonce = 4-byte implicit salt (the
+///    client/server_write_IV of the key block) || 8-byte explicit nonce
+///    carried in front of the ciphertext; vouch's explicit nonce is the
+///    sequence number (unique per key, as §3 requires);
+///  * ChaCha20-Poly1305 (RFC 7905 §2): no explicit nonce; nonce = the
+///    12-byte write IV XOR the 64-bit sequence number, left-padded.
+/// additional_data = seq_num(8) || type(1) || version(2) || length(2), the
+/// length being the plaintext's (RFC 5246 §6.2.3.3). Records keep their real
+/// content type on the wire (no inner type, no padding).
+class RecordProtection12 {
+ public:
+  RecordProtection12() = default;
+  RecordProtection12(RecordProtection12&&) noexcept = default;
+  RecordProtection12& operator=(RecordProtection12&&) noexcept = default;
+
+  /// Installs a write key and IV from the key block (RFC 5246 §6.3): `iv`
+  /// is 4 bytes for the AES-GCM suites, 12 for ChaCha20-Poly1305. Resets
+  /// the sequence number to 0 (RFC 5246 §6.1: "set to zero whenever a
+  /// connection state is made the active state"). Errors: not a TLS 1.2
+  /// AEAD suite, or key/iv lengths that do not fit it → internal_error.
+  Status install(CipherSuite suite, ByteView key, ByteView iv);
+  bool active() const { return aead_.has_value(); }
+  uint64_t sequence() const { return seq_; }
+  void set_sequence_for_testing(uint64_t n) { seq_ = n; }
+
+  /// Appends one protected record of `type` (version 0x0303) carrying
+  /// `plaintext` (≤ kMaxPlaintext) to out.
+  Status seal(ContentType type, ByteView plaintext, Bytes& out);
+
+  /// Decrypts a received record in place; returns the plaintext as a view
+  /// into record.fragment. Errors: fragment > kMaxCiphertext12 or plaintext
+  /// > 2^14 → record_overflow (RFC 5246 §6.2.3); shorter than explicit
+  /// nonce + tag, or a failed AEAD check → bad_record_mac (§6.2.3.3);
+  /// sequence number at 2^64-1 → internal_error (§6.1: never wrap). On
+  /// failure the sequence number is unchanged.
+  Result<std::span<uint8_t>> open(const RawRecord& record);
+
+ private:
+  void nonce(uint8_t out[kAeadNonceLength], const uint8_t* explicit_part) const;
+  std::optional<Aead> aead_;
+  bool explicit_nonce_ = true;  // AES-GCM: true; ChaCha20-Poly1305: false
+  uint8_t iv_[kAeadNonceLength] = {};  // GCM: the first 4 bytes are the salt
+  uint64_t seq_ = 0;
+};
+
+/// One direction's record protection in whichever version the connection
+/// negotiated: nothing (plaintext), TLS 1.3 (RFC 8446 §5.2) or TLS 1.2
+/// (RFC 5246 §6.2.3.3). What the connection's run loop holds.
+class RecordProtection {
+ public:
+  /// TLS 1.3: keys from a traffic secret (RecordProtection13::install).
+  Status install(CipherSuite suite, ByteView traffic_secret);
+  /// TLS 1.2: key and IV from the key block (RecordProtection12::install).
+  Status install12(CipherSuite suite, ByteView key, ByteView iv);
+  bool active() const { return v13_.active() || v12_.active(); }
+  bool tls12() const { return v12_.active(); }
+  uint64_t sequence() const { return v12_.active() ? v12_.sequence() : v13_.sequence(); }
+
+  /// Seals one record of `type` (TLS 1.3: hidden as the inner type).
+  Status seal(ContentType type, ByteView plaintext, Bytes& out);
+  /// Opens one record; sets `type` to its content type (TLS 1.3: the inner
+  /// type; TLS 1.2: the record's own).
+  Result<std::span<uint8_t>> open(const RawRecord& record, ContentType& type);
+
+ private:
+  RecordProtection13 v13_;
+  RecordProtection12 v12_;
+};
+
 /// One complete handshake message.
 struct HandshakeMessage {
   uint8_t type = 0;

@@ -1,0 +1,160 @@
+// TLS 1.2 key derivation: master secret (RFC 5246 §8.1, RFC 7627 §4), key
+// block (RFC 5246 §6.3), Finished verify_data (RFC 5246 §7.4.9), and the
+// parameters of the ECDHE AEAD suites (RFC 5288, RFC 5289, RFC 7905).
+#include "handshake/master_secret.h"
+
+#include <openssl/crypto.h>
+
+#include <array>
+#include <cstring>
+
+#include "crypto/prf.h"
+
+namespace vouch {
+namespace {
+
+// RFC 5246 §7.4.1.2: struct { uint32 gmt_unix_time; opaque
+// random_bytes[28]; } Random — 32 bytes on the wire.
+constexpr size_t kRandomLength = 32;
+
+// RFC 5246 §7.4.9: "Any cipher suite which does not explicitly specify
+// verify_data_length has a verify_data_length equal to 12." None of RFC
+// 5288/5289/7905 specifies another.
+constexpr size_t kVerifyDataLength = 12;
+
+// Fills `out` with a || b (both 32-byte randoms) for the §8.1/§6.3 seeds.
+void join_randoms(ByteView a, ByteView b, std::array<uint8_t, 2 * kRandomLength>& out) {
+  std::memcpy(out.data(), a.data(), kRandomLength);
+  std::memcpy(out.data() + kRandomLength, b.data(), kRandomLength);
+}
+
+Suite12 aes_gcm(HashAlg prf, AeadAlg aead, bool ecdsa) {
+  // RFC 5288 §3: "the salt length (SecurityParameters.fixed_iv_length) is
+  // 4 octets"; the key is the AES key (16 or 32 bytes). RFC 5289 §3.2: the
+  // *_SHA256 / *_SHA384 suites use that hash for the PRF.
+  return Suite12{prf, aead, aead_key_length(aead), 4, ecdsa};
+}
+
+Suite12 chacha(bool ecdsa) {
+  // RFC 7905 §2: "SecurityParameters.fixed_iv_length is twelve bytes"; the
+  // key is ChaCha20's 256 bits; "The pseudorandom function (PRF) ... is the
+  // TLS PRF with SHA-256".
+  return Suite12{HashAlg::sha256, AeadAlg::chacha20poly1305, 32, 12, ecdsa};
+}
+
+}  // namespace
+
+bool tls12_suite_params(CipherSuite suite, Suite12& out) {
+  switch (suite) {
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+      out = aes_gcm(HashAlg::sha256, AeadAlg::aes128gcm, true);
+      return true;
+    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+      out = aes_gcm(HashAlg::sha256, AeadAlg::aes128gcm, false);
+      return true;
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+      out = aes_gcm(HashAlg::sha384, AeadAlg::aes256gcm, true);
+      return true;
+    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+      out = aes_gcm(HashAlg::sha384, AeadAlg::aes256gcm, false);
+      return true;
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+      out = chacha(true);
+      return true;
+    case CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+      out = chacha(false);
+      return true;
+    default:
+      // TLS 1.3 suites, the renegotiation SCSV and anything unknown have no
+      // TLS 1.2 key schedule here.
+      return false;
+  }
+}
+
+Result<Bytes> master_secret(HashAlg prf_hash, ByteView pre_master_secret, ByteView client_random,
+                            ByteView server_random) {
+  if (client_random.size() != kRandomLength || server_random.size() != kRandomLength) {
+    return fail(Alert::internal_error, "master secret: randoms must be 32 bytes");
+  }
+  // RFC 5246 §8.1: master_secret = PRF(pre_master_secret, "master secret",
+  //   ClientHello.random + ServerHello.random)[0..47];
+  std::array<uint8_t, 2 * kRandomLength> seed;
+  join_randoms(client_random, server_random, seed);
+  return tls12_prf(prf_hash, pre_master_secret, "master secret", seed, kMasterSecretLength);
+}
+
+Result<Bytes> extended_master_secret(HashAlg prf_hash, ByteView pre_master_secret,
+                                     ByteView session_hash) {
+  // RFC 7627 §3: session_hash = Hash(handshake_messages), where "For TLS
+  // 1.2, the "Hash" function is the one defined in Section 7.4.9 of
+  // [RFC5246] for the Finished message computation" — the PRF hash. Any
+  // other length means the caller hashed with the wrong function.
+  if (session_hash.size() != hash_length(prf_hash)) {
+    return fail(Alert::internal_error, "extended master secret: session hash has the wrong length");
+  }
+  // RFC 7627 §4: master_secret = PRF(pre_master_secret,
+  //   "extended master secret", session_hash)[0..47];
+  return tls12_prf(prf_hash, pre_master_secret, "extended master secret", session_hash,
+                   kMasterSecretLength);
+}
+
+Result<KeyBlock12> key_block12(CipherSuite suite, ByteView master_secret, ByteView client_random,
+                               ByteView server_random) {
+  Suite12 p;
+  if (!tls12_suite_params(suite, p)) {
+    return fail(Alert::internal_error,
+                "key block: " + to_string(suite) + " is not a TLS 1.2 suite");
+  }
+  if (master_secret.size() != kMasterSecretLength) {
+    return fail(Alert::internal_error, "key block: master secret must be 48 bytes");
+  }
+  if (client_random.size() != kRandomLength || server_random.size() != kRandomLength) {
+    return fail(Alert::internal_error, "key block: randoms must be 32 bytes");
+  }
+  // RFC 5246 §6.3: key_block = PRF(SecurityParameters.master_secret,
+  //   "key expansion", SecurityParameters.server_random +
+  //   SecurityParameters.client_random);
+  // Note the order: server random first here, unlike §8.1.
+  std::array<uint8_t, 2 * kRandomLength> seed;
+  join_randoms(server_random, client_random, seed);
+  const size_t total = 2 * p.key_length + 2 * p.iv_length;
+  VOUCH_ASSIGN(Bytes block, tls12_prf(p.prf_hash, master_secret, "key expansion", seed, total));
+
+  // §6.3: "partitioned as follows: client_write_MAC_key, server_write_MAC_key,
+  // client_write_key, server_write_key, client_write_IV, server_write_IV".
+  // AEAD suites have mac_key_length 0 (§6.2.3.3), so the MAC keys are empty.
+  KeyBlock12 kb;
+  const uint8_t* at = block.data();
+  auto take = [&at](size_t n) {
+    Bytes part(at, at + n);
+    at += n;
+    return part;
+  };
+  kb.client_write_key = take(p.key_length);
+  kb.server_write_key = take(p.key_length);
+  kb.client_write_iv = take(p.iv_length);
+  kb.server_write_iv = take(p.iv_length);
+  // The pieces now live in kb; the joined copy is no longer needed.
+  OPENSSL_cleanse(block.data(), block.size());
+  return kb;
+}
+
+Result<Bytes> finished_verify_data12(HashAlg prf_hash, ByteView master_secret, bool client,
+                                     ByteView transcript_hash) {
+  if (master_secret.size() != kMasterSecretLength) {
+    return fail(Alert::internal_error, "Finished: master secret must be 48 bytes");
+  }
+  // §7.4.9: "the Hash MUST be the Hash used as the basis for the PRF"; a
+  // different length means a different hash was used.
+  if (transcript_hash.size() != hash_length(prf_hash)) {
+    return fail(Alert::internal_error, "Finished: transcript hash has the wrong length");
+  }
+  // RFC 5246 §7.4.9: verify_data = PRF(master_secret, finished_label,
+  //   Hash(handshake_messages))[0..verify_data_length-1]; finished_label is
+  //   "client finished" for the client's Finished, "server finished" for
+  //   the server's.
+  return tls12_prf(prf_hash, master_secret, client ? "client finished" : "server finished",
+                   transcript_hash, kVerifyDataLength);
+}
+
+}  // namespace vouch
