@@ -52,11 +52,6 @@ constexpr const char* kUnimplementedGroups[] = {
     "ffdhe4096", "ffdhe6144", "ffdhe8192",
 };
 
-bool is_tls13_suite(CipherSuite s) {
-  return s == CipherSuite::TLS_AES_128_GCM_SHA256 || s == CipherSuite::TLS_AES_256_GCM_SHA384 ||
-         s == CipherSuite::TLS_CHACHA20_POLY1305_SHA256;
-}
-
 }  // namespace
 
 CertSlot CertSlot::copy() const {

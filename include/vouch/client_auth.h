@@ -32,6 +32,10 @@ struct CertificateRequestInfo {
   bool post_handshake = false;
   /// Acceptable issuer names, DER DistinguishedNames; empty = any issuer.
   std::vector<Bytes> certificate_authorities;
+  /// TLS 1.2 only (RFC 5246 §7.4.4, RFC 8422 §5.5): the key types the
+  /// server accepts, as ClientCertificateType values — rsa_sign(1),
+  /// ecdsa_sign(64); empty in TLS 1.3, which has no such field.
+  std::vector<uint8_t> certificate_types;
   /// Schemes the server accepts in CertificateVerify.
   std::vector<SignatureScheme> signature_schemes;
   /// Schemes the server accepts in certificate signatures

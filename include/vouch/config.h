@@ -23,6 +23,7 @@ namespace vouch {
 
 class TicketKeys;
 class SessionCache;
+class ServerSessionCache;
 
 /// A hook into certificate path validation, exactly as OpenSSL's verify
 /// callback (SSL_CTX_set_verify(3), X509_STORE_CTX_set_verify_cb(3)):
@@ -46,10 +47,37 @@ using X509VerifyCallback = std::function<bool(bool preverify_ok, X509_STORE_CTX*
 
 /// Settings shared by both roles.
 struct CommonConfig {
+  /// The protocol versions spoken, an inclusive range (RFC 8446 §4.2.1).
+  /// Default: TLS 1.2 and TLS 1.3, the highest both sides support wins. A
+  /// client offers every version in the range in one ClientHello; a server
+  /// refuses a client outside it with protocol_version. TLS 1.1 and older
+  /// are never spoken whatever the range says. Errors: min_version above
+  /// max_version fails the first handshake with internal_error.
+  ProtocolVersion min_version = ProtocolVersion::tls12;
+  ProtocolVersion max_version = ProtocolVersion::tls13;
   /// TLS 1.3 cipher suites in preference order (the server's order wins).
   std::vector<CipherSuite> cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256,
                                             CipherSuite::TLS_AES_256_GCM_SHA384,
                                             CipherSuite::TLS_CHACHA20_POLY1305_SHA256};
+  /// TLS 1.2 cipher suites in preference order (the server's order wins).
+  /// Only ECDHE with AEAD is implemented (RFC 5289, RFC 7905): no CBC, no
+  /// static RSA or DHE key exchange, no NULL or export suites; other values
+  /// are ignored. A server picks the first suite whose authentication (ECDSA
+  /// or RSA) one of its credentials can provide.
+  std::vector<CipherSuite> cipher_suites12 = {
+      CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+      CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+      CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+      CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+      CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+      CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
+  /// TLS 1.2: require the extended master secret (RFC 7627), which binds the
+  /// master secret to the whole handshake (the triple-handshake attack's
+  /// fix). vouch always offers it; with this on (the default) a peer that
+  /// does not use it is refused with handshake_failure. Off: such peers are
+  /// accepted for full handshakes only — a session without it is never
+  /// resumed (RFC 7627 §5.3).
+  bool require_extended_master_secret = true;
   /// Key exchange groups in preference order.
   std::vector<NamedGroup> groups = {NamedGroup::x25519, NamedGroup::secp256r1,
                                     NamedGroup::secp384r1};
@@ -62,6 +90,11 @@ struct CommonConfig {
   /// are the big ones; 128 KiB is generous and bounds memory per connection.
   size_t max_handshake_message = 128 * 1024;
 };
+
+/// Whether a TLS 1.2 client renegotiates when the server asks (see
+/// ClientConfig::renegotiation). Like Go's RenegotiateOnceAsClient and
+/// BoringSSL's ssl_renegotiate_once.
+enum class Renegotiation { never, once };
 
 /// Client settings.
 struct ClientConfig : CommonConfig {
@@ -109,6 +142,15 @@ struct ClientConfig : CommonConfig {
   ClientCertificateSelector client_certificate_selector;
   /// Offer TLS 1.3 post-handshake authentication (RFC 8446 §4.2.6).
   bool post_handshake_auth = false;
+  /// TLS 1.2: what to do when the server asks to renegotiate (a
+  /// HelloRequest, RFC 5246 §7.4.1.1) — how servers such as Apache httpd and
+  /// IIS ask for a client certificate for one path. `never` (the default)
+  /// answers with a no_renegotiation warning and the connection goes on;
+  /// `once` runs one secure renegotiation (RFC 5746) in which the server may
+  /// ask for a certificate (the client certificate selection runs as in any
+  /// handshake) — a second HelloRequest gets the warning. The server's
+  /// certificate must stay the same (handshake_failure otherwise).
+  Renegotiation renegotiation = Renegotiation::never;
 
   // ---- certificate status (OCSP stapling) and revocation -----------------
   /// Send status_request (RFC 6066 §8) in the ClientHello. Ignored (nothing
@@ -140,8 +182,14 @@ struct ServerConfig : CommonConfig {
   /// Keys that encrypt tickets; rotated automatically. Null = a fresh
   /// keyring per config, created on first use.
   std::shared_ptr<TicketKeys> ticket_keys;
-  /// Accept PSK resumption.
+  /// Accept resumption: TLS 1.3 PSKs, TLS 1.2 session tickets (RFC 5077,
+  /// sealed with ticket_keys) and TLS 1.2 session IDs (session_cache12).
   bool allow_resumption = true;
+  /// TLS 1.2 sessions resumable by session ID (RFC 5246 §7.4.1.2), kept in
+  /// memory by the server. Null = one bounded cache per process shared by
+  /// every config that brings none. Clients that offer a session ticket get
+  /// a ticket instead and nothing is cached for them.
+  std::shared_ptr<ServerSessionCache> session_cache12;
   /// Always answer the first ClientHello with a HelloRetryRequest carrying a
   /// cookie (RFC 8446 §4.2.2), e.g. to check that the client's address is
   /// live. Off by default.

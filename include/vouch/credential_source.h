@@ -37,6 +37,9 @@ using CredentialSnapshot = std::shared_ptr<const std::vector<Credential>>;
 /// What a server knows from the client's (final) ClientHello when it picks
 /// a certificate. A copy: valid after the source returns.
 struct ClientHelloInfo {
+  /// The version negotiated with this client (TLS 1.2 needs a credential
+  /// whose key fits the chosen cipher suite's authentication).
+  ProtocolVersion version = ProtocolVersion::tls13;
   /// The host_name of server_name (RFC 6066 §3); empty without one.
   std::string server_name;
   /// The client's signature_algorithms (RFC 8446 §4.2.3), in its order: the

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,29 +16,51 @@
 
 namespace vouch {
 
-/// What a client keeps from one NewSessionTicket to resume later. Immutable
-/// once created; shared via std::shared_ptr<const Session>.
+/// What a client keeps to resume later: a TLS 1.3 NewSessionTicket (RFC
+/// 8446 §4.6.1), or a TLS 1.2 session (RFC 5246 §7.4.1.2) identified by a
+/// session ID or a ticket (RFC 5077). Immutable once created; shared via
+/// std::shared_ptr<const Session>. A session is only offered in a handshake
+/// of its own version: a TLS 1.2 session is never offered as a TLS 1.3 PSK,
+/// nor the reverse.
 struct Session {
   ProtocolVersion version = ProtocolVersion::tls13;
   CipherSuite cipher_suite{};
-  Bytes ticket;                 // opaque to the client
-  Bytes psk;                    // derived from the resumption master secret
+  Bytes ticket;                 // opaque to the client; TLS 1.2: may be empty (session ID)
+  Bytes psk;                    // TLS 1.3: derived from the resumption master secret
+  Bytes master_secret;          // TLS 1.2: the session's 48-byte master secret
+  Bytes session_id;             // TLS 1.2: the server's session ID (empty with a ticket)
+  bool extended_master_secret = false;  // TLS 1.2: RFC 7627 was used (always, to resume)
   uint32_t lifetime_seconds = 0;
   uint32_t age_add = 0;
   std::chrono::system_clock::time_point received_at{};
   std::string server_name;
   std::string alpn;
   std::vector<Bytes> peer_chain;  // the server chain verified in the full handshake
+  /// The chain this client authenticated with in the full handshake (DER,
+  /// leaf first); empty when it sent no certificate. The server knows the
+  /// same identity from the session, so a resumed connection keeps it.
+  std::vector<Bytes> client_chain;
   /// The OCSP status the full handshake established (RFC 6066 §8), reported
   /// again on resumption. A session whose verified leaf status has passed
   /// its nextUpdate is not resumed (the client does a full handshake to get
-  /// a fresh staple).
+  /// a fresh staple), and a client whose policy requires a staple does not
+  /// offer a session without a verified good one.
   PeerOcsp ocsp;
 
   /// True while now < received_at + lifetime and the stapled leaf status
   /// (if any) is before its nextUpdate.
   bool usable(std::chrono::system_clock::time_point now) const;
 };
+
+/// A session as bytes, to keep it outside the process (a file, a database):
+/// everything in the struct, including the verified OCSP status and the
+/// client identity. The bytes hold the resumption secret: store them as
+/// carefully as a private key.
+Bytes encode_session(const Session& session);
+/// The inverse of encode_session. Every length is checked; malformed or
+/// truncated input, an unknown format version or a field out of its bounds
+/// → decode_error with a reason naming the field.
+Result<Session> decode_session(ByteView bytes);
 
 /// A thread-safe client-side store of sessions keyed by server name. Each
 /// ticket is used once (RFC 8446 §C.4: clients SHOULD NOT reuse a ticket).
@@ -53,6 +76,48 @@ class SessionCache {
   mutable std::mutex mu_;
   size_t max_per_name_;
   std::map<std::string, std::vector<std::shared_ptr<const Session>>> by_name_;
+};
+
+/// A TLS 1.2 server's sessions by session ID (RFC 5246 §7.4.1.2): bounded
+/// in count (the oldest is evicted first) and in time (an entry expires
+/// after its lifetime). The values are opaque to the cache. Thread-safe.
+class ServerSessionCache {
+ public:
+  /// At most `capacity` entries; 0 stores nothing.
+  explicit ServerSessionCache(size_t capacity = 20000) : capacity_(capacity) {}
+  /// Stores `state` under `id` until `expires`; replaces an entry with the
+  /// same id (which then counts as the newest). When full, the oldest entry
+  /// is evicted. An empty id is not stored: it means "no session" (RFC 5246
+  /// §7.4.1.2).
+  void put(ByteView id, Bytes state, std::chrono::system_clock::time_point expires);
+  /// The state stored under `id` if it has not expired; nullopt otherwise
+  /// (an expired entry met here is dropped).
+  std::optional<Bytes> get(ByteView id) const;
+  /// Forgets `id` (a session that failed to resume cleanly).
+  void remove(ByteView id);
+  /// Entries held, counting expired ones not dropped yet (they go when get()
+  /// meets them, or when put() finds them among the oldest).
+  size_t size() const;
+
+ private:
+  struct Entry {
+    Bytes state;
+    std::chrono::system_clock::time_point expires;
+    uint64_t order = 0;  // insertion order, the key into by_order_
+  };
+  // Byte-wise order on ids, transparent so that lookups take a ByteView.
+  struct IdLess {
+    using is_transparent = void;
+    bool operator()(ByteView a, ByteView b) const noexcept;
+  };
+  using ById = std::map<Bytes, Entry, IdLess>;
+  void erase_locked(ById::iterator it) const;
+  mutable std::mutex mu_;
+  size_t capacity_;
+  uint64_t next_order_ = 0;
+  // Both guarded by mu_; mutable so that get() can drop an expired entry.
+  mutable ById by_id_;
+  mutable std::map<uint64_t, Bytes> by_order_;  // oldest first: eviction in O(log n)
 };
 
 /// The server's ticket encryption keys: AES-256-GCM keys that rotate every

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vouch {
@@ -74,8 +75,19 @@ std::string to_string(SignatureScheme s);
 /// "TLSv1.3", "TLSv1.2" (the strings OpenSSL prints), "unknown(0x..)" otherwise.
 std::string to_string(ProtocolVersion v);
 
-/// Parses the names printed by to_string(); false if unknown.
+/// OpenSSL's name of a suite, e.g. "ECDHE-ECDSA-AES128-GCM-SHA256" (TLS 1.3
+/// suites keep their IANA names, as in OpenSSL); "unknown(0x..)" otherwise.
+std::string openssl_name(CipherSuite s);
+/// True for the TLS 1.2 suites vouch implements (ECDHE + AEAD).
+bool is_tls12_suite(CipherSuite s);
+/// True for the TLS 1.3 suites vouch implements.
+bool is_tls13_suite(CipherSuite s);
+
+/// Parses the names printed by to_string(); suites also by their OpenSSL
+/// names ("ECDHE-RSA-AES256-GCM-SHA384"); false if unknown.
 bool parse_cipher_suite(std::string_view name, CipherSuite& out);
+/// "TLSv1.2"/"TLSv1.3" (also "1.2", "tls1.2", ...); false otherwise.
+bool parse_protocol_version(std::string_view name, ProtocolVersion& out);
 bool parse_named_group(std::string_view name, NamedGroup& out);
 
 }  // namespace vouch

@@ -14,19 +14,27 @@ std::string unknown(unsigned v) {
 
 struct SuiteName {
   CipherSuite id;
-  const char* name;
+  const char* name;     // IANA
+  const char* openssl;  // OpenSSL's name (what `openssl ciphers` prints)
 };
 constexpr SuiteName kSuites[] = {
-    {CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
-    {CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
-    {CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
-    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
-    {CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
-    {CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"},
+    {CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256"},
+    {CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"},
+    {CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256"},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+     "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+     "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+     "ECDHE-RSA-AES128-GCM-SHA256"},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+     "ECDHE-RSA-AES256-GCM-SHA384"},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+     "ECDHE-RSA-CHACHA20-POLY1305"},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+     "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    {CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+     "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"},
 };
 
 struct GroupName {
@@ -92,10 +100,39 @@ std::string to_string(ProtocolVersion v) {
 
 bool parse_cipher_suite(std::string_view name, CipherSuite& out) {
   for (const auto& e : kSuites)
-    if (name == e.name) {
+    if (name == e.name || name == e.openssl) {
       out = e.id;
       return true;
     }
+  return false;
+}
+
+std::string openssl_name(CipherSuite s) {
+  for (const auto& e : kSuites)
+    if (e.id == s) return e.openssl;
+  return unknown(static_cast<unsigned>(s));
+}
+
+bool is_tls12_suite(CipherSuite s) {
+  switch (s) {
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+    case CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: return true;
+    default: return false;
+  }
+}
+
+bool is_tls13_suite(CipherSuite s) {
+  return s == CipherSuite::TLS_AES_128_GCM_SHA256 || s == CipherSuite::TLS_AES_256_GCM_SHA384 ||
+         s == CipherSuite::TLS_CHACHA20_POLY1305_SHA256;
+}
+
+bool parse_protocol_version(std::string_view name, ProtocolVersion& out) {
+  if (name == "TLSv1.2" || name == "tls1.2" || name == "1.2") return (out = ProtocolVersion::tls12), true;
+  if (name == "TLSv1.3" || name == "tls1.3" || name == "1.3") return (out = ProtocolVersion::tls13), true;
   return false;
 }
 

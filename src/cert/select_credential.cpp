@@ -145,6 +145,19 @@ bool leaf_meets_oid_filters(const Credential& c, const std::vector<CertificateOi
   return true;
 }
 
+// TLS 1.2 (RFC 5246 §7.4.4, RFC 8422 §5.5): the leaf key must be of a type
+// the server listed in certificate_types; TLS 1.3 has no such list.
+bool key_meets_certificate_types(const Credential& c, const std::vector<uint8_t>& types, std::string& why) {
+  if (types.empty()) return true;
+  auto listed = [&](uint8_t t) { return std::find(types.begin(), types.end(), t) != types.end(); };
+  EVP_PKEY* key = c.public_key();
+  constexpr uint8_t kRsaSign = 1, kEcdsaSign = 64;
+  if ((EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")) && listed(kRsaSign)) return true;
+  if ((EVP_PKEY_is_a(key, "EC") || EVP_PKEY_is_a(key, "ED25519")) && listed(kEcdsaSign)) return true;
+  why = "its key type is not among the certificate types the server accepts";
+  return false;
+}
+
 }  // namespace
 
 std::optional<size_t> select_client_credential(const std::vector<Credential>& candidates,
@@ -156,7 +169,8 @@ std::optional<size_t> select_client_credential(const std::vector<Credential>& ca
     const Credential& c = candidates[i];
     SelectionNote note{c.subject(), false, {}};
     std::string why;
-    bool ok = chain_meets_authorities(c, request.certificate_authorities, why) &&
+    bool ok = key_meets_certificate_types(c, request.certificate_types, why) &&
+              chain_meets_authorities(c, request.certificate_authorities, why) &&
               chain_meets_cert_schemes(c, request.certificate_signature_schemes, why) &&
               leaf_meets_oid_filters(c, request.oid_filters, why);
     if (ok) {

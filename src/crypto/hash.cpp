@@ -113,6 +113,8 @@ Result<Transcript> Transcript::clone() const {
   Transcript copy;
   copy.alg_ = alg_;
   copy.pending_ = pending_;
+  copy.keep_ = keep_;
+  copy.messages_ = messages_;
   if (ctx_) {
     copy.ctx_.reset(EVP_MD_CTX_new());
     if (!copy.ctx_ || EVP_MD_CTX_copy_ex(copy.ctx_.get(), ctx_.get()) != 1) {
@@ -140,7 +142,19 @@ Status Transcript::select(HashAlg alg) {
   return {};
 }
 
+void Transcript::keep_messages() {
+  if (keep_) return;
+  keep_ = true;
+  if (!ctx_) messages_ = pending_;
+}
+
+void Transcript::drop_messages() {
+  keep_ = false;
+  Bytes().swap(messages_);
+}
+
 Status Transcript::update(ByteView message) {
+  if (keep_) messages_.insert(messages_.end(), message.begin(), message.end());
   if (!ctx_) {
     pending_.insert(pending_.end(), message.begin(), message.end());
     return {};

@@ -43,10 +43,22 @@ class Transcript {
   /// Call after select() and after ClientHello1 was added, before the HRR.
   Status restart_with_message_hash();
 
+  /// TLS 1.2's CertificateVerify signs the handshake messages themselves
+  /// with its scheme's hash, which need not be the transcript's (RFC 5246
+  /// §7.4.8): from this call on, a copy of every message is kept — with
+  /// those buffered so far, if the hash is not selected yet.
+  void keep_messages();
+  /// Stops keeping messages and frees the copy.
+  void drop_messages();
+  /// The messages kept (empty unless keep_messages() was called).
+  ByteView messages() const { return messages_; }
+
  private:
   HashAlg alg_ = HashAlg::sha256;
   ossl::EvpMdCtx ctx_;
   Bytes pending_;  // messages seen before select()
+  bool keep_ = false;
+  Bytes messages_;
 };
 
 }  // namespace vouch

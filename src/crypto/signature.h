@@ -21,6 +21,13 @@ bool scheme_matches_key(SignatureScheme scheme, EVP_PKEY* key, bool tls13 = true
 const std::vector<SignatureScheme>& default_signature_schemes();
 /// For signature_algorithms_cert: the above plus rsa_pkcs1_sha256/384/512.
 const std::vector<SignatureScheme>& default_certificate_signature_schemes();
+/// For TLS 1.2 handshake signatures (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3):
+/// the same list — PKCS#1 v1.5 is allowed there, SHA-1 and MD5 never are.
+/// Also what a client offers in signature_algorithms when TLS 1.2 may be
+/// negotiated (TLS 1.3 then refuses PKCS#1 in CertificateVerify).
+inline const std::vector<SignatureScheme>& default_signature_schemes12() {
+  return default_certificate_signature_schemes();
+}
 
 Result<Bytes> sign_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message);
 /// A wrong signature is decrypt_error (RFC 8446 §4.4.3); a scheme that does

@@ -10,6 +10,8 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "handshake/master_secret.h"
+#include "handshake/negotiate.h"
 #include "revocation/peer_check.h"
 
 namespace vouch {
@@ -39,9 +41,15 @@ ClientHandshake13::ClientHandshake13(ConnCore& core, std::shared_ptr<const Clien
       server_name_(std::move(server_name)),
       server_name_is_ip_(is_ip_literal(server_name_)),
       session_(std::move(session)),
-      sessions_out_(sessions_out) {
-  offered_schemes_ = config_->signature_schemes.empty() ? default_signature_schemes()
-                                                        : config_->signature_schemes;
+      sessions_out_(sessions_out),
+      selection_(*config_) {
+  // The ClientHello is sent before the version is known: when TLS 1.2 may
+  // be chosen, PKCS#1 v1.5 is offered for it too (TLS 1.3 refuses it in
+  // CertificateVerify, §4.2.3).
+  const bool may_speak_tls12 = config_->min_version == ProtocolVersion::tls12;
+  offered_schemes_ = !config_->signature_schemes.empty() ? config_->signature_schemes
+                     : may_speak_tls12                   ? default_signature_schemes12()
+                                                         : default_signature_schemes();
   core_.info.server_name = server_name_;
 }
 
@@ -59,6 +67,7 @@ Result<Hs> ClientHandshake13::step() {
     case State::send_client_certificate_verify: return do_send_client_certificate_verify();
     case State::send_client_finished: return do_send_client_finished();
     case State::done: return Hs::done;
+    case State::handed_over: break;
   }
   return fail(Alert::internal_error, "client: bad state");
 }
@@ -70,25 +79,47 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
                 "ClientConfig::verify_name)");
   if (config_->verify_peer && config_->trust.empty())
     return fail(Alert::internal_error, "client: no trust anchors configured");
+  VOUCH_ASSIGN(const std::vector<ProtocolVersion> versions, versions_in_range(*config_));
+  offer13_ = contains(versions, ProtocolVersion::tls13);
+  offer12_ = contains(versions, ProtocolVersion::tls12);
   VOUCH_TRY(random_bytes(random_));
-  if (config_->middlebox_compat) {
-    // §D.4: a non-empty legacy_session_id turns on middlebox compatibility.
-    session_id_.resize(32);
-    VOUCH_TRY(random_bytes(session_id_));
-  }
-  for (NamedGroup g : config_->key_share_groups) {
-    if (!contains(config_->groups, g)) continue;
-    VOUCH_ASSIGN(auto share, KeyShare::generate(g));
-    shares_.push_back(std::move(share));
+  if (offer13_) {
+    for (NamedGroup g : config_->key_share_groups) {
+      if (!contains(config_->groups, g)) continue;
+      VOUCH_ASSIGN(auto share, KeyShare::generate(g));
+      shares_.push_back(std::move(share));
+    }
   }
   if (session_) {
+    // A session is offered only in a handshake of its own version, with a
+    // suite still configured, while it lasts, and — when the policy
+    // requires a staple — only if its full handshake verified a good one.
+    bool ok = session_->usable(std::chrono::system_clock::now()) && session_meets_ocsp_policy(*session_, *config_);
     HashAlg h;
     AeadAlg a;
-    if (session_->version != ProtocolVersion::tls13 ||
-        !tls13_suite_params(session_->cipher_suite, h, a) ||
-        !contains(config_->cipher_suites, session_->cipher_suite) ||
-        !session_->usable(std::chrono::system_clock::now()))
-      session_.reset();  // not resumable with this configuration
+    if (session_->version == ProtocolVersion::tls13) {
+      ok = ok && offer13_ && tls13_suite_params(session_->cipher_suite, h, a) &&
+           contains(config_->cipher_suites, session_->cipher_suite);
+    } else {
+      // RFC 7627 §5.3: only sessions with the extended master secret.
+      ok = ok && offer12_ && session_->version == ProtocolVersion::tls12 && is_tls12_suite(session_->cipher_suite) &&
+           contains(config_->cipher_suites12, session_->cipher_suite) && session_->extended_master_secret &&
+           session_->master_secret.size() == kMasterSecretLength &&
+           (!session_->ticket.empty() || !session_->session_id.empty());
+      if (ok) session12_ = session_;
+      session_.reset();  // never a TLS 1.3 PSK
+    }
+    if (!ok) session_.reset();
+  }
+  if (session12_ && session12_->ticket.empty()) {
+    // RFC 5246 §7.4.1.2: resuming by ID sends that ID.
+    session_id_ = session12_->session_id;
+  } else if ((offer13_ && config_->middlebox_compat) || session12_) {
+    // §D.4: a non-empty legacy_session_id turns on middlebox compatibility;
+    // beside a TLS 1.2 ticket it is what the server echoes to accept it
+    // (RFC 5077 §3.4).
+    session_id_.resize(32);
+    VOUCH_TRY(random_bytes(session_id_));
   }
   VOUCH_TRY(send_client_hello());
   state_ = State::read_server_hello;
@@ -99,31 +130,40 @@ Status ClientHandshake13::send_client_hello() {
   ClientHello ch;
   ch.random = random_;
   ch.legacy_session_id = session_id_;
-  for (CipherSuite s : config_->cipher_suites) {
-    HashAlg h;
-    AeadAlg a;
-    if (tls13_suite_params(s, h, a)) ch.cipher_suites.push_back(s);
-  }
-  if (ch.cipher_suites.empty())
-    return fail(Alert::internal_error, "client: no TLS 1.3 cipher suite configured");
+  if (offer13_)
+    for (CipherSuite s : config_->cipher_suites) {
+      HashAlg h;
+      AeadAlg a;
+      if (tls13_suite_params(s, h, a)) ch.cipher_suites.push_back(s);
+    }
   Extensions& e = ch.ext;
   // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName."
   if (!server_name_.empty() && !server_name_is_ip_) e.server_name = server_name_;
-  e.supported_versions = std::vector<ProtocolVersion>{ProtocolVersion::tls13};
   e.supported_groups = config_->groups;
   e.signature_algorithms = offered_schemes_;
   e.signature_algorithms_cert = default_certificate_signature_schemes();
-  std::vector<KeyShareEntry> entries;
-  for (const KeyShare& s : shares_) entries.push_back({s.group(), s.public_key()});
-  e.key_shares = std::move(entries);
-  e.psk_key_exchange_modes = std::vector<uint8_t>{kPskDheKe};
   if (!config_->alpn.empty()) e.alpn = config_->alpn;
-  if (!cookie_.empty()) e.cookie = cookie_;
-  e.post_handshake_auth = config_->post_handshake_auth;
   // RFC 6066 §8: an empty responder_id_list ("responders known to the
   // server") and no request extensions — what every stapling client sends.
   if (config_->request_ocsp_status && config_->ocsp_policy != OcspPolicy::ignore)
     e.status_request = OcspStatusRequest{};
+  if (offer13_) {
+    // §4.2.1: every version offered, highest first; a client offering only
+    // TLS 1.2 sends no supported_versions, as TLS 1.2 clients do.
+    e.supported_versions = offer12_ ? std::vector<ProtocolVersion>{ProtocolVersion::tls13, ProtocolVersion::tls12}
+                                    : std::vector<ProtocolVersion>{ProtocolVersion::tls13};
+    std::vector<KeyShareEntry> entries;
+    for (const KeyShare& s : shares_) entries.push_back({s.group(), s.public_key()});
+    e.key_shares = std::move(entries);
+    e.psk_key_exchange_modes = std::vector<uint8_t>{kPskDheKe};
+    if (!cookie_.empty()) e.cookie = cookie_;
+    e.post_handshake_auth = config_->post_handshake_auth;
+  }
+  // Also in a second ClientHello, which repeats the first (§4.1.2); the
+  // server may not choose TLS 1.2 then (§4.1.4), which
+  // on_tls12_server_hello checks.
+  if (offer12_) add_tls12_offer(ch, *config_, session12_.get(), {});
+  if (ch.cipher_suites.empty()) return fail(Alert::internal_error, "client: no cipher suite configured");
 
   HashAlg psk_hash = HashAlg::sha256;
   if (session_) {
@@ -195,15 +235,7 @@ Result<Hs> ClientHandshake13::do_read_server_hello() {
   VOUCH_TRY(parse(m->body, sh));
   if (sh.is_hello_retry_request()) return on_hello_retry_request(*m, sh);
 
-  if (!sh.ext.selected_version) {
-    // §4.1.3: a TLS 1.3 client that sees a TLS 1.2-or-below ServerHello
-    // checks the downgrade sentinel first.
-    ByteView tail(sh.random.data() + 24, 8);
-    if (std::equal(tail.begin(), tail.end(), kDowngradeTls12.begin()) ||
-        std::equal(tail.begin(), tail.end(), kDowngradeTls11.begin()))
-      return fail(Alert::illegal_parameter, "ServerHello: downgrade sentinel present (RFC 8446 §4.1.3)");
-    return fail(Alert::protocol_version, "ServerHello: server chose a version below TLS 1.3");
-  }
+  if (!sh.ext.selected_version) return on_tls12_server_hello(*m, sh);
   if (*sh.ext.selected_version != ProtocolVersion::tls13)
     return fail(Alert::illegal_parameter, "ServerHello: selected a version that was not offered");
   if (sh.legacy_version != 0x0303)
@@ -261,6 +293,36 @@ Result<Hs> ClientHandshake13::do_read_server_hello() {
   shares_.clear();
   state_ = State::read_encrypted_extensions;
   return Hs::ok;
+}
+
+Result<Hs> ClientHandshake13::on_tls12_server_hello(const HandshakeMessage& m, const ServerHello& sh) {
+  // §4.1.4: "If a client receives a second HelloRetryRequest or a
+  // ServerHello [after one] ... that negotiates a different version", abort.
+  if (hrr_seen_)
+    return fail(Alert::illegal_parameter,
+                "ServerHello: TLS 1.2 chosen after a HelloRetryRequest (RFC 8446 §4.1.4)");
+  if (offer13_) {
+    // §4.1.3: a TLS 1.3 client that sees a TLS 1.2-or-below ServerHello
+    // checks the downgrade sentinel first.
+    ByteView tail(sh.random.data() + 24, 8);
+    if (std::equal(tail.begin(), tail.end(), kDowngradeTls12.begin()) ||
+        std::equal(tail.begin(), tail.end(), kDowngradeTls11.begin()))
+      return fail(Alert::illegal_parameter, "ServerHello: downgrade sentinel present (RFC 8446 §4.1.3)");
+  }
+  if (sh.legacy_version < 0x0303)
+    return fail(Alert::protocol_version, "ServerHello: server chose TLS 1.1 or older, which vouch never speaks");
+  if (!offer12_ || sh.legacy_version != 0x0303)
+    return fail(Alert::protocol_version, "ServerHello: server chose TLS 1.2, which this client does not offer");
+  // The TLS 1.2 machine takes over with what the ClientHello committed to.
+  handoff_.random = random_;
+  handoff_.session_id = session_id_;
+  handoff_.session12 = session12_;
+  handoff_.sent_extensions = sent_extensions_;
+  handoff_.offered_schemes = offered_schemes_;
+  handoff_.server_hello.assign(m.message.begin(), m.message.end());
+  shares_.clear();
+  state_ = State::handed_over;
+  return Hs::version_switch;
 }
 
 Result<Hs> ClientHandshake13::on_hello_retry_request(const HandshakeMessage& m,
@@ -493,40 +555,6 @@ Result<CertificateRequestInfo> ClientHandshake13::request_info(const Certificate
   return info;
 }
 
-Result<bool> ClientHandshake13::select(const CertificateRequestInfo& info,
-                                        std::shared_ptr<PendingClientCertificate>& pending,
-                                        std::optional<Credential>& chosen) {
-  if (pending) {
-    auto answer = pending->take();
-    if (!answer) return false;  // still pending: the selector is not called again
-    pending.reset();
-    if (answer->error) return *answer->error;
-    chosen = std::move(answer->credential);
-    return true;
-  }
-  chosen.reset();
-  notes_.clear();
-  if (config_->client_certificate_selector) {
-    auto handle = std::make_shared<PendingClientCertificate>();
-    ClientCertificateChoice c = config_->client_certificate_selector(info, handle);
-    switch (c.kind) {
-      case ClientCertificateChoice::Kind::certificate:
-        if (!c.credential)
-          return fail(Alert::internal_error, "client certificate selector chose no credential");
-        chosen = std::move(c.credential);
-        return true;
-      case ClientCertificateChoice::Kind::none: return true;
-      case ClientCertificateChoice::Kind::pending:
-        pending = std::move(handle);
-        // Answered before returning: taken at once.
-        return pending->ready() ? select(info, pending, chosen) : false;
-    }
-  }
-  if (auto idx = select_client_credential(config_->client_credentials, info, &notes_))
-    chosen = config_->client_credentials[*idx];
-  return true;
-}
-
 Certificate ClientHandshake13::client_certificate_message(const Bytes& context, bool status_requested) const {
   Certificate cert;
   cert.certificate_request_context = context;
@@ -554,7 +582,7 @@ Result<Hs> ClientHandshake13::do_select_client_certificate() {
   // the chain is added now that it is known and verified.
   request_.server_chain = core_.peer_chain;
   // Suspends before anything is sent, so resuming re-enters cleanly.
-  VOUCH_ASSIGN(bool answered, select(request_, pending_, chosen_));
+  VOUCH_ASSIGN(bool answered, selection_.select(request_, pending_, chosen_));
   if (!answered) return Hs::client_certificate;
   if (chosen_) {
     VOUCH_ASSIGN(client_scheme_, client_scheme(request_));
@@ -655,7 +683,7 @@ Status ClientHandshake13::on_post_handshake_certificate_request(const HandshakeM
   // is picked up by answer_post_handshake_requests(), which the connection
   // runs after each message and on resume(). §4.6.2: "servers MUST be
   // prepared for some delay".
-  VOUCH_ASSIGN(bool answered, select(r.info, r.pending, r.credential));
+  VOUCH_ASSIGN(bool answered, selection_.select(r.info, r.pending, r.credential));
   (void)answered;  // r.pending says whether the application still decides
   pha_requests_.push_back(std::move(r));
   return {};
@@ -666,7 +694,7 @@ Status ClientHandshake13::answer_post_handshake_requests() {
   // fails the connection now, whatever still waits before it.
   for (PostHandshakeRequest& r : pha_requests_) {
     if (r.pending && r.pending->ready()) {
-      VOUCH_ASSIGN(bool answered, select(r.info, r.pending, r.credential));
+      VOUCH_ASSIGN(bool answered, selection_.select(r.info, r.pending, r.credential));
       (void)answered;
     }
   }

@@ -9,6 +9,8 @@
 
 #include "crypto/key_share.h"
 #include "crypto/ossl.h"
+#include "handshake/client12.h"
+#include "handshake/client_certificate_selection.h"
 #include "handshake/conn_core.h"
 #include "handshake/credential_signing.h"
 #include "handshake/key_schedule.h"
@@ -16,7 +18,7 @@
 
 namespace vouch {
 
-class ClientHandshake13 final : public Handshake13 {
+class ClientHandshake13 final : public Handshake {
  public:
   ClientHandshake13(ConnCore& core, std::shared_ptr<const ClientConfig> config,
                     std::string server_name, std::shared_ptr<const Session> session,
@@ -38,6 +40,7 @@ class ClientHandshake13 final : public Handshake13 {
     send_client_certificate_verify,  // may suspend: Hs::private_key
     send_client_finished,
     done,
+    handed_over,  // the server chose TLS 1.2: ClientHandshake12 goes on
   };
   State state() const { return state_; }
 
@@ -55,7 +58,10 @@ class ClientHandshake13 final : public Handshake13 {
   Result<Hs> do_send_client_finished();
 
  public:
-  const std::vector<SelectionNote>& selection_notes() const { return notes_; }
+  /// After step() answered Hs::version_switch: what the ClientHello
+  /// committed to, for ClientHandshake12.
+  ClientHelloState take_tls12_handoff() { return std::move(handoff_); }
+  const std::vector<SelectionNote>& selection_notes() const { return selection_.notes(); }
   const std::optional<Credential>& chosen_credential() const { return chosen_; }
 
   // ---- post-handshake authentication (RFC 8446 §4.6.2) ----------------
@@ -75,14 +81,6 @@ class ClientHandshake13 final : public Handshake13 {
  private:
   /// Parses a CertificateRequest into what selectors see.
   Result<CertificateRequestInfo> request_info(const CertificateRequest& cr, bool post_handshake) const;
-  /// Runs the configured selection for one request: the selector, else the
-  /// built-in rule over client_credentials. A selector that answers later
-  /// leaves its handle in `pending` and false is returned; while `pending`
-  /// is set, calls take its answer instead of asking again. On true,
-  /// `chosen` holds the answer (empty = no certificate).
-  Result<bool> select(const CertificateRequestInfo& info,
-                      std::shared_ptr<PendingClientCertificate>& pending,
-                      std::optional<Credential>& chosen);
   /// Our Certificate message: chosen_'s chain (or empty), with its OCSP
   /// staples when the request asked for status (RFC 8446 §4.4.2.1).
   Certificate client_certificate_message(const Bytes& context, bool status_requested) const;
@@ -103,6 +101,7 @@ class ClientHandshake13 final : public Handshake13 {
   Status send_post_handshake_answer(const PostHandshakeRequest& r);
 
   Result<Hs> on_hello_retry_request(const HandshakeMessage& m, const ServerHello& hrr);
+  Result<Hs> on_tls12_server_hello(const HandshakeMessage& m, const ServerHello& sh);
   Result<Hs> on_certificate(const HandshakeMessage& m);
   Status on_new_session_ticket(const NewSessionTicket& nst);
   /// Builds, binds (PSK binder, §4.2.11.2) and queues a ClientHello.
@@ -115,7 +114,11 @@ class ClientHandshake13 final : public Handshake13 {
   std::shared_ptr<const ClientConfig> config_;
   std::string server_name_;
   bool server_name_is_ip_ = false;
-  std::shared_ptr<const Session> session_;  // offered for resumption, or null
+  std::shared_ptr<const Session> session_;    // a TLS 1.3 session offered as PSK, or null
+  std::shared_ptr<const Session> session12_;  // a TLS 1.2 session offered, or null
+  bool offer13_ = true;
+  bool offer12_ = false;
+  ClientHelloState handoff_;
   std::vector<std::shared_ptr<const Session>>& sessions_out_;
 
   State state_ = State::send_client_hello;
@@ -136,7 +139,7 @@ class ClientHandshake13 final : public Handshake13 {
   CertificateRequestInfo request_;
   std::shared_ptr<PendingClientCertificate> pending_;
   std::optional<Credential> chosen_;
-  std::vector<SelectionNote> notes_;
+  ClientCertificateSelection selection_;
   SignatureScheme client_scheme_{};
   CredentialSigning signing_;
 

@@ -35,16 +35,23 @@ Status ConnCore::write_record(ContentType type, ByteView data) {
       VOUCH_TRY(write_protection.seal(type, frag, out));
     } else {
       // §5.1: legacy_record_version is 0x0301 for an initial ClientHello,
-      // 0x0303 otherwise.
-      // A client's only plaintext handshake records are ClientHellos.
-      const uint16_t version =
-          (is_client && !info.hello_retry_request && type == ContentType::handshake) ? 0x0301
-                                                                                     : 0x0303;
+      // 0x0303 otherwise (RFC 5246 §6.2.1 / Appendix E.1: the negotiated
+      // version once the ServerHello fixed it).
+      const bool initial_client_hello = is_client && !info.hello_retry_request &&
+                                        info.version == ProtocolVersion{} &&
+                                        type == ContentType::handshake;
+      const uint16_t version = initial_client_hello ? 0x0301 : 0x0303;
       write_plaintext_record(type, version, frag, out);
     }
     pos += n;
   } while (pos < data.size());
   return {};
+}
+
+Status ConnCore::send_warning(Alert alert) {
+  const uint8_t body[2] = {1, static_cast<uint8_t>(alert)};  // level warning(1)
+  VOUCH_TRY(flush_handshake());
+  return write_record(ContentType::alert, ByteView(body, 2));
 }
 
 Status ConnCore::flush_handshake() {
@@ -75,8 +82,25 @@ Status ConnCore::install_write_key(ByteView secret) {
   return write_protection.install(info.cipher_suite, secret);
 }
 
-Status Handshake13::post_handshake(const HandshakeMessage& m) {
+Status ConnCore::install_read_key12(ByteView key, ByteView iv) {
+  // RFC 5246 §7.1 does not allow a ChangeCipherSpec inside a fragmented
+  // handshake message either (RFC 8446 §5.1 states it for both versions).
+  if (!hs_in.empty())
+    return fail(Alert::unexpected_message, "handshake message spans a ChangeCipherSpec");
+  return read_protection.install12(info.cipher_suite, key, iv);
+}
+
+Status ConnCore::install_write_key12(ByteView key, ByteView iv) {
+  VOUCH_TRY(flush_handshake());
+  return write_protection.install12(info.cipher_suite, key, iv);
+}
+
+Status Handshake::post_handshake(const HandshakeMessage& m) {
   return unexpected(m, "no post-handshake message");
+}
+
+Status Handshake::on_change_cipher_spec() {
+  return fail(Alert::unexpected_message, "unexpected change_cipher_spec");
 }
 
 Error unexpected(const HandshakeMessage& m, const char* expected) {

@@ -25,6 +25,7 @@ enum class Hs : uint8_t {
   certificate_verify,  // suspended: an asynchronous peer check is busy
   ocsp_staple,         // suspended: an asynchronous staple hook has not answered
   server_certificate,  // suspended: an asynchronous credential source has not answered
+  version_switch,      // the peer's hello chose TLS 1.2: hand over to the 1.2 machine
   done,                // handshake complete
 };
 
@@ -37,8 +38,8 @@ struct ConnCore {
   // ---- records -------------------------------------------------------
   Deframer deframer;
   HandshakeAssembler hs_in;
-  RecordProtection13 read_protection;
-  RecordProtection13 write_protection;
+  RecordProtection read_protection;
+  RecordProtection write_protection;
   Bytes out;           // bytes for the network
   size_t out_pos = 0;  // bytes of `out` already taken by the application
   Bytes hs_out;        // handshake messages queued for the next flush
@@ -55,6 +56,18 @@ struct ConnCore {
   Bytes client_app_secret, server_app_secret;
   Bytes resumption_master_secret;
   Bytes exporter_master_secret;
+
+  // ---- TLS 1.2 ------------------------------------------------------------
+  /// The verify_data of the last handshake's Finished messages, for secure
+  /// renegotiation (RFC 5746 §3.1).
+  Bytes client_verify_data, server_verify_data;
+  /// The peer supports secure renegotiation (RFC 5746 §3.1).
+  bool secure_renegotiation = false;
+  /// A TLS 1.2 renegotiation runs on the established connection (client
+  /// only; RFC 5246 §7.4.1.1): the run loop drives the handshake again
+  /// while application data keeps flowing.
+  bool renegotiating = false;
+  bool tls12() const { return info.version == ProtocolVersion::tls12; }
 
   /// Test seam (tests/ only, never set in production): rewrites each
   /// outgoing handshake message after it entered our transcript, so tests
@@ -81,27 +94,38 @@ struct ConnCore {
   void send_ccs();
   /// Seals one record of any type with the current write state.
   Status write_record(ContentType type, ByteView data);
+  /// Queues a warning-level alert (TLS 1.2's no_renegotiation, RFC 5246
+  /// §7.2), after what is queued so far.
+  Status send_warning(Alert alert);
 
   /// Switches read keys. §5.1: "Handshake messages MUST NOT span key
   /// changes" — anything still buffered is unexpected_message.
   Status install_read_key(ByteView secret);
   /// Flushes what was queued under the old keys, then switches write keys.
   Status install_write_key(ByteView secret);
+  /// TLS 1.2: the same with a key and IV from the key block (RFC 5246 §6.3),
+  /// at the peer's / our ChangeCipherSpec (§7.1).
+  Status install_read_key12(ByteView key, ByteView iv);
+  Status install_write_key12(ByteView key, ByteView iv);
 
   /// Takes the next complete handshake message, if any (views valid until
   /// the next call).
   std::optional<HandshakeMessage> next_message() { return hs_in.next(); }
 };
 
-/// A TLS 1.3 handshake state machine (client13 or server13).
-class Handshake13 {
+/// A handshake state machine (client13, server13, client12 or server12).
+class Handshake {
  public:
-  virtual ~Handshake13() = default;
+  virtual ~Handshake() = default;
   /// Runs the current state once.
   virtual Result<Hs> step() = 0;
-  /// Handles a post-handshake message (NewSessionTicket, KeyUpdate,
-  /// CertificateRequest); default: unexpected_message.
+  /// Handles a post-handshake message (TLS 1.3: NewSessionTicket,
+  /// KeyUpdate, CertificateRequest; TLS 1.2: HelloRequest, a renegotiating
+  /// ClientHello); default: unexpected_message.
   virtual Status post_handshake(const HandshakeMessage& m);
+  /// TLS 1.2: the peer's ChangeCipherSpec arrived (RFC 5246 §7.1), on a
+  /// handshake message boundary; default: unexpected_message.
+  virtual Status on_change_cipher_spec();
 };
 
 /// A message of the wrong type for the state: unexpected_message (§6.2).

@@ -7,9 +7,11 @@
 #include <cstring>
 
 #include "cert/public_key.h"
+#include "handshake/client12.h"
 #include "handshake/client13.h"
 #include "handshake/conn_core.h"
 #include "handshake/key_schedule.h"
+#include "handshake/server12.h"
 #include "handshake/server13.h"
 
 namespace vouch {
@@ -26,6 +28,17 @@ std::shared_ptr<TicketKeys> default_ticket_keys() {
   return keys;
 }
 
+std::shared_ptr<ServerSessionCache> default_session_cache12() {
+  // Likewise one bounded TLS 1.2 session-ID cache per process.
+  static std::shared_ptr<ServerSessionCache> cache = std::make_shared<ServerSessionCache>();
+  return cache;
+}
+
+// RFC 5246 §7.2 leaves warning alerts to the receiver; a peer that sends
+// nothing but warnings would keep us busy for free, so a run of more than
+// this many without other records is unexpected_message.
+constexpr int kMaxConsecutiveWarnings = 4;
+
 }  // namespace
 
 struct Connection::Impl {
@@ -35,24 +48,30 @@ struct Connection::Impl {
       s = client_config->session_cache->take(name);
     auto h = std::make_unique<ClientHandshake13>(core, client_config, std::move(name),
                                                  std::move(s), sessions);
-    client_hs = h.get();
+    client13 = h.get();
     hs = std::move(h);
   }
   explicit Impl(std::shared_ptr<const ServerConfig> c)
       : server_config(std::move(c)), core(false, *server_config) {
-    auto keys = server_config->ticket_keys ? server_config->ticket_keys : default_ticket_keys();
-    auto h = std::make_unique<ServerHandshake13>(core, server_config, std::move(keys));
-    server_hs = h.get();
+    auto h = std::make_unique<ServerHandshake13>(core, server_config, ticket_keys());
+    server13 = h.get();
     hs = std::move(h);
     started = true;  // a server waits for the ClientHello
+  }
+
+  std::shared_ptr<TicketKeys> ticket_keys() const {
+    return server_config->ticket_keys ? server_config->ticket_keys : default_ticket_keys();
   }
 
   std::shared_ptr<const ClientConfig> client_config;
   std::shared_ptr<const ServerConfig> server_config;
   ConnCore core;
-  std::unique_ptr<Handshake13> hs;
-  ClientHandshake13* client_hs = nullptr;  // = hs.get() for a client
-  ServerHandshake13* server_hs = nullptr;  // = hs.get() for a server
+  std::unique_ptr<Handshake> hs;
+  // The machine hs holds, by role and version (one of them is set).
+  ClientHandshake13* client13 = nullptr;
+  ClientHandshake12* client12 = nullptr;
+  ServerHandshake13* server13 = nullptr;
+  ServerHandshake12* server12 = nullptr;
   std::vector<std::shared_ptr<const Session>> sessions;
 
   Wait wait = Wait::read;
@@ -62,6 +81,7 @@ struct Connection::Impl {
   bool peer_closed = false;
   Bytes app_in;
   size_t app_pos = 0;
+  int consecutive_warnings = 0;  // TLS 1.2 warning alerts since the last other record
 
   // A fatal error: send its alert once (unless the peer sent it), poison.
   Error fatal(Error e) {
@@ -79,6 +99,25 @@ struct Connection::Impl {
     (void)core.write_record(ContentType::alert, ByteView(body, 2));
   }
 
+  // The hello chose TLS 1.2 (RFC 8446 §4.2.1): the TLS 1.2 machine of the
+  // same role takes over from what the TLS 1.3 one has read or sent.
+  void switch_to_tls12() {
+    if (client13) {
+      auto h = std::make_unique<ClientHandshake12>(core, client_config, core.info.server_name,
+                                                   client13->take_tls12_handoff(), sessions);
+      client13 = nullptr;
+      client12 = h.get();
+      hs = std::move(h);
+    } else {
+      auto cache = server_config->session_cache12 ? server_config->session_cache12 : default_session_cache12();
+      auto h = std::make_unique<ServerHandshake12>(core, server_config, ticket_keys(), std::move(cache),
+                                                   server13->take_client_hello());
+      server13 = nullptr;
+      server12 = h.get();
+      hs = std::move(h);
+    }
+  }
+
   Status run_handshake() {
     // Bounded: every state either advances or asks for input; a machine
     // that loops without progress is a bug we report, not a hang.
@@ -87,6 +126,7 @@ struct Connection::Impl {
       if (!r) return std::move(r).error();
       switch (*r) {
         case Hs::ok: continue;
+        case Hs::version_switch: switch_to_tls12(); continue;
         case Hs::read_message: wait = Wait::read; return core.flush_handshake();
         case Hs::client_certificate: wait = Wait::client_certificate; return core.flush_handshake();
         case Hs::private_key: wait = Wait::private_key_operation; return core.flush_handshake();
@@ -95,6 +135,7 @@ struct Connection::Impl {
         case Hs::server_certificate: wait = Wait::server_certificate; return core.flush_handshake();
         case Hs::done:
           core.handshake_done = true;
+          core.renegotiating = false;
           wait = Wait::none;
           VOUCH_TRY(core.flush_handshake());
           return drain_post_handshake();
@@ -105,6 +146,14 @@ struct Connection::Impl {
 
   Status drain_post_handshake() {
     while (auto m = core.next_message()) {
+      if (core.tls12()) {
+        // TLS 1.2: HelloRequest (client) or a renegotiating ClientHello
+        // (server). A renegotiation the client starts takes the messages
+        // that follow (run by pump()).
+        VOUCH_TRY(hs->post_handshake(*m));
+        if (core.renegotiating) return {};
+        continue;
+      }
       if (m->type == static_cast<uint8_t>(HandshakeType::key_update)) {
         VOUCH_TRY(on_key_update(*m));
       } else {
@@ -123,13 +172,13 @@ struct Connection::Impl {
   // Wait::client_certificate; it stays established meanwhile (records keep
   // being read, application data flows both ways).
   Status answer_post_handshake_requests() {
-    if (!client_hs) return {};
+    if (!client13) return {};
     if (close_sent) {
-      client_hs->drop_post_handshake_requests();  // §6.1: nothing follows close_notify
+      client13->drop_post_handshake_requests();  // §6.1: nothing follows close_notify
     } else {
-      VOUCH_TRY(client_hs->answer_post_handshake_requests());
+      VOUCH_TRY(client13->answer_post_handshake_requests());
     }
-    wait = client_hs->post_handshake_request_waiting() ? Wait::client_certificate : Wait::none;
+    wait = client13->post_handshake_request_waiting() ? Wait::client_certificate : Wait::none;
     return {};
   }
 
@@ -182,9 +231,15 @@ struct Connection::Impl {
       peer_closed = true;
       return {};
     }
-    // §6: user_canceled is followed by close_notify; everything else is
-    // fatal in TLS 1.3 whatever its level says.
+    // RFC 8446 §6: user_canceled is followed by close_notify; everything
+    // else is fatal in TLS 1.3 whatever its level says. RFC 5246 §7.2: in
+    // TLS 1.2 a warning (no_renegotiation, ...) lets the connection go on.
     if (a == Alert::user_canceled) return {};
+    if (core.tls12() && body[0] == kAlertWarning) {
+      if (++consecutive_warnings > kMaxConsecutiveWarnings)
+        return fail(Alert::unexpected_message, "too many warning alerts in a row");
+      return {};
+    }
     Error e{a, std::string("peer sent alert ") + alert_name(a), true};
     e.reason = "the peer aborted the connection";
     return e;
@@ -194,11 +249,44 @@ struct Connection::Impl {
     if (frag.empty())
       return fail(Alert::unexpected_message, "zero-length handshake fragment (RFC 8446 §5.1)");
     VOUCH_TRY(core.hs_in.add(frag));
-    if (core.handshake_done) return drain_post_handshake();
+    if (core.handshake_done && !core.renegotiating) return drain_post_handshake();
     return {};
   }
 
+  // TLS 1.2 records (RFC 5246 §6.2): every content type travels under the
+  // current read state — plaintext until the peer's ChangeCipherSpec,
+  // protected after it (renegotiation messages included).
+  Status on_record12(const RawRecord& rec) {
+    std::span<uint8_t> body = rec.fragment;
+    if (core.read_protection.active()) {
+      ContentType type;
+      VOUCH_ASSIGN(body, core.read_protection.open(rec, type));
+    }
+    if (rec.type != ContentType::alert) consecutive_warnings = 0;
+    switch (rec.type) {
+      case ContentType::change_cipher_spec:
+        // RFC 5246 §7.1: one byte of value 1.
+        if (body.size() != 1 || body[0] != 1)
+          return fail(Alert::decode_error, "malformed change_cipher_spec record");
+        if (core.handshake_done && !core.renegotiating)
+          return fail(Alert::unexpected_message, "change_cipher_spec after the handshake");
+        return hs->on_change_cipher_spec();
+      case ContentType::alert: return on_alert(body);
+      case ContentType::handshake: return on_handshake_bytes(body);
+      case ContentType::application_data:
+        // RFC 5246 §6.2.1 allows empty application data records. Data may
+        // arrive while a renegotiation runs (the connection is established).
+        if (!core.handshake_done)
+          return fail(Alert::unexpected_message, "application data before the handshake completed");
+        app_in.insert(app_in.end(), body.begin(), body.end());
+        return {};
+      default:
+        return fail(Alert::unexpected_message, "unknown record type");
+    }
+  }
+
   Status on_record(const RawRecord& rec) {
+    if (core.tls12()) return on_record12(rec);
     switch (rec.type) {
       case ContentType::change_cipher_spec: {
         // §5: a single 0x01 byte, unencrypted, between the first ClientHello
@@ -242,21 +330,26 @@ struct Connection::Impl {
 
   Status pump() {
     if (error) return *error;
+    // Bounded by the input: every turn consumes one record or returns.
     for (;;) {
-      if (!core.handshake_done) {
+      const bool handshaking = !core.handshake_done || core.renegotiating;
+      if (handshaking) {
         Status s = run_handshake();
         if (!s) return fatal(std::move(s).error());
         // Suspended on the application: leave later records buffered, they
         // may need keys the suspended state has not installed yet.
-        if (wait != Wait::read && !core.handshake_done) return {};
+        if (wait != Wait::read && (!core.handshake_done || core.renegotiating)) return {};
       }
-      if (core.handshake_done) {
+      if (core.handshake_done && !core.renegotiating) {
         // resume() after the application answered a post-handshake request.
         Status s = answer_post_handshake_requests();
         if (!s) return fatal(std::move(s).error());
       }
       if (peer_closed) return {};
-      const size_t limit = core.read_protection.active() ? kMaxCiphertext13 : kMaxPlaintext;
+      // §5.2 / RFC 5246 §6.2.3: the largest record the current state accepts.
+      const size_t limit = !core.read_protection.active() ? kMaxPlaintext
+                           : core.read_protection.tls12() ? kMaxCiphertext12
+                                                          : kMaxCiphertext13;
       auto r = core.deframer.next(limit);
       if (!r) return fatal(std::move(r).error());
       if (!*r) return {};
@@ -361,6 +454,7 @@ Status Connection::key_update(bool request_peer_update) {
   if (i.error) return *i.error;
   if (!i.core.handshake_done || i.close_sent)
     return fail(Alert::internal_error, "key_update needs an open, established connection");
+  if (i.core.tls12()) return fail(Alert::internal_error, "TLS 1.2 has no KeyUpdate (RFC 8446 §4.6.3)");
   Status s = i.send_key_update(request_peer_update);
   if (!s) return i.fatal(std::move(s).error());
   return {};
@@ -383,12 +477,16 @@ std::vector<std::shared_ptr<const Session>> Connection::take_sessions() {
 
 const std::vector<SelectionNote>& Connection::client_certificate_notes() const {
   static const std::vector<SelectionNote> kNone;
-  return impl_->client_hs ? impl_->client_hs->selection_notes() : kNone;
+  if (impl_->client13) return impl_->client13->selection_notes();
+  if (impl_->client12) return impl_->client12->selection_notes();
+  return kNone;
 }
 
 const std::optional<Credential>& Connection::client_certificate() const {
   static const std::optional<Credential> kNone;
-  return impl_->client_hs ? impl_->client_hs->chosen_credential() : kNone;
+  if (impl_->client13) return impl_->client13->chosen_credential();
+  if (impl_->client12) return impl_->client12->chosen_credential();
+  return kNone;
 }
 
 const std::vector<Bytes>& Connection::verified_peer_chain() const {
@@ -398,15 +496,18 @@ const std::vector<Bytes>& Connection::verified_peer_chain() const {
 Status Connection::request_client_certificate() {
   Impl& i = *impl_;
   if (i.error) return *i.error;
-  if (!i.server_hs) return fail(Alert::internal_error, "only a server requests client certificates");
+  if (!i.server13 && !i.server12) return fail(Alert::internal_error, "only a server requests client certificates");
+  if (!i.server13)
+    return fail(Alert::internal_error,
+                "TLS 1.2 has no post-handshake authentication (vouch servers never renegotiate)");
   if (i.close_sent) return fail(Alert::internal_error, "connection is closed");
-  Status s = i.server_hs->request_client_certificate();
+  Status s = i.server13->request_client_certificate();
   if (!s && s.error().alert != Alert::internal_error) return i.fatal(std::move(s).error());
   return s;
 }
 
 bool Connection::post_handshake_auth_pending() const {
-  return impl_->server_hs && impl_->server_hs->post_handshake_auth_pending();
+  return impl_->server13 && impl_->server13->post_handshake_auth_pending();
 }
 
 }  // namespace vouch

@@ -5,6 +5,7 @@
 #include "cert/public_key.h"
 #include "crypto/signature.h"
 #include "handshake/key_schedule.h"
+#include "handshake/master_secret.h"
 
 namespace vouch {
 
@@ -14,6 +15,75 @@ bool contains(const std::vector<T>& v, const T& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 }  // namespace
+
+Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& config) {
+  if (static_cast<uint16_t>(config.min_version) > static_cast<uint16_t>(config.max_version))
+    return fail(Alert::internal_error, "config: min_version " + to_string(config.min_version) +
+                                           " is above max_version " + to_string(config.max_version));
+  std::vector<ProtocolVersion> out;
+  for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12})
+    if (static_cast<uint16_t>(v) >= static_cast<uint16_t>(config.min_version) &&
+        static_cast<uint16_t>(v) <= static_cast<uint16_t>(config.max_version))
+      out.push_back(v);
+  if (out.empty())
+    return fail(Alert::internal_error, "config: no version vouch speaks (TLS 1.2, TLS 1.3) is in the range");
+  return out;
+}
+
+Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientHello& ch) {
+  VOUCH_ASSIGN(const std::vector<ProtocolVersion> ours, versions_in_range(config));
+  if (ch.ext.supported_versions) {
+    // RFC 8446 §4.2.1: "servers MUST NOT use the ClientHello.legacy_version
+    // value for version negotiation and MUST use only the
+    // supported_versions extension"; unknown values (GREASE) are ignored.
+    for (ProtocolVersion v : ours)
+      if (contains(*ch.ext.supported_versions, v)) return v;
+    return fail(Alert::protocol_version, "ClientHello: no version in common (vouch speaks " +
+                                             to_string(ours.back()) + " to " + to_string(ours.front()) + ")");
+  }
+  // RFC 5246 Appendix E.1: a client offering {3,3} or higher without
+  // supported_versions is a TLS 1.2 client; below is TLS 1.1 or older,
+  // which vouch never speaks.
+  if (ch.legacy_version >= 0x0303 && contains(ours, ProtocolVersion::tls12)) return ProtocolVersion::tls12;
+  if (ch.legacy_version < 0x0303)
+    return fail(Alert::protocol_version, "ClientHello: TLS 1.1 or older is not supported");
+  return fail(Alert::protocol_version, "ClientHello: client offers only TLS 1.2, and TLS 1.2 is not enabled");
+}
+
+bool key_fits_suite12(bool ecdsa, EVP_PKEY* key) {
+  // RFC 8422 §5.3: ECDHE_ECDSA needs an ECDSA-capable certificate (RFC 8422
+  // §3 adds EdDSA); ECDHE_RSA an RSA one (RSASSA-PSS keys included, whose
+  // rsa_pss_pss schemes RFC 8446 §4.2.3 also defines for TLS 1.2).
+  if (ecdsa) return EVP_PKEY_is_a(key, "EC") || EVP_PKEY_is_a(key, "ED25519");
+  return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
+}
+
+Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& server_suites,
+                                               const std::vector<CipherSuite>& client_suites,
+                                               const std::vector<Credential>& credentials,
+                                               const std::vector<SignatureScheme>& server_schemes,
+                                               const std::vector<SignatureScheme>& client_schemes,
+                                               const std::optional<std::string>& sni) {
+  if (credentials.empty()) return fail(Alert::internal_error, "server has no certificate configured");
+  bool suite_in_common = false;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (CipherSuite suite : server_suites) {
+      Suite12 params;
+      if (!tls12_suite_params(suite, params) || !contains(client_suites, suite)) continue;
+      suite_in_common = true;
+      for (const Credential& c : credentials) {
+        if (pass == 0 && (!sni || !leaf_matches_host(c, *sni))) continue;
+        if (!key_fits_suite12(params.ecdsa, c.public_key())) continue;
+        for (SignatureScheme s : server_schemes)
+          if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key(), /*tls13=*/false))
+            return Choice12{suite, &c, s};
+      }
+    }
+  }
+  if (!suite_in_common) return fail(Alert::handshake_failure, "no TLS 1.2 cipher suite in common");
+  return fail(Alert::handshake_failure,
+              "no certificate fits a TLS 1.2 cipher suite and signature scheme the client offered");
+}
 
 Result<CipherSuite> choose_cipher_suite13(const std::vector<CipherSuite>& server_prefs,
                                           const std::vector<CipherSuite>& client_offer) {

@@ -12,6 +12,18 @@
 
 namespace vouch {
 
+/// The version to speak with this ClientHello: the highest in the
+/// config's [min_version, max_version] that the client offers — from
+/// supported_versions when present (RFC 8446 §4.2.1: legacy_version is then
+/// ignored), else from legacy_version (RFC 5246 Appendix E.1: 0x0303 or
+/// above means TLS 1.2). Errors: nothing in common, or a client below TLS
+/// 1.2 → protocol_version; a config whose range is empty → internal_error.
+Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientHello& ch);
+
+/// The config's range as a list, highest first (what a client offers).
+/// Errors: min_version above max_version → internal_error.
+Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& config);
+
 /// The first suite in the server's list that the client offered and vouch
 /// implements for TLS 1.3; handshake_failure if none (§4.1.1).
 Result<CipherSuite> choose_cipher_suite13(const std::vector<CipherSuite>& server_prefs,
@@ -35,6 +47,28 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
                                            const std::vector<SignatureScheme>& server_schemes,
                                            const std::vector<SignatureScheme>& client_schemes,
                                            const std::optional<std::string>& sni);
+
+/// TLS 1.2 (RFC 5246 §7.4.1.3, RFC 8422 §5.3): a cipher suite from the
+/// server's cipher_suites12 that the client offered, a credential whose key
+/// fits the suite's authentication (ECDSA suites: EC or Ed25519 keys; RSA
+/// suites: RSA keys), and the first of the server's schemes the client
+/// offered that the key can sign the ServerKeyExchange with. Credentials
+/// naming the SNI host come first, then any; within each, the server's
+/// suite order wins. handshake_failure when nothing fits.
+struct Choice12 {
+  CipherSuite suite{};
+  const Credential* credential = nullptr;
+  SignatureScheme scheme{};
+};
+Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& server_suites,
+                                               const std::vector<CipherSuite>& client_suites,
+                                               const std::vector<Credential>& credentials,
+                                               const std::vector<SignatureScheme>& server_schemes,
+                                               const std::vector<SignatureScheme>& client_schemes,
+                                               const std::optional<std::string>& sni);
+/// True if `key` can authenticate a TLS 1.2 suite whose authentication is
+/// ECDSA (`ecdsa`) or RSA.
+bool key_fits_suite12(bool ecdsa, EVP_PKEY* key);
 
 /// RFC 7301 §3.2: the server's first protocol the client offered. No client
 /// list or no server list → nullopt; no overlap → no_application_protocol.

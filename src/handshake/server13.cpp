@@ -24,19 +24,12 @@ bool contains(const std::vector<T>& v, const T& x) {
 }
 
 constexpr uint8_t kPskDheKe = 1;                  // §4.2.9
-constexpr uint32_t kMaxTicketLifetime = 604800;   // §4.6.1: seven days
-
-uint64_t unix_now() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 }  // namespace
 
 ServerHandshake13::ServerHandshake13(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                                      std::shared_ptr<TicketKeys> ticket_keys)
-    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)) {}
+    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)), sources_(*config_) {}
 
 Result<Hs> ServerHandshake13::step() {
   switch (state_) {
@@ -44,6 +37,8 @@ Result<Hs> ServerHandshake13::step() {
     case State::choose_credential: return do_choose_credential();
     case State::send_server_hello: return do_send_server_hello();
     case State::send_server_flight: return do_send_server_flight();
+    case State::send_certificate_verify: return do_send_certificate_verify();
+    case State::send_server_finished: return do_send_server_finished();
     case State::read_client_certificate: return do_read_client_certificate();
     case State::read_client_certificate_verify: return do_read_client_certificate_verify();
     case State::read_client_finished: return do_read_client_finished();
@@ -55,9 +50,6 @@ Result<Hs> ServerHandshake13::step() {
 
 Status ServerHandshake13::negotiate(const ClientHello& ch) {
   const Extensions& e = ch.ext;
-  // §4.2.1: without supported_versions the client speaks TLS 1.2 or older.
-  if (!e.supported_versions || !contains(*e.supported_versions, ProtocolVersion::tls13))
-    return fail(Alert::protocol_version, "ClientHello: client does not offer TLS 1.3");
   // §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly
   // one byte, set to zero ... [otherwise] illegal_parameter".
   if (ch.legacy_compression_methods != Bytes{0})
@@ -112,6 +104,16 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
     return unexpected(*m, "ClientHello");
   ClientHello ch;
   VOUCH_TRY(parse(m->body, ch));
+  // §4.2.1: the highest version both sides speak picks the state machine.
+  VOUCH_ASSIGN(const ProtocolVersion version, choose_version(*config_, ch));
+  if (version == ProtocolVersion::tls12) {
+    // §4.1.4: a client answering a HelloRetryRequest must stay with 1.3.
+    if (hrr_sent_)
+      return fail(Alert::illegal_parameter,
+                  "second ClientHello: TLS 1.3 no longer offered after a HelloRetryRequest");
+    client_hello_.assign(m->message.begin(), m->message.end());
+    return Hs::version_switch;  // the TLS 1.2 machine takes the ClientHello
+  }
 
   const CipherSuite hrr_suite = suite_;
   const NamedGroup hrr_group = group_;
@@ -167,42 +169,15 @@ Result<Hs> ServerHandshake13::do_choose_credential() {
 }
 
 Result<bool> ServerHandshake13::settle_credential() {
-  const std::vector<Credential>* credentials = &config_->credentials;
-  if (config_->credential_source_async) {
-    VOUCH_ASSIGN(std::optional<CredentialSnapshot> answer, poll_credential_source());
-    if (!answer) return false;
-    credential_snapshot_ = std::move(*answer);
-  } else if (config_->credential_source) {
-    // A live source (e.g. a Stapler): one consistent snapshot of chains,
-    // keys and staples for the whole handshake.
-    credential_snapshot_ = config_->credential_source();
-  }
-  if (config_->credential_source_async || config_->credential_source) {
-    if (!credential_snapshot_ || credential_snapshot_->empty())
-      return fail(Alert::internal_error, "server: the credential source has no credentials");
-    credentials = credential_snapshot_.get();
-  }
+  VOUCH_ASSIGN(const bool settled, sources_.settle(hello_));
+  if (!settled) return false;
   const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
                                                         : config_->signature_schemes;
   const std::optional<std::string> sni =
       hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
-  VOUCH_ASSIGN(CredentialChoice c, choose_credential(*credentials, ours, hello_.signature_schemes, sni));
+  VOUCH_ASSIGN(CredentialChoice c, choose_credential(sources_.list(), ours, hello_.signature_schemes, sni));
   credential_ = c;
   return true;
-}
-
-Result<std::optional<CredentialSnapshot>> ServerHandshake13::poll_credential_source() {
-  if (!pending_credentials_) {
-    auto handle = std::make_shared<PendingCredentials>();
-    std::optional<CredentialSnapshot> now = config_->credential_source_async(hello_, handle);
-    if (now) return now;
-    pending_credentials_ = std::move(handle);  // it may have answered already
-  }
-  std::optional<Result<CredentialSnapshot>> answer = pending_credentials_->take();
-  if (!answer) return std::optional<CredentialSnapshot>();
-  pending_credentials_.reset();
-  if (!*answer) return std::move(*answer).error();
-  return std::optional<CredentialSnapshot>(std::move(*answer).value());
 }
 
 Result<Hs> ServerHandshake13::do_send_server_hello() {
@@ -280,7 +255,7 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     AeadAlg ta;
     if (t->version != 0x0304 || !tls13_suite_params(t->cipher_suite, th, ta) || th != hash_)
       continue;
-    if (unix_now() >= t->issued_at + t->lifetime) continue;
+    if (unix_seconds_now() >= t->issued_at + t->lifetime) continue;
     if (t->server_name != core_.info.server_name) continue;
     // A server that requires client certificates only resumes sessions in
     // which the client authenticated (§4.3.2: no CertificateRequest in a
@@ -316,8 +291,11 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
 
 Result<Hs> ServerHandshake13::do_send_server_flight() {
   // Suspends, if at all, before anything of the flight is written.
-  VOUCH_ASSIGN(const bool settled, settle_staples());
-  if (!settled) return Hs::ocsp_staple;
+  if (!psk_) {
+    VOUCH_ASSIGN(const bool settled, sources_.settle_staples(*credential_->credential, core_.info.server_name,
+                                                              client_wants_status_));
+    if (!settled) return Hs::ocsp_staple;
+  }
   EncryptedExtensions ee;
   if (!core_.info.alpn.empty()) ee.ext.alpn = std::vector<std::string>{core_.info.alpn};
   if (!core_.info.server_name.empty() && !psk_) ee.ext.server_name_ack = true;
@@ -327,22 +305,40 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
     core_.peer_chain = ticket_client_chain_;
     core_.verified_peer_chain = ticket_client_chain_;
     client_verified_chain_ = ticket_client_chain_;
-  } else if (config_->client_auth != ClientAuth::none) {
+    state_ = State::send_server_finished;
+    return Hs::ok;
+  }
+  if (config_->client_auth != ClientAuth::none) {
     // §4.3.2: in the main handshake the context is empty.
     VOUCH_TRY(core_.send_message(HandshakeType::certificate_request, make_certificate_request({})));
     cert_requested_ = true;
   }
-  if (!psk_) {
-    const Credential& cred = *credential_->credential;
-    VOUCH_ASSIGN(Certificate cert, server_certificate());
-    VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
-    VOUCH_ASSIGN(Bytes th, core_.transcript.current());
-    CertificateVerify cv;
-    cv.algorithm = credential_->scheme;
-    VOUCH_ASSIGN(cv.signature, sign_message(cv.algorithm, cred.private_key(),
-                                            certificate_verify_input(/*server=*/true, th)));
-    VOUCH_TRY(core_.send_message(HandshakeType::certificate_verify, cv));
-  }
+  VOUCH_ASSIGN(Certificate cert, server_certificate());
+  VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  certificate_verify_input_ = certificate_verify_input(/*server=*/true, th);
+  state_ = State::send_certificate_verify;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake13::do_send_certificate_verify() {
+  // §4.4.3, with the credential's key or its external signer, which may
+  // answer later (Wait::private_key_operation): this state is re-entered
+  // with the same input until it has. The signature is checked against the
+  // certificate before it is sent (CredentialSigning).
+  VOUCH_ASSIGN(std::optional<Bytes> sig,
+               signing_.run(*credential_->credential, credential_->scheme, certificate_verify_input_));
+  if (!sig) return Hs::private_key;
+  CertificateVerify cv;
+  cv.algorithm = credential_->scheme;
+  cv.signature = std::move(*sig);
+  certificate_verify_input_.clear();
+  VOUCH_TRY(core_.send_message(HandshakeType::certificate_verify, cv));
+  state_ = State::send_server_finished;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake13::do_send_server_finished() {
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data(hash_, schedule_->server_handshake_secret(), th));
@@ -354,49 +350,11 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   return Hs::read_message;
 }
 
-Result<bool> ServerHandshake13::settle_staples() {
-  if (staples_) return true;
-  // RFC 8446 §4.4.2.1 / §4.2: only in answer to the client's status_request,
-  // and never in a PSK handshake (no Certificate is sent).
-  if (psk_ || !client_wants_status_) {
-    staples_.emplace();
-    return true;
-  }
-  const Credential& cred = *credential_->credential;
-  if (pending_staple_) {
-    auto answer = pending_staple_->take();
-    if (!answer) return false;
-    pending_staple_.reset();
-    if (!*answer) return answer->error();
-    staples_ = std::move(**answer);
-    return true;
-  }
-  if (config_->ocsp_staple_hook_async) {
-    auto handle = std::make_shared<PendingOcspStaple>();
-    auto now = config_->ocsp_staple_hook_async(cred, core_.info.server_name, handle);
-    if (!now) {
-      pending_staple_ = std::move(handle);
-      return settle_staples();  // it may have answered already
-    }
-    if (!*now) return now->error();
-    staples_ = std::move(**now);
-    return true;
-  }
-  if (config_->ocsp_staple_hook) {
-    auto r = config_->ocsp_staple_hook(cred, core_.info.server_name);
-    if (!r) return r.error();
-    staples_ = std::move(*r);
-    return true;
-  }
-  staples_ = cred.ocsp_staples();
-  return true;
-}
-
 Result<Certificate> ServerHandshake13::server_certificate() const {
   const Credential& cred = *credential_->credential;
   Certificate cert;
   for (const Bytes& der : cred.chain_der()) cert.certificate_list.push_back({der, {}});
-  const std::vector<Bytes>& staples = *staples_;
+  const std::vector<Bytes>& staples = sources_.staples();
   if (staples.size() > cert.certificate_list.size())
     return fail(Alert::internal_error, "OCSP staple hook returned more staples than certificates");
   for (size_t i = 0; i < staples.size(); ++i) {
@@ -646,7 +604,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     TicketContents t;
     t.cipher_suite = suite_;
     VOUCH_ASSIGN(t.psk, resumption_psk(hash_, core_.resumption_master_secret, nst.ticket_nonce));
-    t.issued_at = unix_now();
+    t.issued_at = unix_seconds_now();
     t.lifetime = nst.ticket_lifetime;
     t.age_add = nst.ticket_age_add;
     t.server_name = core_.info.server_name;

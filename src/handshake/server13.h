@@ -7,13 +7,15 @@
 
 #include "crypto/key_share.h"
 #include "handshake/conn_core.h"
+#include "handshake/credential_signing.h"
+#include "handshake/server_credentials.h"
 #include "handshake/key_schedule.h"
 #include "handshake/negotiate.h"
 #include "vouch/session.h"
 
 namespace vouch {
 
-class ServerHandshake13 final : public Handshake13 {
+class ServerHandshake13 final : public Handshake {
  public:
   ServerHandshake13(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                     std::shared_ptr<TicketKeys> ticket_keys);
@@ -24,12 +26,17 @@ class ServerHandshake13 final : public Handshake13 {
   /// Sends a post-handshake CertificateRequest (§4.6.2).
   Status request_client_certificate();
   bool post_handshake_auth_pending() const { return pha_.has_value(); }
+  /// After step() answered Hs::version_switch: the ClientHello (framed) that
+  /// chose TLS 1.2, for the TLS 1.2 machine.
+  Bytes take_client_hello() { return std::move(client_hello_); }
 
   enum class State : uint8_t {
     read_client_hello,
     choose_credential,  // may suspend (Wait::server_certificate)
     send_server_hello,
     send_server_flight,
+    send_certificate_verify,  // may suspend (Wait::private_key_operation)
+    send_server_finished,
     read_client_certificate,
     read_client_certificate_verify,
     read_client_finished,
@@ -43,6 +50,8 @@ class ServerHandshake13 final : public Handshake13 {
   Result<Hs> do_choose_credential();
   Result<Hs> do_send_server_hello();
   Result<Hs> do_send_server_flight();
+  Result<Hs> do_send_certificate_verify();
+  Result<Hs> do_send_server_finished();
   Result<Hs> do_read_client_certificate();
   Result<Hs> do_read_client_certificate_verify();
   Result<Hs> do_read_client_finished();
@@ -68,15 +77,9 @@ class ServerHandshake13 final : public Handshake13 {
   /// The server Certificate message for credential_, with staples_ in the
   /// entries (RFC 8446 §4.4.2.1).
   Result<Certificate> server_certificate() const;
-  /// Settles staples_ from the hooks or the credential; false while an
-  /// asynchronous hook has not answered.
-  Result<bool> settle_staples();
   /// Sets credential_ from the credential sources or `credentials`; false
   /// while an asynchronous source has not answered.
   Result<bool> settle_credential();
-  /// The asynchronous source's answer: asks it the first time, then reads
-  /// its handle; nullopt while it has not answered.
-  Result<std::optional<CredentialSnapshot>> poll_credential_source();
 
   ConnCore& core_;
   std::shared_ptr<const ServerConfig> config_;
@@ -101,17 +104,14 @@ class ServerHandshake13 final : public Handshake13 {
   Bytes server_share_;
   Bytes ecdhe_;
   std::optional<CredentialChoice> credential_;
-  /// The credentials credential_ points into when they came from a
-  /// credential source (kept alive for the handshake).
-  CredentialSnapshot credential_snapshot_;
-  /// The asynchronous credential source's handle while it has not answered.
-  std::shared_ptr<PendingCredentials> pending_credentials_;
+  /// Where credential_ and the staples come from (kept alive for the
+  /// handshake); suspends on asynchronous sources.
+  ServerCredentials sources_;
   /// The client sent status_request (RFC 6066 §8) in its ClientHello.
   bool client_wants_status_ = false;
-  /// What will be stapled (settled before the flight is sent), and the
-  /// asynchronous hook's handle while it has not answered.
-  std::optional<std::vector<Bytes>> staples_;
-  std::shared_ptr<PendingOcspStaple> pending_staple_;
+  /// What the CertificateVerify signs, and the signer while it works.
+  Bytes certificate_verify_input_;
+  CredentialSigning signing_;
   std::optional<KeySchedule> schedule_;
   unsigned tickets_sent_ = 0;
 

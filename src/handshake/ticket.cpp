@@ -1,5 +1,7 @@
 #include "handshake/ticket.h"
 
+#include <chrono>
+
 #include "base/reader.h"
 #include "base/writer.h"
 
@@ -7,6 +9,12 @@ namespace vouch {
 
 namespace {
 constexpr uint8_t kTicketFormat = 2;
+}
+
+uint64_t unix_seconds_now() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 Bytes encode_ticket(const TicketContents& t) {

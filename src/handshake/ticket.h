@@ -15,6 +15,8 @@ namespace vouch {
 struct TicketContents {
   uint16_t version = 0x0304;
   CipherSuite cipher_suite{};
+  /// TLS 1.3: the resumption PSK. TLS 1.2: the session's master secret
+  /// (always an extended one, RFC 7627: other sessions are not resumable).
   Bytes psk;
   uint64_t issued_at = 0;  // unix seconds
   uint32_t lifetime = 0;   // seconds
@@ -26,6 +28,13 @@ struct TicketContents {
   /// one in a PSK handshake).
   std::vector<Bytes> client_chain;
 };
+
+/// The seven days RFC 8446 §4.6.1 allows a ticket at most; vouch applies
+/// the same bound to TLS 1.2 tickets and cached sessions.
+constexpr uint32_t kMaxTicketLifetime = 604800;
+
+/// The system clock in unix seconds (issued_at).
+uint64_t unix_seconds_now();
 
 Bytes encode_ticket(const TicketContents& t);
 /// decode_error on any malformed input (a forged ticket cannot get here: it

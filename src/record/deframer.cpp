@@ -35,6 +35,14 @@ Result<std::optional<RawRecord>> Deframer::next(size_t max_fragment) {
   // Validate header fields as soon as their bytes are here, so that a peer
   // speaking something else entirely (an HTTP request, an SSLv2 hello) is
   // rejected at once instead of after we wait for a bogus length.
+  // An SSL 2.0-compatible ClientHello (RFC 6101 Appendix E.2; RFC 5246
+  // Appendix E.2): a 2-byte length with the high bit set, then msg_type 1.
+  // vouch speaks neither SSL 2.0 nor the versions such hellos offer.
+  if (avail >= 1 && (h[0] & 0x80) != 0) {
+    if (avail < 3) return std::optional<RawRecord>{};  // wait for its msg_type
+    if (h[2] == 1)
+      return fail(Alert::protocol_version, "record: SSL 2.0-compatible ClientHello (TLS 1.2 or later required)");
+  }
   if (avail >= 1 && !known_content_type(h[0])) {
     return fail(Alert::unexpected_message,
                 "record: unknown content type " + std::to_string(h[0]) + " (RFC 8446 §5)");

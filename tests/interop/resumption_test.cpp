@@ -2,6 +2,7 @@
 // issued by vouch resumed by openssl and gnutls, and tickets issued by
 // openssl resumed by vouch connect through its session file.
 #include "interop/interop.h"
+#include "tools/ocsp_staple.h"
 
 namespace vouch::interop {
 namespace {
@@ -115,12 +116,47 @@ TEST(ResumptionMisc, VouchClientResumesWithVouchServer) {
   server.process.stop();
 }
 
+// The session file keeps what the full handshake proved: resuming from it
+// reports the OCSP status verified then (no Certificate, hence no staple, is
+// exchanged in a resumption), not "not requested".
+TEST(ResumptionMisc, VouchClientKeepsTheVerifiedStapleInItsSessionFile) {
+  const testing::PkiFamily& f = family(CertType::ecdsa);
+  testing::TempDir dir;
+  auto staple = testing::make_ocsp_staple(f.server.cert.get(), f.intermediate.cert.get(),
+                                          f.intermediate.key.get(), {});
+  ASSERT_TRUE(staple.ok()) << staple.error().to_string();
+  const std::string staple_path = dir.file("staple.der");
+  testing::write_file(staple_path, *staple);
+  std::vector<std::string> server_args = vouch_cert_args(f.server);
+  server_args.insert(server_args.end(), {"--staple", staple_path});
+  Server server = start_vouch_server(dir, server_args);
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  const std::string sess = dir.file("vouch.sess");
+  const std::vector<std::string> common = {"--ca", f.root.cert_path, "--servername", "localhost", "--ocsp",
+                                           "require", "--request", "GET / HTTP/1.0\\r\\n\\r\\n"};
+  std::vector<std::string> first_args = common;
+  first_args.insert(first_args.end(), {"--sess-out", sess});
+  ChildProcess first = run_vouch_client(server.port, first_args);
+  ASSERT_TRUE(first.wait(kRunTimeout).success()) << first.transcript() << server.process.transcript();
+  const std::string first_ocsp = summary_value(first.err(), "ocsp");
+  EXPECT_EQ(first_ocsp.rfind("good (produced ", 0), 0u) << first.err();
+  EXPECT_EQ(testing::read_text_file(sess).rfind("vouch-session 2\nsession ", 0), 0u);
+
+  std::vector<std::string> second_args = common;
+  second_args.insert(second_args.end(), {"--sess-in", sess});
+  ChildProcess second = run_vouch_client(server.port, second_args);
+  ASSERT_TRUE(second.wait(kRunTimeout).success()) << second.transcript() << server.process.transcript();
+  EXPECT_EQ(summary_value(second.err(), "resumed"), "yes") << second.err();
+  EXPECT_EQ(summary_value(second.err(), "ocsp"), first_ocsp + " [from the resumed session]") << second.err();
+  server.process.stop();
+}
+
 // A damaged session file is refused before any connection is made.
 TEST(ResumptionMisc, CorruptSessionFileIsAnError) {
   testing::TempDir dir;
   const std::string sess = dir.file("bad.sess");
   testing::ChildProcess writer =
-      ChildProcess::spawn({"sh", "-c", "printf 'vouch-session 1\\nticket zz\\n' > \"$0\"", sess});
+      ChildProcess::spawn({"sh", "-c", "printf 'vouch-session 2\\nsession zz\\n' > \"$0\"", sess});
   ASSERT_TRUE(writer.wait(kRunTimeout).success());
   // Port 1 is never contacted: the file is read first.
   ChildProcess client = run_vouch_client(
@@ -129,6 +165,21 @@ TEST(ResumptionMisc, CorruptSessionFileIsAnError) {
   EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
   EXPECT_NE(client.err().find("--sess-in"), std::string::npos) << client.err();
   EXPECT_NE(client.err().find("bad hex digit"), std::string::npos) << client.err();
+}
+
+// A file of the first format (written by an older vouch) is refused with a
+// message that says what to do.
+TEST(ResumptionMisc, FormatOneSessionFileIsRefused) {
+  testing::TempDir dir;
+  const std::string sess = dir.file("old.sess");
+  testing::write_file(sess, std::string("vouch-session 1\nversion 0304\ncipher_suite 1301\n"));
+  ChildProcess client = run_vouch_client(
+      1, {"--ca", family(CertType::ecdsa).root.cert_path, "--sess-in", sess});
+  const testing::ExitStatus st = client.wait(kRunTimeout);
+  EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
+  EXPECT_NE(client.err().find("session file format 1 is no longer read; save the session again"),
+            std::string::npos)
+      << client.err();
 }
 
 }  // namespace

@@ -1,9 +1,14 @@
-// The session file format of `vouch connect --sess-out/--sess-in`: round
-// trips and every malformed case. The tool is not a library, so its one
-// parser source is compiled into this test directly.
+// The session file of `vouch connect --sess-out/--sess-in` (format 2: a
+// header line and the hex of encode_session): round trips of TLS 1.3 and
+// TLS 1.2 sessions with their OCSP status and client identity, and every
+// malformed file. The tool's sources are not a library the interop tests
+// link, so its one parser source is compiled into this test directly.
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
+
+#include <cctype>
+#include <fstream>
 
 #include "../../tools/vouch/session_file.cpp"  // NOLINT(bugprone-suspicious-include)
 #include "support/process.h"
@@ -11,7 +16,9 @@
 namespace vouch::cli {
 namespace {
 
-Session sample() {
+using Clock = std::chrono::system_clock;
+
+Session tls13_sample() {
   Session s;
   s.version = ProtocolVersion::tls13;
   s.cipher_suite = CipherSuite::TLS_AES_256_GCM_SHA384;
@@ -19,88 +26,102 @@ Session sample() {
   s.psk = Bytes(48, 0x5A);
   s.lifetime_seconds = 7200;
   s.age_add = 4000000000u;
-  s.received_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
+  s.received_at = Clock::time_point(std::chrono::milliseconds(1700000000123));
   s.server_name = "localhost";
   s.alpn = "h2";
   s.peer_chain = {Bytes{0x30, 0x03, 0x01, 0x01, 0x00}, Bytes{0x30, 0x00}};
+  s.client_chain = {Bytes{0x30, 0x01, 0x07}};
+  // What `vouch connect` printed as "ocsp: good (...)" in the full handshake.
+  s.ocsp.requested = true;
+  StapleReport leaf;
+  leaf.present = true;
+  leaf.response = {0x30, 0x82, 0x01, 0x00};
+  OcspStatus good;
+  good.status = OcspCertStatus::good;
+  good.produced_at = Clock::time_point(std::chrono::seconds(1700000000));
+  good.this_update = good.produced_at;
+  good.next_update = good.produced_at + std::chrono::hours(24);
+  good.responder = "CN=Test Intermediate";
+  leaf.status = good;
+  StapleReport issuer;
+  issuer.position = 1;
+  s.ocsp.staples = {leaf, issuer};
   return s;
 }
 
-// The file format_session(sample()) must produce, spelled out.
-std::string sample_text() {
-  std::string psk_hex;
-  for (int i = 0; i < 48; ++i) psk_hex += "5a";
-  return "vouch-session 1\n"
-         "version 0304\n"
-         "cipher_suite 1302\n"
-         "ticket 0102abff\n"
-         "psk " + psk_hex + "\n"
-         "lifetime 7200\n"
-         "age_add 4000000000\n"
-         "received_at 1700000000123\n"
-         "server_name 6c6f63616c686f7374\n"
-         "alpn 6832\n"
-         "peer_cert 3003010100\n"
-         "peer_cert 3000\n";
-}
-
-// Replaces the first line starting with `key ` by `line` (or removes it when
-// line is empty).
-std::string with_line(const std::string& key, const std::string& line) {
-  std::string t = sample_text();
-  const size_t pos = t.find("\n" + key + " ");
-  EXPECT_NE(pos, std::string::npos) << key;
-  const size_t end = t.find('\n', pos + 1);
-  return t.replace(pos + 1, end - pos, line.empty() ? "" : line + "\n");
+Session tls12_sample() {
+  Session s;
+  s.version = ProtocolVersion::tls12;
+  s.cipher_suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+  s.master_secret = Bytes(48, 0x4D);
+  s.session_id = Bytes(32, 0x1D);
+  s.extended_master_secret = true;
+  s.lifetime_seconds = 7200;
+  s.received_at = Clock::time_point(std::chrono::milliseconds(1700000000999));
+  s.server_name = "localhost";
+  s.peer_chain = {Bytes{0x30, 0x00}};
+  return s;
 }
 
 void expect_equal(const Session& a, const Session& b) {
-  EXPECT_EQ(a.version, b.version);
-  EXPECT_EQ(a.cipher_suite, b.cipher_suite);
-  EXPECT_EQ(a.ticket, b.ticket);
-  EXPECT_EQ(a.psk, b.psk);
-  EXPECT_EQ(a.lifetime_seconds, b.lifetime_seconds);
-  EXPECT_EQ(a.age_add, b.age_add);
-  EXPECT_EQ(a.received_at, b.received_at);
-  EXPECT_EQ(a.server_name, b.server_name);
-  EXPECT_EQ(a.alpn, b.alpn);
-  EXPECT_EQ(a.peer_chain, b.peer_chain);
+  // The codec's own test compares every field; here the bytes say it all.
+  EXPECT_EQ(encode_session(a), encode_session(b));
+  EXPECT_EQ(a.ocsp.summary(), b.ocsp.summary());
 }
 
-TEST(SessionFile, FormatIsTheDocumentedText) { EXPECT_EQ(format_session(sample()), sample_text()); }
-
-TEST(SessionFile, RoundTrip) {
-  Result<Session> parsed = parse_session(format_session(sample()));
-  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  expect_equal(*parsed, sample());
+// The file format_session(tls13_sample()) must produce, spelled out.
+std::string sample_text() {
+  return "vouch-session 2\nsession " + to_hex(encode_session(tls13_sample())) + "\n";
 }
 
-TEST(SessionFile, EmptyOptionalFieldsAndNoPeerChain) {
-  Session s = sample();
-  s.server_name.clear();
-  s.alpn.clear();
-  s.peer_chain.clear();
-  Result<Session> parsed = parse_session(format_session(s));
+TEST(SessionFile, FormatIsTheDocumentedText) {
+  EXPECT_EQ(format_session(tls13_sample()), sample_text());
+  // The encoding's magic ("vSes") and format number open the hex.
+  EXPECT_EQ(sample_text().rfind("vouch-session 2\nsession 765365730001", 0), 0u);
+}
+
+TEST(SessionFile, Tls13RoundTripKeepsTheVerifiedStatusAndClientIdentity) {
+  Result<Session> parsed = parse_session(format_session(tls13_sample()));
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  expect_equal(*parsed, s);
+  expect_equal(*parsed, tls13_sample());
+  EXPECT_EQ(parsed->ocsp.summary().rfind("good (", 0), 0u) << parsed->ocsp.summary();
+  EXPECT_EQ(parsed->client_chain, tls13_sample().client_chain);
+}
+
+TEST(SessionFile, Tls12RoundTrip) {
+  Result<Session> parsed = parse_session(format_session(tls12_sample()));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+  expect_equal(*parsed, tls12_sample());
+  EXPECT_EQ(parsed->version, ProtocolVersion::tls12);
+  EXPECT_EQ(parsed->master_secret, Bytes(48, 0x4D));
 }
 
 TEST(SessionFile, UppercaseHexIsAccepted) {
-  Result<Session> parsed = parse_session(with_line("ticket", "ticket 0102ABFF"));
+  std::string text = sample_text();
+  const size_t hex_start = text.find("\nsession ") + 9;
+  for (size_t i = hex_start; i + 1 < text.size(); ++i) text[i] = static_cast<char>(std::toupper(text[i]));
+  Result<Session> parsed = parse_session(text);
   ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
-  EXPECT_EQ(parsed->ticket, (Bytes{0x01, 0x02, 0xAB, 0xFF}));
+  expect_equal(*parsed, tls13_sample());
 }
 
 TEST(SessionFile, FileRoundTripIsPrivate) {
   testing::TempDir dir;
   const std::string path = dir.file("session");
-  ASSERT_TRUE(write_session_file(path, sample()).ok());
+  ASSERT_TRUE(write_session_file(path, tls13_sample()).ok());
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   Result<std::shared_ptr<const Session>> read = read_session_file(path);
   ASSERT_TRUE(read.ok()) << read.error().to_string();
-  expect_equal(**read, sample());
+  expect_equal(**read, tls13_sample());
+  // Rewriting replaces the file (rename over it), still private.
+  ASSERT_TRUE(write_session_file(path, tls12_sample()).ok());
+  read = read_session_file(path);
+  ASSERT_TRUE(read.ok()) << read.error().to_string();
+  expect_equal(**read, tls12_sample());
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 TEST(SessionFile, MissingFileIsAnError) {
@@ -108,6 +129,29 @@ TEST(SessionFile, MissingFileIsAnError) {
   Result<std::shared_ptr<const Session>> read = read_session_file(dir.file("absent"));
   ASSERT_FALSE(read.ok());
   EXPECT_NE(read.error().reason.find("absent"), std::string::npos);
+}
+
+TEST(SessionFile, ReadErrorsNameThePath) {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.sess");
+  std::ofstream(path) << "vouch-session 1\nversion 0304\n";
+  Result<std::shared_ptr<const Session>> read = read_session_file(path);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.error().reason,
+            path + ": session file format 1 is no longer read; save the session again");
+}
+
+TEST(SessionFile, TooLargeASessionIsNotWritten) {
+  testing::TempDir dir;
+  Session s = tls13_sample();
+  // Hex doubles the size: this cannot be read back, so it is not written.
+  s.client_chain.assign(16, Bytes(kMaxSessionFileBytes / 32 + 1, 0x30));
+  const std::string path = dir.file("big.sess");
+  Status st = write_session_file(path, s);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().reason.find("too large"), std::string::npos) << st.error().reason;
+  struct stat ignored {};
+  EXPECT_NE(::stat(path.c_str(), &ignored), 0);
 }
 
 struct Malformed {
@@ -123,49 +167,56 @@ class SessionFileMalformed : public ::testing::TestWithParam<Malformed> {};
 TEST_P(SessionFileMalformed, IsRejected) {
   Result<Session> parsed = parse_session(GetParam().text);
   ASSERT_FALSE(parsed.ok()) << GetParam().name;
+  EXPECT_EQ(parsed.error().alert, Alert::decode_error);
   EXPECT_NE(parsed.error().reason.find(GetParam().reason_part), std::string::npos)
       << parsed.error().reason;
 }
 
+// The sample with its session bytes replaced.
+std::string with_bytes(const Bytes& b) { return "vouch-session 2\nsession " + to_hex(b) + "\n"; }
+
 std::vector<Malformed> malformed_cases() {
   const std::string good = sample_text();
-  std::string many_certs = good;
-  for (int i = 0; i < 15; ++i) many_certs += "peer_cert 3000\n";  // 17 in all
+  const std::string header = "vouch-session 2\n";
+  const std::string hex = good.substr(header.size() + 8, good.size() - header.size() - 9);
+  const Bytes bytes = encode_session(tls13_sample());
+  Bytes trailing = bytes;
+  trailing.push_back(0);
+  Bytes bad_magic = bytes;
+  bad_magic[0] = 0;
+  Bytes format9 = bytes;
+  format9[5] = 9;
+  Session long_name = tls13_sample();
+  long_name.server_name = std::string(256, 'a');
   return {
       {"empty", "", "not a vouch session file"},
-      {"wrong_magic", "vouch-session 2\n" + good.substr(good.find('\n') + 1), "not a vouch"},
-      {"no_newline_at_all", "vouch-session 1", "not a vouch"},
+      {"wrong_magic", "vouch-sessions 2\nsession " + hex + "\n", "not a vouch session file"},
+      {"other_program", "-----BEGIN SSL SESSION PARAMETERS-----\n", "not a vouch session file"},
+      {"format_1", "vouch-session 1\nversion 0304\ncipher_suite 1301\n",
+       "session file format 1 is no longer read; save the session again"},
+      {"format_1_no_newline", "vouch-session 1", "session file format 1 is no longer read"},
+      {"format_3", "vouch-session 3\nsession " + hex + "\n", "unknown session file format '3'"},
+      {"format_empty", "vouch-session \nsession " + hex + "\n", "unknown session file format ''"},
+      {"no_newline_at_all", "vouch-session 2", "truncated"},
       {"truncated_last_line", good.substr(0, good.size() - 1), "truncated"},
-      {"unknown_key", good + "colour blue\n", "unknown key"},
-      {"repeated_key", good + "psk 00\n", "repeated key 'psk'"},
-      {"line_without_space", good + "ticket\n", "malformed line"},
-      {"missing_psk", with_line("psk", ""), "missing key 'psk'"},
-      {"missing_ticket", with_line("ticket", ""), "missing key 'ticket'"},
-      {"missing_alpn", with_line("alpn", ""), "missing key 'alpn'"},
-      {"odd_hex", with_line("ticket", "ticket 012"), "odd hex length"},
-      {"bad_hex_digit", with_line("ticket", "ticket 01zz"), "bad hex digit"},
-      {"empty_ticket", with_line("ticket", "ticket "), "ticket: empty"},
-      {"empty_psk", with_line("psk", "psk "), "psk: empty"},
-      {"psk_too_long", with_line("psk", "psk " + std::string(130, 'a')), "psk: too long"},
-      {"ticket_too_long", with_line("ticket", "ticket " + std::string(2 * 65536, '0')),
-       "ticket: too long"},
-      {"server_name_too_long", with_line("server_name", "server_name " + std::string(512, '6')),
-       "server_name: too long"},
-      {"lifetime_over_7_days", with_line("lifetime", "lifetime 604801"), "lifetime: bad number"},
-      {"lifetime_negative", with_line("lifetime", "lifetime -1"), "lifetime: bad number"},
-      {"lifetime_junk", with_line("lifetime", "lifetime 12x"), "lifetime: bad number"},
-      {"lifetime_empty", with_line("lifetime", "lifetime "), "lifetime: bad number"},
-      {"age_add_overflow", with_line("age_add", "age_add 4294967296"), "age_add: bad number"},
-      {"received_at_huge", with_line("received_at", "received_at 99999999999999999999"),
-       "received_at: bad number"},
-      {"version_tls12", with_line("version", "version 0303"), "only TLS 1.3"},
-      {"version_not_hex", with_line("version", "version 03g4"), "version: bad number"},
-      {"cipher_suite_too_big", with_line("cipher_suite", "cipher_suite 10000"),
-       "cipher_suite: bad number"},
-      {"empty_peer_cert", good + "peer_cert \n", "peer_cert: empty"},
-      {"too_many_peer_certs", many_certs, "too many certificates"},
+      {"missing_session_line", header, "missing line 'session'"},
+      {"extra_line", good + "session " + hex + "\n", "unexpected line after 'session'"},
+      {"extra_empty_line", good + "\n", "unexpected line after 'session'"},
+      {"unknown_key", header + "ticket " + hex + "\n", "expected 'session <hex>'"},
+      {"no_space", header + "session\n", "expected 'session <hex>'"},
+      {"empty_hex", header + "session \n", "session: empty"},
+      {"odd_hex", header + "session " + hex.substr(1) + "\n", "session: odd hex length"},
+      {"bad_hex_digit", header + "session zz" + hex.substr(2) + "\n", "session: bad hex digit"},
+      {"space_in_hex", header + "session  " + hex.substr(1) + "\n", "session: bad hex digit"},
+      {"carriage_return", header + "session " + hex + "\r\n", "session: odd hex length"},
+      {"truncated_bytes", header + "session " + hex.substr(0, hex.size() - 2) + "\n",
+       "corrupt session data: session ocsp.staples[1].problem: truncated"},
+      {"trailing_bytes", with_bytes(trailing), "corrupt session data: session end: 1 trailing bytes"},
+      {"bad_codec_magic", with_bytes(bad_magic), "corrupt session data: session format: not a vouch session"},
+      {"unknown_codec_format", with_bytes(format9), "corrupt session data: session format: unknown format 9"},
+      {"field_out_of_bounds", with_bytes(encode_session(long_name)),
+       "corrupt session data: session server_name: 256 bytes"},
       {"too_large", good + std::string(kMaxSessionFileBytes, '#'), "too large"},
-      {"double_space_value", with_line("lifetime", "lifetime  7200"), "lifetime: bad number"},
   };
 }
 

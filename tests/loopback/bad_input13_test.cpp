@@ -68,13 +68,37 @@ class RawClientHello : public ::testing::Test {
 
 TEST_F(RawClientHello, ValidOneIsAnswered) { EXPECT_EQ(alert(), Alert::close_notify); }
 
+// A TLS 1.3-only server: a client without TLS 1.3 is protocol_version
+// (RFC 8446 §4.2.1). With TLS 1.2 enabled (the default) the same hellos are
+// TLS 1.2 clients; bad_input12_test covers that side.
+std::shared_ptr<ServerConfig> tls13_only_server() {
+  auto sc = server_config_for("ecdsa");
+  sc->min_version = ProtocolVersion::tls13;
+  return sc;
+}
+
 TEST_F(RawClientHello, NoSupportedVersionsIsProtocolVersion) {
   ch_.ext.supported_versions.reset();
-  EXPECT_EQ(alert(), Alert::protocol_version);
+  EXPECT_EQ(server_alert_for(as_record(framed(HandshakeType::client_hello, ch_)), tls13_only_server()),
+            Alert::protocol_version);
 }
 
 TEST_F(RawClientHello, OnlyOldVersionsIsProtocolVersion) {
   ch_.ext.supported_versions = std::vector<ProtocolVersion>{ProtocolVersion::tls12};
+  EXPECT_EQ(server_alert_for(as_record(framed(HandshakeType::client_hello, ch_)), tls13_only_server()),
+            Alert::protocol_version);
+}
+
+// TLS 1.1 and older are refused whatever the configuration (RFC 8996).
+TEST_F(RawClientHello, Tls11WithoutSupportedVersionsIsProtocolVersion) {
+  ch_.ext.supported_versions.reset();
+  ch_.legacy_version = 0x0302;
+  EXPECT_EQ(alert(), Alert::protocol_version);
+}
+
+TEST_F(RawClientHello, Tls11InSupportedVersionsIsProtocolVersion) {
+  ch_.ext.supported_versions = std::vector<ProtocolVersion>{static_cast<ProtocolVersion>(0x0302),
+                                                            static_cast<ProtocolVersion>(0x0301)};
   EXPECT_EQ(alert(), Alert::protocol_version);
 }
 

@@ -181,11 +181,21 @@ TEST(Deframer, BufferIsReusedWhenDrained) {
 }
 
 TEST(Deframer, UnknownContentTypeIsUnexpectedMessage) {
-  for (uint8_t t : {uint8_t{0}, uint8_t{19}, uint8_t{24}, uint8_t{'G'}, uint8_t{0xff}}) {
+  for (uint8_t t : {uint8_t{0}, uint8_t{19}, uint8_t{24}, uint8_t{'G'}}) {
     Deframer d;
     d.feed(ByteView(&t, 1));  // rejected as soon as the type byte is here
     auto r = d.next();
     ASSERT_FALSE(r.ok()) << int{t};
+    EXPECT_EQ(r.error().alert, Alert::unexpected_message);
+  }
+  {
+    // A first byte with the high bit set could start an SSL 2.0 hello: it is
+    // judged once its msg_type byte is here (DeframerSslv2 below).
+    Deframer d;
+    const Bytes wire = {0xff, 0x03, 0x02};
+    d.feed(wire);
+    auto r = d.next();
+    ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().alert, Alert::unexpected_message);
   }
   // An HTTP request on a TLS port.
@@ -274,6 +284,32 @@ TEST(Deframer, ErrorIsSticky) {
     auto r = d.next();
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().alert, Alert::unexpected_message);
+  }
+}
+
+}  // namespace
+}  // namespace vouch
+
+namespace vouch {
+namespace {
+
+// RFC 5246 Appendix E.2: an SSL 2.0-compatible ClientHello (length with the
+// high bit set, msg_type 1, version 3.1) is refused with protocol_version,
+// also when its bytes arrive one at a time.
+TEST(DeframerSslv2, CompatibleClientHelloIsProtocolVersion) {
+  const Bytes hello = {0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0x00, 0x00, 0x00, 0x10};
+  for (size_t split = 1; split <= 3; ++split) {
+    Deframer d;
+    d.feed(ByteView(hello).first(split - 1));
+    if (split > 1) {
+      auto early = d.next();
+      ASSERT_TRUE(early.ok());
+      EXPECT_FALSE(early->has_value());
+    }
+    d.feed(ByteView(hello).subspan(split - 1));
+    auto r = d.next();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert, Alert::protocol_version);
   }
 }
 

@@ -40,6 +40,7 @@ struct ConnectArgs {
   std::string ocsp = "soft";       // --ocsp ignore|report|soft|require
   std::vector<std::string> crls;   // --crl FILE (repeatable)
   std::string crl_dir;             // --crl-dir DIR
+  std::string renegotiation = "never";  // --renegotiation never|once (TLS 1.2)
 };
 
 int usage_error(const std::string& msg) {
@@ -151,6 +152,9 @@ Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args,
   };
   // RFC 8446 §4.2.6: offer to answer a CertificateRequest after the handshake.
   config->post_handshake_auth = args.pha;
+  // TLS 1.2: a server's HelloRequest (RFC 5246 §7.4.1.1), answered by a
+  // secure renegotiation (RFC 5746) or refused with a warning.
+  VOUCH_ASSIGN(config->renegotiation, parse_renegotiation(args.renegotiation));
   // OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and CRLs (RFC 5280 §6.3).
   const std::optional<OcspPolicy> policy = parse_ocsp_policy(args.ocsp);
   if (!policy)
@@ -295,7 +299,7 @@ class Pump {
 
   int finish() {
     if (!sess_out_.empty() && !session_saved_) {
-      fmt::print(stderr, "vouch: --sess-out: the server sent no session ticket\n");
+      fmt::print(stderr, "vouch: --sess-out: the server sent no resumable session\n");
     }
     return kExitOk;
   }
@@ -382,8 +386,11 @@ Command add_connect_command(CLI::App& parent) {
   add_tls_flags(*cmd, args->tls);
   cmd->add_option("--key-share-groups", args->key_share_groups,
                   "groups with a key share in the first ClientHello, separated by ':'");
-  cmd->add_option("--sess-out", args->sess_out, "save the first session ticket to this file");
-  cmd->add_option("--sess-in", args->sess_in, "resume the session saved in this file");
+  cmd->add_option("--sess-out", args->sess_out,
+                  "save the first session the server offers (a TLS 1.3 ticket, a TLS 1.2 session) to "
+                  "this file, with the server's verified chain and OCSP status");
+  cmd->add_option("--sess-in", args->sess_in,
+                  "resume the session saved in this file (by --sess-out of this version of vouch)");
   cmd->add_flag("--no-verify", args->no_verify, "do not verify the server (testing only!)");
   cmd->add_option("--request", args->request,
                   "bytes to send right after the handshake (\\r \\n \\t \\\\ are unescaped)");
@@ -404,6 +411,9 @@ Command add_connect_command(CLI::App& parent) {
                                        "(repeatable; a leaf without a CRL from its issuer fails)")
       ->allow_extra_args(false);
   cmd->add_option("--crl-dir", args->crl_dir, "... and against the CRLs of this hashed directory (openssl rehash)");
+  cmd->add_option("--renegotiation", args->renegotiation,
+                  "TLS 1.2: when the server asks to renegotiate (HelloRequest): never (default: refuse with "
+                  "a warning, the connection goes on) or once (one secure renegotiation, RFC 5746)");
   return Command{cmd, [args] { return run_connect(*args); }};
 }
 

@@ -1,4 +1,4 @@
-// vouch — a TLS 1.3 client and server on the command line.
+// vouch — a TLS 1.2 and TLS 1.3 client and server on the command line.
 //
 //   vouch serve   --listen 127.0.0.1:8443 --cert chain.pem --key key.pem
 //   vouch connect localhost:8443 --ca root.pem
@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   // MSG_NOSIGNAL already).
   signal(SIGPIPE, SIG_IGN);
 
-  CLI::App app{"vouch: TLS 1.3 client and server tool"};
+  CLI::App app{"vouch: TLS 1.2 and TLS 1.3 client and server tool"};
   app.require_subcommand(1);
   const vouch::cli::Command commands[] = {
       vouch::cli::add_serve_command(app),

@@ -10,9 +10,24 @@ namespace vouch::cli {
 void add_tls_flags(CLI::App& cmd, TlsFlags& flags) {
   cmd.add_option("--ciphersuites", flags.ciphersuites,
                  "TLS 1.3 cipher suites in preference order, IANA names separated by ':'");
+  cmd.add_option("--cipher", flags.cipher,
+                 "TLS 1.2 cipher suites in preference order, separated by ':', OpenSSL or IANA names "
+                 "(ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256); only ECDHE with AES-GCM "
+                 "or ChaCha20-Poly1305 is implemented");
   cmd.add_option("--groups", flags.groups,
                  "key exchange groups in preference order, separated by ':' (x25519:secp256r1)");
   cmd.add_option("--alpn", flags.alpn, "ALPN protocols in preference order, separated by ','");
+  cmd.add_option("--min-protocol", flags.min_protocol,
+                 "lowest protocol version spoken: TLSv1.2 (default) or TLSv1.3");
+  cmd.add_option("--max-protocol", flags.max_protocol,
+                 "highest protocol version spoken: TLSv1.2 or TLSv1.3 (default)");
+  cmd.add_flag("--tls1_2", flags.tls1_2,
+               "speak TLS 1.2 only (not with --tls1_3, --min-protocol or --max-protocol)");
+  cmd.add_flag("--tls1_3", flags.tls1_3,
+               "speak TLS 1.3 only (not with --tls1_2, --min-protocol or --max-protocol)");
+  cmd.add_flag("--no-ems-required", flags.no_ems_required,
+               "TLS 1.2: accept a peer that does not use the extended master secret (RFC 7627); "
+               "such sessions are never resumed");
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {
@@ -39,18 +54,87 @@ Result<std::vector<NamedGroup>> parse_groups(std::string_view list) {
   return groups;
 }
 
-Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config) {
-  if (!flags.ciphersuites.empty()) {
-    std::vector<CipherSuite> suites;
-    for (const std::string& name : split(flags.ciphersuites, ':')) {
-      CipherSuite s;
-      if (!parse_cipher_suite(name, s)) {
-        return fail(Alert::internal_error, "unknown cipher suite '" + name + "'");
-      }
-      suites.push_back(s);
+namespace {
+
+// A ':'-separated list of suites of one protocol version. A suite of the
+// other version is an error rather than ignored: it would not be used, and
+// the user meant something by it.
+Result<std::vector<CipherSuite>> parse_suites(std::string_view list, ProtocolVersion version) {
+  const bool tls12 = version == ProtocolVersion::tls12;
+  std::vector<CipherSuite> suites;
+  for (const std::string& name : split(list, ':')) {
+    CipherSuite s;
+    if (!parse_cipher_suite(name, s)) {
+      return fail(Alert::internal_error, "unknown cipher suite '" + name + "'");
     }
-    config.cipher_suites = std::move(suites);
+    if (tls12 && !is_tls12_suite(s)) {
+      return fail(Alert::internal_error, "'" + name +
+                                             "' is not a TLS 1.2 cipher suite (--cipher); TLS 1.3 suites "
+                                             "go in --ciphersuites");
+    }
+    if (!tls12 && !is_tls13_suite(s)) {
+      return fail(Alert::internal_error, "'" + name +
+                                             "' is not a TLS 1.3 cipher suite (--ciphersuites); TLS 1.2 "
+                                             "suites go in --cipher");
+    }
+    suites.push_back(s);
   }
+  return suites;
+}
+
+Result<ProtocolVersion> parse_version_flag(const char* flag, const std::string& value) {
+  ProtocolVersion v;
+  if (!parse_protocol_version(value, v)) {
+    return fail(Alert::internal_error,
+                std::string(flag) + ": expected TLSv1.2 or TLSv1.3, not '" + value + "'");
+  }
+  return v;
+}
+
+// --tls1_2 / --tls1_3 (one version, as openssl s_client's flags) or
+// --min-protocol / --max-protocol (a range), never both kinds.
+Status apply_versions(const TlsFlags& flags, CommonConfig& config) {
+  if (flags.tls1_2 && flags.tls1_3) {
+    return fail(Alert::internal_error, "--tls1_2 and --tls1_3 exclude each other");
+  }
+  if (flags.tls1_2 || flags.tls1_3) {
+    const char* flag = flags.tls1_2 ? "--tls1_2" : "--tls1_3";
+    if (!flags.min_protocol.empty() || !flags.max_protocol.empty()) {
+      return fail(Alert::internal_error,
+                  std::string(flag) + " excludes --min-protocol and --max-protocol");
+    }
+    const ProtocolVersion v = flags.tls1_2 ? ProtocolVersion::tls12 : ProtocolVersion::tls13;
+    config.min_version = v;
+    config.max_version = v;
+    return {};
+  }
+  ProtocolVersion min = config.min_version, max = config.max_version;
+  if (!flags.min_protocol.empty()) {
+    VOUCH_ASSIGN(min, parse_version_flag("--min-protocol", flags.min_protocol));
+  }
+  if (!flags.max_protocol.empty()) {
+    VOUCH_ASSIGN(max, parse_version_flag("--max-protocol", flags.max_protocol));
+  }
+  if (static_cast<uint16_t>(min) > static_cast<uint16_t>(max)) {
+    return fail(Alert::internal_error, "--min-protocol " + to_string(min) +
+                                           " is above --max-protocol " + to_string(max));
+  }
+  config.min_version = min;
+  config.max_version = max;
+  return {};
+}
+
+}  // namespace
+
+Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config) {
+  VOUCH_TRY(apply_versions(flags, config));
+  if (!flags.ciphersuites.empty()) {
+    VOUCH_ASSIGN(config.cipher_suites, parse_suites(flags.ciphersuites, ProtocolVersion::tls13));
+  }
+  if (!flags.cipher.empty()) {
+    VOUCH_ASSIGN(config.cipher_suites12, parse_suites(flags.cipher, ProtocolVersion::tls12));
+  }
+  if (flags.no_ems_required) config.require_extended_master_secret = false;
   if (!flags.groups.empty()) {
     VOUCH_ASSIGN(config.groups, parse_groups(flags.groups));
   }
@@ -66,6 +150,13 @@ Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config) {
     config.alpn = std::move(protocols);
   }
   return {};
+}
+
+Result<Renegotiation> parse_renegotiation(std::string_view name) {
+  if (name == "never") return Renegotiation::never;
+  if (name == "once") return Renegotiation::once;
+  return fail(Alert::internal_error,
+              "--renegotiation: expected never or once, not '" + std::string(name) + "'");
 }
 
 Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero) {

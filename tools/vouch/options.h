@@ -23,17 +23,29 @@ inline constexpr int kExitUsage = 2;
 
 /// The negotiation flags common to both roles, as typed by the user.
 struct TlsFlags {
-  std::string ciphersuites;  // "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
+  std::string ciphersuites;  // TLS 1.3: "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
+  std::string cipher;        // TLS 1.2: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256"
   std::string groups;        // "x25519:secp256r1"
   std::string alpn;          // "h2,http/1.1"
+  std::string min_protocol;  // "TLSv1.2"
+  std::string max_protocol;  // "TLSv1.3"
+  bool tls1_2 = false;       // exactly TLS 1.2 (openssl s_client -tls1_2)
+  bool tls1_3 = false;       // exactly TLS 1.3
+  bool no_ems_required = false;  // accept TLS 1.2 peers without RFC 7627
 };
 
-/// Registers --ciphersuites, --groups and --alpn on a subcommand.
+/// Registers --ciphersuites, --cipher, --groups, --alpn, --min-protocol,
+/// --max-protocol, --tls1_2, --tls1_3 and --no-ems-required on a subcommand.
 void add_tls_flags(CLI::App& cmd, TlsFlags& flags);
 
 /// Applies the flags that were given (empty = keep the library default).
-/// Errors name the offending token ("unknown cipher suite 'X'").
+/// Errors name the offending token ("unknown cipher suite 'X'") or the
+/// conflicting flags ("--tls1_2 and --tls1_3 exclude each other").
 Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config);
+
+/// "never" / "once" (`vouch connect --renegotiation`); an error naming the
+/// value otherwise.
+Result<Renegotiation> parse_renegotiation(std::string_view name);
 
 /// Parses a colon-separated group list such as "x25519:secp256r1".
 Result<std::vector<NamedGroup>> parse_groups(std::string_view list);

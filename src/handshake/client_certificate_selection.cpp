@@ -1,0 +1,38 @@
+#include "handshake/client_certificate_selection.h"
+
+namespace vouch {
+
+Result<bool> ClientCertificateSelection::select(const CertificateRequestInfo& info,
+                                                std::shared_ptr<PendingClientCertificate>& pending,
+                                                std::optional<Credential>& chosen) {
+  if (pending) {
+    auto answer = pending->take();
+    if (!answer) return false;  // still pending: the selector is not called again
+    pending.reset();
+    if (answer->error) return *answer->error;
+    chosen = std::move(answer->credential);
+    return true;
+  }
+  chosen.reset();
+  notes_.clear();
+  if (config_.client_certificate_selector) {
+    auto handle = std::make_shared<PendingClientCertificate>();
+    ClientCertificateChoice c = config_.client_certificate_selector(info, handle);
+    switch (c.kind) {
+      case ClientCertificateChoice::Kind::certificate:
+        if (!c.credential) return fail(Alert::internal_error, "client certificate selector chose no credential");
+        chosen = std::move(c.credential);
+        return true;
+      case ClientCertificateChoice::Kind::none: return true;
+      case ClientCertificateChoice::Kind::pending:
+        pending = std::move(handle);
+        // Answered before returning: taken at once.
+        return pending->ready() ? select(info, pending, chosen) : false;
+    }
+  }
+  if (auto idx = select_client_credential(config_.client_credentials, info, &notes_))
+    chosen = config_.client_credentials[*idx];
+  return true;
+}
+
+}  // namespace vouch

@@ -1,0 +1,520 @@
+#include "handshake/server12.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "cert/public_key.h"
+#include "cert/verify_chain.h"
+#include "crypto/compare.h"
+#include "crypto/random.h"
+#include "crypto/signature.h"
+#include "handshake/ticket.h"
+#include "revocation/peer_check.h"
+
+namespace vouch {
+
+namespace {
+
+template <class T>
+bool contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+constexpr uint8_t kPointUncompressed = 0;     // RFC 8422 §5.1.2
+constexpr uint8_t kCompressionNull = 0;       // RFC 5246 §7.4.1.2
+constexpr size_t kSessionIdLength = 32;       // RFC 5246 §7.4.1.2: opaque SessionID<0..32>
+constexpr size_t kMaxCertificateStatus = (1u << 24) - 1;  // OCSPResponse<1..2^24-1>
+
+}  // namespace
+
+ServerHandshake12::ServerHandshake12(ConnCore& core, std::shared_ptr<const ServerConfig> config,
+                                     std::shared_ptr<TicketKeys> ticket_keys,
+                                     std::shared_ptr<ServerSessionCache> session_cache, Bytes client_hello)
+    : core_(core),
+      config_(std::move(config)),
+      ticket_keys_(std::move(ticket_keys)),
+      session_cache_(std::move(session_cache)),
+      client_hello_(std::move(client_hello)),
+      sources_(*config_) {}
+
+Result<Hs> ServerHandshake12::step() {
+  switch (state_) {
+    case State::process_client_hello: return do_process_client_hello();
+    case State::choose_credential: return do_choose_credential();
+    case State::settle_staples: return do_settle_staples();
+    case State::sign_key_exchange: return do_sign_key_exchange();
+    case State::send_server_flight: return do_send_server_flight();
+    case State::send_resumed_flight: return do_send_resumed_flight();
+    case State::read_client_certificate: return do_read_client_certificate();
+    case State::read_client_key_exchange: return do_read_client_key_exchange();
+    case State::read_certificate_verify: return do_read_certificate_verify();
+    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
+    case State::read_finished: return do_read_finished();
+    case State::send_finished: return do_send_finished();
+    case State::done: return Hs::done;
+  }
+  return fail(Alert::internal_error, "server (TLS 1.2): bad state");
+}
+
+const std::vector<SignatureScheme>& ServerHandshake12::our_schemes() const {
+  return config_->signature_schemes.empty() ? default_signature_schemes12() : config_->signature_schemes;
+}
+
+// ---------------------------------------------------------------- ClientHello
+
+Result<Hs> ServerHandshake12::do_process_client_hello() {
+  ClientHello ch;
+  VOUCH_TRY(parse(ByteView(client_hello_).subspan(kHandshakeHeaderLength), ch));
+  core_.info.version = ProtocolVersion::tls12;
+  VOUCH_TRY(negotiate(ch));
+  // RFC 8446 §4.1.3: a server able to speak TLS 1.3 that negotiates 1.2
+  // ends its random with "DOWNGRD\x01", which 1.3 clients check.
+  VOUCH_TRY(random_bytes(server_random_));
+  if (config_->max_version == ProtocolVersion::tls13)
+    std::copy(kDowngradeTls12.begin(), kDowngradeTls12.end(), server_random_.begin() + 24);
+  VOUCH_TRY(try_resumption(ch));
+  state_ = resumed_ ? State::send_resumed_flight : State::choose_credential;
+  return Hs::ok;
+}
+
+Status ServerHandshake12::negotiate(const ClientHello& ch) {
+  const Extensions& e = ch.ext;
+  // RFC 5246 §7.4.1.2: the list "MUST contain ... CompressionMethod.null".
+  if (!contains(ch.legacy_compression_methods, kCompressionNull))
+    return fail(Alert::illegal_parameter, "ClientHello: compression methods lack null (RFC 5246 §7.4.1.2)");
+  std::copy(ch.random.begin(), ch.random.end(), client_random_.begin());
+  client_session_id_ = ch.legacy_session_id;
+  client_suites_ = ch.cipher_suites;
+  // RFC 5746 §3.6: the SCSV or an empty extension says the client supports
+  // secure renegotiation; a non-empty one in an initial handshake is an
+  // attack or a bug.
+  if (e.renegotiation_info && !e.renegotiation_info->empty())
+    return fail(Alert::handshake_failure,
+                "ClientHello: renegotiation_info not empty in an initial handshake (RFC 5746 §3.6)");
+  client_secure_renegotiation_ =
+      e.renegotiation_info.has_value() || contains(ch.cipher_suites, CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  core_.secure_renegotiation = client_secure_renegotiation_;
+  // RFC 7627 §5.2.
+  ems_ = e.extended_master_secret;
+  if (!ems_ && config_->require_extended_master_secret)
+    return fail(Alert::handshake_failure,
+                "ClientHello: no extended_master_secret (RFC 7627), which this server requires");
+  // RFC 8422 §5.1.2: uncompressed points are the only ones vouch speaks.
+  if (e.ec_point_formats && !contains(*e.ec_point_formats, kPointUncompressed))
+    return fail(Alert::illegal_parameter, "ClientHello: ec_point_formats lacks uncompressed (RFC 8422 §5.1.2)");
+  point_formats_offered_ = e.ec_point_formats.has_value();
+  // RFC 8422 §4: the curves the client named; without the extension the
+  // client "supports" any, and vouch picks its first.
+  if (e.supported_groups) {
+    std::vector<NamedGroup> usable;
+    for (NamedGroup g : *e.supported_groups)
+      if (group_supported(g)) usable.push_back(g);
+    VOUCH_ASSIGN(group_, choose_group(config_->groups, usable));
+  } else {
+    if (config_->groups.empty()) return fail(Alert::handshake_failure, "no key exchange group configured");
+    group_ = config_->groups.front();
+  }
+  // RFC 5246 §7.4.1.4.1: without signature_algorithms a client accepts only
+  // SHA-1, which vouch never signs with: the choice below then fails.
+  client_schemes_ = e.signature_algorithms.value_or(std::vector<SignatureScheme>{});
+  if (e.server_name) core_.info.server_name = *e.server_name;
+  VOUCH_ASSIGN(auto alpn, choose_alpn(config_->alpn, e.alpn));
+  core_.info.alpn = alpn.value_or("");
+  client_wants_status_ = e.status_request.has_value();
+  client_wants_ticket_ = e.session_ticket.has_value();
+  hello_.version = ProtocolVersion::tls12;
+  hello_.server_name = core_.info.server_name;
+  hello_.signature_schemes = client_schemes_;
+  hello_.status_requested = client_wants_status_;
+  hello_.alpn = core_.info.alpn;
+  return {};
+}
+
+bool ServerHandshake12::resumable(const TicketContents& t, const ClientHello&) const {
+  Suite12 params;
+  if (t.version != static_cast<uint16_t>(ProtocolVersion::tls12) || !tls12_suite_params(t.cipher_suite, params))
+    return false;
+  if (t.psk.size() != kMasterSecretLength) return false;
+  if (unix_seconds_now() >= t.issued_at + t.lifetime) return false;
+  // RFC 5246 §7.4.1.2: the resumed session's suite must be offered (and
+  // still allowed here).
+  if (!contains(client_suites_, t.cipher_suite) || !contains(config_->cipher_suites12, t.cipher_suite)) return false;
+  // RFC 6066 §3: a session is only resumed for the name it was made for.
+  if (t.server_name != core_.info.server_name) return false;
+  // A server that requires client certificates never resumes a session in
+  // which the client did not authenticate.
+  if (config_->client_auth == ClientAuth::required && t.client_chain.empty()) return false;
+  return true;
+}
+
+Status ServerHandshake12::try_resumption(const ClientHello& ch) {
+  if (!config_->allow_resumption) return {};
+  std::optional<TicketContents> found;
+  if (ch.ext.session_ticket && !ch.ext.session_ticket->empty() && ticket_keys_) {
+    // RFC 5077 §3.4: a ticket that does not open or does not fit simply
+    // leads to a full handshake.
+    if (auto opened = ticket_keys_->open(*ch.ext.session_ticket))
+      if (auto t = decode_ticket(*opened); t && resumable(*t, ch)) found = std::move(*t);
+  }
+  if (!found && !client_session_id_.empty() && session_cache_) {
+    if (auto state = session_cache_->get(client_session_id_))
+      if (auto t = decode_ticket(*state); t && resumable(*t, ch)) found = std::move(*t);
+  }
+  if (!found) return {};
+  // RFC 7627 §5.3: every session vouch keeps used the extended master
+  // secret; "If the original session used the extension but the new
+  // ClientHello does not contain it, the server MUST abort the abbreviated
+  // handshake."
+  if (!ems_)
+    return fail(Alert::handshake_failure,
+                "ClientHello: resumption without extended_master_secret (RFC 7627 §5.3)");
+  resumed_ = true;
+  tls12_suite_params(found->cipher_suite, suite_);
+  core_.info.cipher_suite = found->cipher_suite;
+  core_.info.resumed = true;
+  master_secret_ = std::move(found->psk);
+  session_client_chain_ = std::move(found->client_chain);
+  // RFC 5077 §3.4: the server echoes the client's session ID on resumption.
+  session_id_ = client_session_id_;
+  send_ticket_ = client_wants_ticket_ && ticket_keys_ && config_->num_tickets > 0;
+  return {};
+}
+
+// ---------------------------------------------------------------- the server's flight
+
+Result<Hs> ServerHandshake12::do_choose_credential() {
+  // Suspends (an asynchronous credential source) before anything of the
+  // answer is written or hashed.
+  VOUCH_ASSIGN(const bool settled, sources_.settle(hello_));
+  if (!settled) return Hs::server_certificate;
+  const std::optional<std::string> sni =
+      hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
+  VOUCH_ASSIGN(choice_, choose_suite_and_credential12(config_->cipher_suites12, client_suites_, sources_.list(),
+                                                      our_schemes(), client_schemes_, sni));
+  tls12_suite_params(choice_->suite, suite_);
+  core_.info.cipher_suite = choice_->suite;
+  state_ = State::settle_staples;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake12::do_settle_staples() {
+  const Credential& cred = *choice_->credential;
+  VOUCH_ASSIGN(const bool settled, sources_.settle_staples(cred, core_.info.server_name, client_wants_status_));
+  if (!settled) return Hs::ocsp_staple;
+  // RFC 6066 §8: only the leaf's status travels in TLS 1.2, and the
+  // extension is acknowledged only when a CertificateStatus will follow.
+  const std::vector<Bytes>& staples = sources_.staples();
+  if (staples.size() > cred.chain_der().size())
+    return fail(Alert::internal_error, "OCSP staple hook returned more staples than certificates");
+  if (!staples.empty() && staples[0].size() > kMaxCertificateStatus)
+    return fail(Alert::internal_error, "OCSP staple for the leaf does not fit a CertificateStatus");
+  send_status_ = client_wants_status_ && !staples.empty() && !staples[0].empty();
+  state_ = State::sign_key_exchange;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake12::do_sign_key_exchange() {
+  // RFC 8422 §5.4: the signature covers both randoms and our ECDHE
+  // parameters, not the transcript, so it is made before anything is sent:
+  // a signer that answers later, fails, or holds the wrong key stops the
+  // handshake before the server has said anything.
+  if (!share_) {
+    VOUCH_ASSIGN(KeyShare share, KeyShare::generate(group_));
+    share_.emplace(std::move(share));
+    ske_content_ = server_key_exchange_signed_content(client_random_, server_random_, group_, share_->public_key());
+  }
+  VOUCH_ASSIGN(std::optional<Bytes> sig, signing_.run(*choice_->credential, choice_->scheme, ske_content_));
+  if (!sig) return Hs::private_key;
+  ske_signature_ = std::move(*sig);
+  state_ = State::send_server_flight;
+  return Hs::ok;
+}
+
+Status ServerHandshake12::send_server_hello() {
+  ServerHello sh;
+  sh.legacy_version = 0x0303;
+  sh.random = server_random_;
+  sh.legacy_session_id_echo = session_id_;
+  sh.cipher_suite = core_.info.cipher_suite;
+  sh.legacy_compression_method = kCompressionNull;
+  Extensions& e = sh.ext;
+  if (client_secure_renegotiation_) e.renegotiation_info = Bytes{};  // RFC 5746 §3.6
+  e.extended_master_secret = ems_;                                     // RFC 7627 §5.2
+  if (point_formats_offered_) e.ec_point_formats = std::vector<uint8_t>{kPointUncompressed};
+  if (!core_.info.alpn.empty()) e.alpn = std::vector<std::string>{core_.info.alpn};
+  // RFC 6066 §3: "When resuming a session, the server MUST NOT include a
+  // server_name extension in the server hello."
+  e.server_name_ack = !core_.info.server_name.empty() && !resumed_;
+  e.status_request_empty = send_status_;
+  if (send_ticket_) e.session_ticket = Bytes{};  // RFC 5077 §3.2
+  // The transcript hash is the suite's PRF hash (RFC 5246 §7.4.9). A
+  // CertificateVerify will sign the messages themselves (§7.4.8).
+  if (cert_requested_) core_.transcript.keep_messages();
+  VOUCH_TRY(core_.transcript.select(suite_.prf_hash));
+  VOUCH_TRY(core_.transcript.update(client_hello_));
+  Bytes().swap(client_hello_);
+  return core_.send_message(HandshakeType::server_hello, sh);
+}
+
+Result<Hs> ServerHandshake12::do_send_server_flight() {
+  cert_requested_ = config_->client_auth != ClientAuth::none;
+  send_ticket_ = client_wants_ticket_ && config_->allow_resumption && ticket_keys_ && config_->num_tickets > 0 && ems_;
+  // A session ID names a session kept in our cache; with a ticket the client
+  // holds the state and no ID is needed (RFC 5077 §3.4).
+  if (!send_ticket_ && config_->allow_resumption && session_cache_ && ems_) {
+    session_id_.resize(kSessionIdLength);
+    VOUCH_TRY(random_bytes(session_id_));
+  }
+  VOUCH_TRY(send_server_hello());
+  const Credential& cred = *choice_->credential;
+  Certificate12 cert;
+  cert.certificate_list = cred.chain_der();
+  VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
+  if (send_status_) {
+    CertificateStatus cs;
+    cs.ocsp_response = sources_.staples()[0];
+    VOUCH_TRY(core_.send_message(HandshakeType::certificate_status, cs));
+  }
+  ServerKeyExchange ske;
+  ske.group = group_;
+  ske.public_key = share_->public_key();
+  ske.algorithm = choice_->scheme;
+  ske.signature = std::move(ske_signature_);
+  VOUCH_TRY(core_.send_message(HandshakeType::server_key_exchange, ske));
+  if (cert_requested_) {
+    // RFC 5246 §7.4.4 with RFC 8422 §5.5's ecdsa_sign.
+    CertificateRequest12 cr;
+    cr.certificate_types = {kCertTypeEcdsaSign, kCertTypeRsaSign};
+    cr.supported_signature_algorithms = our_schemes();
+    cr.certificate_authorities =
+        config_->client_ca_names ? *config_->client_ca_names : config_->client_trust.subject_names();
+    VOUCH_TRY(core_.send_message(HandshakeType::certificate_request, cr));
+  }
+  VOUCH_TRY(core_.send_framed(HandshakeType::server_hello_done, {}));
+  VOUCH_TRY(core_.flush_handshake());
+  state_ = cert_requested_ ? State::read_client_certificate : State::read_client_key_exchange;
+  return Hs::read_message;
+}
+
+Result<Hs> ServerHandshake12::do_send_resumed_flight() {
+  // RFC 5246 §7.3, abbreviated handshake: ServerHello, [NewSessionTicket],
+  // ChangeCipherSpec, Finished; no Certificate, so no staple and no
+  // credential source is asked.
+  VOUCH_TRY(send_server_hello());
+  VOUCH_TRY(derive_key_block());
+  // The client identity established by the original handshake.
+  core_.peer_chain = session_client_chain_;
+  core_.verified_peer_chain = session_client_chain_;
+  client_verified_chain_ = session_client_chain_;
+  VOUCH_TRY(send_ccs_and_finished());
+  state_ = State::read_change_cipher_spec;
+  return Hs::read_message;
+}
+
+// ---------------------------------------------------------------- the client's flight
+
+Result<Hs> ServerHandshake12::do_read_client_certificate() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  // RFC 5246 §7.4.6: a client that was asked always sends Certificate,
+  // empty when it has none.
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate)) return unexpected(*m, "client Certificate");
+  Certificate12 cert;
+  VOUCH_TRY(parse(m->body, cert));
+  if (cert.certificate_list.empty()) {
+    // RFC 5246 §7.4.6: "If the client does not send any certificates, the
+    // server MAY at its discretion either continue the handshake without
+    // client authentication, or respond with a fatal handshake_failure
+    // alert."
+    if (config_->client_auth == ClientAuth::required)
+      return fail(Alert::handshake_failure, "client sent no certificate, but this server requires one");
+  } else {
+    PeerVerifyOptions opts;
+    opts.purpose = PeerVerifyOptions::Purpose::client_auth;
+    opts.verify_callback = config_->client_verify_callback;
+    opts.max_depth = config_->client_verify_depth;
+    VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, cert.certificate_list, opts));
+    // TLS 1.2 has no way for a client to staple (RFC 6066 §8 is server
+    // only): the policy and the application's providers judge the chain.
+    std::vector<std::optional<Bytes>> staples(cert.certificate_list.size());
+    PeerRevocationInput rev;
+    rev.peer_is_server = false;
+    rev.requested = false;
+    rev.policy = config_->client_ocsp_policy;
+    rev.received = &cert.certificate_list;
+    rev.staples = &staples;
+    for (const auto& c : verified.chain) rev.path.push_back(c.get());
+    rev.providers = &config_->client_revocation_providers;
+    rev.now = std::chrono::system_clock::now();
+    VOUCH_ASSIGN(core_.peer_ocsp, check_peer_revocation(rev));
+    client_key_ = std::move(verified.leaf_key);
+    VOUCH_ASSIGN(client_verified_chain_, der_chain(verified));
+    client_chain_ = std::move(cert.certificate_list);
+  }
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = State::read_client_key_exchange;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake12::do_read_client_key_exchange() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::client_key_exchange))
+    return unexpected(*m, "ClientKeyExchange");
+  ClientKeyExchange cke;
+  VOUCH_TRY(parse(m->body, cke));
+  // RFC 8422 §5.10: the premaster secret; a bad point is illegal_parameter.
+  VOUCH_ASSIGN(Bytes pre_master, share_->derive(cke.public_key));
+  share_.reset();
+  VOUCH_TRY(core_.transcript.update(m->message));
+  if (ems_) {
+    // RFC 7627 §4: the session hash runs up to and including this message.
+    VOUCH_ASSIGN(Bytes session_hash, core_.transcript.current());
+    VOUCH_ASSIGN(master_secret_, extended_master_secret(suite_.prf_hash, pre_master, session_hash));
+  } else {
+    VOUCH_ASSIGN(master_secret_, master_secret(suite_.prf_hash, pre_master, client_random_, server_random_));
+  }
+  OPENSSL_cleanse(pre_master.data(), pre_master.size());
+  VOUCH_TRY(derive_key_block());
+  if (client_key_) {
+    state_ = State::read_certificate_verify;
+  } else {
+    core_.transcript.drop_messages();
+    state_ = State::read_change_cipher_spec;
+  }
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake12::do_read_certificate_verify() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::certificate_verify))
+    return unexpected(*m, "client CertificateVerify");
+  CertificateVerify cv;
+  VOUCH_TRY(parse(m->body, cv));
+  // RFC 5246 §7.4.8: the scheme must be one the CertificateRequest listed.
+  if (!contains(our_schemes(), cv.algorithm))
+    return fail(Alert::illegal_parameter,
+                "client CertificateVerify: scheme " + to_string(cv.algorithm) + " was not offered");
+  if (!scheme_matches_key(cv.algorithm, client_key_.get(), /*tls13=*/false))
+    return fail(Alert::illegal_parameter, "client CertificateVerify: scheme " + to_string(cv.algorithm) +
+                                              " does not fit the certificate key");
+  if (!verify_message(cv.algorithm, client_key_.get(), core_.transcript.messages(), cv.signature))
+    return fail(Alert::decrypt_error, "client CertificateVerify: bad signature");
+  core_.transcript.drop_messages();
+  if (config_->client_certificate_check) {
+    PeerCertificateInfo info;
+    info.chain = client_verified_chain_;
+    info.post_handshake = false;
+    info.subject = subject_of(client_chain_.front());
+    info.issuer = issuer_of(client_chain_.front());
+    Status s = config_->client_certificate_check(info);
+    if (!s) return s.error();
+  }
+  core_.peer_chain = client_chain_;
+  core_.verified_peer_chain = client_verified_chain_;
+  VOUCH_TRY(core_.transcript.update(m->message));
+  state_ = State::read_change_cipher_spec;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake12::do_read_change_cipher_spec() {
+  auto m = core_.next_message();
+  if (m) return unexpected(*m, "ChangeCipherSpec");
+  return Hs::read_message;
+}
+
+Status ServerHandshake12::on_change_cipher_spec() {
+  if (state_ != State::read_change_cipher_spec)
+    return fail(Alert::unexpected_message, "ChangeCipherSpec before the client's flight was complete");
+  VOUCH_TRY(core_.install_read_key12(keys_.client_write_key, keys_.client_write_iv));
+  state_ = State::read_finished;
+  return {};
+}
+
+Result<Hs> ServerHandshake12::do_read_finished() {
+  auto m = core_.next_message();
+  if (!m) return Hs::read_message;
+  if (m->type != static_cast<uint8_t>(HandshakeType::finished)) return unexpected(*m, "Finished");
+  Finished fin;
+  VOUCH_TRY(parse(m->body, kFinished12Length, fin));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(Bytes expected, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/true, th));
+  if (!constant_time_equal(expected, fin.verify_data))
+    return fail(Alert::decrypt_error, "client Finished: verify_data does not match");
+  core_.client_verify_data = fin.verify_data;
+  VOUCH_TRY(core_.transcript.update(m->message));
+  if (resumed_) {
+    state_ = State::done;
+    return Hs::done;
+  }
+  state_ = State::send_finished;
+  return Hs::ok;
+}
+
+Result<Hs> ServerHandshake12::do_send_finished() {
+  VOUCH_TRY(send_ccs_and_finished());
+  // A full handshake's session, kept under its ID for resumption.
+  if (!session_id_.empty() && session_cache_) {
+    VOUCH_ASSIGN(Bytes state, session_state());
+    const uint32_t lifetime = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
+    session_cache_->put(session_id_, std::move(state),
+                        std::chrono::system_clock::now() + std::chrono::seconds(lifetime));
+  }
+  state_ = State::done;
+  return Hs::done;
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+Status ServerHandshake12::derive_key_block() {
+  VOUCH_ASSIGN(keys_, key_block12(core_.info.cipher_suite, master_secret_, client_random_, server_random_));
+  return {};
+}
+
+Result<Bytes> ServerHandshake12::session_state() const {
+  TicketContents t;
+  t.version = static_cast<uint16_t>(ProtocolVersion::tls12);
+  t.cipher_suite = core_.info.cipher_suite;
+  t.psk = master_secret_;
+  t.issued_at = unix_seconds_now();
+  t.lifetime = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
+  t.server_name = core_.info.server_name;
+  t.alpn = core_.info.alpn;
+  t.client_chain = client_verified_chain_;
+  return encode_ticket(t);
+}
+
+Status ServerHandshake12::send_ccs_and_finished() {
+  if (send_ticket_) {
+    // RFC 5077 §3.3: after the client's flight (full handshake) or right
+    // after the ServerHello (abbreviated), before our ChangeCipherSpec.
+    NewSessionTicket12 nst;
+    nst.ticket_lifetime_hint = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
+    VOUCH_ASSIGN(Bytes state, session_state());
+    VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(state));
+    OPENSSL_cleanse(state.data(), state.size());
+    VOUCH_TRY(core_.send_message(HandshakeType::new_session_ticket, nst));
+  }
+  const uint8_t ccs = 1;
+  VOUCH_TRY(core_.flush_handshake());
+  VOUCH_TRY(core_.write_record(ContentType::change_cipher_spec, ByteView(&ccs, 1)));
+  VOUCH_TRY(core_.install_write_key12(keys_.server_write_key, keys_.server_write_iv));
+  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  Finished fin;
+  VOUCH_ASSIGN(fin.verify_data, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/false, th));
+  core_.server_verify_data = fin.verify_data;
+  VOUCH_TRY(core_.send_message(HandshakeType::finished, fin));
+  return core_.flush_handshake();
+}
+
+Status ServerHandshake12::post_handshake(const HandshakeMessage& m) {
+  // RFC 5246 §7.2.2 no_renegotiation: "sent by the server in response to a
+  // client hello after initial handshaking"; vouch servers never
+  // renegotiate, and the connection goes on.
+  if (m.type == static_cast<uint8_t>(HandshakeType::client_hello)) return core_.send_warning(Alert::no_renegotiation);
+  return unexpected(m, "no handshake message after the handshake");
+}
+
+}  // namespace vouch

@@ -1,0 +1,173 @@
+// In-memory TLS 1.2 handshakes between a vouch client and a vouch server
+// (RFC 5246 with RFC 8422 ECDHE, RFC 7627 EMS, RFC 5746, RFC 5077): every
+// suite × group × certificate type, the version matrix of both roles, the
+// downgrade sentinel, resumption by ticket and by session ID, and the
+// application data both ways.
+#include <gtest/gtest.h>
+
+#include <tuple>
+
+#include "msg/messages.h"
+#include "support/loopback.h"
+#include "support/pki.h"
+#include "vouch/session.h"
+
+namespace vouch {
+namespace {
+
+using testing::client_config_for;
+using testing::pump_handshake;
+using testing::send_and_receive;
+using testing::server_config_for;
+
+std::string errors_of(const Connection& c, const Connection& s) {
+  return "client: " + (c.error() ? c.error()->to_string() : std::string("ok")) +
+         " / server: " + (s.error() ? s.error()->to_string() : std::string("ok"));
+}
+
+using Params = std::tuple<CipherSuite, NamedGroup>;
+
+class Handshake12Matrix : public ::testing::TestWithParam<Params> {};
+
+TEST_P(Handshake12Matrix, CompletesAndCarriesData) {
+  const auto [suite, group] = GetParam();
+  const bool ecdsa = suite == CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ||
+                     suite == CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 ||
+                     suite == CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+  const std::string family = ecdsa ? "ecdsa" : "rsa";
+  auto cc = client_config_for(family);
+  cc->max_version = ProtocolVersion::tls12;
+  cc->cipher_suites12 = {suite};
+  cc->groups = {group};
+  auto sc = server_config_for(family);
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*client, *server)) << errors_of(*client, *server);
+  EXPECT_EQ(client->info().version, ProtocolVersion::tls12);
+  EXPECT_EQ(server->info().version, ProtocolVersion::tls12);
+  EXPECT_EQ(client->info().cipher_suite, suite);
+  EXPECT_EQ(server->info().cipher_suite, suite);
+  EXPECT_EQ(client->info().group, group);
+  EXPECT_EQ(server->info().server_name, "localhost");
+  EXPECT_EQ(client->peer_subject(), "CN=localhost,O=vouch-test");
+  EXPECT_EQ(send_and_receive(*client, *server, "ping"), "ping");
+  EXPECT_EQ(send_and_receive(*server, *client, "pong"), "pong");
+  std::string big(100000, 'x');
+  EXPECT_EQ(send_and_receive(*client, *server, big), big);
+  EXPECT_EQ(send_and_receive(*server, *client, big), big);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllSuitesAndGroups, Handshake12Matrix,
+    ::testing::Combine(::testing::Values(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                                         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                                         CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                                         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                         CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                                         CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256),
+                       ::testing::Values(NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1)),
+    [](const ::testing::TestParamInfo<Params>& p) {
+      return to_string(std::get<0>(p.param)) + "_" + to_string(std::get<1>(p.param));
+    });
+
+// The 1.2 × 1.3 matrix of both roles: the highest version both speak wins,
+// and disjoint ranges fail with protocol_version.
+struct VersionCase {
+  ProtocolVersion client_min, client_max, server_min, server_max;
+  std::optional<ProtocolVersion> expected;  // nullopt: protocol_version
+};
+
+class VersionMatrix : public ::testing::TestWithParam<VersionCase> {};
+
+TEST_P(VersionMatrix, HighestCommonVersionWins) {
+  const VersionCase& v = GetParam();
+  auto cc = client_config_for("ecdsa");
+  cc->min_version = v.client_min;
+  cc->max_version = v.client_max;
+  auto sc = server_config_for("ecdsa");
+  sc->min_version = v.server_min;
+  sc->max_version = v.server_max;
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  const bool ok = pump_handshake(*client, *server);
+  if (!v.expected) {
+    ASSERT_FALSE(ok);
+    ASSERT_TRUE(client->failed());
+    EXPECT_EQ(client->error()->alert, Alert::protocol_version) << errors_of(*client, *server);
+    return;
+  }
+  ASSERT_TRUE(ok) << errors_of(*client, *server);
+  EXPECT_EQ(client->info().version, *v.expected);
+  EXPECT_EQ(server->info().version, *v.expected);
+  EXPECT_EQ(send_and_receive(*client, *server, "v"), "v");
+}
+
+constexpr auto k12 = ProtocolVersion::tls12;
+constexpr auto k13 = ProtocolVersion::tls13;
+INSTANTIATE_TEST_SUITE_P(BothRoles, VersionMatrix,
+                         ::testing::Values(VersionCase{k12, k13, k12, k13, k13}, VersionCase{k12, k13, k12, k12, k12},
+                                           VersionCase{k12, k12, k12, k13, k12}, VersionCase{k13, k13, k12, k13, k13},
+                                           VersionCase{k12, k13, k13, k13, k13}, VersionCase{k12, k12, k12, k12, k12},
+                                           VersionCase{k13, k13, k12, k12, std::nullopt},
+                                           VersionCase{k12, k12, k13, k13, std::nullopt}));
+
+// RFC 7627: the extended master secret is negotiated, and each side can
+// refuse a peer without it.
+TEST(Handshake12, ExtendedMasterSecretRequiredByDefault) {
+  auto cc = client_config_for("ecdsa");
+  cc->max_version = ProtocolVersion::tls12;
+  auto sc = server_config_for("ecdsa");
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*client, *server)) << errors_of(*client, *server);
+}
+
+// Resumption by ticket (RFC 5077) and by session ID: the second connection
+// is abbreviated, and the session keeps the server chain and OCSP report.
+TEST(Handshake12, ResumesByTicket) {
+  auto cc = client_config_for("ecdsa");
+  cc->max_version = ProtocolVersion::tls12;
+  auto sc = server_config_for("ecdsa");
+  auto c1 = Connection::client(cc, "localhost");
+  auto s1 = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*c1, *s1)) << errors_of(*c1, *s1);
+  auto sessions = c1->take_sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_EQ(sessions[0]->version, ProtocolVersion::tls12);
+  EXPECT_FALSE(sessions[0]->ticket.empty());
+  EXPECT_TRUE(sessions[0]->extended_master_secret);
+
+  auto c2 = Connection::client(cc, "localhost", sessions[0]);
+  auto s2 = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*c2, *s2)) << errors_of(*c2, *s2);
+  EXPECT_TRUE(c2->info().resumed);
+  EXPECT_TRUE(s2->info().resumed);
+  EXPECT_EQ(c2->peer_subject(), "CN=localhost,O=vouch-test");
+  EXPECT_EQ(send_and_receive(*c2, *s2, "again"), "again");
+}
+
+TEST(Handshake12, ResumesBySessionId) {
+  auto cc = client_config_for("ecdsa");
+  cc->max_version = ProtocolVersion::tls12;
+  auto sc = server_config_for("ecdsa");
+  sc->num_tickets = 0;  // no tickets: the server keeps the session by ID
+  sc->session_cache12 = std::make_shared<ServerSessionCache>();
+  auto c1 = Connection::client(cc, "localhost");
+  auto s1 = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*c1, *s1)) << errors_of(*c1, *s1);
+  auto sessions = c1->take_sessions();
+  ASSERT_EQ(sessions.size(), 1u);
+  EXPECT_TRUE(sessions[0]->ticket.empty());
+  EXPECT_EQ(sessions[0]->session_id.size(), 32u);
+  EXPECT_EQ(sc->session_cache12->size(), 1u);
+
+  auto c2 = Connection::client(cc, "localhost", sessions[0]);
+  auto s2 = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*c2, *s2)) << errors_of(*c2, *s2);
+  EXPECT_TRUE(c2->info().resumed);
+  EXPECT_TRUE(s2->info().resumed);
+  EXPECT_EQ(send_and_receive(*s2, *c2, "by id"), "by id");
+}
+
+}  // namespace
+}  // namespace vouch
