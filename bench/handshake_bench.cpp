@@ -1,6 +1,7 @@
 // vouch against OpenSSL's libssl, in one process, in memory: TLS 1.3 full
 // handshakes (plain and with an OCSP staple), PSK resumption, mutual TLS and
-// bulk application data.
+// bulk application data; TLS 1.2 ECDHE-ECDSA full handshakes and ticket
+// resumption, both as client + server and as the server's share alone.
 //
 // Both stacks do the same work in every benchmark:
 //  - TLS 1.3 only, TLS_AES_128_GCM_SHA256, key share x25519 (groups offered:
@@ -15,6 +16,13 @@
 //    memory (vouch: pending_output()/receive(); libssl: a BIO pair).
 // Configuration objects (SSL_CTX, vouch configs, trust stores) are built once
 // outside the timed loop, as servers do.
+//
+// The TLS 1.2 pairs: TLS 1.2 only, ECDHE-ECDSA-AES128-GCM-SHA256, the same
+// groups (the client's first, x25519, is chosen), extended master secret
+// (both defaults), stateless session tickets (no server-side cache on either
+// side). The *_Server variants time only the server's calls (manual time:
+// vouch's receive(), libssl's SSL_do_handshake on the server), which is what
+// a server's handshake rate depends on.
 //
 // The stapling pair adds to the full handshake one good OCSP response for the
 // server leaf, signed by its issuer (the intermediate), made once per
@@ -31,6 +39,7 @@
 #include <openssl/ocsp.h>
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -81,19 +90,26 @@ struct VouchConfigs {
 };
 
 enum class Auth { server_only, mutual };
+enum class Version { tls12, tls13 };
 
-VouchConfigs vouch_configs(Auth auth, unsigned num_tickets) {
+VouchConfigs vouch_configs(Auth auth, unsigned num_tickets, Version version = Version::tls13) {
   const auto& f = test_pki().ecdsa();
   VouchConfigs c;
   c.client = std::make_shared<vouch::ClientConfig>();
   c.client->trust = f.trust();
   c.client->cipher_suites = {vouch::CipherSuite::TLS_AES_128_GCM_SHA256};
+  c.client->cipher_suites12 = {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+  // One version, as the libssl contexts are pinned to one.
+  const auto v = version == Version::tls12 ? vouch::ProtocolVersion::tls12 : vouch::ProtocolVersion::tls13;
+  c.client->min_version = c.client->max_version = v;
   c.client->groups = {vouch::NamedGroup::x25519, vouch::NamedGroup::secp256r1,
                       vouch::NamedGroup::secp384r1};
   c.client->key_share_groups = {vouch::NamedGroup::x25519};
   c.server = std::make_shared<vouch::ServerConfig>();
   c.server->credentials.push_back(f.server_credential());
   c.server->cipher_suites = {vouch::CipherSuite::TLS_AES_128_GCM_SHA256};
+  c.server->cipher_suites12 = c.client->cipher_suites12;
+  c.server->min_version = c.server->max_version = v;
   c.server->num_tickets = num_tickets;
   if (auth == Auth::mutual) {
     c.server->client_auth = vouch::ClientAuth::required;
@@ -131,6 +147,64 @@ std::string vouch_handshake(Connection& client, Connection& server) {
   if (const vouch::Error* e = client.error()) return "client: " + e->to_string();
   if (const vouch::Error* e = server.error()) return "server: " + e->to_string();
   return "handshake did not finish";
+}
+
+// The same handshake, timing only the server's work (its receive() calls:
+// every byte it sends is produced inside them). Returns the seconds spent,
+// or a negative value on failure (err set).
+double vouch_server_seconds(Connection& client, Connection& server, std::string& err) {
+  using Clock = std::chrono::steady_clock;
+  Clock::duration spent{};
+  if (!client.start().ok()) {
+    err = "client start failed";
+    return -1;
+  }
+  for (int round = 0; round < 16; ++round) {
+    ByteView to_server = client.pending_output();
+    const size_t a = to_server.size();
+    if (a) {
+      const auto t0 = Clock::now();
+      const bool ok = server.receive(to_server).ok();
+      spent += Clock::now() - t0;
+      client.consume_output(a);
+      if (!ok) break;
+    }
+    size_t b = 0;
+    if (!vouch_move(server, client, &b) || client.failed()) break;
+    if (client.handshake_complete() && server.handshake_complete() && client.pending_output().empty() &&
+        server.pending_output().empty())
+      return std::chrono::duration<double>(spent).count();
+    if (a == 0 && b == 0) break;
+  }
+  err = client.error() ? "client: " + client.error()->to_string()
+        : server.error() ? "server: " + server.error()->to_string()
+                         : "handshake did not finish";
+  return -1;
+}
+
+void vouch_server_handshakes(benchmark::State& state, const VouchConfigs& cfg,
+                             std::shared_ptr<const vouch::Session> session = nullptr) {
+  for (auto _ : state) {
+    auto client = Connection::client(cfg.client, "localhost", session);
+    auto server = Connection::server(cfg.server);
+    std::string err;
+    const double seconds = vouch_server_seconds(*client, *server, err);
+    if (seconds < 0 || (session && !server->info().resumed)) {
+      state.SkipWithError(err.empty() ? "not resumed" : err.c_str());
+      break;
+    }
+    state.SetIterationTime(seconds);
+  }
+}
+
+// A session to resume from one untimed full handshake, or null (err set).
+std::shared_ptr<const vouch::Session> vouch_first_session(const VouchConfigs& cfg, std::string& err) {
+  auto client = Connection::client(cfg.client, "localhost");
+  auto server = Connection::server(cfg.server);
+  err = vouch_handshake(*client, *server);
+  auto sessions = client->take_sessions();
+  if (err.empty() && sessions.empty()) err = "no session received";
+  return err.empty() ? sessions.front() : nullptr;
 }
 
 void vouch_full_handshakes(benchmark::State& state, const VouchConfigs& cfg) {
@@ -225,6 +299,38 @@ void BM_Vouch_Resumption13(benchmark::State& state) {
   }
 }
 
+void BM_Vouch_Handshake12(benchmark::State& state) {
+  vouch_full_handshakes(state, vouch_configs(Auth::server_only, 1, Version::tls12));
+}
+
+void BM_Vouch_Handshake12_Server(benchmark::State& state) {
+  vouch_server_handshakes(state, vouch_configs(Auth::server_only, 1, Version::tls12));
+}
+
+void vouch_resumptions12(benchmark::State& state, bool server_only) {
+  const VouchConfigs cfg = vouch_configs(Auth::server_only, 1, Version::tls12);
+  std::string err;
+  auto session = vouch_first_session(cfg, err);
+  if (!session) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+  if (server_only) return vouch_server_handshakes(state, cfg, session);
+  for (auto _ : state) {
+    // The same ticket offered again and again, as libssl's client does.
+    auto client = Connection::client(cfg.client, "localhost", session);
+    auto server = Connection::server(cfg.server);
+    err = vouch_handshake(*client, *server);
+    if (!err.empty() || !client->info().resumed) {
+      state.SkipWithError(err.empty() ? "not resumed" : err.c_str());
+      break;
+    }
+  }
+}
+
+void BM_Vouch_Resumption12(benchmark::State& state) { vouch_resumptions12(state, false); }
+void BM_Vouch_Resumption12_Server(benchmark::State& state) { vouch_resumptions12(state, true); }
+
 void BM_Vouch_Bulk(benchmark::State& state) {
   const VouchConfigs cfg = vouch_configs(Auth::server_only, 0);
   auto client = Connection::client(cfg.client, "localhost");
@@ -291,19 +397,20 @@ struct LibsslContexts {
   std::string error;  // non-empty if setting up failed
 };
 
-bool common_ctx(SSL_CTX* ctx) {
-  return SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1 &&
-         SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1 &&
+bool common_ctx(SSL_CTX* ctx, Version version) {
+  const int v = version == Version::tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+  return SSL_CTX_set_min_proto_version(ctx, v) == 1 && SSL_CTX_set_max_proto_version(ctx, v) == 1 &&
          SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1 &&
+         SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1 &&
          SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") == 1;
 }
 
-LibsslContexts libssl_contexts(Auth auth, size_t num_tickets) {
+LibsslContexts libssl_contexts(Auth auth, size_t num_tickets, Version version = Version::tls13) {
   const auto& f = test_pki().ecdsa();
   LibsslContexts c;
   c.client.reset(SSL_CTX_new(TLS_client_method()));
   c.server.reset(SSL_CTX_new(TLS_server_method()));
-  if (!c.client || !c.server || !common_ctx(c.client.get()) || !common_ctx(c.server.get())) {
+  if (!c.client || !c.server || !common_ctx(c.client.get(), version) || !common_ctx(c.server.get(), version)) {
     c.error = "SSL_CTX setup: " + openssl_error();
     return c;
   }
@@ -575,6 +682,115 @@ void BM_LibSSL_Resumption13(benchmark::State& state) {
   }
 }
 
+// The handshake timing only the server's SSL_do_handshake calls (the
+// client's run outside the timer). Seconds, or negative on failure.
+double libssl_server_seconds(LibsslPair& p, std::string& err) {
+  using Clock = std::chrono::steady_clock;
+  Clock::duration spent{};
+  SSL* c = p.client.get();
+  SSL* s = p.server.get();
+  bool c_done = false;
+  bool s_done = false;
+  for (int round = 0; round < 16 && !(c_done && s_done); ++round) {
+    if (!c_done) {
+      const int rc = SSL_do_handshake(c);
+      if (rc == 1) {
+        c_done = true;
+      } else if (!want_io(c, rc)) {
+        err = "client: " + openssl_error();
+        return -1;
+      }
+    }
+    if (!s_done) {
+      const auto t0 = Clock::now();
+      const int rs = SSL_do_handshake(s);
+      spent += Clock::now() - t0;
+      if (rs == 1) {
+        s_done = true;
+      } else if (!want_io(s, rs)) {
+        err = "server: " + openssl_error();
+        return -1;
+      }
+    }
+  }
+  // The client reads what the server sent last (its Finished, tickets).
+  unsigned char byte;
+  const int n = SSL_read(c, &byte, 1);
+  if (!(c_done && s_done) || n > 0 || !want_io(c, n)) {
+    err = "handshake did not finish";
+    return -1;
+  }
+  return std::chrono::duration<double>(spent).count();
+}
+
+void libssl_server_handshakes(benchmark::State& state, const LibsslContexts& ctx, SSL_SESSION* session) {
+  if (!ctx.error.empty()) {
+    state.SkipWithError(ctx.error.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    LibsslPair p;
+    if (!libssl_pair(ctx, p, session)) {
+      state.SkipWithError("SSL setup failed");
+      break;
+    }
+    std::string err;
+    const double seconds = libssl_server_seconds(p, err);
+    if (seconds < 0 || (session && SSL_session_reused(p.server.get()) != 1)) {
+      state.SkipWithError(err.empty() ? "not resumed" : err.c_str());
+      break;
+    }
+    state.SetIterationTime(seconds);
+  }
+}
+
+// One untimed full handshake's session (null on failure, err set).
+SessionPtr libssl_first_session(const LibsslContexts& ctx, std::string& err) {
+  LibsslPair p;
+  err = !ctx.error.empty() ? ctx.error : !libssl_pair(ctx, p) ? "SSL setup failed" : libssl_handshake(p);
+  if (!err.empty()) return nullptr;
+  SessionPtr session(SSL_get1_session(p.client.get()));
+  if (!session || SSL_SESSION_is_resumable(session.get()) != 1) {
+    err = "no resumable session";
+    return nullptr;
+  }
+  return session;
+}
+
+void BM_LibSSL_Handshake12(benchmark::State& state) {
+  libssl_full_handshakes(state, libssl_contexts(Auth::server_only, 1, Version::tls12));
+}
+
+void BM_LibSSL_Handshake12_Server(benchmark::State& state) {
+  libssl_server_handshakes(state, libssl_contexts(Auth::server_only, 1, Version::tls12), nullptr);
+}
+
+void libssl_resumptions12(benchmark::State& state, bool server_only) {
+  const LibsslContexts ctx = libssl_contexts(Auth::server_only, 1, Version::tls12);
+  std::string err;
+  SessionPtr session = libssl_first_session(ctx, err);
+  if (!session) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+  if (server_only) return libssl_server_handshakes(state, ctx, session.get());
+  for (auto _ : state) {
+    LibsslPair p;
+    if (!libssl_pair(ctx, p, session.get())) {
+      state.SkipWithError("SSL setup failed");
+      break;
+    }
+    err = libssl_handshake(p);
+    if (!err.empty() || SSL_session_reused(p.client.get()) != 1) {
+      state.SkipWithError(err.empty() ? "not resumed" : err.c_str());
+      break;
+    }
+  }
+}
+
+void BM_LibSSL_Resumption12(benchmark::State& state) { libssl_resumptions12(state, false); }
+void BM_LibSSL_Resumption12_Server(benchmark::State& state) { libssl_resumptions12(state, true); }
+
 void BM_LibSSL_Bulk(benchmark::State& state) {
   const LibsslContexts ctx = libssl_contexts(Auth::server_only, 0);
   LibsslPair p;
@@ -625,6 +841,14 @@ BENCHMARK(BM_LibSSL_Resumption13)->Unit(benchmark::kMicrosecond);
 // the handshake error instead of a time.
 BENCHMARK(BM_Vouch_HandshakeMtls13)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LibSSL_HandshakeMtls13)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Vouch_Handshake12)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LibSSL_Handshake12)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Vouch_Handshake12_Server)->Unit(benchmark::kMicrosecond)->UseManualTime();
+BENCHMARK(BM_LibSSL_Handshake12_Server)->Unit(benchmark::kMicrosecond)->UseManualTime();
+BENCHMARK(BM_Vouch_Resumption12)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LibSSL_Resumption12)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Vouch_Resumption12_Server)->Unit(benchmark::kMicrosecond)->UseManualTime();
+BENCHMARK(BM_LibSSL_Resumption12_Server)->Unit(benchmark::kMicrosecond)->UseManualTime();
 BENCHMARK(BM_Vouch_Bulk)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LibSSL_Bulk)->Unit(benchmark::kMicrosecond);
 

@@ -194,6 +194,7 @@ Result<Hs> ServerHandshake12::do_choose_credential() {
                                                       our_schemes(), client_schemes_, sni));
   tls12_suite_params(choice_->suite, suite_);
   core_.info.cipher_suite = choice_->suite;
+  core_.info.group = group_;  // the ECDHE curve of the ServerKeyExchange
   state_ = State::settle_staples;
   return Hs::ok;
 }
