@@ -30,6 +30,22 @@ PeerOcsp verify_peer_staples(const PeerRevocationInput& in) {
   if (in.received == nullptr || in.received->empty()) return report;
   const std::vector<Bytes>& der = *in.received;
 
+  // Nothing stapled and the chain verified: the report needs no parsing
+  // (the verified path holds the leaf), which is the common case for a
+  // client that asks and a server that has no staple.
+  bool any_staple = false;
+  if (in.staples != nullptr)
+    for (const auto& s : *in.staples) any_staple = any_staple || s.has_value();
+  if (!any_staple && !in.path.empty()) {
+    report.must_staple = has_must_staple(in.path.front());
+    for (size_t i = 0; i < der.size(); ++i) {
+      StapleReport r;
+      r.position = i;
+      report.staples.push_back(std::move(r));
+    }
+    return report;
+  }
+
   std::vector<ossl::X509Ptr> received;
   std::vector<X509*> candidates;  // possible delegated responders (§4.2.2.2)
   for (const Bytes& d : der) {
