@@ -182,5 +182,55 @@ TEST(ResumptionMisc, FormatOneSessionFileIsRefused) {
       << client.err();
 }
 
+
+// --ocsp require never resumes a session whose full handshake did not verify
+// a good staple (here: one made with --ocsp ignore, which asks for none): the
+// session is not offered, the full handshake verifies the server's staple.
+// In both versions.
+class RequireRefusesUnverifiedSession : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RequireRefusesUnverifiedSession, FullHandshakeInstead) {
+  const testing::PkiFamily& f = family(CertType::ecdsa);
+  testing::TempDir dir;
+  auto staple = testing::make_ocsp_staple(f.server.cert.get(), f.intermediate.cert.get(),
+                                          f.intermediate.key.get(), {});
+  ASSERT_TRUE(staple.ok()) << staple.error().to_string();
+  const std::string staple_path = dir.file("staple.der");
+  testing::write_file(staple_path, *staple);
+  std::vector<std::string> server_args = vouch_cert_args(f.server);
+  server_args.insert(server_args.end(), {"--staple", staple_path});
+  Server server = start_vouch_server(dir, server_args);
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  const std::string sess = dir.file("vouch.sess");
+  const std::vector<std::string> common = {"--ca", f.root.cert_path, "--servername", "localhost", GetParam(),
+                                           "--request", "GET / HTTP/1.0\\r\\n\\r\\n"};
+  std::vector<std::string> first_args = common;
+  first_args.insert(first_args.end(), {"--ocsp", "ignore", "--sess-out", sess});
+  ChildProcess first = run_vouch_client(server.port, first_args);
+  ASSERT_TRUE(first.wait(kRunTimeout).success()) << first.transcript() << server.process.transcript();
+  EXPECT_EQ(summary_value(first.err(), "ocsp"), "not requested") << first.err();
+
+  // Control: the session file is resumable as such (soft accepts it).
+  std::vector<std::string> soft_args = common;
+  soft_args.insert(soft_args.end(), {"--ocsp", "soft", "--sess-in", sess});
+  ChildProcess soft = run_vouch_client(server.port, soft_args);
+  ASSERT_TRUE(soft.wait(kRunTimeout).success()) << soft.transcript() << server.process.transcript();
+  EXPECT_EQ(summary_value(soft.err(), "resumed"), "yes") << soft.err();
+
+  std::vector<std::string> second_args = common;
+  second_args.insert(second_args.end(), {"--ocsp", "require", "--sess-in", sess});
+  ChildProcess second = run_vouch_client(server.port, second_args);
+  ASSERT_TRUE(second.wait(kRunTimeout).success()) << second.transcript() << server.process.transcript();
+  EXPECT_EQ(summary_value(second.err(), "resumed"), "no") << second.err();
+  EXPECT_EQ(summary_value(second.err(), "ocsp").rfind("good (produced ", 0), 0u) << second.err();
+  server.process.stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(BothVersions, RequireRefusesUnverifiedSession,
+                         ::testing::Values(std::string("--tls1_2"), std::string("--tls1_3")),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           return p.param == "--tls1_2" ? std::string("tls12") : std::string("tls13");
+                         });
+
 }  // namespace
 }  // namespace vouch::interop
