@@ -149,7 +149,9 @@ struct ClientConfig : CommonConfig {
   /// `once` runs one secure renegotiation (RFC 5746) in which the server may
   /// ask for a certificate (the client certificate selection runs as in any
   /// handshake) — a second HelloRequest gets the warning. The server's
-  /// certificate must stay the same (handshake_failure otherwise).
+  /// certificate must stay the same (illegal_parameter otherwise). A server
+  /// that declines with a no_renegotiation warning leaves the connection as
+  /// it was.
   Renegotiation renegotiation = Renegotiation::never;
 
   // ---- certificate status (OCSP stapling) and revocation -----------------

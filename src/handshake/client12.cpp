@@ -129,7 +129,12 @@ Result<Hs> ClientHandshake12::do_send_client_hello() {
   if (!config_->alpn.empty()) e.alpn = config_->alpn;
   if (config_->request_ocsp_status && config_->ocsp_policy != OcspPolicy::ignore) e.status_request = OcspStatusRequest{};
   add_tls12_offer(ch, *config_, nullptr, core_.client_verify_data);
-  e.session_ticket.reset();  // nothing to resume into a renegotiation
+  // Nothing is resumed into a renegotiation, but the empty session_ticket
+  // extension (RFC 5077 §3.2) is offered as in the initial hello: GnuTLS
+  // (3.7) servers send a NewSessionTicket in a renegotiation whenever the
+  // initial handshake had tickets, also when this hello offers none and
+  // their ServerHello does not acknowledge it, which RFC 5077 §3.3 forbids
+  // and a client must refuse. Offered, the ticket is announced properly.
   if (ch.cipher_suites.empty()) return fail(Alert::internal_error, "client: no TLS 1.2 cipher suite configured");
   Bytes body;
   Writer w(body);
@@ -514,7 +519,11 @@ Result<Hs> ClientHandshake12::do_read_change_cipher_spec() {
   // The ChangeCipherSpec is a record of its own (on_change_cipher_spec); a
   // handshake message here means the server skipped it.
   auto m = next_message();
-  if (m) return unexpected(*m, ticket_expected_ ? "ChangeCipherSpec" : "NewSessionTicket or ChangeCipherSpec");
+  // RFC 5077 §3.3: a NewSessionTicket only after a ServerHello with the
+  // SessionTicket extension, and then it was read already.
+  if (m)
+    return unexpected(*m, ticket_expected_ ? "ChangeCipherSpec"
+                                           : "ChangeCipherSpec (the ServerHello announced no NewSessionTicket)");
   return Hs::read_message;
 }
 
@@ -581,6 +590,12 @@ void ClientHandshake12::publish_session() {
       s->peer_chain = core_.peer_chain;
       if (chosen_) s->client_chain = chosen_->chain_der();
       s->ocsp = core_.peer_ocsp;
+      // RFC 6066 §8: a CertificateStatus holds up to 2^24-1 bytes, more
+      // than a response vouch verifies (or a session keeps: decode_session
+      // refuses it). Such a staple was only reported, with its problem; the
+      // session keeps the report without the bytes.
+      for (StapleReport& r : s->ocsp.staples)
+        if (r.response.size() > kMaxOcspResponseBytes) r.response.clear();
     }
     s->ocsp.from_session = false;
     if (!new_ticket_.empty()) {
@@ -613,6 +628,17 @@ Status ClientHandshake12::post_handshake(const HandshakeMessage& m) {
   return start_renegotiation();
 }
 
+void ClientHandshake12::abandon_renegotiation() {
+  // Only before the server answered: once its ServerHello is in, the new
+  // handshake has changed our state and must complete (or fail).
+  if (!renegotiation_ || state_ != State::read_server_hello) return;
+  renegotiation_ = false;
+  core_.renegotiating = false;
+  core_.transcript.drop_messages();
+  chosen_ = std::move(previous_chosen_);
+  state_ = State::done;
+}
+
 Status ClientHandshake12::start_renegotiation() {
   renegotiation_ = true;
   ++renegotiations_;
@@ -623,6 +649,7 @@ Status ClientHandshake12::start_renegotiation() {
   new_ticket_lifetime_ = 0;
   request_ = CertificateRequestInfo{};
   pending_.reset();
+  previous_chosen_ = std::move(chosen_);
   chosen_.reset();
   verified_chain_.clear();
   server_key_.reset();

@@ -84,6 +84,11 @@ class ClientHandshake12 final : public Handshake {
 
   const std::vector<SelectionNote>& selection_notes() const { return selection_.notes(); }
   const std::optional<Credential>& chosen_credential() const { return chosen_; }
+  /// The server declined our renegotiation with a no_renegotiation warning
+  /// (RFC 5246 §7.2.2): the connection goes on with what the last handshake
+  /// established. Nothing happens unless a renegotiation is waiting for the
+  /// ServerHello.
+  void abandon_renegotiation();
 
  private:
   Result<Hs> do_send_client_hello();
@@ -162,6 +167,7 @@ class ClientHandshake12 final : public Handshake {
   bool renegotiation_ = false;
   unsigned renegotiations_ = 0;
   std::vector<Bytes> previous_server_chain_;
+  std::optional<Credential> previous_chosen_;
 };
 
 }  // namespace vouch

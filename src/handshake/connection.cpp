@@ -87,7 +87,15 @@ struct Connection::Impl {
   Error fatal(Error e) {
     if (!error) {
       error = e;
+      // Handshake messages queued but not written yet are dropped: after a
+      // fatal error only the alert goes out (a signer with the wrong key
+      // never lets the rest of its flight reach the peer).
+      core.hs_out.clear();
       if (!e.from_peer) send_alert(e.alert, kAlertFatal);
+      // RFC 8446 §6.1: user_canceled "SHOULD be followed by a close_notify";
+      // without it a TLS 1.3 peer, for which user_canceled is a closure
+      // alert, would wait for more.
+      if (!e.from_peer && e.alert == Alert::user_canceled) send_alert(Alert::close_notify, kAlertWarning);
       wait = Wait::none;
     }
     return *error;
@@ -138,7 +146,12 @@ struct Connection::Impl {
           core.renegotiating = false;
           wait = Wait::none;
           VOUCH_TRY(core.flush_handshake());
-          return drain_post_handshake();
+          VOUCH_TRY(drain_post_handshake());
+          // RFC 5246 §7.4.1.1: a HelloRequest that came in the same record
+          // as the last message started a renegotiation
+          // (ClientConfig::renegotiation); run it now, not at the next record.
+          if (core.renegotiating) continue;
+          return {};
       }
     }
     return fail(Alert::internal_error, "handshake state machine made no progress");
@@ -234,10 +247,19 @@ struct Connection::Impl {
     // RFC 8446 §6: user_canceled is followed by close_notify; everything
     // else is fatal in TLS 1.3 whatever its level says. RFC 5246 §7.2: in
     // TLS 1.2 a warning (no_renegotiation, ...) lets the connection go on.
-    if (a == Alert::user_canceled) return {};
+    // RFC 5246 §7.2: in TLS 1.2 "Alert messages with a level of fatal
+    // result in the immediate termination of the connection" — a fatal
+    // user_canceled too (vouch sends one when a selector aborts).
+    if (a == Alert::user_canceled && !(core.tls12() && body[0] == kAlertFatal)) return {};
     if (core.tls12() && body[0] == kAlertWarning) {
       if (++consecutive_warnings > kMaxConsecutiveWarnings)
         return fail(Alert::unexpected_message, "too many warning alerts in a row");
+      // RFC 5246 §7.2.2: a server that will not renegotiate answers our
+      // ClientHello with no_renegotiation; the connection goes on as it was.
+      if (a == Alert::no_renegotiation && client12 && core.renegotiating) {
+        client12->abandon_renegotiation();
+        if (!core.renegotiating) wait = Wait::none;
+      }
       return {};
     }
     Error e{a, std::string("peer sent alert ") + alert_name(a), true};
@@ -291,7 +313,11 @@ struct Connection::Impl {
       case ContentType::change_cipher_spec: {
         // §5: a single 0x01 byte, unencrypted, between the first ClientHello
         // and the peer's Finished, is dropped; anything else is fatal.
-        const bool hello_seen = core.is_client || core.transcript.selected();
+        // A client that offered only TLS 1.2 speaks RFC 5246 alone, where a
+        // ChangeCipherSpec before the ServerHello is unexpected_message
+        // (§7.1, §7.4): nothing is dropped for it.
+        const bool hello_seen = (core.is_client && core.common.max_version == ProtocolVersion::tls13) ||
+                                core.transcript.selected();
         if (core.handshake_done || !hello_seen || rec.fragment.size() != 1 || rec.fragment[0] != 1)
           return fail(Alert::unexpected_message, "unexpected change_cipher_spec record");
         core.seen_ccs = true;

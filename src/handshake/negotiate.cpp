@@ -1,6 +1,7 @@
 #include "handshake/negotiate.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "cert/public_key.h"
 #include "crypto/signature.h"
@@ -58,12 +59,35 @@ bool key_fits_suite12(bool ecdsa, EVP_PKEY* key) {
   return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
 }
 
+namespace {
+
+// RFC 8422 §5.3: "If the client has used a Supported Elliptic Curves
+// Extension, the public key in the server's certificate MUST respect the
+// client's choice of elliptic curves." In TLS 1.2 the extension names the
+// curves of ECDSA keys too (§5.1.1); EdDSA keys are named by
+// signature_algorithms alone (§5.1.3).
+bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& client_groups) {
+  if (!client_groups || !EVP_PKEY_is_a(key, "EC")) return true;
+  // Each TLS 1.3 ECDSA scheme binds one curve (RFC 8446 §4.2.3).
+  static constexpr std::pair<SignatureScheme, NamedGroup> kCurves[] = {
+      {SignatureScheme::ecdsa_secp256r1_sha256, NamedGroup::secp256r1},
+      {SignatureScheme::ecdsa_secp384r1_sha384, NamedGroup::secp384r1},
+      {SignatureScheme::ecdsa_secp521r1_sha512, NamedGroup::secp521r1},
+  };
+  for (const auto& [scheme, group] : kCurves)
+    if (scheme_matches_key(scheme, key, /*tls13=*/true)) return contains(*client_groups, group);
+  return false;  // a curve TLS cannot name
+}
+
+}  // namespace
+
 Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& server_suites,
                                                const std::vector<CipherSuite>& client_suites,
                                                const std::vector<Credential>& credentials,
                                                const std::vector<SignatureScheme>& server_schemes,
                                                const std::vector<SignatureScheme>& client_schemes,
-                                               const std::optional<std::string>& sni) {
+                                               const std::optional<std::string>& sni,
+                                               const std::optional<std::vector<NamedGroup>>& client_groups) {
   if (credentials.empty()) return fail(Alert::internal_error, "server has no certificate configured");
   bool suite_in_common = false;
   for (int pass = 0; pass < 2; ++pass) {
@@ -74,6 +98,7 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
       for (const Credential& c : credentials) {
         if (pass == 0 && (!sni || !leaf_matches_host(c, *sni))) continue;
         if (!key_fits_suite12(params.ecdsa, c.public_key())) continue;
+        if (params.ecdsa && !curve_offered(c.public_key(), client_groups)) continue;
         for (SignatureScheme s : server_schemes)
           if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key(), /*tls13=*/false))
             return Choice12{suite, &c, s};
@@ -82,7 +107,8 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
   }
   if (!suite_in_common) return fail(Alert::handshake_failure, "no TLS 1.2 cipher suite in common");
   return fail(Alert::handshake_failure,
-              "no certificate fits a TLS 1.2 cipher suite and signature scheme the client offered");
+              "no certificate fits a TLS 1.2 cipher suite and signature scheme the client offered (an "
+              "ECDSA key also on a curve of its supported_groups, RFC 8422 §5.3)");
 }
 
 Result<CipherSuite> choose_cipher_suite13(const std::vector<CipherSuite>& server_prefs,

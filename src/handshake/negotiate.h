@@ -54,7 +54,9 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
 /// suites: RSA keys), and the first of the server's schemes the client
 /// offered that the key can sign the ServerKeyExchange with. Credentials
 /// naming the SNI host come first, then any; within each, the server's
-/// suite order wins. handshake_failure when nothing fits.
+/// suite order wins. An ECDSA key must be on a curve in the client's
+/// supported_groups when it sent one (RFC 8422 §5.3). handshake_failure when
+/// nothing fits.
 struct Choice12 {
   CipherSuite suite{};
   const Credential* credential = nullptr;
@@ -65,7 +67,8 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
                                                const std::vector<Credential>& credentials,
                                                const std::vector<SignatureScheme>& server_schemes,
                                                const std::vector<SignatureScheme>& client_schemes,
-                                               const std::optional<std::string>& sni);
+                                               const std::optional<std::string>& sni,
+                                               const std::optional<std::vector<NamedGroup>>& client_groups = std::nullopt);
 /// True if `key` can authenticate a TLS 1.2 suite whose authentication is
 /// ECDSA (`ecdsa`) or RSA.
 bool key_fits_suite12(bool ecdsa, EVP_PKEY* key);

@@ -106,6 +106,7 @@ Status ServerHandshake12::negotiate(const ClientHello& ch) {
   point_formats_offered_ = e.ec_point_formats.has_value();
   // RFC 8422 §4: the curves the client named; without the extension the
   // client "supports" any, and vouch picks its first.
+  client_groups_ = e.supported_groups;
   if (e.supported_groups) {
     std::vector<NamedGroup> usable;
     for (NamedGroup g : *e.supported_groups)
@@ -191,7 +192,7 @@ Result<Hs> ServerHandshake12::do_choose_credential() {
   const std::optional<std::string> sni =
       hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
   VOUCH_ASSIGN(choice_, choose_suite_and_credential12(config_->cipher_suites12, client_suites_, sources_.list(),
-                                                      our_schemes(), client_schemes_, sni));
+                                                      our_schemes(), client_schemes_, sni, client_groups_));
   tls12_suite_params(choice_->suite, suite_);
   core_.info.cipher_suite = choice_->suite;
   core_.info.group = group_;  // the ECDHE curve of the ServerKeyExchange

@@ -93,6 +93,7 @@ class ServerHandshake12 final : public Handshake {
   Bytes session_id_;          // ours in the ServerHello
   std::vector<CipherSuite> client_suites_;
   std::vector<SignatureScheme> client_schemes_;
+  std::optional<std::vector<NamedGroup>> client_groups_;  // supported_groups as sent
   NamedGroup group_{};
   Suite12 suite_{};
   bool ems_ = false;

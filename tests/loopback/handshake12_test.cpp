@@ -39,7 +39,11 @@ TEST_P(Handshake12Matrix, CompletesAndCarriesData) {
   cc->max_version = ProtocolVersion::tls12;
   cc->cipher_suites12 = {suite};
   cc->groups = {group};
+  // RFC 8422 §5.3: in TLS 1.2 supported_groups also names the curves an
+  // ECDSA certificate may use; the test certificates are on P-256.
+  if (ecdsa && group != NamedGroup::secp256r1) cc->groups.push_back(NamedGroup::secp256r1);
   auto sc = server_config_for(family);
+  sc->groups = {group};
   auto client = Connection::client(cc, "localhost");
   auto server = Connection::server(sc);
   ASSERT_TRUE(pump_handshake(*client, *server)) << errors_of(*client, *server);
@@ -120,6 +124,41 @@ TEST(Handshake12, ExtendedMasterSecretRequiredByDefault) {
   auto client = Connection::client(cc, "localhost");
   auto server = Connection::server(sc);
   ASSERT_TRUE(pump_handshake(*client, *server)) << errors_of(*client, *server);
+}
+
+// RFC 8422 §5.3: the server's ECDSA certificate must be on a curve of the
+// client's supported_groups. The test ECDSA certificate is on P-256: a
+// client listing x25519 alone gets the RSA credential when the server has
+// one, and a handshake_failure when it has not.
+TEST(Handshake12, EcdsaCertificateOnlyOnACurveTheClientListed) {
+  auto cc = client_config_for("ecdsa");
+  cc->max_version = ProtocolVersion::tls12;
+  cc->trust = TrustStore::from_pem_file(testing::test_pki().all_roots_path()).value();
+  cc->groups = {NamedGroup::x25519};
+  auto sc = server_config_for("ecdsa");
+  sc->credentials.push_back(testing::test_pki().rsa().server_credential());
+  {
+    auto client = Connection::client(cc, "localhost");
+    auto server = Connection::server(sc);
+    ASSERT_TRUE(pump_handshake(*client, *server)) << errors_of(*client, *server);
+    EXPECT_EQ(client->info().cipher_suite, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    EXPECT_EQ(client->info().group, NamedGroup::x25519);
+  }
+  sc->credentials.pop_back();
+  {
+    auto client = Connection::client(cc, "localhost");
+    auto server = Connection::server(sc);
+    EXPECT_FALSE(pump_handshake(*client, *server));
+    ASSERT_NE(server->error(), nullptr);
+    EXPECT_EQ(server->error()->alert, Alert::handshake_failure) << server->error()->to_string();
+  }
+  // Listing P-256 too (for the certificate) keeps x25519 for the key exchange.
+  cc->groups = {NamedGroup::x25519, NamedGroup::secp256r1};
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*client, *server)) << errors_of(*client, *server);
+  EXPECT_EQ(client->info().cipher_suite, CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+  EXPECT_EQ(client->info().group, NamedGroup::x25519);
 }
 
 // Resumption by ticket (RFC 5077) and by session ID: the second connection
