@@ -141,19 +141,35 @@ inline std::vector<std::string> vouch_cert_args(const testing::PkiCert& cert) {
 /// and is started again on a new port (a bounded number of times).
 inline constexpr int kPortAttempts = 3;
 
-/// `openssl s_server -tls1_3 -accept 127.0.0.1:PORT <extra...>`, ready when it
-/// prints ACCEPT.
-inline Server start_openssl_server(const std::vector<std::string>& extra) {
+/// `openssl s_server <version_flag> -accept 127.0.0.1:PORT <extra...>`
+/// ("-tls1_3", "-tls1_2", or "" for s_server's default range), ready when it
+/// prints ACCEPT. `opts` gives it a stdin pipe for its interactive commands
+/// (R, K, c ...).
+inline Server start_openssl_server_version(const std::string& version_flag,
+                                           const std::vector<std::string>& extra,
+                                           const SpawnOptions& opts = {}) {
   Server s;
   for (int attempt = 0; attempt < kPortAttempts && s.port == 0; ++attempt) {
     const uint16_t port = testing::free_port();
-    std::vector<std::string> argv = {require_program("openssl"), "s_server", "-tls1_3", "-accept",
-                                     "127.0.0.1:" + std::to_string(port)};
+    std::vector<std::string> argv = {require_program("openssl"), "s_server"};
+    if (!version_flag.empty()) argv.push_back(version_flag);
+    argv.insert(argv.end(), {"-accept", "127.0.0.1:" + std::to_string(port)});
     argv.insert(argv.end(), extra.begin(), extra.end());
-    s.process = ChildProcess::spawn(argv);
+    s.process = ChildProcess::spawn(argv, opts);
     if (s.process.running() && s.process.wait_for_output("ACCEPT", kStartTimeout)) s.port = port;
   }
   return s;
+}
+
+/// `openssl s_server -tls1_3 -accept 127.0.0.1:PORT <extra...>`, ready when it
+/// prints ACCEPT.
+inline Server start_openssl_server(const std::vector<std::string>& extra) {
+  return start_openssl_server_version("-tls1_3", extra);
+}
+
+/// The same with `-tls1_2`: a server that speaks TLS 1.2 only.
+inline Server start_openssl_server12(const std::vector<std::string>& extra, const SpawnOptions& opts = {}) {
+  return start_openssl_server_version("-tls1_2", extra, opts);
 }
 
 /// s_server's certificate arguments: leaf, key and the intermediate it sends.

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 namespace vouch::testing {
 namespace {
@@ -110,6 +111,34 @@ TEST(Process, WaitForOutputGivesUpWhenTheChildExits) {
   ChildProcess c = ChildProcess::spawn({"sh", "-c", "echo something-else"});
   EXPECT_FALSE(c.wait_for_output("never-printed", 10s));
   EXPECT_FALSE(c.running());
+}
+
+// A child that exited leaves the pipe without a reader: the write fails
+// (EPIPE) and the SIGPIPE it raises must not end the test program.
+TEST(Process, WriteStdinToAnExitedChildReturnsFalse) {
+  ChildProcess c = ChildProcess::spawn({"true"}, {StdinMode::pipe, {}, {}});
+  ASSERT_TRUE(c.running()) << c.error();
+  // Keep the pipe open (wait() would close it): poll for the exit without
+  // reaping (WNOWAIT), so that the harness still reaps its own child.
+  bool exited = false;
+  for (int i = 0; i < 2000 && !exited; ++i) {
+    siginfo_t info{};
+    exited = ::waitid(P_PID, static_cast<id_t>(c.pid()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+             info.si_pid == c.pid();
+    if (!exited) std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_TRUE(exited);
+  EXPECT_FALSE(c.write_stdin(std::string(100000, 'x')));
+  EXPECT_FALSE(c.write_stdin("again\n"));
+}
+
+TEST(Process, WaitForCountCountsOccurrences) {
+  ChildProcess c = ChildProcess::spawn({"sh", "-c", "echo tick; sleep 0.2; echo tick; echo tock"});
+  ASSERT_TRUE(c.running()) << c.error();
+  EXPECT_TRUE(c.wait_for_count("tick", 2, 10s));
+  EXPECT_FALSE(c.wait_for_count("tick", 3, 10s));  // the child exits with two
+  EXPECT_EQ(count_occurrences("abababa", "aba"), 2u);
+  EXPECT_EQ(count_occurrences("abc", ""), 0u);
 }
 
 TEST(Process, MovedFromObjectOwnsNothing) {

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -319,17 +320,64 @@ bool ChildProcess::wait_for_output(const std::string& needle, milliseconds timeo
   }
 }
 
+size_t count_occurrences(const std::string& text, const std::string& needle) {
+  if (needle.empty()) return 0;
+  size_t n = 0;
+  // Bounded: each round moves past one occurrence.
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size())) ++n;
+  return n;
+}
+
+bool ChildProcess::wait_for_count(const std::string& needle, size_t count, milliseconds timeout,
+                                  bool on_stderr) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (count_occurrences(on_stderr ? err() : out(), needle) >= count) return true;
+    if (!running()) return false;
+    if (pid_ > 0) {
+      if (auto s = try_reap(pid_)) {
+        status_ = s;
+        // The child may have written the text just before exiting.
+        return count_occurrences(on_stderr ? err() : out(), needle) >= count;
+      }
+    }
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
 bool ChildProcess::write_stdin(const std::string& data) {
   if (stdin_fd_ < 0) return false;
+  // A child that has exited leaves a pipe without a reader: the write fails
+  // with EPIPE and raises SIGPIPE, whose default action would end the whole
+  // test program. SIGPIPE is blocked in this thread for the write, and one
+  // it raised is taken off the pending set before the mask is restored.
+  sigset_t pipe_set, old_mask;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  sigset_t pending;
+  sigemptyset(&pending);
+  const bool already_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
   size_t off = 0;
+  bool ok = true;
   // Bounded: each round writes at least one byte or returns.
   while (off < data.size()) {
     const ssize_t n = ::write(stdin_fd_, data.data() + off, data.size() - off);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
+    if (n <= 0) {
+      ok = false;
+      break;
+    }
     off += static_cast<size_t>(n);
   }
-  return true;
+  if (!ok && errno == EPIPE && !already_pending) {
+    const timespec no_wait{0, 0};
+    while (sigtimedwait(&pipe_set, nullptr, &no_wait) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  return ok;
 }
 
 void ChildProcess::close_stdin() {

@@ -81,6 +81,10 @@ class ChildProcess {
   /// Waits until stdout (or stderr, when on_stderr) contains `needle`, the
   /// child exits, or the timeout passes. True only if the text appeared.
   bool wait_for_output(const std::string& needle, milliseconds timeout, bool on_stderr = false);
+  /// As wait_for_output, until `needle` occurs at least `count` times
+  /// (non-overlapping): the second Finished of a renegotiation, say.
+  bool wait_for_count(const std::string& needle, size_t count, milliseconds timeout,
+                      bool on_stderr = false);
 
   /// StdinMode::pipe only. write_stdin returns false when the child is gone.
   bool write_stdin(const std::string& data);
@@ -139,5 +143,9 @@ class TempDir {
 
 /// Reads a whole file ("" when missing).
 std::string read_text_file(const std::string& path);
+
+/// How many times `needle` occurs in `text`, not overlapping (0 for an
+/// empty needle).
+size_t count_occurrences(const std::string& text, const std::string& needle);
 
 }  // namespace vouch::testing
