@@ -2,6 +2,10 @@
 # Each installs missing Debian packages (as root) before building.
 
 JOBS ?= $(shell nproc)
+# ccache keys relative to the checkout, so that every clone (CI makes a new
+# one each run) reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 GEN := -G Ninja
 BUILD_DIR := build
 ASAN_DIR := build-asan

@@ -152,11 +152,13 @@ bool ServerHandshake12::resumable(const TicketContents& t, const ClientHello&) c
 Status ServerHandshake12::try_resumption(const ClientHello& ch) {
   if (!config_->allow_resumption) return {};
   std::optional<TicketContents> found;
+  bool by_ticket = false;
   if (ch.ext.session_ticket && !ch.ext.session_ticket->empty() && ticket_keys_) {
     // RFC 5077 §3.4: a ticket that does not open or does not fit simply
     // leads to a full handshake.
     if (auto opened = ticket_keys_->open(*ch.ext.session_ticket))
       if (auto t = decode_ticket(*opened); t && resumable(*t, ch)) found = std::move(*t);
+    by_ticket = found.has_value();
   }
   if (!found && !client_session_id_.empty() && session_cache_) {
     if (auto state = session_cache_->get(client_session_id_))
@@ -178,7 +180,12 @@ Status ServerHandshake12::try_resumption(const ClientHello& ch) {
   session_client_chain_ = std::move(found->client_chain);
   // RFC 5077 §3.4: the server echoes the client's session ID on resumption.
   session_id_ = client_session_id_;
-  send_ticket_ = client_wants_ticket_ && ticket_keys_ && config_->num_tickets > 0;
+  // RFC 5077 §3.3 lets the server renew the ticket in an abbreviated
+  // handshake. vouch renews it once it has lived half its lifetime (or when
+  // the session came by ID): a client keeps resuming with a fresh enough
+  // ticket without a new one being sealed every time.
+  const bool ticket_is_young = by_ticket && unix_seconds_now() < found->issued_at + found->lifetime / 2;
+  send_ticket_ = client_wants_ticket_ && ticket_keys_ && config_->num_tickets > 0 && !ticket_is_young;
   return {};
 }
 

@@ -183,6 +183,11 @@ TEST(Handshake12, ResumesByTicket) {
   EXPECT_TRUE(s2->info().resumed);
   EXPECT_EQ(c2->peer_subject(), "CN=localhost,O=vouch-test");
   EXPECT_EQ(send_and_receive(*c2, *s2, "again"), "again");
+  // A ticket in the first half of its lifetime is not renewed (RFC 5077
+  // §3.3 leaves it to the server): the client keeps resuming with it.
+  auto again = c2->take_sessions();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]->ticket, sessions[0]->ticket);
 }
 
 TEST(Handshake12, ResumesBySessionId) {
