@@ -371,4 +371,14 @@ Result<std::vector<Bytes>> der_chain(const VerifiedChain& chain) {
   return out;
 }
 
+Result<VerifiedChain> verify_server_chain(const ClientConfig& config, const std::string& server_name,
+                                          const std::vector<Bytes>& der_chain) {
+  PeerVerifyOptions opts;
+  opts.purpose = PeerVerifyOptions::Purpose::server_auth;
+  opts.host = config.verify_name.value_or(server_name);
+  opts.verify_callback = config.verify_callback;
+  opts.max_depth = config.verify_depth;
+  return verify_peer_chain(config.trust, der_chain, opts);
+}
+
 }  // namespace vouch

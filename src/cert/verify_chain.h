@@ -78,6 +78,13 @@ struct VerifiedChain {
 Result<VerifiedChain> verify_peer_chain(const TrustStore& trust, const std::vector<Bytes>& der_chain,
                                         const PeerVerifyOptions& opts);
 
+/// A client's verification of the server's chain, in either version:
+/// purpose serverAuth, the name ClientConfig::verify_name or else the SNI
+/// `server_name` (empty: no name check), the config's callback and depth.
+/// Same errors as verify_peer_chain.
+Result<VerifiedChain> verify_server_chain(const ClientConfig& config, const std::string& server_name,
+                                          const std::vector<Bytes>& der_chain);
+
 /// DER encodings of a verified path, leaf first (what connections expose as
 /// verified_peer_chain()).
 Result<std::vector<Bytes>> der_chain(const VerifiedChain& chain);

@@ -268,12 +268,7 @@ Result<Hs> ClientHandshake12::do_read_certificate() {
   server_chain_ = std::move(cert.certificate_list);
   verified_chain_.clear();
   if (config_->verify_peer) {
-    PeerVerifyOptions opts;
-    opts.purpose = PeerVerifyOptions::Purpose::server_auth;
-    opts.host = config_->verify_name.value_or(server_name_);
-    opts.verify_callback = config_->verify_callback;
-    opts.max_depth = config_->verify_depth;
-    VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, server_chain_, opts));
+    VOUCH_ASSIGN(VerifiedChain verified, verify_server_chain(*config_, server_name_, server_chain_));
     VOUCH_ASSIGN(core_.verified_peer_chain, der_chain(verified));
     server_key_ = std::move(verified.leaf_key);
     verified_chain_ = std::move(verified.chain);

@@ -461,13 +461,7 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
   rev.providers = &config_->revocation_providers;
   rev.now = std::chrono::system_clock::now();
   if (config_->verify_peer) {
-    PeerVerifyOptions opts;
-    opts.purpose = PeerVerifyOptions::Purpose::server_auth;
-    // ClientConfig::verify_name, else the SNI; empty = no name check.
-    opts.host = config_->verify_name.value_or(server_name_);
-    opts.verify_callback = config_->verify_callback;
-    opts.max_depth = config_->verify_depth;
-    VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->trust, chain, opts));
+    VOUCH_ASSIGN(VerifiedChain verified, verify_server_chain(*config_, server_name_, chain));
     // The verified chain is the peer's from here on: revocation providers
     // may look at it (Connection::peer_chain) while they run.
     core_.peer_chain = chain;

@@ -9,6 +9,7 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "handshake/client_verification.h"
 #include "handshake/ticket.h"
 #include "revocation/peer_check.h"
 
@@ -315,7 +316,6 @@ Result<Hs> ServerHandshake12::do_send_resumed_flight() {
   // The client identity established by the original handshake.
   core_.peer_chain = session_client_chain_;
   core_.verified_peer_chain = session_client_chain_;
-  client_verified_chain_ = session_client_chain_;
   VOUCH_TRY(send_ccs_and_finished());
   state_ = State::read_change_cipher_spec;
   return Hs::read_message;
@@ -339,27 +339,12 @@ Result<Hs> ServerHandshake12::do_read_client_certificate() {
     if (config_->client_auth == ClientAuth::required)
       return fail(Alert::handshake_failure, "client sent no certificate, but this server requires one");
   } else {
-    PeerVerifyOptions opts;
-    opts.purpose = PeerVerifyOptions::Purpose::client_auth;
-    opts.verify_callback = config_->client_verify_callback;
-    opts.max_depth = config_->client_verify_depth;
-    VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, cert.certificate_list, opts));
     // TLS 1.2 has no way for a client to staple (RFC 6066 §8 is server
     // only): the policy and the application's providers judge the chain.
-    std::vector<std::optional<Bytes>> staples(cert.certificate_list.size());
-    PeerRevocationInput rev;
-    rev.peer_is_server = false;
-    rev.requested = false;
-    rev.policy = config_->client_ocsp_policy;
-    rev.received = &cert.certificate_list;
-    rev.staples = &staples;
-    for (const auto& c : verified.chain) rev.path.push_back(c.get());
-    rev.providers = &config_->client_revocation_providers;
-    rev.now = std::chrono::system_clock::now();
-    VOUCH_ASSIGN(core_.peer_ocsp, check_peer_revocation(rev));
-    client_key_ = std::move(verified.leaf_key);
-    VOUCH_ASSIGN(client_verified_chain_, der_chain(verified));
-    client_chain_ = std::move(cert.certificate_list);
+    const std::vector<std::optional<Bytes>> staples(cert.certificate_list.size());
+    VOUCH_ASSIGN(VerifiedClient verified,
+                 verify_client_chain(*config_, std::move(cert.certificate_list), staples, /*requested=*/false));
+    client_.emplace(std::move(verified));
   }
   VOUCH_TRY(core_.transcript.update(m->message));
   state_ = State::read_client_key_exchange;
@@ -386,7 +371,7 @@ Result<Hs> ServerHandshake12::do_read_client_key_exchange() {
   }
   OPENSSL_cleanse(pre_master.data(), pre_master.size());
   VOUCH_TRY(derive_key_block());
-  if (client_key_) {
+  if (client_) {
     state_ = State::read_certificate_verify;
   } else {
     core_.transcript.drop_messages();
@@ -402,27 +387,14 @@ Result<Hs> ServerHandshake12::do_read_certificate_verify() {
     return unexpected(*m, "client CertificateVerify");
   CertificateVerify cv;
   VOUCH_TRY(parse(m->body, cv));
-  // RFC 5246 §7.4.8: the scheme must be one the CertificateRequest listed.
-  if (!contains(our_schemes(), cv.algorithm))
-    return fail(Alert::illegal_parameter,
-                "client CertificateVerify: scheme " + to_string(cv.algorithm) + " was not offered");
-  if (!scheme_matches_key(cv.algorithm, client_key_.get(), /*tls13=*/false))
-    return fail(Alert::illegal_parameter, "client CertificateVerify: scheme " + to_string(cv.algorithm) +
-                                              " does not fit the certificate key");
-  if (!verify_message(cv.algorithm, client_key_.get(), core_.transcript.messages(), cv.signature))
-    return fail(Alert::decrypt_error, "client CertificateVerify: bad signature");
+  // RFC 5246 §7.4.8: a scheme the CertificateRequest listed, over the
+  // handshake messages themselves.
+  VOUCH_TRY(check_client_certificate_verify(*config_, our_schemes(), /*tls13=*/false, *client_, cv,
+                                            core_.transcript.messages(), /*post_handshake=*/false));
   core_.transcript.drop_messages();
-  if (config_->client_certificate_check) {
-    PeerCertificateInfo info;
-    info.chain = client_verified_chain_;
-    info.post_handshake = false;
-    info.subject = subject_of(client_chain_.front());
-    info.issuer = issuer_of(client_chain_.front());
-    Status s = config_->client_certificate_check(info);
-    if (!s) return s.error();
-  }
-  core_.peer_chain = client_chain_;
-  core_.verified_peer_chain = client_verified_chain_;
+  core_.peer_chain = client_->chain;
+  core_.verified_peer_chain = client_->verified_chain;
+  core_.peer_ocsp = client_->ocsp;
   VOUCH_TRY(core_.transcript.update(m->message));
   state_ = State::read_change_cipher_spec;
   return Hs::ok;
@@ -491,7 +463,7 @@ Result<Bytes> ServerHandshake12::session_state() const {
   t.lifetime = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
   t.server_name = core_.info.server_name;
   t.alpn = core_.info.alpn;
-  t.client_chain = client_verified_chain_;
+  t.client_chain = client_ ? client_->verified_chain : session_client_chain_;
   return encode_ticket(t);
 }
 

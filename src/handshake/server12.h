@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "crypto/key_share.h"
+#include "handshake/client_verification.h"
 #include "handshake/conn_core.h"
 #include "handshake/credential_signing.h"
 #include "handshake/master_secret.h"
@@ -121,9 +122,7 @@ class ServerHandshake12 final : public Handshake {
 
   // mutual TLS
   bool cert_requested_ = false;
-  ossl::EvpPkey client_key_;
-  std::vector<Bytes> client_chain_;
-  std::vector<Bytes> client_verified_chain_;
+  std::optional<VerifiedClient> client_;  // the client's verified chain, if it sent one
 };
 
 }  // namespace vouch

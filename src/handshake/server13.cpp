@@ -11,6 +11,7 @@
 #include "crypto/random.h"
 #include "crypto/signature.h"
 #include "ext/extension_type.h"
+#include "handshake/client_verification.h"
 #include "handshake/ticket.h"
 #include "revocation/peer_check.h"
 
@@ -304,7 +305,6 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
     // The client identity established by the original handshake.
     core_.peer_chain = ticket_client_chain_;
     core_.verified_peer_chain = ticket_client_chain_;
-    client_verified_chain_ = ticket_client_chain_;
     state_ = State::send_server_finished;
     return Hs::ok;
   }
@@ -392,10 +392,7 @@ CertificateRequest ServerHandshake13::make_certificate_request(Bytes context) co
 
 Status ServerHandshake13::on_client_certificate(const Certificate& cert,
                                                 ByteView expected_context) {
-  client_key_.reset();
-  client_chain_.clear();
-  client_verified_chain_.clear();
-  client_ocsp_ = PeerOcsp{};
+  client_.reset();
   if (!std::equal(cert.certificate_request_context.begin(), cert.certificate_request_context.end(),
                   expected_context.begin(), expected_context.end()))
     return fail(Alert::illegal_parameter,
@@ -423,26 +420,9 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
     chain.push_back(e.cert_data);
     staples.push_back(e.ext.ocsp_response);
   }
-  PeerVerifyOptions opts;
-  opts.purpose = PeerVerifyOptions::Purpose::client_auth;
-  opts.verify_callback = config_->client_verify_callback;
-  opts.max_depth = config_->client_verify_depth;
-  VOUCH_ASSIGN(VerifiedChain verified, verify_peer_chain(config_->client_trust, chain, opts));
-
-  PeerRevocationInput rev;
-  rev.peer_is_server = false;
-  rev.requested = config_->request_client_ocsp;
-  rev.policy = config_->client_ocsp_policy;
-  rev.received = &chain;
-  rev.staples = &staples;
-  for (const auto& c : verified.chain) rev.path.push_back(c.get());
-  rev.providers = &config_->client_revocation_providers;
-  rev.now = std::chrono::system_clock::now();
-  VOUCH_ASSIGN(client_ocsp_, check_peer_revocation(rev));
-
-  client_key_ = std::move(verified.leaf_key);
-  VOUCH_ASSIGN(client_verified_chain_, der_chain(verified));
-  client_chain_ = std::move(chain);
+  VOUCH_ASSIGN(VerifiedClient verified,
+               verify_client_chain(*config_, std::move(chain), staples, config_->request_client_ocsp));
+  client_.emplace(std::move(verified));
   return {};
 }
 
@@ -452,28 +432,11 @@ Status ServerHandshake13::on_client_certificate_verify(const CertificateVerify& 
   const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
                                                         : config_->signature_schemes;
   // §4.4.3: the scheme must be one we offered in signature_algorithms.
-  if (!contains(ours, cv.algorithm))
-    return fail(Alert::illegal_parameter,
-                "client CertificateVerify: scheme " + to_string(cv.algorithm) + " was not offered");
-  if (!scheme_matches_key(cv.algorithm, client_key_.get()))
-    return fail(Alert::illegal_parameter, "client CertificateVerify: scheme " +
-                                              to_string(cv.algorithm) +
-                                              " does not fit the certificate key");
-  Bytes content = certificate_verify_input(/*server=*/false, transcript_hash);
-  if (!verify_message(cv.algorithm, client_key_.get(), content, cv.signature))
-    return fail(Alert::decrypt_error, "client CertificateVerify: bad signature");
-  if (config_->client_certificate_check) {
-    PeerCertificateInfo info;
-    info.chain = client_verified_chain_;
-    info.post_handshake = post_handshake;
-    info.subject = subject_of(client_chain_.front());
-    info.issuer = issuer_of(client_chain_.front());
-    Status s = config_->client_certificate_check(info);
-    if (!s) return s.error();
-  }
-  core_.peer_chain = client_chain_;
-  core_.verified_peer_chain = client_verified_chain_;
-  core_.peer_ocsp = client_ocsp_;
+  const Bytes content = certificate_verify_input(/*server=*/false, transcript_hash);
+  VOUCH_TRY(check_client_certificate_verify(*config_, ours, /*tls13=*/true, *client_, cv, content, post_handshake));
+  core_.peer_chain = client_->chain;
+  core_.verified_peer_chain = client_->verified_chain;
+  core_.peer_ocsp = client_->ocsp;
   return {};
 }
 
@@ -486,7 +449,7 @@ Result<Hs> ServerHandshake13::do_read_client_certificate() {
   VOUCH_TRY(parse(m->body, cert));
   VOUCH_TRY(on_client_certificate(cert, {}));
   VOUCH_TRY(core_.transcript.update(m->message));
-  state_ = client_key_ ? State::read_client_certificate_verify : State::read_client_finished;
+  state_ = client_ ? State::read_client_certificate_verify : State::read_client_finished;
   return Hs::ok;
 }
 
@@ -536,7 +499,7 @@ Status ServerHandshake13::post_handshake(const HandshakeMessage& m) {
       VOUCH_TRY(parse(m.body, cert));
       VOUCH_TRY(on_client_certificate(cert, pha_->context));
       VOUCH_TRY(pha_->transcript.update(m.message));
-      pha_->step = client_key_ ? Pha::Step::certificate_verify : Pha::Step::finished;
+      pha_->step = client_ ? Pha::Step::certificate_verify : Pha::Step::finished;
       return {};
     }
     case Pha::Step::certificate_verify: {
@@ -609,7 +572,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     t.age_add = nst.ticket_age_add;
     t.server_name = core_.info.server_name;
     t.alpn = core_.info.alpn;
-    t.client_chain = client_verified_chain_;
+    t.client_chain = client_ ? client_->verified_chain : ticket_client_chain_;
     VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(encode_ticket(t)));
     // Post-handshake messages are not part of the transcript (§4.4.1).
     Bytes body;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "crypto/key_share.h"
+#include "handshake/client_verification.h"
 #include "handshake/conn_core.h"
 #include "handshake/credential_signing.h"
 #include "handshake/server_credentials.h"
@@ -119,11 +120,8 @@ class ServerHandshake13 final : public Handshake {
   bool cert_requested_ = false;
   bool client_offered_pha_ = false;
   std::vector<SignatureScheme> cr_schemes_;
-  ossl::EvpPkey client_key_;
-  std::vector<Bytes> client_chain_;           // as received
-  std::vector<Bytes> client_verified_chain_;  // as verified, up to the anchor
-  std::vector<Bytes> ticket_client_chain_;    // from a resumed session
-  PeerOcsp client_ocsp_;                      // the client's staples, as verified
+  std::optional<VerifiedClient> client_;    // the client's verified chain, if it sent one
+  std::vector<Bytes> ticket_client_chain_;  // from a resumed session
 
   // post-handshake authentication in progress
   struct Pha {

@@ -17,11 +17,7 @@ void write_plaintext_record(ContentType type, uint16_t legacy_version, ByteView 
   const size_t at = out.size();
   out.resize(at + kRecordHeaderLength + fragment.size());
   uint8_t* p = out.data() + at;
-  p[0] = static_cast<uint8_t>(type);
-  p[1] = static_cast<uint8_t>(legacy_version >> 8);
-  p[2] = static_cast<uint8_t>(legacy_version);
-  p[3] = static_cast<uint8_t>(fragment.size() >> 8);
-  p[4] = static_cast<uint8_t>(fragment.size());
+  write_record_header(p, type, legacy_version, fragment.size());
   if (!fragment.empty()) std::memcpy(p + kRecordHeaderLength, fragment.data(), fragment.size());
 }
 

@@ -34,14 +34,6 @@ void put_u64(uint8_t* out, uint64_t v) {
   for (size_t i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(v >> (56 - 8 * i));
 }
 
-void record_header(uint8_t out[kRecordHeaderLength], ContentType type, uint16_t version,
-                   size_t length) {
-  out[0] = static_cast<uint8_t>(type);
-  out[1] = static_cast<uint8_t>(version >> 8);
-  out[2] = static_cast<uint8_t>(version);
-  out[3] = static_cast<uint8_t>(length >> 8);
-  out[4] = static_cast<uint8_t>(length);
-}
 
 // RFC 5246 §6.2.3.3: additional_data = seq_num + TLSCompressed.type +
 // TLSCompressed.version + TLSCompressed.length, the length being the
@@ -49,7 +41,7 @@ void record_header(uint8_t out[kRecordHeaderLength], ContentType type, uint16_t 
 void additional_data(uint8_t out[kAadLength], uint64_t seq, ContentType type, uint16_t version,
                      size_t plaintext_length) {
   put_u64(out, seq);
-  record_header(out + 8, type, version, plaintext_length);
+  write_record_header(out + 8, type, version, plaintext_length);
 }
 
 Error sequence_exhausted() {
@@ -129,7 +121,7 @@ Status RecordProtection12::seal(ContentType type, ByteView plaintext, Bytes& out
   uint8_t* body = explicit_part + explicit_len;
   // RFC 5246 §6.2.3: the record keeps its real type; the version is TLS
   // 1.2's; length is that of the whole GenericAEADCipher fragment.
-  record_header(hdr, type, kTls12Version, frag_len);
+  write_record_header(hdr, type, kTls12Version, frag_len);
   // RFC 5288 §3: "The nonce_explicit MAY be the 64-bit sequence number."
   // That makes it distinct for every record under one key, as §3 requires,
   // without a random source.

@@ -15,17 +15,6 @@ namespace {
 // 2^14 + 1 bytes: the content limit plus the one type byte.
 constexpr size_t kMaxInnerPlaintext = kMaxPlaintext + 1;
 
-// §5.2: additional_data = TLSCiphertext.opaque_type ||
-// TLSCiphertext.legacy_record_version || TLSCiphertext.length.
-void record_header(uint8_t out[kRecordHeaderLength], ContentType type, uint16_t version,
-                   size_t length) {
-  out[0] = static_cast<uint8_t>(type);
-  out[1] = static_cast<uint8_t>(version >> 8);
-  out[2] = static_cast<uint8_t>(version);
-  out[3] = static_cast<uint8_t>(length >> 8);
-  out[4] = static_cast<uint8_t>(length);
-}
-
 bool allowed_inner_type(uint8_t t) {
   // Only alert, handshake and application_data travel encrypted in 1.3;
   // §5: "An implementation which ... receives a protected change_cipher_spec
@@ -100,7 +89,7 @@ Status RecordProtection13::seal(ContentType inner_type, ByteView plaintext, Byte
   uint8_t* body = hdr + kRecordHeaderLength;
   // §5.2: opaque_type is always application_data and legacy_record_version
   // always 0x0303 on protected records.
-  record_header(hdr, ContentType::application_data, 0x0303, ct_len);
+  write_record_header(hdr, ContentType::application_data, 0x0303, ct_len);
   if (!plaintext.empty()) std::memcpy(body, plaintext.data(), plaintext.size());
   body[plaintext.size()] = static_cast<uint8_t>(inner_type);
   std::memset(body + plaintext.size() + 1, 0, padding);
@@ -140,7 +129,9 @@ Result<std::span<uint8_t>> RecordProtection13::open(const RawRecord& record,
   if (seq_ == std::numeric_limits<uint64_t>::max()) return sequence_exhausted();
 
   uint8_t aad[kRecordHeaderLength];
-  record_header(aad, record.type, record.version, frag.size());
+  // §5.2: additional_data = TLSCiphertext.opaque_type ||
+  // TLSCiphertext.legacy_record_version || TLSCiphertext.length.
+  write_record_header(aad, record.type, record.version, frag.size());
   uint8_t n[kAeadNonceLength];
   nonce(n);
   const std::span<uint8_t> inner = frag.first(frag.size() - kAeadTagLength);

@@ -30,6 +30,18 @@ constexpr size_t kMaxCiphertext12 = kMaxPlaintext + 2048;   // RFC 5246 §6.2.3
 /// kRecordHeaderLength bytes.
 inline size_t record_fragment_length(ByteView header) { return (size_t{header[3]} << 8) | header[4]; }
 
+/// Writes a record header (RFC 8446 §5.1, RFC 5246 §6.2.1): type(1)
+/// version(2) length(2); also the tail of TLS 1.2's additional_data
+/// (§6.2.3.3). `length` ≤ 2^16-1.
+inline void write_record_header(uint8_t out[kRecordHeaderLength], ContentType type, uint16_t version,
+                                size_t length) {
+  out[0] = static_cast<uint8_t>(type);
+  out[1] = static_cast<uint8_t>(version >> 8);
+  out[2] = static_cast<uint8_t>(version);
+  out[3] = static_cast<uint8_t>(length >> 8);
+  out[4] = static_cast<uint8_t>(length);
+}
+
 /// One record as it came off the wire: the header fields and a mutable view of
 /// the fragment inside the Deframer's buffer (valid until the next call to
 /// Deframer::feed or Deframer::next).
