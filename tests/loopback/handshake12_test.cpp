@@ -7,6 +7,7 @@
 
 #include <tuple>
 
+#include "handshake/test_hooks.h"
 #include "msg/messages.h"
 #include "support/loopback.h"
 #include "support/pki.h"
@@ -211,6 +212,77 @@ TEST(Handshake12, ResumesBySessionId) {
   EXPECT_TRUE(c2->info().resumed);
   EXPECT_TRUE(s2->info().resumed);
   EXPECT_EQ(send_and_receive(*s2, *c2, "by id"), "by id");
+}
+
+
+// A session is offered only in a handshake of its own version: a TLS 1.3
+// ticket is never a TLS 1.2 session ticket and a TLS 1.2 session never a
+// TLS 1.3 PSK. The ClientHellos are read to check what is offered.
+struct OfferSeen {
+  bool psk = false;             // pre_shared_key (TLS 1.3)
+  bool ticket = false;          // a non-empty session_ticket (TLS 1.2)
+};
+
+// Records what the client's ClientHello offers, as it goes out.
+std::shared_ptr<OfferSeen> watch_client_hello(Connection& client) {
+  auto seen = std::make_shared<OfferSeen>();
+  test_hooks::set_outgoing_message_hook(client, [seen](const Bytes& m) {
+    ClientHello ch;
+    if (!m.empty() && m[0] == static_cast<uint8_t>(HandshakeType::client_hello) &&
+        parse(ByteView(m).subspan(kHandshakeHeaderLength), ch)) {
+      seen->psk = ch.ext.psk_identities.has_value();
+      seen->ticket = ch.ext.session_ticket && !ch.ext.session_ticket->empty();
+    }
+    return std::vector<Bytes>{m};
+  });
+  return seen;
+}
+
+std::shared_ptr<const Session> first_session(std::shared_ptr<ClientConfig> cc, std::shared_ptr<ServerConfig> sc) {
+  auto c = Connection::client(cc, "localhost");
+  auto s = Connection::server(sc);
+  EXPECT_TRUE(pump_handshake(*c, *s)) << errors_of(*c, *s);
+  auto sessions = c->take_sessions();
+  return sessions.empty() ? nullptr : sessions.front();
+}
+
+TEST(Handshake12, Tls13SessionIsNotResumedByATls12Server) {
+  auto cc = client_config_for("ecdsa");
+  auto session13 = first_session(cc, server_config_for("ecdsa"));
+  ASSERT_TRUE(session13);
+  ASSERT_EQ(session13->version, ProtocolVersion::tls13);
+  auto sc12 = server_config_for("ecdsa");
+  sc12->max_version = ProtocolVersion::tls12;
+  auto c = Connection::client(cc, "localhost", session13);
+  auto s = Connection::server(sc12);
+  auto seen = watch_client_hello(*c);
+  ASSERT_TRUE(pump_handshake(*c, *s)) << errors_of(*c, *s);
+  EXPECT_TRUE(seen->psk);      // offered as what it is: a TLS 1.3 PSK
+  EXPECT_FALSE(seen->ticket);  // never as a TLS 1.2 ticket
+  EXPECT_EQ(c->info().version, ProtocolVersion::tls12);
+  EXPECT_FALSE(c->info().resumed);
+  EXPECT_FALSE(s->info().resumed);
+}
+
+TEST(Handshake12, Tls12SessionIsNeverOfferedAsTls13Psk) {
+  auto cc12 = client_config_for("ecdsa");
+  cc12->max_version = ProtocolVersion::tls12;
+  auto session12 = first_session(cc12, server_config_for("ecdsa"));
+  ASSERT_TRUE(session12);
+  ASSERT_EQ(session12->version, ProtocolVersion::tls12);
+  for (ProtocolVersion client_min : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
+    auto cc = client_config_for("ecdsa");
+    cc->min_version = client_min;
+    auto c = Connection::client(cc, "localhost", session12);
+    auto s = Connection::server(server_config_for("ecdsa"));
+    auto seen = watch_client_hello(*c);
+    ASSERT_TRUE(pump_handshake(*c, *s)) << errors_of(*c, *s);
+    EXPECT_FALSE(seen->psk);
+    // Offered as a TLS 1.2 ticket only while TLS 1.2 is in the range.
+    EXPECT_EQ(seen->ticket, client_min == ProtocolVersion::tls12);
+    EXPECT_EQ(c->info().version, ProtocolVersion::tls13);
+    EXPECT_FALSE(c->info().resumed);
+  }
 }
 
 }  // namespace
