@@ -1,6 +1,8 @@
 #include "revocation/peer_check.h"
 
+#include "cert/cert_cache.h"
 #include "cert/ocsp.h"
+#include "cert/verify_chain.h"
 #include "cert/public_key.h"
 #include "crypto/ossl.h"
 
@@ -11,14 +13,15 @@ namespace {
 // (RFC 6960 §4.1.1 CertID names the issuer), or, without a verified path, the
 // next received certificate that really issued it.
 X509* issuer_for(X509* cert, size_t received_index, const PeerRevocationInput& in,
-                 const std::vector<ossl::X509Ptr>& received) {
+                 const std::vector<X509*>& received) {
   if (!in.path.empty()) {
     for (size_t j = 0; j + 1 < in.path.size(); ++j)
       if (same_certificate(in.path[j], cert)) return in.path[j + 1];
     return nullptr;
   }
-  if (received_index + 1 < received.size() && is_issued_by(cert, received[received_index + 1].get()))
-    return received[received_index + 1].get();
+  if (received_index + 1 < received.size() && received[received_index + 1] &&
+      is_issued_by(cert, received[received_index + 1]))
+    return received[received_index + 1];
   return nullptr;
 }
 
@@ -46,14 +49,19 @@ PeerOcsp verify_peer_staples(const PeerRevocationInput& in) {
     return report;
   }
 
-  std::vector<ossl::X509Ptr> received;
+  // The certificates as received, parsed through the process-wide cache
+  // (the chain verification just parsed the same DER): handles keep them
+  // alive, `received` points into them (null where a DER does not parse).
+  std::vector<CertificateHandle> handles;
+  std::vector<X509*> received;
   std::vector<X509*> candidates;  // possible delegated responders (§4.2.2.2)
   for (const Bytes& d : der) {
-    auto parsed = parse_certificate_der(d);
-    received.push_back(parsed ? std::move(*parsed) : nullptr);
-    if (received.back()) candidates.push_back(received.back().get());
+    auto parsed = verify_caching_enabled() ? CertCache::shared().parse(d) : parse_certificate(d);
+    handles.push_back(parsed ? std::move(*parsed) : nullptr);
+    received.push_back(handles.back() ? handles.back()->cert.get() : nullptr);
+    if (received.back()) candidates.push_back(received.back());
   }
-  X509* leaf = in.path.empty() ? received.front().get() : in.path.front();
+  X509* leaf = in.path.empty() ? received.front() : in.path.front();
   report.must_staple = leaf != nullptr && has_must_staple(leaf);
 
   OcspVerifyOptions opts;
@@ -66,7 +74,7 @@ PeerOcsp verify_peer_staples(const PeerRevocationInput& in) {
     r.present = staple != nullptr && staple->has_value();
     if (r.present) r.response = **staple;
     if (r.present && in.policy != OcspPolicy::ignore) {
-      X509* cert = received[i].get();
+      X509* cert = received[i];
       X509* issuer = cert ? issuer_for(cert, i, in, received) : nullptr;
       if (cert == nullptr) {
         r.problem = "the certificate cannot be parsed";
