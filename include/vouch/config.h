@@ -92,9 +92,11 @@ struct CommonConfig {
 };
 
 /// Whether a TLS 1.2 client renegotiates when the server asks (see
-/// ClientConfig::renegotiation). Like Go's RenegotiateOnceAsClient and
-/// BoringSSL's ssl_renegotiate_once.
-enum class Renegotiation { never, once };
+/// ClientConfig::renegotiation). `once` is like Go's RenegotiateOnceAsClient
+/// and BoringSSL's ssl_renegotiate_once; `freely` answers every HelloRequest,
+/// as libssl's clients do by default (what the OpenSSL-compatible layer
+/// uses unless SSL_OP_NO_RENEGOTIATION is set).
+enum class Renegotiation { never, once, freely };
 
 /// Client settings.
 struct ClientConfig : CommonConfig {
@@ -184,6 +186,18 @@ struct ServerConfig : CommonConfig {
   /// Keys that encrypt tickets; rotated automatically. Null = a fresh
   /// keyring per config, created on first use.
   std::shared_ptr<TicketKeys> ticket_keys;
+  /// Which side's cipher suite order wins (RFC 8446 §4.1.1 and RFC 5246
+  /// §7.4.1.3 leave it to the server): true (the default) takes the first
+  /// suite of the server's list that the client offered; false the first of
+  /// the client's list that the server allows (OpenSSL without
+  /// SSL_OP_CIPHER_SERVER_PREFERENCE).
+  bool prefer_server_cipher_order = true;
+  /// Sessions are resumed only by a server with the same context (OpenSSL's
+  /// SSL_CTX_set_session_id_context): servers sharing ticket keys or a
+  /// session cache but serving different applications set different values
+  /// so that a session of one is never resumed by the other. At most 32
+  /// bytes; empty (the default) is a context of its own.
+  Bytes session_id_context;
   /// Accept resumption: TLS 1.3 PSKs, TLS 1.2 session tickets (RFC 5077,
   /// sealed with ticket_keys) and TLS 1.2 session IDs (session_cache12).
   bool allow_resumption = true;

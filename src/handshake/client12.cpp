@@ -617,7 +617,8 @@ Status ClientHandshake12::post_handshake(const HandshakeMessage& m) {
   // warning. vouch renegotiates only when the application opted in, once
   // per connection, and only with a server that supports secure
   // renegotiation (RFC 5746 §4.2: otherwise "SHOULD NOT renegotiate").
-  const bool allowed = config_->renegotiation == Renegotiation::once && renegotiations_ == 0 &&
+  const bool allowed = ((config_->renegotiation == Renegotiation::once && renegotiations_ == 0) ||
+                        config_->renegotiation == Renegotiation::freely) &&
                        core_.secure_renegotiation;
   if (!allowed) return core_.send_warning(Alert::no_renegotiation);
   return start_renegotiation();

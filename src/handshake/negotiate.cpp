@@ -111,6 +111,15 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
               "ECDSA key also on a curve of its supported_groups, RFC 8422 §5.3)");
 }
 
+std::vector<CipherSuite> suite_preference(const std::vector<CipherSuite>& server_prefs,
+                                          const std::vector<CipherSuite>& client_offer, bool server_first) {
+  if (server_first) return server_prefs;
+  std::vector<CipherSuite> out;
+  for (CipherSuite s : client_offer)
+    if (contains(server_prefs, s) && !contains(out, s)) out.push_back(s);
+  return out;
+}
+
 Result<CipherSuite> choose_cipher_suite13(const std::vector<CipherSuite>& server_prefs,
                                           const std::vector<CipherSuite>& client_offer) {
   for (CipherSuite s : server_prefs) {

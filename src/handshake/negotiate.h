@@ -24,6 +24,11 @@ Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientH
 /// Errors: min_version above max_version → internal_error.
 Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& config);
 
+/// The order in which a server considers cipher suites: its own list
+/// (`server_first`), or the client's offer restricted to the server's list.
+std::vector<CipherSuite> suite_preference(const std::vector<CipherSuite>& server_prefs,
+                                          const std::vector<CipherSuite>& client_offer, bool server_first);
+
 /// The first suite in the server's list that the client offered and vouch
 /// implements for TLS 1.3; handshake_failure if none (§4.1.1).
 Result<CipherSuite> choose_cipher_suite13(const std::vector<CipherSuite>& server_prefs,

@@ -142,8 +142,9 @@ bool ServerHandshake12::resumable(const TicketContents& t, const ClientHello&) c
   // RFC 5246 §7.4.1.2: the resumed session's suite must be offered (and
   // still allowed here).
   if (!contains(client_suites_, t.cipher_suite) || !contains(config_->cipher_suites12, t.cipher_suite)) return false;
-  // RFC 6066 §3: a session is only resumed for the name it was made for.
-  if (t.server_name != core_.info.server_name) return false;
+  // RFC 6066 §3: a session is only resumed for the name it was made for,
+  // and by a server of the same context (ServerConfig::session_id_context).
+  if (t.server_name != core_.info.server_name || t.context != config_->session_id_context) return false;
   // A server that requires client certificates never resumes a session in
   // which the client did not authenticate.
   if (config_->client_auth == ClientAuth::required && t.client_chain.empty()) return false;
@@ -199,7 +200,9 @@ Result<Hs> ServerHandshake12::do_choose_credential() {
   if (!settled) return Hs::server_certificate;
   const std::optional<std::string> sni =
       hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
-  VOUCH_ASSIGN(choice_, choose_suite_and_credential12(config_->cipher_suites12, client_suites_, sources_.list(),
+  VOUCH_ASSIGN(choice_, choose_suite_and_credential12(suite_preference(config_->cipher_suites12, client_suites_,
+                                                                       config_->prefer_server_cipher_order),
+                                                      client_suites_, sources_.list(),
                                                       our_schemes(), client_schemes_, sni, client_groups_));
   tls12_suite_params(choice_->suite, suite_);
   core_.info.cipher_suite = choice_->suite;
@@ -464,6 +467,7 @@ Result<Bytes> ServerHandshake12::session_state() const {
   t.server_name = core_.info.server_name;
   t.alpn = core_.info.alpn;
   t.client_chain = client_ ? client_->verified_chain : session_client_chain_;
+  t.context = config_->session_id_context;
   return encode_ticket(t);
 }
 

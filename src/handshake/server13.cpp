@@ -57,7 +57,9 @@ Status ServerHandshake13::negotiate(const ClientHello& ch) {
     return fail(Alert::illegal_parameter, "ClientHello: compression methods must be exactly {null}");
   if (ch.legacy_session_id.size() > kMaxSessionIdLength)
     return fail(Alert::decode_error, "ClientHello: legacy_session_id too long");
-  VOUCH_ASSIGN(suite_, choose_cipher_suite13(config_->cipher_suites, ch.cipher_suites));
+  VOUCH_ASSIGN(suite_, choose_cipher_suite13(suite_preference(config_->cipher_suites, ch.cipher_suites,
+                                                                config_->prefer_server_cipher_order),
+                                             ch.cipher_suites));
   AeadAlg aead;
   tls13_suite_params(suite_, hash_, aead);
   // §9.2: supported_groups and key_share come together; we only do
@@ -257,7 +259,7 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     if (t->version != 0x0304 || !tls13_suite_params(t->cipher_suite, th, ta) || th != hash_)
       continue;
     if (unix_seconds_now() >= t->issued_at + t->lifetime) continue;
-    if (t->server_name != core_.info.server_name) continue;
+    if (t->server_name != core_.info.server_name || t->context != config_->session_id_context) continue;
     // A server that requires client certificates only resumes sessions in
     // which the client authenticated (§4.3.2: no CertificateRequest in a
     // PSK handshake, so the identity must come from the ticket).
@@ -573,6 +575,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     t.server_name = core_.info.server_name;
     t.alpn = core_.info.alpn;
     t.client_chain = client_ ? client_->verified_chain : ticket_client_chain_;
+    t.context = config_->session_id_context;
     VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(encode_ticket(t)));
     // Post-handshake messages are not part of the transcript (§4.4.1).
     Bytes body;

@@ -8,7 +8,7 @@
 namespace vouch {
 
 namespace {
-constexpr uint8_t kTicketFormat = 2;
+constexpr uint8_t kTicketFormat = 3;  // 3: the session id context
 }
 
 uint64_t unix_seconds_now() {
@@ -33,6 +33,7 @@ Bytes encode_ticket(const TicketContents& t) {
   w.prefixed24([&] {
     for (const Bytes& c : t.client_chain) w.vec24(c);
   });
+  w.vec8(t.context);
   return out;
 }
 
@@ -47,7 +48,7 @@ Result<TicketContents> decode_ticket(ByteView plaintext) {
   if (!r.u8(format) || format != kTicketFormat || !r.u16(t.version) || !r.u16(suite) ||
       !r.copy_prefixed8(t.psk) || !r.u32(hi) || !r.u32(lo) || !r.u32(t.lifetime) ||
       !r.u32(t.age_add) || !r.prefixed16(sni) || !r.prefixed8(alpn) || !r.prefixed24(chain) ||
-      !r.empty())
+      !r.copy_prefixed8(t.context) || !r.empty())
     return fail(Alert::decode_error, "malformed session ticket");
   while (!chain.empty()) {
     Bytes c;

@@ -27,6 +27,8 @@ struct TicketContents {
   /// who the client is without a CertificateRequest (RFC 8446 §4.3.2 forbids
   /// one in a PSK handshake).
   std::vector<Bytes> client_chain;
+  /// ServerConfig::session_id_context of the server that made the session.
+  Bytes context;
 };
 
 /// The seven days RFC 8446 §4.6.1 allows a ticket at most; vouch applies

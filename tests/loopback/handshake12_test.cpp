@@ -285,5 +285,72 @@ TEST(Handshake12, Tls12SessionIsNeverOfferedAsTls13Psk) {
   }
 }
 
+
+// ServerConfig::prefer_server_cipher_order: the server's order by default,
+// the client's when turned off — in both versions.
+TEST(Handshake12, CipherOrderServerOrClientPreference) {
+  for (ProtocolVersion v : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
+    for (bool server_first : {true, false}) {
+      auto cc = client_config_for("ecdsa");
+      cc->min_version = cc->max_version = v;
+      cc->cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_AES_256_GCM_SHA384};
+      cc->cipher_suites12 = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384};
+      auto sc = server_config_for("ecdsa");
+      sc->cipher_suites = {CipherSuite::TLS_AES_256_GCM_SHA384, CipherSuite::TLS_AES_128_GCM_SHA256};
+      sc->cipher_suites12 = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+      sc->prefer_server_cipher_order = server_first;
+      auto c = Connection::client(cc, "localhost");
+      auto s = Connection::server(sc);
+      ASSERT_TRUE(pump_handshake(*c, *s)) << errors_of(*c, *s);
+      const bool tls12 = v == ProtocolVersion::tls12;
+      const CipherSuite expected =
+          server_first ? (tls12 ? CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 : CipherSuite::TLS_AES_256_GCM_SHA384)
+                       : (tls12 ? CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 : CipherSuite::TLS_AES_128_GCM_SHA256);
+      EXPECT_EQ(c->info().cipher_suite, expected) << to_string(v) << " server_first=" << server_first;
+    }
+  }
+}
+
+// ServerConfig::session_id_context: a session made under one context is
+// not resumed by a server of another (tickets and IDs, both versions); the
+// same context resumes.
+TEST(Handshake12, SessionIdContextSeparatesSessions) {
+  auto keys = std::make_shared<TicketKeys>();
+  auto cache = std::make_shared<ServerSessionCache>();
+  struct Case {
+    ProtocolVersion version;
+    bool tickets;
+  };
+  for (Case k : {Case{ProtocolVersion::tls12, true}, Case{ProtocolVersion::tls12, false},
+                 Case{ProtocolVersion::tls13, true}}) {
+    auto cc = client_config_for("ecdsa");
+    cc->min_version = cc->max_version = k.version;
+    auto server_with = [&](const std::string& context) {
+      auto sc = server_config_for("ecdsa");
+      sc->ticket_keys = keys;
+      sc->session_cache12 = cache;
+      if (!k.tickets) sc->num_tickets = 0;
+      sc->session_id_context = Bytes(context.begin(), context.end());
+      return sc;
+    };
+    auto session = first_session(cc, server_with("app-a"));
+    ASSERT_TRUE(session);
+    for (const std::string context : {"app-b", "app-a"}) {
+      auto c = Connection::client(cc, "localhost", session);
+      auto s = Connection::server(server_with(context));
+      ASSERT_TRUE(pump_handshake(*c, *s)) << errors_of(*c, *s);
+      EXPECT_EQ(c->info().resumed, context == "app-a")
+          << to_string(k.version) << " tickets=" << k.tickets << " context=" << context;
+      if (c->info().resumed && k.version == ProtocolVersion::tls13) {
+        // A TLS 1.3 ticket is used once; take the next one.
+        auto fresh = c->take_sessions();
+        if (!fresh.empty()) session = fresh.front();
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace vouch

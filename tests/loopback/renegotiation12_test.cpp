@@ -226,5 +226,27 @@ TEST(Renegotiation12Libssl, SameCertificateRenegotiates) {
   EXPECT_EQ(client->wait(), Wait::none);
 }
 
+
+// Renegotiation::freely (libssl's default, for the OpenSSL-compatible
+// layer): every HelloRequest from a secure-renegotiation server is answered.
+TEST(Renegotiation12Libssl, FreelyAnswersEveryHelloRequest) {
+  auto cc = renegotiating_client();
+  cc->renegotiation = Renegotiation::freely;
+  auto client = Connection::client(cc, "localhost");
+  LibsslServer server;
+  ASSERT_TRUE(client->start().ok());
+  exchange(*client, server);
+  ASSERT_TRUE(client->handshake_complete());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(SSL_renegotiate(server.ssl()), 1);
+    (void)SSL_do_handshake(server.ssl());
+    (void)client->receive(server.drain());
+    exchange(*client, server);
+    EXPECT_FALSE(client->failed()) << i << ": " << client->error()->to_string();
+    EXPECT_EQ(SSL_renegotiate_pending(server.ssl()), 0) << i;
+  }
+  EXPECT_EQ(SSL_num_renegotiations(server.ssl()), 3);
+}
+
 }  // namespace
 }  // namespace vouch

@@ -17,6 +17,7 @@ TicketContents sample() {
   t.server_name = "localhost";
   t.alpn = "h2";
   t.client_chain = {Bytes(300, 1), Bytes(200, 2)};
+  t.context = {'a', 'p', 'p'};
   return t;
 }
 
@@ -33,6 +34,7 @@ TEST(Ticket, RoundTrips) {
   EXPECT_EQ(back->server_name, t.server_name);
   EXPECT_EQ(back->alpn, t.alpn);
   EXPECT_EQ(back->client_chain, t.client_chain);
+  EXPECT_EQ(back->context, t.context);
 }
 
 TEST(Ticket, EmptyFieldsRoundTrip) {
