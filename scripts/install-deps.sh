@@ -8,6 +8,7 @@ PACKAGES=(
   g++ cmake ninja-build make pkg-config ccache
   libssl-dev openssl          # libcrypto (library) and openssl s_server/s_client/ocsp (tests)
   gnutls-bin                  # gnutls-serv / gnutls-cli (interop tests)
+  openjdk-17-jdk-headless     # java / javac: JSSE, the peer for status_request_v2 (RFC 6961) interop tests
   libgtest-dev                # unit tests
   libbenchmark-dev            # benchmarks
   libcli11-dev libfmt-dev     # the command-line tool

@@ -86,6 +86,16 @@ struct CommonConfig {
   std::vector<SignatureScheme> signature_schemes;
   /// ALPN protocol names in preference order (RFC 7301); empty = no ALPN.
   std::vector<std::string> alpn;
+  /// Key logging for debugging with Wireshark and similar tools: called with
+  /// one line of the NSS key log format (what SSLKEYLOGFILE files hold, no
+  /// newline) per secret as the handshake derives it — TLS 1.2:
+  /// "CLIENT_RANDOM <client random> <master secret>"; TLS 1.3:
+  /// CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+  /// CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0 and EXPORTER_SECRET,
+  /// each with the client random; hex in lower case. Whoever sees these
+  /// lines can decrypt the connection: never set it in production. Called
+  /// on the handshake's thread; null (the default) logs nothing.
+  std::function<void(const std::string& line)> keylog;
   /// Largest handshake message accepted (bytes of body). Certificate chains
   /// are the big ones; 128 KiB is generous and bounds memory per connection.
   size_t max_handshake_message = 128 * 1024;
@@ -160,6 +170,15 @@ struct ClientConfig : CommonConfig {
   /// Send status_request (RFC 6066 §8) in the ClientHello. Ignored (nothing
   /// is requested) when ocsp_policy is ignore.
   bool request_ocsp_status = true;
+  /// TLS 1.2: when status is requested (request_ocsp_status, ocsp_policy not
+  /// ignore), also send status_request_v2 (RFC 6961) listing ocsp_multi and
+  /// ocsp, so that a TLS 1.2 server can staple its intermediates too (TLS 1.3
+  /// does that with status_request alone, RFC 8446 §4.4.2.1). Every response
+  /// is verified against its certificate's issuer and judged by ocsp_policy
+  /// (a revoked intermediate is certificate_revoked); peer_ocsp() reports
+  /// each. Servers without RFC 6961 ignore it and answer status_request.
+  /// False sends status_request only.
+  bool request_ocsp_multi = true;
   /// What to do with the server's staples; see OcspPolicy. A must-staple
   /// leaf (RFC 7633) upgrades soft to require.
   OcspPolicy ocsp_policy = OcspPolicy::soft;
@@ -182,6 +201,12 @@ struct ServerConfig : CommonConfig {
   std::vector<Credential> credentials;
   /// Send NewSessionTickets after the handshake (RFC 8446 §4.6.1).
   unsigned num_tickets = 2;
+  /// TLS 1.2: send a session ticket (RFC 5077) to clients that ask for one;
+  /// false keeps the session under a session ID instead. Unset: tickets
+  /// while num_tickets > 0. (OpenSSL counts num_tickets for TLS 1.3 only
+  /// and turns TLS 1.2 tickets off with SSL_OP_NO_TICKET.)
+  std::optional<bool> tickets12;
+  bool sends_tickets12() const { return tickets12.value_or(num_tickets > 0); }
   uint32_t ticket_lifetime_seconds = 7200;
   /// Keys that encrypt tickets; rotated automatically. Null = a fresh
   /// keyring per config, created on first use.
@@ -213,6 +238,12 @@ struct ServerConfig : CommonConfig {
 
   // ---- mutual TLS (client certificates) --------------------------------
   ClientAuth client_auth = ClientAuth::none;
+  /// TLS 1.2 only: ask like this instead of client_auth. Unset: client_auth.
+  /// (A server that authenticates clients after the handshake in TLS 1.3,
+  /// as OpenSSL's SSL_VERIFY_POST_HANDSHAKE does, asks during the handshake
+  /// in TLS 1.2, which has no post-handshake authentication.)
+  std::optional<ClientAuth> client_auth12;
+  ClientAuth client_auth_tls12() const { return client_auth12.value_or(client_auth); }
   /// Anchors for client chains (purpose clientAuth). CRLs loaded into the
   /// store are checked.
   TrustStore client_trust;

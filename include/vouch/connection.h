@@ -15,6 +15,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string_view>
 #include <memory>
 #include <string>
 #include <vector>
@@ -118,6 +120,9 @@ class Connection {
 
   Wait wait() const;
   bool handshake_complete() const;
+  /// TLS 1.2: a renegotiation (RFC 5746) is under way on the established
+  /// connection (handshake_complete() stays true meanwhile).
+  bool renegotiating() const;
   /// True once a fatal error happened (sent or received).
   bool failed() const;
   /// The first fatal error, or null.
@@ -137,6 +142,18 @@ class Connection {
   Status close();
   /// Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next write key.
   Status key_update(bool request_peer_update);
+
+  /// Keying material exporter (RFC 5705 in TLS 1.2, RFC 8446 §7.5 in TLS
+  /// 1.3; what SSL_export_keying_material computes): `length` bytes bound to
+  /// this connection's secrets, for an application-chosen `label` (RFC 5705
+  /// §4 lists labels registered with IANA) and an optional `context`. In TLS
+  /// 1.2 no context and an empty one give different outputs (RFC 5705 §4);
+  /// in TLS 1.3 they are the same (§7.5). Both peers get the same bytes.
+  /// After a TLS 1.2 renegotiation the new master secret is used. Errors
+  /// (internal_error): the handshake has not completed, length 0, a context
+  /// longer than 2^16-1 bytes (TLS 1.2).
+  Result<Bytes> export_keying_material(std::string_view label, std::optional<ByteView> context,
+                                       size_t length) const;
 
   const ConnectionInfo& info() const;
   bool is_client() const;

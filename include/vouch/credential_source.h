@@ -45,8 +45,9 @@ struct ClientHelloInfo {
   /// The client's signature_algorithms (RFC 8446 §4.2.3), in its order: the
   /// schemes a CertificateVerify may use.
   std::vector<SignatureScheme> signature_schemes;
-  /// The client sent status_request (RFC 6066 §8, RFC 8446 §4.4.2.1): an
-  /// OCSP staple would be sent with the certificate.
+  /// The client sent status_request (RFC 6066 §8, RFC 8446 §4.4.2.1), or in
+  /// TLS 1.2 status_request_v2 with a status type vouch serves (RFC 6961):
+  /// OCSP staples would be sent with the certificate.
   bool status_requested = false;
   /// The ALPN protocol the server chose (RFC 7301 §3.2); empty for none. A
   /// server answering "acme-tls/1" needs its validation certificate

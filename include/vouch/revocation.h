@@ -53,7 +53,9 @@ std::optional<OcspPolicy> parse_ocsp_policy(std::string_view s);
 struct StapleReport {
   /// Chain position: 0 is the leaf, 1 its issuer, ...
   size_t position = 0;
-  /// The peer sent an OCSP response in this CertificateEntry.
+  /// The peer sent an OCSP response for this certificate (TLS 1.3: in its
+  /// CertificateEntry; TLS 1.2: in the CertificateStatus, a non-empty entry
+  /// of an RFC 6961 ocsp_response_list for positions after the leaf).
   bool present = false;
   /// That response, DER, exactly as received (empty when not present).
   Bytes response;
@@ -66,8 +68,9 @@ struct StapleReport {
 
 /// The OCSP picture of one peer, as Connection::peer_ocsp() reports it.
 struct PeerOcsp {
-  /// We asked for status (client: status_request in the ClientHello;
-  /// server: status_request in the CertificateRequest).
+  /// We asked for status (client: status_request — and in TLS 1.2 maybe
+  /// status_request_v2 — in the ClientHello; server: status_request in the
+  /// CertificateRequest).
   bool requested = false;
   /// The peer's leaf carries the RFC 7633 must-staple feature.
   bool must_staple = false;
@@ -81,8 +84,12 @@ struct PeerOcsp {
   const StapleReport* leaf() const { return staples.empty() ? nullptr : &staples.front(); }
   /// One line for logs and the CLI, e.g. "good (produced ..., next update
   /// ..., responder CN=ocsp)", "none (not stapled)", "not requested",
-  /// "invalid (reason)".
+  /// "invalid (reason)". About the leaf; summary_at(0) is the same.
   std::string summary() const;
+  /// The same line about the certificate at chain position `position` (an
+  /// intermediate's staple: TLS 1.3, or TLS 1.2 with status_request_v2,
+  /// RFC 6961); "none (not stapled)" for a position without one.
+  std::string summary_at(size_t position) const;
 };
 
 /// What a revocation provider sees of one peer.
@@ -97,9 +104,10 @@ struct RevocationContext {
   /// The verification time.
   std::chrono::system_clock::time_point now;
   /// Client side: the server asked for our certificate in this handshake
-  /// (its CertificateRequest precedes its Certificate, RFC 8446 §4.3.2), so
-  /// the client certificate selector runs after this check, before our
-  /// Finished. A provider that must decide after the selector (the
+  /// (TLS 1.3: its CertificateRequest precedes its Certificate, RFC 8446
+  /// §4.3.2; TLS 1.2: the check runs at ServerHelloDone, after the
+  /// CertificateRequest), so the client certificate selector runs after
+  /// this check, before our Finished. A provider that must decide after the selector (the
   /// OpenSSL-compatible status callback does) can defer to it.
   bool certificate_requested = false;
 };

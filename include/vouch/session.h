@@ -47,8 +47,9 @@ struct Session {
   /// offer a session without a verified good one.
   PeerOcsp ocsp;
 
-  /// True while now < received_at + lifetime and the stapled leaf status
-  /// (if any) is before its nextUpdate.
+  /// True while now < received_at + lifetime and every stapled status the
+  /// full handshake verified (the leaf's and any intermediate's) is before
+  /// its nextUpdate.
   bool usable(std::chrono::system_clock::time_point now) const;
 };
 

@@ -92,8 +92,15 @@ struct StaplerOptions {
   /// many responders serve pre-signed responses without nonces (RFC 5019).
   bool use_nonce = false;
   /// Also fetch staples for intermediates (those with an OCSP URL and whose
-  /// issuer is in the chain).
+  /// issuer is in the chain or, for the chain's last certificate, in
+  /// `issuers`). Clients see them in TLS 1.3 (RFC 8446 §4.4.2.1) and in TLS
+  /// 1.2 when they ask with status_request_v2 ocsp_multi (RFC 6961).
   bool staple_intermediates = false;
+  /// DER certificates that may have issued the last certificate of a chain
+  /// but are not sent with it — usually the root CA: with
+  /// staple_intermediates, the last intermediate's responses are requested
+  /// and verified against the one that issued it. Never stapled or sent.
+  std::vector<Bytes> issuers;
   /// Tolerated clock difference with the responder.
   std::chrono::seconds skew{300};
   /// The clock; default std::chrono::system_clock::now.

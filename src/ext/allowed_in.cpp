@@ -63,9 +63,10 @@ constexpr Row kTable[] = {
     {T::heartbeat, "heartbeat", CH | EE},
     // §4.2: CH, EE | RFC 7301 §3.1: the selected protocol in ServerHello.
     {T::application_layer_protocol_negotiation, "application_layer_protocol_negotiation", CH | EE | SH12},
-    // Not in the §4.2 table (RFC 8446 §4.4.2.1 uses status_request instead) |
-    // never offered.
-    {T::status_request_v2, "status_request_v2", CH},
+    // Not in the §4.2 table (RFC 8446 §4.4.2.1 uses status_request instead,
+    // so no TLS 1.3 server message may carry it) | RFC 6961 §2.2: empty
+    // status_request_v2 in ServerHello.
+    {T::status_request_v2, "status_request_v2", CH | SH12},
     // §4.2: CH, CR, CT | never offered.
     {T::signed_certificate_timestamp, "signed_certificate_timestamp", CH | CR | CT},
     // §4.2: CH, EE | never offered.

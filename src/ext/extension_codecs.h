@@ -48,6 +48,17 @@ void write_server_name(Writer& w, ExtContext ctx, const Extensions& ext);
 Status parse_status_request(Reader& body, ExtContext ctx, Extensions& out);
 void write_status_request(Writer& w, ExtContext ctx, const Extensions& ext);
 
+// RFC 6066 §8's OCSPStatusRequest, shared by status_request and
+// status_request_v2 (RFC 6961 §2.2). The parser reads one OCSPStatusRequest
+// from `body` (an empty ResponderID or any truncation → decode_error, the
+// reason starting with `extension`); bytes after it are left in `body`.
+Status parse_ocsp_status_request(Reader& body, const char* extension, OcspStatusRequest& out);
+void write_ocsp_status_request(Writer& w, const OcspStatusRequest& request);
+
+// RFC 6961 §2.2
+Status parse_status_request_v2(Reader& body, ExtContext ctx, Extensions& out);
+void write_status_request_v2(Writer& w, ExtContext ctx, const Extensions& ext);
+
 // RFC 8446 §4.2.7
 Status parse_supported_groups(Reader& body, ExtContext ctx, Extensions& out);
 void write_supported_groups(Writer& w, ExtContext ctx, const Extensions& ext);

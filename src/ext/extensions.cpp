@@ -37,6 +37,7 @@ using T = ExtensionType;
 constexpr Codec kCodecs[] = {
     {T::server_name, parse_server_name, write_server_name},
     {T::status_request, parse_status_request, write_status_request},
+    {T::status_request_v2, parse_status_request_v2, write_status_request_v2},
     {T::supported_groups, parse_supported_groups, write_supported_groups},
     {T::ec_point_formats, parse_ec_point_formats, write_ec_point_formats},
     {T::signature_algorithms, parse_signature_algorithms, write_signature_algorithms},
@@ -76,6 +77,7 @@ constexpr T kClientOrder[] = {
     T::session_ticket,
     T::application_layer_protocol_negotiation,
     T::status_request,
+    T::status_request_v2,
     T::key_share,
     T::early_data,
     T::supported_versions,
@@ -97,6 +99,7 @@ constexpr T kServerOrder[] = {
     T::early_data,
     T::application_layer_protocol_negotiation,
     T::status_request,
+    T::status_request_v2,
     T::signature_algorithms,
     T::signature_algorithms_cert,
     T::certificate_authorities,

@@ -58,6 +58,21 @@ struct OcspStatusRequest {
   Bytes request_extensions;              // DER Extensions, may be empty
 };
 
+/// CertificateStatusType (RFC 6066 §8, extended by RFC 6961 §2.2):
+///   enum { ocsp(1), ocsp_multi(2), (255) } CertificateStatusType;
+enum class CertificateStatusType : uint8_t {
+  ocsp = 1,        // the leaf's status (RFC 6066 §8)
+  ocsp_multi = 2,  // one status per certificate of the chain (RFC 6961 §2.2)
+};
+
+/// One item of status_request_v2 in a ClientHello (RFC 6961 §2.2
+/// CertificateStatusRequestItemV2) whose status_type vouch knows; both
+/// types carry an OCSPStatusRequest.
+struct StatusRequestV2Item {
+  CertificateStatusType status_type = CertificateStatusType::ocsp_multi;
+  OcspStatusRequest request;
+};
+
 /// Every extension vouch understands, parsed. A field is set (optional has a
 /// value / flag is true) iff the extension was present. Which form a field
 /// takes depends on the ExtContext it was parsed in; the comment says where.
@@ -70,6 +85,12 @@ struct Extensions {
   std::optional<OcspStatusRequest> status_request;  // CH
   bool status_request_empty = false;                // CR, SH12: empty body
   std::optional<Bytes> ocsp_response;               // CT: CertificateStatus body's OCSPResponse (DER)
+
+  // status_request_v2 (RFC 6961 §2.2), TLS 1.2 only. CH: the items of known
+  // status types in the client's order of preference (empty when it listed
+  // only types vouch does not know). SH12: the empty acknowledgement.
+  std::optional<std::vector<StatusRequestV2Item>> status_request_v2;  // CH
+  bool status_request_v2_empty = false;                               // SH12
 
   std::optional<std::vector<NamedGroup>> supported_groups;             // CH, EE
   std::optional<std::vector<SignatureScheme>> signature_algorithms;    // CH, CR

@@ -30,16 +30,7 @@ Status parse_request(Reader& body, Extensions& out) {
     return {};
   }
   OcspStatusRequest req;
-  Reader ids;
-  if (!body.prefixed16(ids)) return fail(Alert::decode_error, "status_request: truncated responder_id_list");
-  while (!ids.empty()) {
-    Bytes id;
-    if (!ids.copy_prefixed16(id)) return fail(Alert::decode_error, "status_request: truncated ResponderID");
-    if (id.empty()) return fail(Alert::decode_error, "status_request: empty ResponderID");
-    req.responder_id_list.push_back(std::move(id));
-  }
-  if (!body.copy_prefixed16(req.request_extensions))
-    return fail(Alert::decode_error, "status_request: truncated request_extensions");
+  VOUCH_TRY(parse_ocsp_status_request(body, "status_request", req));
   out.status_request = std::move(req);
   return {};
 }
@@ -58,6 +49,31 @@ Status parse_response(Reader& body, Extensions& out) {
 
 }  // namespace
 
+Status parse_ocsp_status_request(Reader& body, const char* extension, OcspStatusRequest& out) {
+  out = OcspStatusRequest{};
+  const std::string name(extension);
+  Reader ids;
+  if (!body.prefixed16(ids)) return fail(Alert::decode_error, name + ": truncated responder_id_list");
+  // ResponderID<1..2^16-1>: each entry takes at least three bytes, so the
+  // loop ends.
+  while (!ids.empty()) {
+    Bytes id;
+    if (!ids.copy_prefixed16(id)) return fail(Alert::decode_error, name + ": truncated ResponderID");
+    if (id.empty()) return fail(Alert::decode_error, name + ": empty ResponderID");
+    out.responder_id_list.push_back(std::move(id));
+  }
+  if (!body.copy_prefixed16(out.request_extensions))
+    return fail(Alert::decode_error, name + ": truncated request_extensions");
+  return {};
+}
+
+void write_ocsp_status_request(Writer& w, const OcspStatusRequest& request) {
+  w.prefixed16([&] {
+    for (const Bytes& id : request.responder_id_list) w.vec16(id);
+  });
+  w.vec16(request.request_extensions);
+}
+
 Status parse_status_request(Reader& body, ExtContext ctx, Extensions& out) {
   switch (ctx) {
     case ExtContext::client_hello: return parse_request(body, out);
@@ -75,10 +91,7 @@ void write_status_request(Writer& w, ExtContext ctx, const Extensions& ext) {
       if (!ext.status_request) return;
       put_extension(w, ExtensionType::status_request, [&] {
         w.u8(kStatusTypeOcsp);
-        w.prefixed16([&] {
-          for (const Bytes& id : ext.status_request->responder_id_list) w.vec16(id);
-        });
-        w.vec16(ext.status_request->request_extensions);
+        write_ocsp_status_request(w, *ext.status_request);
       });
       return;
     case ExtContext::certificate:

@@ -56,6 +56,15 @@ void add_tls12_offer(ClientHello& ch, const ClientConfig& config, const Session*
   e.renegotiation_info = Bytes(renegotiated_connection.begin(), renegotiated_connection.end());
   // RFC 5077 §3.1: an empty extension asks for a ticket; a ticket resumes.
   e.session_ticket = (session && !session->ticket.empty()) ? session->ticket : Bytes{};
+  // RFC 6961 §2.2, beside status_request (which TLS 1.3 and servers without
+  // RFC 6961 answer): ocsp_multi first, for the status of every certificate
+  // of the chain, then ocsp, the leaf's; each with an empty
+  // OCSPStatusRequest (responders known to the server, no extensions), as
+  // in status_request. Only a TLS 1.2 server may answer it (RFC 8446
+  // §4.4.2.1 staples per CertificateEntry instead).
+  if (config.request_ocsp_status && config.ocsp_policy != OcspPolicy::ignore && config.request_ocsp_multi)
+    e.status_request_v2 = std::vector<StatusRequestV2Item>{{CertificateStatusType::ocsp_multi, OcspStatusRequest{}},
+                                                           {CertificateStatusType::ocsp, OcspStatusRequest{}}};
 }
 
 bool session_meets_ocsp_policy(const Session& session, const ClientConfig& config) {
@@ -210,6 +219,14 @@ Status ClientHandshake12::on_server_hello(const ServerHello& sh, ByteView messag
   }
   ems_ = sh.ext.extended_master_secret;
   status_acked_ = sh.ext.status_request_empty;
+  status_v2_acked_ = sh.ext.status_request_v2_empty;
+  // RFC 6961 §1: "the server will select the single status method", and
+  // §2.2 allows a CertificateStatus only after "a corresponding"
+  // acknowledgement: both at once leave the message's meaning open.
+  if (status_acked_ && status_v2_acked_)
+    return fail(Alert::illegal_parameter,
+                "ServerHello: both status_request and status_request_v2 acknowledged (RFC 6961 §1: a single "
+                "status method)");
   ticket_expected_ = sh.ext.session_ticket.has_value();
   std::copy(sh.random.begin(), sh.random.end(), server_random_.begin());
   server_session_id_ = sh.legacy_session_id_echo;
@@ -285,11 +302,11 @@ Result<Hs> ClientHandshake12::do_read_certificate() {
   return Hs::ok;
 }
 
-Status ClientHandshake12::check_revocation(std::optional<Bytes> staple) {
-  std::vector<std::optional<Bytes>> staples(server_chain_.size());
-  staples[0] = std::move(staple);  // RFC 6066 §8: the status of the leaf only
+Status ClientHandshake12::check_revocation(std::vector<std::optional<Bytes>> staples) {
+  staples.resize(server_chain_.size());
   PeerRevocationInput rev;
   rev.peer_is_server = true;
+  rev.certificate_requested = cert_requested_;
   rev.requested = config_->request_ocsp_status && config_->ocsp_policy != OcspPolicy::ignore;
   rev.policy = config_->ocsp_policy;
   rev.received = &server_chain_;
@@ -305,17 +322,50 @@ Result<Hs> ClientHandshake12::do_read_certificate_status() {
   auto m = next_message();
   if (!m) return Hs::read_message;
   if (m->type != static_cast<uint8_t>(HandshakeType::certificate_status)) {
-    // RFC 6066 §8: a server that acknowledged status_request "MAY" still
-    // not send CertificateStatus: the decision is made without a staple.
-    VOUCH_TRY(check_revocation(std::nullopt));
+    // RFC 6066 §8 and RFC 6961 §2.2: a server that acknowledged a status
+    // request "MAY" still not send CertificateStatus: the decision is made
+    // without a staple (at ServerHelloDone, see there).
+    staples_.clear();
     return on_server_key_exchange(*m);
   }
-  if (!status_acked_)
+  // RFC 6961 §2.2: "a server MUST NOT send the "CertificateStatus" message
+  // unless it received either a "status_request" or "status_request_v2"
+  // extension in the client hello message and sent a corresponding ...
+  // extension in the server hello message".
+  if (!status_acked_ && !status_v2_acked_)
     return fail(Alert::unexpected_message,
-                "CertificateStatus, but the ServerHello did not acknowledge status_request (RFC 6066 §8)");
+                "CertificateStatus, but the ServerHello acknowledged neither status_request nor status_request_v2 "
+                "(RFC 6066 §8, RFC 6961 §2.2)");
+  // status_request (RFC 6066 §8) only allows type ocsp: ocsp_multi answers
+  // a request that was not acknowledged — a value inconsistent with the
+  // ServerHello (RFC 5246 §7.2.2 illegal_parameter; the message itself was
+  // announced). The type decides how the rest reads, so it is checked first.
+  if (!status_v2_acked_ && !m->body.empty() &&
+      m->body[0] == static_cast<uint8_t>(CertificateStatusType::ocsp_multi))
+    return fail(Alert::illegal_parameter,
+                "CertificateStatus: ocsp_multi answers status_request_v2, but the ServerHello acknowledged "
+                "status_request (RFC 6066 §8: ocsp only)");
   CertificateStatus cs;
   VOUCH_TRY(parse(m->body, cs));
-  VOUCH_TRY(check_revocation(std::move(cs.ocsp_response)));
+  std::vector<std::optional<Bytes>> staples;
+  if (cs.status_type == CertificateStatusType::ocsp_multi) {
+    // RFC 6961 §2.2: "there MUST NOT be more responses than there were
+    // certificates in the list".
+    if (cs.ocsp_response_list.size() > server_chain_.size())
+      return fail(Alert::illegal_parameter,
+                  "CertificateStatus: " + std::to_string(cs.ocsp_response_list.size()) +
+                      " OCSP responses for " + std::to_string(server_chain_.size()) +
+                      " certificates (RFC 6961 §2.2)");
+    // An empty entry: "the client MUST act as if a response was not
+    // received for that particular certificate".
+    for (Bytes& r : cs.ocsp_response_list)
+      staples.push_back(r.empty() ? std::nullopt : std::optional<Bytes>(std::move(r)));
+  } else {
+    // Type ocsp answers status_request, and the ocsp item vouch lists in
+    // status_request_v2 (RFC 6961 §2.2): the leaf's status.
+    staples.push_back(std::move(cs.ocsp_response));
+  }
+  staples_ = std::move(staples);  // judged at ServerHelloDone
   VOUCH_TRY(core_.transcript.update(m->message));
   state_ = State::read_server_key_exchange;
   return Hs::ok;
@@ -393,6 +443,10 @@ Result<Hs> ClientHandshake12::on_server_hello_done(const HandshakeMessage& m) {
   if (m.type != static_cast<uint8_t>(HandshakeType::server_hello_done))
     return unexpected(m, cert_requested_ ? "ServerHelloDone" : "CertificateRequest or ServerHelloDone");
   VOUCH_TRY(parse_empty_body(m.body, "ServerHelloDone"));
+  // The server's chain and staples are judged once its flight is complete,
+  // when whether it asked for a certificate is known
+  // (RevocationContext::certificate_requested): nothing was sent since.
+  VOUCH_TRY(check_revocation(std::move(staples_)));
   VOUCH_TRY(core_.transcript.update(m.message));
   if (!cert_requested_) core_.transcript.drop_messages();
   state_ = cert_requested_ ? State::select_client_certificate : State::send_client_key_exchange;
@@ -455,6 +509,12 @@ Status ClientHandshake12::derive_keys(ByteView pre_master_secret) {
 
 Status ClientHandshake12::derive_key_block() {
   VOUCH_ASSIGN(keys_, key_block12(core_.info.cipher_suite, master_secret_, hello_.random, server_random_));
+  // Kept for exporters (RFC 5705) and key logging.
+  core_.client_random = hello_.random;
+  core_.server_random = server_random_;
+  core_.master_secret12 = master_secret_;
+  core_.prf_hash12 = suite_.prf_hash;
+  core_.log_secret("CLIENT_RANDOM", master_secret_);
   return {};
 }
 
@@ -639,7 +699,7 @@ Status ClientHandshake12::start_renegotiation() {
   renegotiation_ = true;
   ++renegotiations_;
   previous_server_chain_ = core_.peer_chain;
-  resumed_ = ems_ = ticket_expected_ = status_acked_ = cert_requested_ = false;
+  resumed_ = ems_ = ticket_expected_ = status_acked_ = status_v2_acked_ = cert_requested_ = false;
   server_session_id_.clear();
   new_ticket_.clear();
   new_ticket_lifetime_ = 0;

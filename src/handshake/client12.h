@@ -1,6 +1,7 @@
 // The TLS 1.2 client state machine (RFC 5246 §7.3, with ECDHE from RFC
 // 8422, the extended master secret of RFC 7627, secure renegotiation of RFC
-// 5746, session tickets of RFC 5077 and CertificateStatus of RFC 6066 §8).
+// 5746, session tickets of RFC 5077 and CertificateStatus of RFC 6066 §8 and
+// RFC 6961 §2.2).
 // One enum of states, one function per state.
 //
 // The first ClientHello offers TLS 1.3 and 1.2 together and is sent by
@@ -40,8 +41,10 @@ struct ClientHelloState {
 /// extensions vouch offers with it): the 1.2 suites, ec_point_formats
 /// (uncompressed only, RFC 8422 §5.1.2), extended_master_secret (RFC 7627),
 /// renegotiation_info (RFC 5746 §3.4/§3.5; `renegotiated_connection` empty
-/// in an initial handshake) and session_ticket (RFC 5077 §3.1, carrying
-/// `session`'s ticket if it has one). Appends to what `ch` holds.
+/// in an initial handshake), session_ticket (RFC 5077 §3.1, carrying
+/// `session`'s ticket if it has one) and, when the config asks for status
+/// with request_ocsp_multi, status_request_v2 (RFC 6961 §2.2: ocsp_multi,
+/// then ocsp). Appends to what `ch` holds.
 void add_tls12_offer(ClientHello& ch, const ClientConfig& config, const Session* session,
                      ByteView renegotiated_connection);
 
@@ -114,9 +117,11 @@ class ClientHandshake12 final : public Handshake {
   Result<Hs> on_server_key_exchange(const HandshakeMessage& m);
   Result<Hs> on_certificate_request(const HandshakeMessage& m);
   Result<Hs> on_server_hello_done(const HandshakeMessage& m);
-  /// The revocation decision on the server's chain (RFC 6066 §8): runs once
-  /// the CertificateStatus was read or is known not to come.
-  Status check_revocation(std::optional<Bytes> staple);
+  /// The revocation decision on the server's chain (RFC 6066 §8, RFC 6961
+  /// §2.2): runs at ServerHelloDone (whether a certificate was asked for is
+  /// known then), with what the CertificateStatus carried. `staples` holds one entry per chain position (nullopt: none for
+  /// that certificate); it may be shorter than the chain.
+  Status check_revocation(std::vector<std::optional<Bytes>> staples);
   /// Master secret and key block from the ECDHE secret (RFC 7627 §4 /
   /// RFC 5246 §8.1, §6.3).
   Status derive_keys(ByteView pre_master_secret);
@@ -142,6 +147,7 @@ class ClientHandshake12 final : public Handshake {
   bool ems_ = false;
   bool ticket_expected_ = false;  // the server acknowledged session_ticket
   bool status_acked_ = false;     // the server acknowledged status_request
+  bool status_v2_acked_ = false;  // the server acknowledged status_request_v2 (RFC 6961)
   Bytes master_secret_;
   KeyBlock12 keys_;
   Bytes new_ticket_;
@@ -156,6 +162,8 @@ class ClientHandshake12 final : public Handshake {
 
   // mutual TLS
   bool cert_requested_ = false;
+  /// The CertificateStatus's staples, judged at ServerHelloDone.
+  std::vector<std::optional<Bytes>> staples_;
   CertificateRequestInfo request_;
   ClientCertificateSelection selection_;
   std::shared_ptr<PendingClientCertificate> pending_;

@@ -83,6 +83,7 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
   offer13_ = contains(versions, ProtocolVersion::tls13);
   offer12_ = contains(versions, ProtocolVersion::tls12);
   VOUCH_TRY(random_bytes(random_));
+  core_.client_random = random_;
   if (offer13_) {
     for (NamedGroup g : config_->key_share_groups) {
       if (!contains(config_->groups, g)) continue;
@@ -288,6 +289,8 @@ Result<Hs> ClientHandshake13::do_read_server_hello() {
   VOUCH_TRY(schedule_->start(psk));
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   VOUCH_TRY(schedule_->handshake(ecdhe, th));
+  core_.log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", schedule_->client_handshake_secret());
+  core_.log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", schedule_->server_handshake_secret());
   VOUCH_TRY(core_.install_read_key(schedule_->server_handshake_secret()));
   VOUCH_TRY(core_.install_write_key(schedule_->client_handshake_secret()));
   shares_.clear();
@@ -523,6 +526,7 @@ Result<Hs> ClientHandshake13::do_read_finished() {
   VOUCH_TRY(core_.transcript.update(m->message));
   VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
+  log_application_secrets(core_, *schedule_);
   VOUCH_TRY(core_.install_read_key(schedule_->server_application_secret()));
   state_ = cert_requested_ ? State::select_client_certificate : State::send_client_finished;
   return Hs::ok;

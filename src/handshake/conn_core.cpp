@@ -1,5 +1,6 @@
 #include "handshake/conn_core.h"
 
+#include "base/hex.h"
 #include "handshake/key_schedule.h"
 
 namespace vouch {
@@ -46,6 +47,12 @@ Status ConnCore::write_record(ContentType type, ByteView data) {
     pos += n;
   } while (pos < data.size());
   return {};
+}
+
+void ConnCore::log_secret(const char* label, ByteView secret) const {
+  if (!common.keylog) return;
+  // The NSS key log format: "<label> <client random hex> <secret hex>".
+  common.keylog(std::string(label) + " " + to_hex(client_random) + " " + to_hex(secret));
 }
 
 Status ConnCore::send_warning(Alert alert) {

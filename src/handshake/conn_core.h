@@ -3,6 +3,7 @@
 // client13/server13 machines work on it. No sockets here (sans-I/O).
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,7 +58,16 @@ struct ConnCore {
   Bytes resumption_master_secret;
   Bytes exporter_master_secret;
 
+  /// Both hellos' randoms, once known (key logging, TLS 1.2 exporters).
+  std::array<uint8_t, 32> client_random{};
+  std::array<uint8_t, 32> server_random{};
+  /// Passes one NSS key log line for `secret` to CommonConfig::keylog.
+  void log_secret(const char* label, ByteView secret) const;
+
   // ---- TLS 1.2 ------------------------------------------------------------
+  /// The session's master secret (RFC 5246 §8.1), for exporters (RFC 5705).
+  Bytes master_secret12;
+  HashAlg prf_hash12 = HashAlg::sha256;
   /// The verify_data of the last handshake's Finished messages, for secure
   /// renegotiation (RFC 5746 §3.1).
   Bytes client_verify_data, server_verify_data;

@@ -10,6 +10,7 @@
 #include "handshake/client12.h"
 #include "handshake/client13.h"
 #include "handshake/conn_core.h"
+#include "handshake/exporter.h"
 #include "handshake/key_schedule.h"
 #include "handshake/server12.h"
 #include "handshake/server13.h"
@@ -431,6 +432,7 @@ void Connection::consume_output(size_t n) {
 
 Wait Connection::wait() const { return impl_->wait; }
 bool Connection::handshake_complete() const { return impl_->core.handshake_done && !impl_->error; }
+bool Connection::renegotiating() const { return impl_->core.renegotiating && !impl_->error; }
 bool Connection::failed() const { return impl_->error.has_value(); }
 const Error* Connection::error() const { return impl_->error ? &*impl_->error : nullptr; }
 bool Connection::peer_closed() const { return impl_->peer_closed; }
@@ -484,6 +486,12 @@ Status Connection::key_update(bool request_peer_update) {
   Status s = i.send_key_update(request_peer_update);
   if (!s) return i.fatal(std::move(s).error());
   return {};
+}
+
+Result<Bytes> Connection::export_keying_material(std::string_view label, std::optional<ByteView> context,
+                                                 size_t length) const {
+  if (impl_->error) return *impl_->error;
+  return vouch::export_keying_material(impl_->core, label, context, length);
 }
 
 const ConnectionInfo& Connection::info() const { return impl_->core.info; }

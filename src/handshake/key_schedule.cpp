@@ -179,3 +179,15 @@ Status KeySchedule::resumption(ByteView hash_ch_cf) {
 }
 
 }  // namespace vouch
+
+#include "handshake/conn_core.h"
+
+namespace vouch {
+
+void log_application_secrets(const ConnCore& core, const KeySchedule& schedule) {
+  core.log_secret("CLIENT_TRAFFIC_SECRET_0", schedule.client_application_secret());
+  core.log_secret("SERVER_TRAFFIC_SECRET_0", schedule.server_application_secret());
+  core.log_secret("EXPORTER_SECRET", schedule.exporter_master_secret());
+}
+
+}  // namespace vouch

@@ -27,6 +27,12 @@ Result<Bytes> finished_verify_data(HashAlg alg, ByteView base_key, ByteView tran
 Result<Bytes> resumption_psk(HashAlg alg, ByteView resumption_master_secret,
                              ByteView ticket_nonce);
 
+class KeySchedule;
+struct ConnCore;
+/// Key logging (CommonConfig::keylog) of the TLS 1.3 application traffic
+/// secrets and the exporter secret, once KeySchedule::master() ran.
+void log_application_secrets(const ConnCore& core, const KeySchedule& schedule);
+
 /// Walks Early Secret → Handshake Secret → Master Secret. Each step needs the
 /// previous one; calling out of order is internal_error.
 class KeySchedule {

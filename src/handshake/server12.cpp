@@ -25,7 +25,9 @@ bool contains(const std::vector<T>& v, const T& x) {
 constexpr uint8_t kPointUncompressed = 0;     // RFC 8422 §5.1.2
 constexpr uint8_t kCompressionNull = 0;       // RFC 5246 §7.4.1.2
 constexpr size_t kSessionIdLength = 32;       // RFC 5246 §7.4.1.2: opaque SessionID<0..32>
-constexpr size_t kMaxCertificateStatus = (1u << 24) - 1;  // OCSPResponse<1..2^24-1>
+// A handshake message body has a uint24 length (RFC 5246 §7.4), which
+// bounds a CertificateStatus, its OCSPResponse and its ocsp_response_list.
+constexpr size_t kMaxCertificateStatus = (1u << 24) - 1;
 
 }  // namespace
 
@@ -124,11 +126,16 @@ Status ServerHandshake12::negotiate(const ClientHello& ch) {
   VOUCH_ASSIGN(auto alpn, choose_alpn(config_->alpn, e.alpn));
   core_.info.alpn = alpn.value_or("");
   client_wants_status_ = e.status_request.has_value();
+  // RFC 6961 §2.2: status_request_v2 lists the status types the client
+  // accepts, favourite first (types vouch does not know were skipped).
+  client_status_v2_.clear();
+  if (e.status_request_v2)
+    for (const StatusRequestV2Item& item : *e.status_request_v2) client_status_v2_.push_back(item.status_type);
   client_wants_ticket_ = e.session_ticket.has_value();
   hello_.version = ProtocolVersion::tls12;
   hello_.server_name = core_.info.server_name;
   hello_.signature_schemes = client_schemes_;
-  hello_.status_requested = client_wants_status_;
+  hello_.status_requested = client_wants_status_ || !client_status_v2_.empty();
   hello_.alpn = core_.info.alpn;
   return {};
 }
@@ -147,7 +154,7 @@ bool ServerHandshake12::resumable(const TicketContents& t, const ClientHello&) c
   if (t.server_name != core_.info.server_name || t.context != config_->session_id_context) return false;
   // A server that requires client certificates never resumes a session in
   // which the client did not authenticate.
-  if (config_->client_auth == ClientAuth::required && t.client_chain.empty()) return false;
+  if (config_->client_auth_tls12() == ClientAuth::required && t.client_chain.empty()) return false;
   return true;
 }
 
@@ -187,7 +194,7 @@ Status ServerHandshake12::try_resumption(const ClientHello& ch) {
   // the session came by ID): a client keeps resuming with a fresh enough
   // ticket without a new one being sealed every time.
   const bool ticket_is_young = by_ticket && unix_seconds_now() < found->issued_at + found->lifetime / 2;
-  send_ticket_ = client_wants_ticket_ && ticket_keys_ && config_->num_tickets > 0 && !ticket_is_young;
+  send_ticket_ = client_wants_ticket_ && ticket_keys_ && config_->sends_tickets12() && !ticket_is_young;
   return {};
 }
 
@@ -213,18 +220,60 @@ Result<Hs> ServerHandshake12::do_choose_credential() {
 
 Result<Hs> ServerHandshake12::do_settle_staples() {
   const Credential& cred = *choice_->credential;
-  VOUCH_ASSIGN(const bool settled, sources_.settle_staples(cred, core_.info.server_name, client_wants_status_));
+  VOUCH_ASSIGN(const bool settled,
+               sources_.settle_staples(cred, core_.info.server_name, hello_.status_requested));
   if (!settled) return Hs::ocsp_staple;
-  // RFC 6066 §8: only the leaf's status travels in TLS 1.2, and the
-  // extension is acknowledged only when a CertificateStatus will follow.
   const std::vector<Bytes>& staples = sources_.staples();
   if (staples.size() > cred.chain_der().size())
     return fail(Alert::internal_error, "OCSP staple hook returned more staples than certificates");
-  if (!staples.empty() && staples[0].size() > kMaxCertificateStatus)
-    return fail(Alert::internal_error, "OCSP staple for the leaf does not fit a CertificateStatus");
-  send_status_ = client_wants_status_ && !staples.empty() && !staples[0].empty();
+  VOUCH_TRY(choose_status_answer(staples, cred.chain_der().size()));
   state_ = State::sign_key_exchange;
   return Hs::ok;
+}
+
+Status ServerHandshake12::choose_status_answer(const std::vector<Bytes>& staples, size_t chain_length) {
+  status_answer_ = StatusAnswer::none;
+  certificate_status_.reset();
+  const bool have_leaf = !staples.empty() && !staples[0].empty();
+  const bool have_any = std::any_of(staples.begin(), staples.end(), [](const Bytes& b) { return !b.empty(); });
+  // RFC 6961 §2.2: the items are "ordered according to the client's
+  // preference"; the first one this server has something for wins.
+  // ocsp_multi carries every certificate's status, ocsp the leaf's only.
+  for (CertificateStatusType t : client_status_v2_) {
+    if (t == CertificateStatusType::ocsp_multi && have_any) {
+      status_answer_ = StatusAnswer::v2_ocsp_multi;
+      break;
+    }
+    if (t == CertificateStatusType::ocsp && have_leaf) {
+      status_answer_ = StatusAnswer::v2_ocsp;
+      break;
+    }
+  }
+  // RFC 6066 §8: status_request carries only the leaf's status. A client
+  // that also offered status_request_v2 with a type vouch knows was
+  // answered above if anything could be (§1: a single status method, never
+  // both acknowledged).
+  if (status_answer_ == StatusAnswer::none && client_wants_status_ && have_leaf)
+    status_answer_ = StatusAnswer::v1_ocsp;
+  if (status_answer_ == StatusAnswer::none) return {};
+
+  CertificateStatus cs;
+  if (status_answer_ == StatusAnswer::v2_ocsp_multi) {
+    // RFC 6961 §2.2: "the first entry is the OCSP response for the first
+    // certificate in the Certificate list, the second entry is the response
+    // for the second certificate, and so on"; an empty entry where there is
+    // none. One entry per certificate sent.
+    cs.status_type = CertificateStatusType::ocsp_multi;
+    cs.ocsp_response_list = staples;
+    cs.ocsp_response_list.resize(chain_length);
+  } else {
+    cs.status_type = CertificateStatusType::ocsp;
+    cs.ocsp_response = staples[0];
+  }
+  if (certificate_status_body_size(cs) > kMaxCertificateStatus)
+    return fail(Alert::internal_error, "the OCSP staples do not fit a CertificateStatus (2^24-1 bytes)");
+  certificate_status_ = std::move(cs);
+  return {};
 }
 
 Result<Hs> ServerHandshake12::do_sign_key_exchange() {
@@ -259,7 +308,11 @@ Status ServerHandshake12::send_server_hello() {
   // RFC 6066 §3: "When resuming a session, the server MUST NOT include a
   // server_name extension in the server hello."
   e.server_name_ack = !core_.info.server_name.empty() && !resumed_;
-  e.status_request_empty = send_status_;
+  // RFC 6066 §8 / RFC 6961 §2.2: the empty acknowledgement of the one
+  // request this handshake answers with a CertificateStatus.
+  e.status_request_empty = status_answer_ == StatusAnswer::v1_ocsp;
+  e.status_request_v2_empty =
+      status_answer_ == StatusAnswer::v2_ocsp || status_answer_ == StatusAnswer::v2_ocsp_multi;
   if (send_ticket_) e.session_ticket = Bytes{};  // RFC 5077 §3.2
   // The transcript hash is the suite's PRF hash (RFC 5246 §7.4.9). A
   // CertificateVerify will sign the messages themselves (§7.4.8).
@@ -271,8 +324,8 @@ Status ServerHandshake12::send_server_hello() {
 }
 
 Result<Hs> ServerHandshake12::do_send_server_flight() {
-  cert_requested_ = config_->client_auth != ClientAuth::none;
-  send_ticket_ = client_wants_ticket_ && config_->allow_resumption && ticket_keys_ && config_->num_tickets > 0 && ems_;
+  cert_requested_ = config_->client_auth_tls12() != ClientAuth::none;
+  send_ticket_ = client_wants_ticket_ && config_->allow_resumption && ticket_keys_ && config_->sends_tickets12() && ems_;
   // A session ID names a session kept in our cache; with a ticket the client
   // holds the state and no ID is needed (RFC 5077 §3.4).
   if (!send_ticket_ && config_->allow_resumption && session_cache_ && ems_) {
@@ -284,11 +337,8 @@ Result<Hs> ServerHandshake12::do_send_server_flight() {
   Certificate12 cert;
   cert.certificate_list = cred.chain_der();
   VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
-  if (send_status_) {
-    CertificateStatus cs;
-    cs.ocsp_response = sources_.staples()[0];
-    VOUCH_TRY(core_.send_message(HandshakeType::certificate_status, cs));
-  }
+  // RFC 6066 §8, RFC 6961 §2.2: immediately after the Certificate.
+  if (certificate_status_) VOUCH_TRY(core_.send_message(HandshakeType::certificate_status, *certificate_status_));
   ServerKeyExchange ske;
   ske.group = group_;
   ske.public_key = share_->public_key();
@@ -339,7 +389,7 @@ Result<Hs> ServerHandshake12::do_read_client_certificate() {
     // server MAY at its discretion either continue the handshake without
     // client authentication, or respond with a fatal handshake_failure
     // alert."
-    if (config_->client_auth == ClientAuth::required)
+    if (config_->client_auth_tls12() == ClientAuth::required)
       return fail(Alert::handshake_failure, "client sent no certificate, but this server requires one");
   } else {
     // TLS 1.2 has no way for a client to staple (RFC 6066 §8 is server
@@ -454,6 +504,12 @@ Result<Hs> ServerHandshake12::do_send_finished() {
 
 Status ServerHandshake12::derive_key_block() {
   VOUCH_ASSIGN(keys_, key_block12(core_.info.cipher_suite, master_secret_, client_random_, server_random_));
+  // Kept for exporters (RFC 5705) and key logging.
+  core_.client_random = client_random_;
+  core_.server_random = server_random_;
+  core_.master_secret12 = master_secret_;
+  core_.prf_hash12 = suite_.prf_hash;
+  core_.log_secret("CLIENT_RANDOM", master_secret_);
   return {};
 }
 

@@ -1,7 +1,7 @@
 // The TLS 1.2 server state machine (RFC 5246 §7.3, ECDHE from RFC 8422,
 // the extended master secret of RFC 7627, renegotiation_info of RFC 5746,
 // session tickets of RFC 5077, session IDs, CertificateStatus of RFC 6066
-// §8). One enum of states, one function per state.
+// §8 and RFC 6961 §2.2). One enum of states, one function per state.
 //
 // ServerHandshake13 reads the ClientHello; when the highest version in
 // common is TLS 1.2 it hands the message to this machine. A vouch server
@@ -74,6 +74,9 @@ class ServerHandshake12 final : public Handshake {
   bool resumable(const struct TicketContents& t, const ClientHello& ch) const;
   /// ServerHello with the extensions this handshake answers.
   Status send_server_hello();
+  /// Picks the status answer for `staples` (one per chain position) and
+  /// builds the CertificateStatus it sends (RFC 6066 §8, RFC 6961 §2.2).
+  Status choose_status_answer(const std::vector<Bytes>& staples, size_t chain_length);
   Status send_ccs_and_finished();
   Status derive_key_block();
   /// Remembers the session for resumption (session ID or ticket).
@@ -101,8 +104,16 @@ class ServerHandshake12 final : public Handshake {
   bool client_secure_renegotiation_ = false;
   bool client_wants_ticket_ = false;
   bool send_ticket_ = false;
-  bool client_wants_status_ = false;
-  bool send_status_ = false;
+  bool client_wants_status_ = false;  // status_request of type ocsp (RFC 6066 §8)
+  /// The status types of the client's status_request_v2 that vouch knows,
+  /// in its order of preference (RFC 6961 §2.2); empty without one.
+  std::vector<CertificateStatusType> client_status_v2_;
+  /// How this handshake answers those requests: at most one of them is
+  /// acknowledged (RFC 6961 §1: "the server will select the single status
+  /// method"), and only when a CertificateStatus will follow.
+  enum class StatusAnswer : uint8_t { none, v1_ocsp, v2_ocsp, v2_ocsp_multi };
+  StatusAnswer status_answer_ = StatusAnswer::none;
+  std::optional<CertificateStatus> certificate_status_;  // what follows Certificate, if anything
   bool point_formats_offered_ = false;
   ClientHelloInfo hello_;
 

@@ -118,6 +118,7 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
     return Hs::version_switch;  // the TLS 1.2 machine takes the ClientHello
   }
 
+  core_.client_random = ch.random;
   const CipherSuite hrr_suite = suite_;
   const NamedGroup hrr_group = group_;
   VOUCH_TRY(negotiate(ch));
@@ -214,6 +215,8 @@ Result<Hs> ServerHandshake13::do_send_server_hello() {
   if (!ecdhe_.empty()) OPENSSL_cleanse(ecdhe_.data(), ecdhe_.size());
   ecdhe_.clear();
   VOUCH_TRY(std::move(derived));
+  core_.log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", schedule_->client_handshake_secret());
+  core_.log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", schedule_->server_handshake_secret());
   VOUCH_TRY(core_.install_write_key(schedule_->server_handshake_secret()));
   VOUCH_TRY(core_.install_read_key(schedule_->client_handshake_secret()));
   state_ = State::send_server_flight;
@@ -347,6 +350,7 @@ Result<Hs> ServerHandshake13::do_send_server_finished() {
   VOUCH_TRY(core_.send_message(HandshakeType::finished, fin));
   VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
+  log_application_secrets(core_, *schedule_);
   VOUCH_TRY(core_.install_write_key(schedule_->server_application_secret()));
   state_ = cert_requested_ ? State::read_client_certificate : State::read_client_finished;
   return Hs::read_message;

@@ -19,11 +19,12 @@ bool Session::usable(std::chrono::system_clock::time_point now) const {
   // A lifetime of zero means "discard immediately" (§4.6.1); now <
   // received_at + 0 is false, so that falls out of the comparison.
   if (!(now < received_at + std::chrono::seconds(life))) return false;
-  // The status the full handshake verified must still be current: past its
-  // nextUpdate, a full handshake fetches a fresh staple instead of resuming
-  // on stale revocation information.
-  if (const StapleReport* leaf = ocsp.leaf(); leaf && leaf->status && leaf->status->next_update)
-    return now < *leaf->status->next_update;
+  // Every status the full handshake verified (the leaf's, and the
+  // intermediates' of TLS 1.3 or of RFC 6961 ocsp_multi) must still be
+  // current: past a nextUpdate, a full handshake fetches fresh staples
+  // instead of resuming on stale revocation information.
+  for (const StapleReport& r : ocsp.staples)
+    if (r.status && r.status->next_update && !(now < *r.status->next_update)) return false;
   return true;
 }
 

@@ -1,8 +1,8 @@
 // TLS 1.2 handshake messages as plain structs (RFC 5246 §7.4, RFC 8422 §5,
-// RFC 6066 §8, RFC 5077 §3.3), each with a parse and a write function, in
-// the style of messages.h: parsers take the message body (no 4-byte
-// header), consume it entirely (trailing bytes → decode_error) and return
-// the RFC alert on failure; writers append the body to a Writer.
+// RFC 6066 §8 with RFC 6961 §2.2, RFC 5077 §3.3), each with a parse and a
+// write function, in the style of messages.h: parsers take the message body
+// (no 4-byte header), consume it entirely (trailing bytes → decode_error)
+// and return the RFC alert on failure; writers append the body to a Writer.
 //
 // ClientHello, ServerHello and CertificateVerify have the same wire form in
 // both versions and live in messages.h; Finished too (its verify_data is 12
@@ -13,6 +13,7 @@
 
 #include "base/reader.h"
 #include "base/writer.h"
+#include "ext/extensions.h"
 #include "msg/handshake_type.h"
 #include "vouch/error.h"
 #include "vouch/types.h"
@@ -36,18 +37,36 @@ struct Certificate12 {
 Status parse(ByteView body, Certificate12& out);
 void write(Writer& w, const Certificate12& m);
 
-/// RFC 6066 §8:
-///   struct { CertificateStatusType status_type;   /* ocsp(1) */
-///            select (status_type) { case ocsp: OCSPResponse; } response;
+/// RFC 6066 §8, as updated by RFC 6961 §2.2:
+///   struct { CertificateStatusType status_type;
+///            select (status_type) {
+///              case ocsp: OCSPResponse;
+///              case ocsp_multi: OCSPResponseList;
+///            } response;
 ///   } CertificateStatus;
-///   opaque OCSPResponse<1..2^24-1>;
+///   opaque OCSPResponse<0..2^24-1>;   /* at least one byte for ocsp */
+///   struct { OCSPResponse ocsp_response_list<1..2^24-1>; } OCSPResponseList;
 struct CertificateStatus {
-  Bytes ocsp_response;  // DER OCSPResponse, not judged here
+  CertificateStatusType status_type = CertificateStatusType::ocsp;
+  /// ocsp: the DER OCSPResponse for the leaf, not judged here.
+  Bytes ocsp_response;
+  /// ocsp_multi: one OCSPResponse per certificate of the Certificate
+  /// message, in its order; an empty entry means none for that certificate
+  /// (RFC 6961 §2.2). The list may be shorter than the chain.
+  std::vector<Bytes> ocsp_response_list;
 };
-/// A status_type other than ocsp(1) → illegal_parameter (we only ever ask
-/// for ocsp, RFC 6066 §8); an empty or truncated response → decode_error.
+/// Parses either form. A status_type other than ocsp(1) or ocsp_multi(2) →
+/// illegal_parameter (vouch asks for nothing else; whether the type is the
+/// one the ServerHello acknowledged is the client state machine's check);
+/// an empty ocsp response, an empty ocsp_response_list, an entry running
+/// past the list or any truncation → decode_error.
 Status parse(ByteView body, CertificateStatus& out);
+/// Writes the form `m.status_type` names (the other field is ignored).
 void write(Writer& w, const CertificateStatus& m);
+/// The body size write() produces for `m`: 1 + 3 + the response (ocsp), or
+/// 1 + 3 + Σ(3 + entry) (ocsp_multi). Lets a server check the 2^24-1 bounds
+/// before it commits to sending the message.
+size_t certificate_status_body_size(const CertificateStatus& m);
 
 /// RFC 8422 §5.4 (ECDHE key exchange, the only one vouch implements):
 ///   struct { ECCurveType curve_type;   /* named_curve(3) */

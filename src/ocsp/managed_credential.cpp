@@ -10,13 +10,33 @@
 namespace vouch {
 namespace {
 
-// The positions that get a staple: the leaf always; intermediates on request
-// when they name a responder and their issuer follows them in the chain.
-std::vector<size_t> stapled_positions(const std::vector<X509*>& chain, bool intermediates) {
-  std::vector<size_t> out{0};
+// A certificate that issued itself: a root, whose status nobody staples.
+bool self_issued(X509* cert) { return is_issued_by(cert, cert); }
+
+struct StapledPosition {
+  size_t position = 0;
+  X509* issuer = nullptr;  // what its responses are verified against (RFC 6960 §4.2.2.2)
+};
+
+// The positions that get a staple and their issuers: the leaf always (its
+// issuer follows it: checked by the caller); intermediates on request when
+// they name a responder and their issuer follows them in the chain or — for
+// the last certificate of the chain, whose issuer (the root) servers do not
+// send — is one of `extra_issuers` (StaplerOptions::issuers).
+std::vector<StapledPosition> stapled_positions(const std::vector<X509*>& chain, bool intermediates,
+                                               const std::vector<ossl::X509Ptr>& extra_issuers) {
+  std::vector<StapledPosition> out{{0, chain[1]}};
   if (!intermediates) return out;
-  for (size_t i = 1; i + 1 < chain.size(); ++i) {
-    if (ocsp_responder_url(chain[i]) && is_issued_by(chain[i], chain[i + 1])) out.push_back(i);
+  for (size_t i = 1; i < chain.size(); ++i) {
+    if (self_issued(chain[i]) || !ocsp_responder_url(chain[i])) continue;
+    X509* issuer = nullptr;
+    if (i + 1 < chain.size()) {
+      if (is_issued_by(chain[i], chain[i + 1])) issuer = chain[i + 1];
+    } else {
+      for (const ossl::X509Ptr& extra : extra_issuers)
+        if (is_issued_by(chain[i], extra.get())) issuer = extra.get();
+    }
+    if (issuer != nullptr) out.push_back({i, issuer});
   }
   return out;
 }
@@ -93,9 +113,18 @@ Result<ManagedCredential> manage_credential(const Credential& credential, size_t
                                            " does not hold the leaf's issuer after the leaf (it is needed to "
                                            "verify OCSP responses)");
   }
+  std::vector<ossl::X509Ptr> extra_issuers;
+  for (size_t i = 0; i < ctx.options.issuers.size(); ++i) {
+    auto parsed = parse_certificate_der(ctx.options.issuers[i]);
+    if (!parsed)
+      return fail(Alert::internal_error,
+                  "Stapler: StaplerOptions::issuers[" + std::to_string(i) + "] is not a DER certificate");
+    extra_issuers.push_back(std::move(*parsed));
+  }
   ManagedCredential out{credential, {}};
   const std::vector<Bytes>& attached = credential.ocsp_staples();
-  for (size_t pos : stapled_positions(chain, ctx.options.staple_intermediates)) {
+  for (const StapledPosition& sp : stapled_positions(chain, ctx.options.staple_intermediates, extra_issuers)) {
+    const size_t pos = sp.position;
     StapleSlot::Identity id;
     id.subject = subject_line(chain[pos]);
     id.position = pos;
@@ -106,7 +135,7 @@ Result<ManagedCredential> manage_credential(const Credential& credential, size_t
     else
       id.responder_url = ocsp_responder_url(chain[pos]).value_or("");
     VOUCH_ASSIGN(std::string name, staple_cache_name(credential.chain_der()[pos]));
-    ManagedCert mc{ctx.next_id(), ossl::up_ref(chain[pos]), ossl::up_ref(chain[pos + 1]), std::move(name),
+    ManagedCert mc{ctx.next_id(), ossl::up_ref(chain[pos]), ossl::up_ref(sp.issuer), std::move(name),
                    StapleSlot(std::move(id))};
 
     bool revoked_attached = false;

@@ -24,7 +24,7 @@ struct ManagedCert {
   /// replaced meanwhile finds its id gone and is discarded.
   uint64_t id = 0;
   ossl::X509Ptr cert;
-  ossl::X509Ptr issuer;  // chain[position + 1]
+  ossl::X509Ptr issuer;  // chain[position + 1], or for the chain's last certificate one of StaplerOptions::issuers
   std::string cache_name;
   StapleSlot slot;
 };
@@ -50,13 +50,15 @@ struct ManageContext {
 
 /// Takes charge of `credential` as slot `slot`: the leaf — and, with
 /// staple_intermediates, every intermediate that has an OCSP responder URL
-/// and its issuer next in the chain — gets a StapleSlot whose served
+/// and its issuer next in the chain (for the chain's last certificate: among
+/// StaplerOptions::issuers) — gets a StapleSlot whose served
 /// response comes from the credential's attached staples and the cache
 /// (each verified at ctx.now; the later thisUpdate wins), and whose first
 /// fetch is scheduled (at once when nothing is served). Events (loaded,
 /// cache_ignored, revoked, failed) are appended to `events`; nothing is
 /// fetched. Errors: internal_error when the leaf's issuer is not the next
-/// certificate of the chain.
+/// certificate of the chain, or an entry of StaplerOptions::issuers is not
+/// a DER certificate.
 Result<ManagedCredential> manage_credential(const Credential& credential, size_t slot, const ManageContext& ctx,
                                             std::vector<StaplerEvent>& events);
 

@@ -26,9 +26,13 @@ std::optional<OcspPolicy> parse_ocsp_policy(std::string_view s) {
   return std::nullopt;
 }
 
-std::string PeerOcsp::summary() const {
+std::string PeerOcsp::summary() const { return summary_at(0); }
+
+std::string PeerOcsp::summary_at(size_t position) const {
   std::string out;
-  const StapleReport* entry = leaf();
+  const StapleReport* entry = nullptr;
+  for (const StapleReport& r : staples)
+    if (r.position == position) entry = &r;
   if (!requested) {
     out = "not requested";
   } else if (entry == nullptr || !entry->present) {

@@ -28,12 +28,18 @@ inline constexpr testing::milliseconds kRunTimeout = 20s;
 
 inline std::string vouch_binary() { return VOUCH_BINARY_DIR "/bin/vouch"; }
 
+/// The Debian package a peer binary comes from.
+inline const char* debian_package_of(const std::string& name) {
+  if (name == "openssl") return "openssl";
+  if (name == "java" || name == "javac") return "openjdk-17-jdk-headless";
+  return "gnutls-bin";
+}
+
 /// The peer binaries come from Debian packages (`make test` installs them).
 /// A missing one is a failure, not a skip: a skipped interop suite proves nothing.
 inline std::string require_program(const std::string& name) {
   std::optional<std::string> p = testing::find_program(name);
-  EXPECT_TRUE(p.has_value()) << name << " is not on PATH; install it (Debian: "
-                             << (name == "openssl" ? "openssl" : "gnutls-bin")
+  EXPECT_TRUE(p.has_value()) << name << " is not on PATH; install it (Debian: " << debian_package_of(name)
                              << ", or run `make test`)";
   return p.value_or(name);
 }

@@ -19,6 +19,7 @@
 #include "msg/messages.h"
 #include "msg/messages12.h"
 #include "record/record.h"
+#include "support/libssl_peer.h"
 #include "support/loopback.h"
 #include "support/pki.h"
 #include "tools/ocsp_staple.h"
@@ -31,6 +32,10 @@ using testing::pump_handshake;
 using testing::send_and_receive;
 using testing::server_config_for;
 using testing::test_pki;
+using testing::LibsslPeer;
+using testing::LibsslPeerOptions;
+using testing::pump_with;
+using testing::take_output;
 using testing::transfer;
 
 constexpr uint8_t type_of(HandshakeType t) { return static_cast<uint8_t>(t); }
@@ -268,12 +273,6 @@ std::vector<Record> split_records(ByteView wire) {
 Bytes join_records(const std::vector<Record>& records) {
   Bytes out;
   for (const Record& r : records) write_plaintext_record(static_cast<ContentType>(r.type), 0x0303, r.body, out);
-  return out;
-}
-
-Bytes take_output(Connection& c) {
-  Bytes out(c.pending_output().begin(), c.pending_output().end());
-  c.consume_output(out.size());
   return out;
 }
 
@@ -1127,6 +1126,14 @@ TEST(CertificateRequest12, EmptyCertificateTypesIsDecodeError) {
 }
 
 // ---- CertificateStatus (RFC 6066 §8) ----------------------------------------------------
+// With status_request alone (RFC 6961's status_request_v2 and its
+// ocsp_multi CertificateStatus: bad_input_status_v2_test.cpp).
+
+std::shared_ptr<ClientConfig> client12_v1_status() {
+  auto cc = client12();
+  cc->request_ocsp_multi = false;
+  return cc;
+}
 
 TEST(CertificateStatus12, ControlStapleIsVerified) {
   auto client = Connection::client(client12(), "localhost");
@@ -1153,14 +1160,18 @@ TEST(CertificateStatus12, WithoutStatusRequestAcknowledgedIsUnexpectedMessage) {
   // And when the client asked but the ServerHello does not say so.
   o = tamper_server(on(HandshakeType::server_hello,
                        edit_hello([](RawHello& h) { h.remove(ExtensionType::status_request); })),
-                    client12(), stapling_server12());
+                    client12_v1_status(), stapling_server12());
   EXPECT_TRUE(client_detects(o, Alert::unexpected_message));
 }
 
+// ocsp_multi(2) answers status_request_v2 only (RFC 6961 §2.2); 3 is no
+// status type at all.
 TEST(CertificateStatus12, UnknownStatusTypeIsIllegalParameter) {
-  Outcome o = tamper_server(on(HandshakeType::certificate_status, edit_body([](Bytes& b) { b[0] = 2; })), client12(),
-                            stapling_server12());
-  EXPECT_TRUE(client_detects(o, Alert::illegal_parameter));
+  for (uint8_t type : {uint8_t{2}, uint8_t{3}}) {
+    Outcome o = tamper_server(on(HandshakeType::certificate_status, edit_body([type](Bytes& b) { b[0] = type; })),
+                              client12_v1_status(), stapling_server12());
+    EXPECT_TRUE(client_detects(o, Alert::illegal_parameter)) << int{type};
+  }
 }
 
 TEST(CertificateStatus12, DuplicatedIsUnexpectedMessage) {
@@ -1799,80 +1810,11 @@ TEST(Resumption12, AnonymousSessionGivesFullHandshakeWhenCertificateRequired) {
 // A vouch peer always offers and accepts RFC 7627, so libssl (with
 // SSL_OP_NO_EXTENDED_MASTER_SECRET) plays the other side, in memory.
 
-class LibsslPeer {
- public:
-  LibsslPeer(bool server, bool ems) {
-    ctx_.reset(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
-    EXPECT_TRUE(ctx_);
-    SSL_CTX_set_min_proto_version(ctx_.get(), TLS1_2_VERSION);
-    SSL_CTX_set_max_proto_version(ctx_.get(), TLS1_2_VERSION);
-    if (!ems) SSL_CTX_set_options(ctx_.get(), SSL_OP_NO_EXTENDED_MASTER_SECRET);
-    if (server) {
-      EXPECT_EQ(SSL_CTX_use_certificate_chain_file(ctx_.get(), ecdsa().server.chain_path.c_str()), 1);
-      EXPECT_EQ(SSL_CTX_use_PrivateKey_file(ctx_.get(), ecdsa().server.key_path.c_str(), SSL_FILETYPE_PEM), 1);
-    } else {
-      SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_NONE, nullptr);
-    }
-    ssl_.reset(SSL_new(ctx_.get()));
-    in_ = BIO_new(BIO_s_mem());
-    out_ = BIO_new(BIO_s_mem());
-    SSL_set_bio(ssl_.get(), in_, out_);  // ssl_ owns both
-    if (server) {
-      SSL_set_accept_state(ssl_.get());
-    } else {
-      SSL_set_connect_state(ssl_.get());
-      SSL_set_tlsext_host_name(ssl_.get(), "localhost");
-    }
-  }
-
-  SSL* ssl() { return ssl_.get(); }
-  bool done() const { return SSL_is_init_finished(ssl_.get()) == 1; }
-  // The reason code of libssl's last error (an alert received is
-  // SSL_AD_REASON_OFFSET + its description).
-  int last_error_reason() const { return last_reason_; }
-
-  // Runs libssl on what it has, then returns what it wrote.
-  Bytes step(ByteView in) {
-    if (!in.empty()) BIO_write(in_, in.data(), static_cast<int>(in.size()));
-    if (!done()) {
-      ERR_clear_error();
-      if (SSL_do_handshake(ssl_.get()) <= 0) {
-        if (const unsigned long e = ERR_peek_last_error()) last_reason_ = ERR_GET_REASON(e);
-      }
-    }
-    Bytes out;
-    uint8_t buf[4096];
-    for (int n; (n = BIO_read(out_, buf, sizeof buf)) > 0;) out.insert(out.end(), buf, buf + n);
-    return out;
-  }
-
- private:
-  ossl::Ptr<SSL_CTX, SSL_CTX_free> ctx_;
-  ossl::Ptr<SSL, SSL_free> ssl_;
-  BIO* in_ = nullptr;
-  BIO* out_ = nullptr;
-  int last_reason_ = 0;
-};
-
-// Moves bytes between a vouch connection and libssl until both finished or
-// nothing moves; true if both completed.
-bool pump_with(Connection& vouch, LibsslPeer& peer) {
-  (void)vouch.start();
-  for (int i = 0; i < 32; ++i) {
-    Bytes to_peer = take_output(vouch);
-    Bytes from_peer = peer.step(to_peer);
-    if (!from_peer.empty()) (void)vouch.receive(from_peer);
-    if (vouch.handshake_complete() && peer.done() && vouch.pending_output().empty()) return true;
-    if (to_peer.empty() && from_peer.empty() && vouch.pending_output().empty()) break;
-  }
-  return false;
-}
-
 constexpr int kReasonHandshakeFailureAlert = SSL_AD_REASON_OFFSET + SSL_AD_HANDSHAKE_FAILURE;
 
 TEST(ExtendedMasterSecret12, ControlLibsslWithEmsInterworks) {
   for (bool vouch_is_client : {true, false}) {
-    LibsslPeer peer(/*server=*/vouch_is_client, /*ems=*/true);
+    LibsslPeer peer(LibsslPeerOptions{.server = vouch_is_client, .ems = true});
     auto vouch = vouch_is_client ? Connection::client(client12(), "localhost") : Connection::server(server12());
     ASSERT_TRUE(pump_with(*vouch, peer)) << err(*vouch);
     EXPECT_EQ(SSL_get_extms_support(peer.ssl()), 1);
@@ -1880,7 +1822,7 @@ TEST(ExtendedMasterSecret12, ControlLibsslWithEmsInterworks) {
 }
 
 TEST(ExtendedMasterSecret12, ClientRequiringItRefusesServerWithout) {
-  LibsslPeer peer(/*server=*/true, /*ems=*/false);
+  LibsslPeer peer(LibsslPeerOptions{.server = true, .ems = false});
   auto client = Connection::client(client12(), "localhost");
   EXPECT_FALSE(pump_with(*client, peer));
   ASSERT_TRUE(client->error());
@@ -1890,7 +1832,7 @@ TEST(ExtendedMasterSecret12, ClientRequiringItRefusesServerWithout) {
 }
 
 TEST(ExtendedMasterSecret12, ServerRequiringItRefusesClientWithout) {
-  LibsslPeer peer(/*server=*/false, /*ems=*/false);
+  LibsslPeer peer(LibsslPeerOptions{.server = false, .ems = false});
   auto server = Connection::server(server12());
   EXPECT_FALSE(pump_with(*server, peer));
   ASSERT_TRUE(server->error());
@@ -1901,7 +1843,7 @@ TEST(ExtendedMasterSecret12, ServerRequiringItRefusesClientWithout) {
 
 // RFC 7627 §5.3: accepted for a full handshake, never resumed.
 TEST(ExtendedMasterSecret12, ClientNotRequiringItCompletesWithoutSession) {
-  LibsslPeer peer(/*server=*/true, /*ems=*/false);
+  LibsslPeer peer(LibsslPeerOptions{.server = true, .ems = false});
   auto cc = client12();
   cc->require_extended_master_secret = false;
   cc->session_cache = std::make_shared<SessionCache>();
@@ -1919,7 +1861,7 @@ TEST(ExtendedMasterSecret12, ServerNotRequiringItCompletesWithoutSession) {
   sc->session_cache12 = std::make_shared<ServerSessionCache>();
   ossl::Ptr<SSL_SESSION, SSL_SESSION_free> session;
   {
-    LibsslPeer peer(/*server=*/false, /*ems=*/false);
+    LibsslPeer peer(LibsslPeerOptions{.server = false, .ems = false});
     auto server = Connection::server(sc);
     ASSERT_TRUE(pump_with(*server, peer)) << err(*server);
     EXPECT_EQ(SSL_get_extms_support(peer.ssl()), 0);
@@ -1930,7 +1872,7 @@ TEST(ExtendedMasterSecret12, ServerNotRequiringItCompletesWithoutSession) {
     EXPECT_EQ(sc->session_cache12->size(), 0u);
   }
   // Offered anyway, it is not resumed.
-  LibsslPeer peer(/*server=*/false, /*ems=*/false);
+  LibsslPeer peer(LibsslPeerOptions{.server = false, .ems = false});
   ASSERT_EQ(SSL_set_session(peer.ssl(), session.get()), 1);
   auto server = Connection::server(sc);
   ASSERT_TRUE(pump_with(*server, peer));

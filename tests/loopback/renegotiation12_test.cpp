@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "crypto/ossl.h"
+#include "support/libssl_peer.h"
 #include "support/loopback.h"
 #include "support/pki.h"
 
@@ -28,64 +29,13 @@ using testing::test_pki;
 
 const testing::PkiFamily& ecdsa() { return test_pki().ecdsa(); }
 
-// libssl as an in-memory TLS 1.2 server (memory BIOs).
-class LibsslServer {
+using testing::take_output;
+
+// libssl as the TLS 1.2 server (it renegotiates; a vouch server never does).
+class LibsslServer : public testing::LibsslPeer {
  public:
-  LibsslServer() {
-    ctx_.reset(SSL_CTX_new(TLS_server_method()));
-    EXPECT_TRUE(ctx_);
-    SSL_CTX_set_min_proto_version(ctx_.get(), TLS1_2_VERSION);
-    SSL_CTX_set_max_proto_version(ctx_.get(), TLS1_2_VERSION);
-    EXPECT_EQ(SSL_CTX_use_certificate_chain_file(ctx_.get(), ecdsa().server.chain_path.c_str()), 1);
-    EXPECT_EQ(SSL_CTX_use_PrivateKey_file(ctx_.get(), ecdsa().server.key_path.c_str(), SSL_FILETYPE_PEM), 1);
-    // The client certificate is verified against the family's root, which
-    // the CertificateRequest names.
-    EXPECT_EQ(SSL_CTX_load_verify_locations(ctx_.get(), ecdsa().root.cert_path.c_str(), nullptr), 1);
-    SSL_CTX_set_client_CA_list(ctx_.get(), SSL_load_client_CA_file(ecdsa().root.cert_path.c_str()));
-    ssl_.reset(SSL_new(ctx_.get()));
-    in_ = BIO_new(BIO_s_mem());
-    out_ = BIO_new(BIO_s_mem());
-    SSL_set_bio(ssl_.get(), in_, out_);  // ssl_ owns both
-    SSL_set_accept_state(ssl_.get());
-  }
-
-  SSL* ssl() { return ssl_.get(); }
-
-  // Feeds bytes, runs the handshake (or renegotiation) as far as it goes,
-  // reads application data into `received`, returns what libssl wrote.
-  Bytes step(ByteView in) {
-    if (!in.empty()) BIO_write(in_, in.data(), static_cast<int>(in.size()));
-    ERR_clear_error();
-    if (!SSL_is_init_finished(ssl_.get()) || SSL_renegotiate_pending(ssl_.get())) (void)SSL_do_handshake(ssl_.get());
-    char buf[4096];
-    for (int n; (n = SSL_read(ssl_.get(), buf, sizeof buf)) > 0;) received.append(buf, static_cast<size_t>(n));
-    return drain();
-  }
-
-  void write(const std::string& s) { ASSERT_EQ(SSL_write(ssl_.get(), s.data(), static_cast<int>(s.size())), static_cast<int>(s.size())); }
-
-  Bytes drain() {
-    Bytes out;
-    uint8_t buf[4096];
-    for (int n; (n = BIO_read(out_, buf, sizeof buf)) > 0;) out.insert(out.end(), buf, buf + n);
-    return out;
-  }
-
-  std::string received;
-
- private:
-  ossl::Ptr<SSL_CTX, SSL_CTX_free> ctx_;
-  ossl::Ptr<SSL, SSL_free> ssl_;
-  BIO* in_ = nullptr;
-  BIO* out_ = nullptr;
+  LibsslServer() : LibsslPeer(testing::LibsslPeerOptions{}) {}
 };
-
-Bytes take_output(Connection& c) {
-  ByteView v = c.pending_output();
-  Bytes out(v.begin(), v.end());
-  c.consume_output(v.size());
-  return out;
-}
 
 std::string read_all(Connection& c) {
   std::string out;

@@ -1,5 +1,6 @@
-// The extensions block and every extension body codec: exact encodings from
-// the RFC structures, round trips, and malformed input.
+// The extensions block and every extension body codec (status_request_v2 of
+// RFC 6961 included): exact encodings from the RFC structures, round trips,
+// and malformed input.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -44,6 +45,16 @@ std::string dump(const Extensions& e) {
   }
   o << "status_request_empty=" << e.status_request_empty << "\n";
   if (e.ocsp_response) o << "ocsp_response=" << hexs(*e.ocsp_response) << "\n";
+  if (e.status_request_v2) {
+    o << "status_request_v2=";
+    for (const StatusRequestV2Item& item : *e.status_request_v2) {
+      o << static_cast<unsigned>(item.status_type) << "{";
+      for (const Bytes& id : item.request.responder_id_list) o << hexs(id) << ",";
+      o << "/" << hexs(item.request.request_extensions) << "},";
+    }
+    o << "\n";
+  }
+  o << "status_request_v2_empty=" << e.status_request_v2_empty << "\n";
   if (e.supported_groups) list("supported_groups", *e.supported_groups);
   if (e.signature_algorithms) list("signature_algorithms", *e.signature_algorithms);
   if (e.signature_algorithms_cert) list("signature_algorithms_cert", *e.signature_algorithms_cert);
@@ -153,6 +164,20 @@ std::vector<Case> valid_cases() {
   v.push_back({"status_request/SH12", C::server_hello12, 5, {}, [](Extensions& e) { e.status_request_empty = true; }});
   v.push_back({"status_request/CT", C::certificate, 5, hex("01 000004 30020500"),
                [](Extensions& e) { e.ocsp_response = hex("30020500"); }});
+  // RFC 6961 §2.2 CertificateStatusRequestListV2: items of status_type,
+  // request_length, OCSPStatusRequest.
+  v.push_back({"status_request_v2/CH ocsp_multi+ocsp", C::client_hello, 17,
+               hex("000e 02 0004 0000 0000 01 0004 0000 0000"), [](Extensions& e) {
+                 e.status_request_v2 = std::vector<StatusRequestV2Item>{
+                     {CertificateStatusType::ocsp_multi, {}}, {CertificateStatusType::ocsp, {}}};
+               }});
+  v.push_back({"status_request_v2/CH ids+exts", C::client_hello, 17, hex("000e 01 000b 0004 0002aabb 0003 300100"),
+               [](Extensions& e) {
+                 e.status_request_v2 = std::vector<StatusRequestV2Item>{
+                     {CertificateStatusType::ocsp, OcspStatusRequest{{hex("aabb")}, hex("300100")}}};
+               }});
+  v.push_back({"status_request_v2/SH12", C::server_hello12, 17, {},
+               [](Extensions& e) { e.status_request_v2_empty = true; }});
   v.push_back({"supported_groups/CH", C::client_hello, 10, hex("0006 001d 0017 0018"), [](Extensions& e) {
                  e.supported_groups = {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
                }});
@@ -327,6 +352,24 @@ TEST(Extensions, MalformedBodies) {
       {"status_request SH12 not empty", C::server_hello12, 5, hex("00"), D},
       {"status_request CT wrong type", C::certificate, 5, hex("02 000001 30"), D},
       {"status_request CT empty response", C::certificate, 5, hex("01 000000"), D},
+      // RFC 6961 §2.2 certificate_status_req_list<1..2^16-1>
+      {"status_request_v2 CH no list", C::client_hello, 17, {}, D},
+      {"status_request_v2 CH empty list", C::client_hello, 17, hex("0000"), D},
+      {"status_request_v2 CH list length too long", C::client_hello, 17, hex("0008 02 0004 0000 0000"), D},
+      {"status_request_v2 CH list length too short", C::client_hello, 17, hex("0006 02 0004 0000 0000"), D},
+      {"status_request_v2 CH request_length past the list", C::client_hello, 17, hex("0005 02 0004 0000"), D},
+      {"status_request_v2 CH request_length too long", C::client_hello, 17, hex("0008 02 0005 0000 0000 00"), D},
+      {"status_request_v2 CH request_length too short", C::client_hello, 17, hex("0007 02 0003 0000 0000"), D},
+      {"status_request_v2 CH request_length zero", C::client_hello, 17, hex("0003 01 0000"), D},
+      {"status_request_v2 CH item cut after its type", C::client_hello, 17, hex("0008 02 0004 0000 0000 01"), D},
+      {"status_request_v2 CH empty ResponderID", C::client_hello, 17, hex("0009 02 0006 0002 0000 0000"), D},
+      {"status_request_v2 CH ResponderID overruns", C::client_hello, 17, hex("0009 02 0006 0003 0001aa 0000"), D},
+      {"status_request_v2 CH unknown item overruns", C::client_hello, 17, hex("0005 07 0003 aabb"), D},
+      {"status_request_v2 CH ocsp_multi twice", C::client_hello, 17,
+       hex("000e 02 0004 0000 0000 02 0004 0000 0000"), I},
+      {"status_request_v2 CH ocsp twice", C::client_hello, 17,
+       hex("0015 01 0004 0000 0000 02 0004 0000 0000 01 0004 0000 0000"), I},
+      {"status_request_v2 SH12 not empty", C::server_hello12, 17, hex("00"), D},
       {"supported_groups empty", C::client_hello, 10, hex("0000"), D},
       {"supported_groups odd", C::client_hello, 10, hex("0003 001d00"), D},
       {"signature_algorithms empty", C::client_hello, 13, hex("0000"), D},
@@ -440,6 +483,46 @@ TEST(Extensions, ServerNameSkipsUnknownNameTypes) {
   ASSERT_TRUE(parse_block(block({{0, hex("0005 07 0002 abcd")}}), ExtContext::client_hello, got));
   EXPECT_FALSE(got.server_name);
   EXPECT_TRUE(got.has(ExtensionType::server_name));
+}
+
+// RFC 6961 §2.2: request_length lets a server step over an item whose
+// status type it does not know; the known ones keep the client's order.
+TEST(Extensions, StatusRequestV2SkipsUnknownStatusTypes) {
+  Extensions got;
+  ASSERT_TRUE(parse_block(block({{17, hex("0017 07 0003 abcdef 01 0004 0000 0000 00 0000 02 0004 0000 0000")}}),
+                          ExtContext::client_hello, got));
+  ASSERT_TRUE(got.status_request_v2);
+  ASSERT_EQ(got.status_request_v2->size(), 2u);
+  EXPECT_EQ((*got.status_request_v2)[0].status_type, CertificateStatusType::ocsp);
+  EXPECT_EQ((*got.status_request_v2)[1].status_type, CertificateStatusType::ocsp_multi);
+  // Only unknown types (one repeated, one with an unparsable body): present,
+  // with nothing vouch could answer.
+  ASSERT_TRUE(parse_block(block({{17, hex("000d ff 0001 00 ff 0000 03 0003 ffffff")}}), ExtContext::client_hello, got));
+  ASSERT_TRUE(got.status_request_v2);
+  EXPECT_TRUE(got.status_request_v2->empty());
+  EXPECT_TRUE(got.has(ExtensionType::status_request_v2));
+  // Nothing known is written back (an empty list would be malformed).
+  Extensions unknown_only;
+  unknown_only.status_request_v2 = std::vector<StatusRequestV2Item>{};
+  EXPECT_EQ(hexs(write_block(ExtContext::client_hello, unknown_only)), "0000");
+}
+
+// TLS 1.3 carries per-certificate staples in status_request (RFC 8446
+// §4.4.2.1): status_request_v2 in any TLS 1.3 server message is a
+// recognised extension in the wrong message (§4.2: illegal_parameter).
+TEST(Extensions, StatusRequestV2OutsideClientHelloAndTls12ServerHello) {
+  for (ExtContext ctx : {ExtContext::server_hello, ExtContext::hello_retry_request, ExtContext::encrypted_extensions,
+                         ExtContext::certificate, ExtContext::certificate_request,
+                         ExtContext::new_session_ticket}) {
+    Extensions got;
+    const Status s = parse_block(block({{17, {}}}), ctx, got);
+    EXPECT_EQ(alert_of(s), Alert::illegal_parameter) << static_cast<int>(ctx);
+    // ... and the writer never puts it there.
+    Extensions e;
+    e.status_request_v2_empty = true;
+    e.status_request_v2 = std::vector<StatusRequestV2Item>{{CertificateStatusType::ocsp_multi, {}}};
+    EXPECT_EQ(hexs(write_block(ctx, e)), "0000") << static_cast<int>(ctx);
+  }
 }
 
 TEST(Extensions, StatusRequestOfUnknownTypeIsIgnored) {
@@ -669,6 +752,9 @@ Extensions everything() {
   e.server_name_ack = true;
   e.status_request_empty = true;
   e.ocsp_response = hex("3003");
+  e.status_request_v2 = std::vector<StatusRequestV2Item>{{CertificateStatusType::ocsp_multi, {}},
+                                                         {CertificateStatusType::ocsp, {}}};
+  e.status_request_v2_empty = true;
   e.signature_algorithms_cert = {SignatureScheme::ed25519};
   e.selected_version = ProtocolVersion::tls13;
   e.key_share = KeyShareEntry{NamedGroup::x25519, Bytes(32, 3)};
@@ -688,7 +774,7 @@ Extensions everything() {
 }
 
 TEST(ExtensionsBlock, WriterEmitsOnlyWhatTheTableAllows) {
-  const uint16_t modelled[] = {0, 5, 10, 11, 13, 16, 23, 35, 41, 42, 43, 44, 45, 47, 48, 49, 50, 51, 0xff01};
+  const uint16_t modelled[] = {0, 5, 10, 11, 13, 16, 17, 23, 35, 41, 42, 43, 44, 45, 47, 48, 49, 50, 51, 0xff01};
   for (ExtContext ctx : {ExtContext::client_hello, ExtContext::server_hello, ExtContext::hello_retry_request,
                          ExtContext::encrypted_extensions, ExtContext::certificate, ExtContext::certificate_request,
                          ExtContext::new_session_ticket, ExtContext::server_hello12}) {

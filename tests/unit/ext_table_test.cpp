@@ -48,7 +48,8 @@ struct Expected {
 
 // Transcribed from RFC 8446 §4.2 (page 37); the SH12 column from RFC 6066 §3
 // and §8, RFC 7301 §3.1, RFC 7627 §5.1, RFC 5077 §3.2, RFC 5746 §3.6, RFC 8422
-// §5.2. TLS 1.2-only extensions: CH only (plus SH12 where vouch offers them).
+// §5.2, RFC 6961 §2.2. TLS 1.2-only extensions: CH only (plus SH12 where
+// vouch offers them).
 const Expected kExpected[] = {
     {0, "server_name", "CH EE SH12"},
     {1, "max_fragment_length", "CH EE"},
@@ -59,7 +60,7 @@ const Expected kExpected[] = {
     {14, "use_srtp", "CH EE"},
     {15, "heartbeat", "CH EE"},
     {16, "application_layer_protocol_negotiation", "CH EE SH12"},
-    {17, "status_request_v2", "CH"},
+    {17, "status_request_v2", "CH SH12"},  // RFC 6961 §2.2: empty in the TLS 1.2 ServerHello
     {18, "signed_certificate_timestamp", "CH CR CT"},
     {19, "client_certificate_type", "CH EE"},
     {20, "server_certificate_type", "CH EE"},

@@ -1,5 +1,5 @@
 // The TLS 1.2 handshake messages (RFC 5246 §7.4, RFC 8422 §5.4–§5.7,
-// RFC 6066 §8, RFC 5077 §3.3): exact layouts computed by hand from the RFC
+// RFC 6066 §8 with RFC 6961 §2.2, RFC 5077 §3.3): exact layouts computed by hand from the RFC
 // structures, round trips, every prefix and a trailing byte, every malformed
 // case with its alert, and a deterministic robustness sweep.
 #include <gtest/gtest.h>
@@ -172,8 +172,9 @@ TEST(CertificateStatus, OneByteResponse) {
 TEST(CertificateStatus, Malformed) {
   const Alert D = Alert::decode_error;
   const Alert I = Alert::illegal_parameter;
-  // a status_type other than ocsp(1): we only ever ask for ocsp
-  for (const char* type : {"00", "02", "03", "ff"}) {
+  // a status_type other than ocsp(1) and ocsp_multi(2): we only ever ask
+  // for those (RFC 6066 §8, RFC 6961 §2.2)
+  for (const char* type : {"00", "03", "ff"}) {
     SCOPED_TRACE(type);
     expect_fails<CertificateStatus>(hex(type) + hex("000005 30030a0100"), I, "CertificateStatus");
     // the type decides, whatever (if anything) follows
@@ -186,6 +187,72 @@ TEST(CertificateStatus, Malformed) {
   expect_fails<CertificateStatus>(hex("01 000004 30030a0100"), D, "CertificateStatus");
   expect_fails<CertificateStatus>(hex("01 ffffff 30"), D, "CertificateStatus");
   expect_fails<CertificateStatus>(Bytes{}, D, "CertificateStatus");
+  // ocsp_multi(2) with an ocsp(1) body: the "list" length 000005 swallows
+  // the response, whose first bytes are then read as an entry length
+  expect_fails<CertificateStatus>(hex("02 000005 30030a0100"), D, "CertificateStatus");
+  expect_fails<CertificateStatus>(hex("02"), D, "CertificateStatus");
+}
+
+// RFC 6961 §2.2: status_type ocsp_multi(2), then
+// OCSPResponse ocsp_response_list<1..2^24-1> with OCSPResponse<0..2^24-1>.
+TEST(CertificateStatus, OcspMultiExactLayoutAndRoundTrip) {
+  CertificateStatus m;
+  m.status_type = CertificateStatusType::ocsp_multi;
+  m.ocsp_response_list = {hex("30030a0100"), Bytes{}, hex("30")};
+  m.ocsp_response = hex("ffff");  // ignored: not the form written
+  const Bytes b = body_of(m);
+  // list length 15 = (3 + 5) + (3 + 0) + (3 + 1)
+  EXPECT_EQ(hexs(b), hexs(hex("02 00000f 000005 30030a0100 000000 000001 30")));
+  EXPECT_EQ(certificate_status_body_size(m), b.size());
+  const CertificateStatus got = expect_round_trip<CertificateStatus>(b);
+  EXPECT_EQ(got.status_type, CertificateStatusType::ocsp_multi);
+  ASSERT_EQ(got.ocsp_response_list.size(), 3u);
+  EXPECT_EQ(got.ocsp_response_list[0], hex("30030a0100"));
+  EXPECT_TRUE(got.ocsp_response_list[1].empty());  // "no response for that certificate"
+  EXPECT_EQ(got.ocsp_response_list[2], hex("30"));
+  EXPECT_TRUE(got.ocsp_response.empty());
+  expect_every_prefix_fails<CertificateStatus>(b, "CertificateStatus");
+  expect_trailing_byte_fails<CertificateStatus>(b, "CertificateStatus");
+  EXPECT_EQ(hexs(framed(HandshakeType::certificate_status, m)),
+            hexs(hex("16 000013 02 00000f 000005 30030a0100 000000 000001 30")));
+  // The ocsp form's size too.
+  CertificateStatus single;
+  single.ocsp_response = hex("30030a0100");
+  EXPECT_EQ(certificate_status_body_size(single), body_of(single).size());
+}
+
+TEST(CertificateStatus, OcspMultiEdges) {
+  // One empty entry: the smallest legal list (its length is 3, not 0).
+  CertificateStatus got = expect_round_trip<CertificateStatus>(hex("02 000003 000000"));
+  EXPECT_EQ(got.status_type, CertificateStatusType::ocsp_multi);
+  ASSERT_EQ(got.ocsp_response_list.size(), 1u);
+  EXPECT_TRUE(got.ocsp_response_list[0].empty());
+  // Every entry empty.
+  got = expect_round_trip<CertificateStatus>(hex("02 000006 000000 000000"));
+  EXPECT_EQ(got.ocsp_response_list.size(), 2u);
+  // A reused struct forgets the other form.
+  ASSERT_TRUE(parse(hex("01 000001 30"), got));
+  EXPECT_EQ(got.status_type, CertificateStatusType::ocsp);
+  EXPECT_TRUE(got.ocsp_response_list.empty());
+}
+
+TEST(CertificateStatus, OcspMultiMalformed) {
+  const Alert D = Alert::decode_error;
+  // ocsp_response_list<1..2^24-1>: empty
+  expect_fails<CertificateStatus>(hex("02 000000"), D, "CertificateStatus");
+  // an entry running past the list (the list length is right for the body)
+  expect_fails<CertificateStatus>(hex("02 000004 000005 30"), D, "CertificateStatus");
+  expect_fails<CertificateStatus>(hex("02 000008 000005 30030a0100 00"), D, "CertificateStatus");
+  // an entry length cut short inside the list
+  expect_fails<CertificateStatus>(hex("02 000002 0000"), D, "CertificateStatus");
+  expect_fails<CertificateStatus>(hex("02 00000a 000005 30030a0100 0000"), D, "CertificateStatus");
+  // the list length beyond the body / short of it (the rest is trailing)
+  expect_fails<CertificateStatus>(hex("02 000009 000005 30030a0100"), D, "CertificateStatus");
+  expect_fails<CertificateStatus>(hex("02 000007 000005 30030a0100"), D, "CertificateStatus");
+  expect_fails<CertificateStatus>(hex("02 ffffff 000000"), D, "CertificateStatus");
+  // a list length of two or one byte
+  expect_fails<CertificateStatus>(hex("02 0000"), D, "CertificateStatus");
+  expect_fails<CertificateStatus>(hex("02 00"), D, "CertificateStatus");
 }
 
 // ------------------------------------------------- ServerKeyExchange
@@ -572,6 +639,10 @@ TEST(Messages12, RobustnessSweep) {
   CertificateStatus cs;
   cs.ocsp_response = hex("30030a0100");
   sweep<CertificateStatus>(body_of(cs), "CertificateStatus");
+  CertificateStatus multi;
+  multi.status_type = CertificateStatusType::ocsp_multi;
+  multi.ocsp_response_list = {hex("30030a0100"), Bytes{}, hex("3000")};
+  sweep<CertificateStatus>(body_of(multi), "CertificateStatus");
   ServerKeyExchange ske = sample_ske();
   ske.public_key = hex("0405");
   sweep<ServerKeyExchange>(body_of(ske), "ServerKeyExchange");

@@ -803,6 +803,70 @@ TEST_F(StaplerTest, IntermediatesAreStapledOnRequest) {
   EXPECT_EQ(leaf_only->state().size(), 1u);
 }
 
+// Servers send leaf + intermediate, not the root: with the root among
+// StaplerOptions::issuers the intermediate is stapled too; without it only
+// the leaf; a root in the chain is never stapled; an issuers entry that is no
+// certificate is refused at add().
+TEST_F(StaplerTest, LastIntermediateNeedsItsIssuerInOptions) {
+  CertSpec ca;
+  ca.cn = "vouch stapler test intermediate (issuers)";
+  ca.ca = true;
+  ca.path_len = 0;
+  ca.ocsp_url = "http://root-ocsp.test/";
+  const Issued inter = testing::issue(ca, f().root);
+  CertSpec leaf_spec;
+  leaf_spec.cn = "leaf.test";
+  leaf_spec.ocsp_url = "http://inter-ocsp.test/";
+  const Issued leaf = testing::issue(leaf_spec, inter);
+  const Credential sent = testing::credential_from(leaf, {&inter});
+
+  auto inter_signers = testing::make_ocsp_signers(inter.cert.get(), inter.key.get());
+  auto root_signers = testing::make_ocsp_signers(f().root.cert.get(), f().root.key.get());
+  ASSERT_TRUE(inter_signers.ok() && root_signers.ok());
+  options.responder_url.reset();
+  options.staple_intermediates = true;
+  options.fetcher = [&](const std::string& url, ByteView req) -> Result<Bytes> {
+    OcspBehavior b;
+    b.now = clock.now();
+    const OcspSigners& s = url == "http://root-ocsp.test/" ? *root_signers : *inter_signers;
+    return testing::build_ocsp_response(s, b, Bytes(req.begin(), req.end()));
+  };
+
+  auto without = make();
+  ASSERT_TRUE(without->add(sent).ok());
+  EXPECT_EQ(without->state().size(), 1u);
+
+  options.issuers = {f().intermediate.der, f().root.der};  // the one that issued it is found
+  auto with = make();
+  ASSERT_TRUE(with->add(sent).ok());
+  const auto states = with->state();
+  ASSERT_EQ(states.size(), 2u);
+  EXPECT_EQ(states[1].position, 1u);
+  EXPECT_EQ(states[1].responder_url, "http://root-ocsp.test/");
+  with->poll();
+  const auto& staples = (*with->credentials())[0].ocsp_staples();
+  ASSERT_EQ(staples.size(), 2u);
+  EXPECT_FALSE(staples[0].empty());
+  EXPECT_FALSE(staples[1].empty());
+  // The staple is verified against the root it was found with.
+  OcspVerifyOptions at_clock;
+  at_clock.now = clock.now();
+  auto st = verify_ocsp_response(staples[1], inter.cert.get(), f().root.cert.get(), {}, at_clock);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  EXPECT_EQ(st->status, OcspCertStatus::good);
+
+  // A chain that ends with its root: the root is not stapled, issuers or not.
+  auto rooted = make();
+  ASSERT_TRUE(rooted->add(testing::credential_from(leaf, {&inter, &f().root})).ok());
+  EXPECT_EQ(rooted->state().size(), 2u);
+
+  options.issuers = {Bytes{0x30, 0x00}};
+  auto bad = make();
+  auto slot = bad->add(sent);
+  ASSERT_FALSE(slot.ok());
+  EXPECT_NE(slot.error().reason.find("issuers[0]"), std::string::npos) << slot.error().reason;
+}
+
 // --- responder URL ---------------------------------------------------------------
 
 TEST_F(StaplerTest, NoResponderUrlMeansNoFetchAndOneFailedEvent) {

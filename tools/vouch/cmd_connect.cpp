@@ -404,9 +404,10 @@ Command add_connect_command(CLI::App& parent) {
   cmd->add_flag("--pha", args->pha,
                 "offer post-handshake client authentication (RFC 8446 §4.6.2)");
   cmd->add_option("--ocsp", args->ocsp,
-                  "what to do with the server's OCSP staple: ignore (do not ask), report (ask, verify "
-                  "and print, never reject), soft (default: reject bad or revoked staples, accept "
-                  "none), require (a good staple is needed)");
+                  "what to do with the server's OCSP staples (the leaf's, and its intermediates': "
+                  "TLS 1.3, or TLS 1.2 with status_request_v2): ignore (do not ask), report (ask, "
+                  "verify and print, never reject), soft (default: reject bad or revoked staples, "
+                  "accept none), require (a good staple for the leaf is needed)");
   cmd->add_option("--crl", args->crls, "also check the server's leaf against the CRLs in this PEM/DER file "
                                        "(repeatable; a leaf without a CRL from its issuer fails)")
       ->allow_extra_args(false);

@@ -351,7 +351,10 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--ocsp-cache", args->stapling.cache_dir,
                   "with --staple auto: directory where verified responses are kept across restarts");
   cmd->add_option("--ocsp-url", args->stapling.responder_url,
-                  "with --staple auto: responder URL to use instead of the certificate's");
+                  "with --staple auto: responder URL to use instead of the certificates'");
+  cmd->add_option("--ocsp-issuer", args->stapling.issuers,
+                  "with --staple auto: PEM file of the CA that issued the chain's last certificate "
+                  "(usually the root, which is not sent), so that its status is stapled too");
   return Command{cmd, [args] { return run_serve(*args); }};
 }
 

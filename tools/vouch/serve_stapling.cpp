@@ -7,6 +7,7 @@
 
 #include "cert/ocsp.h"
 #include "cert/ocsp_time.h"
+#include "cert/pem.h"
 
 namespace vouch::cli {
 namespace {
@@ -51,12 +52,29 @@ Status static_staple(const std::string& path, ServerConfig& config) {
   return {};
 }
 
+// The certificates of --ocsp-issuer, DER.
+Result<std::vector<Bytes>> read_issuers(const std::string& path) {
+  VOUCH_ASSIGN(std::string pem, read_text_file(path));
+  VOUCH_ASSIGN(std::vector<ossl::X509Ptr> certs, read_pem_certificates(pem, "--ocsp-issuer " + path));
+  std::vector<Bytes> out;
+  for (const ossl::X509Ptr& c : certs) {
+    const int len = i2d_X509(c.get(), nullptr);
+    if (len <= 0) return fail(Alert::internal_error, "--ocsp-issuer " + path + ": a certificate cannot be encoded");
+    Bytes der(static_cast<size_t>(len));
+    unsigned char* p = der.data();
+    if (i2d_X509(c.get(), &p) != len)
+      return fail(Alert::internal_error, "--ocsp-issuer " + path + ": a certificate cannot be encoded");
+    out.push_back(std::move(der));
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config) {
   const bool automatic = args.staple == "auto";
-  if (!automatic && (!args.cache_dir.empty() || !args.responder_url.empty()))
-    return fail(Alert::internal_error, "--ocsp-cache and --ocsp-url need --staple auto");
+  if (!automatic && (!args.cache_dir.empty() || !args.responder_url.empty() || !args.issuers.empty()))
+    return fail(Alert::internal_error, "--ocsp-cache, --ocsp-url and --ocsp-issuer need --staple auto");
   if (args.staple == "off") return std::shared_ptr<Stapler>();
   if (!automatic) {
     VOUCH_TRY(static_staple(args.staple, config));
@@ -65,6 +83,13 @@ Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, Server
   StaplerOptions opts;
   opts.cache_dir = args.cache_dir;
   if (!args.responder_url.empty()) opts.responder_url = args.responder_url;
+  // The whole chain: TLS 1.3 staples per CertificateEntry (RFC 8446
+  // §4.4.2.1) and TLS 1.2 clients asking with status_request_v2 get an
+  // ocsp_multi list (RFC 6961 §2.2); status_request v1 still gets the leaf's.
+  opts.staple_intermediates = true;
+  if (!args.issuers.empty()) {
+    VOUCH_ASSIGN(opts.issuers, read_issuers(args.issuers));
+  }
   opts.on_event = log_event;
   auto stapler = Stapler::create(std::move(opts));
   for (const Credential& c : config.credentials) {

@@ -21,8 +21,17 @@ std::string handshake_summary(const Connection& conn) {
   s += "alpn: " + or_none(i.alpn) + "\n";
   s += std::string("resumed: ") + (i.resumed ? "yes" : "no") + "\n";
   s += "peer: " + or_none(conn.peer_subject()) + "\n";
-  // The server's staple (RFC 8446 §4.4.2.1) as the client verified it.
-  if (conn.is_client()) s += "ocsp: " + conn.peer_ocsp().summary() + "\n";
+  // The server's staples (RFC 8446 §4.4.2.1; TLS 1.2: RFC 6066 §8 and RFC
+  // 6961 §2.2) as the client verified them: the leaf's on the "ocsp:" line,
+  // always; then one "ocsp[N]:" line per chain certificate N ≥ 1 for which
+  // a staple came.
+  if (conn.is_client()) {
+    const PeerOcsp& o = conn.peer_ocsp();
+    s += "ocsp: " + o.summary() + "\n";
+    for (const StapleReport& r : o.staples)
+      if (r.position > 0 && r.present)
+        s += "ocsp[" + std::to_string(r.position) + "]: " + o.summary_at(r.position) + "\n";
+  }
   return s;
 }
 

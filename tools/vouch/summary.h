@@ -9,7 +9,9 @@
 
 namespace vouch::cli {
 
-/// "protocol: TLSv1.3\ncipher: ...\ngroup: ...\nalpn: ...\nresumed: ...\npeer: ...\n"
+/// "protocol: TLSv1.3\ncipher: ...\ngroup: ...\nalpn: ...\nresumed: ...\npeer: ...\n",
+/// and on a client "ocsp: <the leaf's status>\n" then "ocsp[N]: <status>\n"
+/// for each chain certificate N ≥ 1 that came with a staple.
 std::string handshake_summary(const Connection& conn);
 
 /// The server's view for its status page and log: the summary plus the SNI
