@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 
 #include "errors.h"
+#include "files.h"
 
 namespace vouch::compat {
 
@@ -49,11 +50,10 @@ STACK_OF(X509_NAME) * SSL_get_client_CA_list(const SSL* s) {
 }
 
 STACK_OF(X509_NAME) * SSL_load_client_CA_file(const char* file) {
-  vouch::ossl::Bio in(BIO_new_file(file, "r"));
-  if (!in) {
-    vouch::compat::raise(vouch::compat::Reason::cannot_load_file, file ? file : "NULL");
-    return nullptr;
-  }
+  // libssl pushes nothing of its own when the file does not open: the
+  // errors are the system's and BIO's (open_file opens it as libssl does).
+  vouch::ossl::Bio in = vouch::compat::open_file(file);
+  if (!in) return nullptr;
   vouch::compat::NameStack names(sk_X509_NAME_new_null());
   if (!names) return nullptr;
   // Each subject once, in the order of the file.

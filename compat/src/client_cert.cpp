@@ -165,6 +165,9 @@ ClientCertificateSelector client_certificate_selector(SSL* s) {
       return ClientCertificateChoice::pending();
     }
     s->peer_ca_names = names_from_der(request.certificate_authorities);
+    // A TLS 1.2 CertificateRequest always carries the list (RFC 5246
+    // §7.4.4), perhaps empty: libssl then has an empty stack, not NULL.
+    if (!s->peer_ca_names && request.version == ProtocolVersion::tls12) s->peer_ca_names.reset(sk_X509_NAME_new_null());
     Answer a = decide(s, true);
     if (a.kind == Answer::Kind::later) {
       s->pending_client_cert = std::move(pending);

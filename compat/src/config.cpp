@@ -15,14 +15,40 @@ namespace {
 
 void apply_common(const Settings& settings, CommonConfig& c) {
   c.cipher_suites = settings.cipher_suites;
+  c.cipher_suites12 = settings.cipher_suites12;
   c.groups = settings.groups;
-  // vouch-ssl speaks TLS 1.3 only until its TLS 1.2 behaviour is compared
-  // with libssl's (the next issue); driver.cpp refuses ranges without 1.3.
-  c.min_version = ProtocolVersion::tls13;
-  c.max_version = ProtocolVersion::tls13;
+  // driver.cpp refuses a range without a version vouch speaks first.
+  ProtocolVersion min = ProtocolVersion::tls12, max = ProtocolVersion::tls13;
+  (void)version_range(settings, min, max);
+  c.min_version = min;
+  c.max_version = max;
+  // libssl uses the extended master secret (RFC 7627) whenever the peer
+  // does, and goes on without it otherwise (SSL_OP_NO_EXTENDED_MASTER_SECRET
+  // turns it off, which vouch cannot: it is always offered).
+  c.require_extended_master_secret = false;
+}
+
+// A libssl client asks for status with status_request alone, never with
+// RFC 6961's status_request_v2 (where the native config has that option).
+template <typename Config>
+void disable_ocsp_multi(Config& c) {
+  if constexpr (requires { c.request_ocsp_multi; }) c.request_ocsp_multi = false;
 }
 
 }  // namespace
+
+bool version_range(const Settings& st, ProtocolVersion& min, ProtocolVersion& max) {
+  auto allowed = [&](int v, uint64_t no_flag) {
+    return (st.options & no_flag) == 0 && (st.min_version == 0 || st.min_version <= v) &&
+           (st.max_version == 0 || st.max_version >= v);
+  };
+  const bool tls12 = allowed(TLS1_2_VERSION, SSL_OP_NO_TLSv1_2);
+  const bool tls13 = allowed(TLS1_3_VERSION, SSL_OP_NO_TLSv1_3);
+  if (!tls12 && !tls13) return false;
+  min = tls12 ? ProtocolVersion::tls12 : ProtocolVersion::tls13;
+  max = tls13 ? ProtocolVersion::tls13 : ProtocolVersion::tls12;
+  return true;
+}
 
 std::vector<Credential> credentials_of(const SSL* s) {
   const CertSet& set = s->settings.certs;
@@ -73,9 +99,14 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
     c->request_ocsp_status = false;
     c->ocsp_policy = OcspPolicy::ignore;
   }
+  disable_ocsp_multi(*c);
   c->client_certificate_selector = client_certificate_selector(s);
   // SSL_CTX_set_post_handshake_auth: RFC 8446 §4.2.6.
   c->post_handshake_auth = settings.post_handshake_auth;
+  // A libssl client accepts every secure renegotiation a TLS 1.2 server
+  // asks for (RFC 5746), unless SSL_OP_NO_RENEGOTIATION.
+  c->renegotiation =
+      (settings.options & SSL_OP_NO_RENEGOTIATION) != 0 ? Renegotiation::never : Renegotiation::freely;
   return c;
 }
 
@@ -86,14 +117,15 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   // vouch offers the first that fits the client's signature algorithms.
   c->credentials = credentials_of(s);
   // SSL_VERIFY_POST_HANDSHAKE: libssl asks only later, with
-  // SSL_verify_client_post_handshake (RFC 8446 §4.6.2).
-  const bool ask_now = (settings.verify_mode & SSL_VERIFY_POST_HANDSHAKE) == 0;
-  if ((settings.verify_mode & SSL_VERIFY_PEER) && ask_now) {
-    c->client_auth = (settings.verify_mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) ? ClientAuth::required
-                                                                               : ClientAuth::optional;
-  } else {
-    c->client_auth = ClientAuth::none;
+  // SSL_verify_client_post_handshake (RFC 8446 §4.6.2) — in TLS 1.3; in
+  // TLS 1.2, which has no such thing, it asks during the handshake.
+  ClientAuth ask = ClientAuth::none;
+  if (settings.verify_mode & SSL_VERIFY_PEER) {
+    ask = (settings.verify_mode & SSL_VERIFY_FAIL_IF_NO_PEER_CERT) ? ClientAuth::required : ClientAuth::optional;
   }
+  const bool ask_now = (settings.verify_mode & SSL_VERIFY_POST_HANDSHAKE) == 0;
+  c->client_auth = ask_now ? ask : ClientAuth::none;
+  c->client_auth12 = ask;
   c->client_trust = s->ctx.ctx->trust;
   c->client_verify_callback = verify_callback_for(s);
   c->client_verify_depth = verify_depth_of(settings.verify_depth);
@@ -109,6 +141,18 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   c->num_tickets = static_cast<unsigned>(settings.num_tickets);
   if (!s->ctx.ctx->ticket_keys) s->ctx.ctx->ticket_keys = std::make_shared<TicketKeys>();
   c->ticket_keys = s->ctx.ctx->ticket_keys;
+  // TLS 1.2: libssl issues session tickets unless SSL_OP_NO_TICKET, which
+  // makes it cache the session under a session ID instead (num_tickets
+  // counts TLS 1.3 tickets only). The cache is the context's, as libssl's.
+  c->tickets12 = (settings.options & SSL_OP_NO_TICKET) == 0;
+  if (!s->ctx.ctx->session_cache12) s->ctx.ctx->session_cache12 = std::make_shared<ServerSessionCache>();
+  c->session_cache12 = s->ctx.ctx->session_cache12;
+  // SSL_CTX_set_session_id_context: sessions of another context are not
+  // resumed.
+  c->session_id_context.assign(settings.session_id_context.begin(), settings.session_id_context.end());
+  // Without SSL_OP_CIPHER_SERVER_PREFERENCE libssl takes the first suite of
+  // the client's list that it allows.
+  c->prefer_server_cipher_order = (settings.options & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0;
   c->ocsp_staple_hook_async = staple_hook(s);
   return c;
 }

@@ -17,6 +17,11 @@ namespace vouch::compat {
 /// (SSL_CTX_add_extra_chain_cert).
 std::vector<Credential> credentials_of(const SSL* s);
 
+/// The versions vouch speaks within what the settings allow (min/max
+/// proto version, SSL_OP_NO_TLSv1_2 / SSL_OP_NO_TLSv1_3); false when none
+/// is left.
+bool version_range(const Settings& settings, ProtocolVersion& min, ProtocolVersion& max);
+
 /// The configs keep `s` for the callbacks they call (client certificate,
 /// OCSP status): they live in s's connection.
 std::shared_ptr<const ClientConfig> client_config(SSL* s);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "errors.h"
+#include "files.h"
 #include "objects.h"
 
 using vouch::compat::CertSet;
@@ -19,10 +20,24 @@ namespace ossl = vouch::ossl;
 
 namespace {
 
+}  // namespace
+
+namespace vouch::compat {
+
 ossl::Bio open_file(const char* file) {
   if (file == nullptr) return nullptr;
-  return ossl::Bio(BIO_new_file(file, "r"));
+  // As libssl opens them, so that a file that does not open leaves the same
+  // errors (the system's, then BIO's "system lib").
+  ossl::Bio bio(BIO_new(BIO_s_file()));
+  if (!bio || BIO_read_filename(bio.get(), file) <= 0) return nullptr;
+  return bio;
 }
+
+}  // namespace vouch::compat
+
+namespace {
+
+using vouch::compat::open_file;
 
 // The certificate of `file` (PEM or DER), or null with an error pushed.
 ossl::X509Ptr read_certificate(const char* file, int type) {
@@ -196,7 +211,12 @@ int SSL_CTX_load_verify_locations(SSL_CTX* ctx, const char* CAfile, const char* 
       return ctx->trust.add_pem_file(CAfile);
     }();
     if (!s) {
-      raise(Reason::cannot_load_file, s.error().reason);
+      // libssl loads the file with X509_STORE_load_file: its errors are
+      // libcrypto's, which loading it the same way leaves on the queue.
+      ossl::X509Store scratch(X509_STORE_new());
+      if (scratch && X509_STORE_load_file(scratch.get(), CAfile) == 1) {
+        raise(Reason::cannot_load_file, s.error().reason);  // libcrypto took it, vouch did not
+      }
       return 0;
     }
   }

@@ -64,8 +64,8 @@ int SSL_CTX_set_ciphersuites(SSL_CTX* ctx, const char* str) {
 }
 
 int SSL_CTX_set_cipher_list(SSL_CTX* ctx, const char* str) {
-  (void)ctx;  // nothing to keep: see settings.h
-  if (str == nullptr || !vouch::compat::cipher_list_matches(str)) {
+  // The TLS 1.2 suites, in the order the string gives them.
+  if (str == nullptr || !vouch::compat::parse_cipher_list(str, ctx->settings.cipher_suites12)) {
     raise(Reason::no_cipher_match, str ? std::string("cipher list \"") + str + "\"" : "NULL");
     return 0;
   }

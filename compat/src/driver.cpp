@@ -1,5 +1,6 @@
 #include "driver.h"
 
+#include <optional>
 #include <string>
 
 #include "cert/verify_chain.h"
@@ -16,24 +17,12 @@
 namespace vouch::compat {
 namespace {
 
-// TLS 1.3 is the only version vouch speaks yet (the TLS 1.2 issue adds the
-// rest). A range without it fails here, with a reason saying so.
+// A range without TLS 1.2 or TLS 1.3 (the versions vouch speaks) fails
+// here, as libssl fails a range it has no version left in.
 bool check_versions(const SSL* s) {
-  const Settings& st = s->settings;
-  auto allowed = [&](int v, uint64_t no_flag) {
-    return (st.options & no_flag) == 0 && (st.min_version == 0 || st.min_version <= v) &&
-           (st.max_version == 0 || st.max_version >= v);
-  };
-  if (allowed(TLS1_3_VERSION, SSL_OP_NO_TLSv1_3)) return true;
-  const bool older = allowed(TLS1_2_VERSION, SSL_OP_NO_TLSv1_2) ||
-                     allowed(TLS1_1_VERSION, SSL_OP_NO_TLSv1_1) ||
-                     allowed(TLS1_VERSION, SSL_OP_NO_TLSv1);
-  if (older) {
-    raise(Reason::tls12_not_implemented,
-          "the configured version range excludes TLS 1.3, and vouch implements only TLS 1.3 so far");
-  } else {
-    raise(Reason::no_protocols_available);
-  }
+  ProtocolVersion min, max;
+  if (version_range(s->settings, min, max)) return true;
+  raise(Reason::no_protocols_available);
   return false;
 }
 
@@ -52,6 +41,21 @@ bool start_connection(SSL* s) {
     s->conn = Connection::server(server_config(s));
   }
   return true;
+}
+
+// libssl's own reason for a handshake_failure vouch's server sent, where
+// libssl has one: an empty client Certificate under
+// SSL_VERIFY_FAIL_IF_NO_PEER_CERT in TLS 1.2 (RFC 5246 §7.4.6; TLS 1.3's
+// certificate_required maps to the same reason anyway), no cipher suite in
+// common or none a certificate fits.
+std::optional<Reason> server_handshake_failure_reason(const SSL* s, const Error& e) {
+  if (s->role != ssl_st::Role::server || e.from_peer || e.alert != Alert::handshake_failure) return std::nullopt;
+  auto says = [&](const char* text) { return e.reason.find(text) != std::string::npos; };
+  if (s->conn->info().version == ProtocolVersion::tls12 && says("sent no certificate"))
+    return Reason::peer_did_not_return_a_certificate;
+  if (says("cipher suite in common") || says("no certificate fits a TLS 1.2 cipher suite"))
+    return Reason::no_shared_cipher;
+  return std::nullopt;
 }
 
 void on_handshake_complete(SSL* s) {
@@ -81,12 +85,17 @@ int fail_connection(SSL* s) {
     if (!e->from_peer) {
       if (auto code = x509_verify_error_of(*e)) s->verify_result = *code;
     }
-    raise_connection_error(*e, !s->completed);
+    if (auto reason = server_handshake_failure_reason(s, *e)) {
+      raise(*reason, e->to_string());
+    } else {
+      raise_connection_error(*e, !s->completed);
+    }
     // libssl: a fatal alert from the peer also counts as its shutdown, so
     // SSL_read answers 0 (SSL_ERROR_ZERO_RETURN) from then on.
     if (e->from_peer) s->shutdown |= SSL_RECEIVED_SHUTDOWN;
   }
   s->fatal = true;
+  drop_failed_session(s);
   return -1;
 }
 
@@ -237,6 +246,9 @@ int SSL_accept(SSL* s) {
 
 // A post-handshake request waiting for the client certificate callback puts
 // libssl back in init (its state machine runs the handshake states again).
-int SSL_is_init_finished(const SSL* s) { return s->completed && !s->pending_client_cert ? 1 : 0; }
+// So does a TLS 1.2 renegotiation, until it completes.
+int SSL_is_init_finished(const SSL* s) {
+  return s->completed && !s->pending_client_cert && !(s->conn && s->conn->renegotiating()) ? 1 : 0;
+}
 
 }  // extern "C"

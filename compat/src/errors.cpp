@@ -30,6 +30,7 @@ ERR_STRING_DATA g_strings[] = {
     {ERR_PACK(ERR_LIB_SSL, 0, 0), "SSL routines"},  // also libcrypto's name for the library
     {code(Reason::bad_data_returned_by_callback), "bad data returned by callback"},
     {code(Reason::bad_length), "bad length"},
+    {code(Reason::bad_write_retry), "bad write retry"},
     {code(Reason::bad_ssl_filetype), "bad ssl filetype"},
     {code(Reason::bad_value), "bad value"},
     {code(Reason::bio_not_set), "bio not set"},
@@ -46,6 +47,7 @@ ERR_STRING_DATA g_strings[] = {
     {code(Reason::no_cipher_match), "no cipher match"},
     {code(Reason::no_private_key_assigned), "no private key assigned"},
     {code(Reason::no_protocols_available), "no protocols available"},
+    {code(Reason::no_shared_cipher), "no shared cipher"},
     {code(Reason::not_server), "not server"},
     {code(Reason::null_ssl_ctx), "null ssl ctx"},
     {code(Reason::null_ssl_method_passed), "null ssl method passed"},
@@ -105,7 +107,6 @@ ERR_STRING_DATA g_strings[] = {
     {alert_code(SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED), "tlsv13 alert certificate required"},
     {alert_code(SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL), "tlsv1 alert no application protocol"},
     // vouch-ssl's own.
-    {code(Reason::tls12_not_implemented), "TLS 1.2 is not implemented yet"},
     {code(Reason::not_supported_yet), "not supported by vouch-ssl yet"},
     {code(Reason::unsupported_control), "unsupported control"},
     {code(Reason::handshake_failed), "handshake failed"},

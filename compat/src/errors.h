@@ -28,7 +28,8 @@ namespace vouch::compat {
 enum class Reason : int {
   // libssl's own reasons.
   bad_data_returned_by_callback = SSL_R_BAD_DATA_RETURNED_BY_CALLBACK,
-  bad_length = SSL_R_BAD_LENGTH,  // SSL_read / SSL_write with num < 0
+  bad_length = SSL_R_BAD_LENGTH,  // SSL_read / SSL_write with num < 0, a write retried with less data
+  bad_write_retry = SSL_R_BAD_WRITE_RETRY,  // a write retried from another buffer
   bad_ssl_filetype = SSL_R_BAD_SSL_FILETYPE,
   bad_value = SSL_R_BAD_VALUE,
   bio_not_set = SSL_R_BIO_NOT_SET,  // no write BIO
@@ -45,6 +46,7 @@ enum class Reason : int {
   no_cipher_match = SSL_R_NO_CIPHER_MATCH,
   no_private_key_assigned = SSL_R_NO_PRIVATE_KEY_ASSIGNED,
   no_protocols_available = SSL_R_NO_PROTOCOLS_AVAILABLE,
+  no_shared_cipher = SSL_R_NO_SHARED_CIPHER,  // a server found no suite (and certificate) for the client's offer
   not_server = SSL_R_NOT_SERVER,
   null_ssl_ctx = SSL_R_NULL_SSL_CTX,
   null_ssl_method_passed = SSL_R_NULL_SSL_METHOD_PASSED,
@@ -81,7 +83,6 @@ enum class Reason : int {
   // the certificate, in libcrypto's X509 library.
   key_values_mismatch = ERR_PACK(ERR_LIB_X509, 0, X509_R_KEY_VALUES_MISMATCH),
   // vouch-ssl's own, in a range libssl 3 does not use (3000 and up).
-  tls12_not_implemented = VOUCH_SSL_R_TLS12_NOT_IMPLEMENTED,
   not_supported_yet = VOUCH_SSL_R_NOT_SUPPORTED_YET,
   unsupported_control = VOUCH_SSL_R_UNSUPPORTED_CONTROL,
   handshake_failed = VOUCH_SSL_R_HANDSHAKE_FAILED,

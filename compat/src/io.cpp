@@ -7,6 +7,7 @@
 
 #include "driver.h"
 #include "errors.h"
+#include "record/record.h"
 #include "transport.h"
 
 using vouch::compat::Io;
@@ -79,7 +80,18 @@ int SSL_read(SSL* s, void* buf, int num) {
     // Answers the connection queued (a KeyUpdate in return) go out first.
     if (vouch::compat::flush_output(s, false) != Io::done) return -1;
     switch (vouch::compat::feed_one_record(s)) {
-      case Io::done: continue;
+      case Io::done:
+        if ((s->settings.mode & SSL_MODE_AUTO_RETRY) == 0 && conn.pending_application_data() == 0 &&
+            !conn.peer_closed() && !conn.failed() && !s->pending_client_cert) {
+          // SSL_MODE_AUTO_RETRY cleared: libssl returns from the SSL_read
+          // that processed a record without application data (a ticket, a
+          // key update ...), asking to be called again, even when more
+          // waits in the BIO.
+          if (vouch::compat::flush_output(s, false) != Io::done) return -1;
+          s->want = Want::read;
+          return -1;
+        }
+        continue;
       case Io::eof: return vouch::compat::unexpected_eof(s);
       case Io::blocked:
       case Io::failed: return -1;
@@ -97,8 +109,23 @@ int SSL_write(SSL* s, const void* buf, int num) {
   if (s->fatal) return vouch::compat::fail_again(s);
   // A write that stopped on SSL_ERROR_WANT_WRITE is finished by the retry
   // (libssl asks for the same arguments; its records are already queued).
+  // libssl refuses a retry with less data, and one from another buffer
+  // unless SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER; the connection is then in
+  // its error state.
+  if (s->write_in_progress >= 0) {
+    const bool moved = buf != s->write_buffer && (s->settings.mode & SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER) == 0;
+    if (num < s->write_in_progress || moved) {
+      raise(moved ? Reason::bad_write_retry : Reason::bad_length,
+            moved ? "SSL_write retried from another buffer" : "SSL_write retried with less data");
+      s->fatal = true;
+      return -1;
+    }
+  }
   if (s->write_in_progress < 0) {
     if (num == 0) return 0;
+    // SSL_MODE_ENABLE_PARTIAL_WRITE: libssl returns once one record is
+    // written (at most 2^14 bytes of data, RFC 8446 §5.1, RFC 5246 §6.2.1).
+    if (s->settings.mode & SSL_MODE_ENABLE_PARTIAL_WRITE) num = std::min(num, static_cast<int>(vouch::kMaxPlaintext));
     vouch::Status status = [&] {
       vouch::compat::QuietErrors quiet;
       return s->conn->write(vouch::ByteView(static_cast<const uint8_t*>(buf), static_cast<size_t>(num)));
@@ -109,6 +136,7 @@ int SSL_write(SSL* s, const void* buf, int num) {
       return -1;
     }
     s->write_in_progress = num;
+    s->write_buffer = buf;
   }
   if (vouch::compat::flush_output(s, false) != Io::done) return -1;
   return std::exchange(s->write_in_progress, -1);

@@ -34,8 +34,10 @@ void ssl_st::reset_connection() {
   verify_result = X509_V_OK;
   completed = false;
   client_status_due = false;
+  session_from_handshake = false;
   fatal = false;
   write_in_progress = -1;
+  write_buffer = nullptr;
   peer = vouch::compat::PeerCerts();
 }
 

@@ -50,7 +50,7 @@ using SessionPtr = ossl::Ptr<SSL_SESSION, SSL_SESSION_free>;
 
 struct ssl_cipher_st {
   vouch::CipherSuite suite;
-  const char* name;  // IANA name, which libssl also uses for TLS 1.3 suites
+  const char* name;  // libssl's: the IANA name of a TLS 1.3 suite, OpenSSL's of a TLS 1.2 one
 };
 
 struct ssl_ctx_st {
@@ -86,8 +86,9 @@ struct ssl_ctx_st {
   /// SSL_CTX_set_client_CA_list: the names a server's CertificateRequest
   /// carries (certificate_authorities); null = none sent.
   vouch::compat::NameStack client_ca_names;
-  /// SSL_CTX_set_session_id_context: stored (TLS 1.3 tickets do not need it).
-  std::string session_id_context;
+  /// TLS 1.2 sessions a server of this context resumes by session ID
+  /// (libssl's internal session cache), made on first use.
+  std::shared_ptr<vouch::ServerSessionCache> session_cache12;
   /// The keys that seal this context's tickets, shared by its SSL objects so
   /// that any of them resumes a ticket another issued (libssl: the
   /// context's ticket keys).
@@ -209,6 +210,9 @@ struct ssl_st {
   /// certificate callbacks (the server asked for a certificate): libssl
   /// calls it once the server's flight is read, after choosing ours.
   bool client_status_due = false;
+  /// Client: a session arrived during this handshake (a TLS 1.2 ticket or
+  /// session ID comes before its end): it is the SSL's session.
+  bool session_from_handshake = false;
   /// libssl's error state: vouch reported a fatal error (already pushed on
   /// the error queue once) or the peer vanished mid-record; later calls fail
   /// at once.
@@ -216,6 +220,8 @@ struct ssl_st {
   /// An SSL_write whose records are queued but not all written (retried
   /// after SSL_ERROR_WANT_WRITE): its length, or -1.
   int write_in_progress = -1;
+  /// The buffer that write was called with.
+  const void* write_buffer = nullptr;
   /// The last established connection, kept by SSL_clear until the next
   /// handshake starts: libssl keeps the session, and with it the cipher,
   /// the peer's certificates and the server name.

@@ -12,6 +12,13 @@ constexpr ssl_cipher_st kCiphers[] = {
     {vouch::CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
     {vouch::CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
     {vouch::CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
+    // TLS 1.2 suites go by OpenSSL's names.
+    {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {vouch::CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256"},
+    {vouch::CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384"},
+    {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    {vouch::CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305"},
 };
 
 const std::vector<vouch::Bytes>* peer_der(const SSL* s) {
@@ -47,10 +54,12 @@ const vouch::compat::PeerCerts* peer_certs(const SSL* s) {
   return &p;
 }
 
-// Before any handshake, libssl reports the highest version it would use.
+// The version of the current connection once its ServerHello chose it.
+// Before any handshake, and after SSL_clear (which resets libssl's version
+// while the session, with its cipher, stays), libssl reports the highest
+// version of its method.
 bool session_is_tls12(const SSL* s) {
-  const vouch::Connection* c = s->session();
-  return c != nullptr && c->info().version == vouch::ProtocolVersion::tls12;
+  return s->conn != nullptr && s->conn->info().version == vouch::ProtocolVersion::tls12;
 }
 
 }  // namespace
@@ -79,8 +88,9 @@ STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL* s) {
     const vouch::Connection* c = s->peer_source();
     const int mode = s->settings.verify_mode;
     const bool pha_answered = s->pha_request_queued && c != nullptr && !c->post_handshake_auth_pending();
+    const bool tls12 = c != nullptr && c->info().version == vouch::ProtocolVersion::tls12;
     const bool asked = s->role == ssl_st::Role::server && (mode & SSL_VERIFY_PEER) != 0 &&
-                       ((mode & SSL_VERIFY_POST_HANDSHAKE) == 0 || pha_answered);
+                       ((mode & SSL_VERIFY_POST_HANDSHAKE) == 0 || tls12 || pha_answered);
     if (c == nullptr || !asked || !c->handshake_complete() || c->info().resumed) return nullptr;
     if (!s->peer.none) s->peer.none.reset(sk_X509_new_null());
     return s->peer.none.get();

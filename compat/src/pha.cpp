@@ -22,6 +22,12 @@ void SSL_CTX_set_post_handshake_auth(SSL_CTX* ctx, int val) { ctx->settings.post
 void SSL_set_post_handshake_auth(SSL* s, int val) { s->settings.post_handshake_auth = val != 0; }
 
 int SSL_verify_client_post_handshake(SSL* s) {
+  // libssl checks the version first: TLS 1.2 has no post-handshake
+  // authentication (a server asks for a certificate in a renegotiation).
+  if (s->conn && s->conn->info().version == vouch::ProtocolVersion::tls12) {
+    raise(Reason::wrong_ssl_version);
+    return 0;
+  }
   if (!SSL_is_server(s)) {
     raise(s->completed ? Reason::not_server : Reason::wrong_ssl_version);
     return 0;

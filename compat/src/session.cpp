@@ -1,8 +1,10 @@
 // Sessions (SSL_get1_session(3), SSL_set_session(3), SSL_session_reused(3)):
-// an SSL_SESSION holds the vouch::Session of a NewSessionTicket (RFC 8446
-// §4.6.1); a client given one with SSL_set_session offers it as a PSK
-// (§2.2). Tickets arrive after the handshake, so a client has a resumable
-// session only once SSL_read has processed one.
+// an SSL_SESSION holds a vouch::Session: in TLS 1.3 that of a
+// NewSessionTicket (RFC 8446 §4.6.1), which arrives after the handshake, so
+// a client has a resumable session only once SSL_read has processed one; in
+// TLS 1.2 the session the handshake made (RFC 5246 §7.4.1.2, a ticket or a
+// session ID, RFC 5077), there when the handshake completes. A client given
+// one with SSL_set_session offers it.
 #include "session.h"
 
 #include <memory>
@@ -25,13 +27,34 @@ void note_ticket(SSL* s, std::shared_ptr<const Session> ticket) {
   // libssl makes a new session object for each NewSessionTicket; the newest
   // is the SSL's session from then on.
   s->session_ref = new_session(std::move(ticket));
+  if (!s->completed) s->session_from_handshake = true;
 }
 
 void note_handshake_session(SSL* s) {
-  // A resumed client keeps the session it offered; otherwise the handshake
-  // established a new one, resumable once a ticket for it arrives.
+  // A TLS 1.2 client has its session by now (a ticket or a session ID came
+  // with the server's last flight). A resumed client keeps the session it
+  // offered; otherwise the handshake established a new one, resumable once
+  // a TLS 1.3 ticket for it arrives.
+  if (s->role == ssl_st::Role::client && s->session_from_handshake) return;
   if (s->conn->info().resumed && s->role == ssl_st::Role::client && s->session_ref) return;
   s->session_ref = new_session(nullptr);
+}
+
+namespace {
+
+void make_unresumable(SSL* s) {
+  if (s->session_ref) s->session_ref->session.reset();
+}
+
+}  // namespace
+
+void clear_bad_session(SSL* s) {
+  if (s->completed && !s->fatal && s->conn && (s->shutdown & SSL_SENT_SHUTDOWN) == 0) make_unresumable(s);
+}
+
+void drop_failed_session(SSL* s) {
+  // The session offered for a resumption that failed goes too.
+  make_unresumable(s);
 }
 
 std::shared_ptr<const Session> session_to_offer(const SSL* s) {
@@ -85,9 +108,9 @@ int SSL_CTX_set_session_id_context(SSL_CTX* ctx, const unsigned char* sid_ctx, u
           "session id context longer than " + std::to_string(SSL_MAX_SID_CTX_LENGTH));
     return 0;
   }
-  // Stored only: TLS 1.3 tickets carry no session id, and vouch's are bound
-  // to the context's ticket keys.
-  ctx->session_id_context.assign(reinterpret_cast<const char*>(sid_ctx), sid_ctx_len);
+  // Copied into each SSL made afterwards, as libssl does; a server resumes
+  // only sessions made under the same context (config.cpp).
+  ctx->settings.session_id_context.assign(reinterpret_cast<const char*>(sid_ctx), sid_ctx_len);
   return 1;
 }
 

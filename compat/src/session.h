@@ -18,6 +18,16 @@ void note_ticket(SSL* s, std::shared_ptr<const Session> ticket);
 /// resumed or a new one.
 void note_handshake_session(SSL* s);
 
+/// libssl's ssl_clear_bad_session, at SSL_clear and SSL_free: the session
+/// of an established connection that was not closed with SSL_shutdown (nor
+/// failed) cannot be resumed any more — not by this SSL after SSL_clear,
+/// nor by another given it with SSL_set_session.
+void clear_bad_session(SSL* s);
+
+/// A fatal alert was sent or received: libssl removes the connection's
+/// session, which cannot be resumed any more.
+void drop_failed_session(SSL* s);
+
 /// Client: the session SSL_set_session gave (or the last ticket), if it can
 /// be resumed.
 std::shared_ptr<const Session> session_to_offer(const SSL* s);

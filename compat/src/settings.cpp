@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <algorithm>
+#include <array>
+#include <iterator>
 #include <string>
 
 namespace vouch::compat {
@@ -91,6 +94,8 @@ Settings Settings::defaults() {
                      CipherSuite::TLS_AES_128_GCM_SHA256};
   // libssl's default group order, less the groups vouch does not implement.
   s.groups = {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
+  // libssl's DEFAULT cipher string, less what vouch does not implement.
+  (void)parse_cipher_list("DEFAULT", s.cipher_suites12);
   return s;
 }
 
@@ -105,7 +110,9 @@ Settings Settings::copy() const {
   s.min_version = min_version;
   s.max_version = max_version;
   s.cipher_suites = cipher_suites;
+  s.cipher_suites12 = cipher_suites12;
   s.groups = groups;
+  s.session_id_context = session_id_context;
   s.certs = certs.copy();
   s.num_tickets = num_tickets;
   s.post_handshake_auth = post_handshake_auth;
@@ -195,6 +202,7 @@ bool known_cipher_word(std::string_view w) {
     if (w == a) return true;
   for (const char* n : kCipherNames)
     if (w == n) return true;
+  // Not the standard (IANA) names: libssl 3.0's cipher strings refuse them.
   return false;
 }
 
@@ -226,6 +234,129 @@ bool cipher_list_matches(std::string_view text) {
     matched = matched || all_known;
   }
   return matched;
+}
+
+}  // namespace vouch::compat
+
+namespace vouch::compat {
+namespace {
+
+// The TLS 1.2 suites vouch implements, in the order libssl 3.0 lists them
+// before applying a cipher string (`openssl ciphers -v ALL`): key length
+// first, ECDSA before RSA.
+struct Suite12 {
+  CipherSuite suite;
+  bool ecdsa;
+  enum class Enc { aes256gcm, chacha20, aes128gcm } enc;
+  int strength_bits;
+};
+constexpr Suite12 kLibsslOrder12[] = {
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, true, Suite12::Enc::aes256gcm, 256},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, false, Suite12::Enc::aes256gcm, 256},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, true, Suite12::Enc::chacha20, 256},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, false, Suite12::Enc::chacha20, 256},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, true, Suite12::Enc::aes128gcm, 128},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, false, Suite12::Enc::aes128gcm, 128},
+};
+constexpr size_t kSuites12 = std::size(kLibsslOrder12);
+
+// Whether one word of a cipher string selects `s`; false for words that
+// select none of vouch's suites (those of CBC, static RSA, DHE, PSK ...,
+// and unknown words, which libssl ignores).
+bool word_selects(std::string_view w, const Suite12& s) {
+  using Enc = Suite12::Enc;
+  const bool aes = s.enc != Enc::chacha20;
+  if (w == "ALL" || w == "DEFAULT" || w == "HIGH" || w == "kECDHE" || w == "kEECDH" || w == "ECDHE" ||
+      w == "EECDH" || w == "TLSv1.2")
+    return true;
+  if (w == "aECDSA" || w == "ECDSA") return s.ecdsa;
+  if (w == "aRSA") return !s.ecdsa;
+  if (w == "AES" || w == "AESGCM" || w == "FIPS") return aes;
+  if (w == "AES128") return s.enc == Enc::aes128gcm;
+  if (w == "AES256") return s.enc == Enc::aes256gcm;
+  if (w == "CHACHA20") return s.enc == Enc::chacha20;
+  // A cipher's own name (OpenSSL's).
+  return w == openssl_name(s.suite);
+}
+
+}  // namespace
+
+bool parse_cipher_list(std::string_view text, std::vector<CipherSuite>& out) {
+  enum class State { inactive, active, killed };
+  std::vector<size_t> order;  // indices into kLibsslOrder12, current order
+  for (size_t i = 0; i < kSuites12; ++i) order.push_back(i);
+  std::array<State, kSuites12> state{};
+  state.fill(State::inactive);
+  // Moves the listed entries (in list order) to the end or the front.
+  auto move = [&](const std::vector<size_t>& which, bool to_front) {
+    std::vector<size_t> rest;
+    for (size_t i : order)
+      if (std::find(which.begin(), which.end(), i) == which.end()) rest.push_back(i);
+    order = to_front ? which : rest;
+    order.insert(order.end(), (to_front ? rest : which).begin(), (to_front ? rest : which).end());
+  };
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(": ,;", start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view element = text.substr(start, end - start);
+    start = end + 1;
+    if (element.empty()) continue;
+    if (element == "@STRENGTH") {
+      // libssl moves the active ciphers to the end, strongest first.
+      for (int bits : {256, 128}) {
+        std::vector<size_t> these;
+        for (size_t i : order)
+          if (state[i] == State::active && kLibsslOrder12[i].strength_bits == bits) these.push_back(i);
+        move(these, false);
+      }
+      continue;
+    }
+    if (element[0] == '@') continue;  // @SECLEVEL=n: vouch's suites pass every level
+    char op = 0;
+    if (element[0] == '!' || element[0] == '-' || element[0] == '+') {
+      op = element[0];
+      element.remove_prefix(1);
+    }
+    std::vector<size_t> selected;
+    for (size_t i : order) {
+      bool all = !element.empty();
+      size_t from = 0;
+      while (all && from <= element.size()) {
+        size_t plus = element.find('+', from);
+        if (plus == std::string_view::npos) plus = element.size();
+        all = word_selects(element.substr(from, plus - from), kLibsslOrder12[i]);
+        from = plus + 1;
+      }
+      if (all && state[i] != State::killed) selected.push_back(i);
+    }
+    std::vector<size_t> moved;
+    for (size_t i : selected) {
+      switch (op) {
+        case 0:  // add at the end what is not in the list yet
+          if (state[i] == State::inactive) {
+            state[i] = State::active;
+            moved.push_back(i);
+          }
+          break;
+        case '-':  // out of the list, first in line to come back
+          if (state[i] == State::active) {
+            state[i] = State::inactive;
+            moved.push_back(i);
+          }
+          break;
+        case '+':  // to the end
+          if (state[i] == State::active) moved.push_back(i);
+          break;
+        default: state[i] = State::killed; break;
+      }
+    }
+    if (!moved.empty()) move(moved, op == '-');
+  }
+  out.clear();
+  for (size_t i : order)
+    if (state[i] == State::active) out.push_back(kLibsslOrder12[i].suite);
+  return cipher_list_matches(text);
 }
 
 }  // namespace vouch::compat

@@ -60,7 +60,13 @@ struct Settings {
   int min_version = 0;  // 0: the lowest supported
   int max_version = 0;  // 0: the highest supported
   std::vector<CipherSuite> cipher_suites;
+  /// SSL_CTX_set_cipher_list: the TLS 1.2 suites vouch implements, in the
+  /// order libssl's cipher string gives them (libssl's DEFAULT order).
+  std::vector<CipherSuite> cipher_suites12;
   std::vector<NamedGroup> groups;
+  /// SSL_CTX_set_session_id_context / SSL_set_session_id_context: a server
+  /// resumes only sessions made under the same context (at most 32 bytes).
+  std::string session_id_context;
   CertSet certs;
   /// SSL_CTX_set_num_tickets: TLS 1.3 tickets a server sends (libssl: 2).
   size_t num_tickets = 2;
@@ -93,8 +99,17 @@ bool valid_proto_version(long version);
 /// Checks an OpenSSL cipher string for TLS 1.2 and older
 /// (SSL_CTX_set_cipher_list): true when at least one element names ciphers
 /// libssl knows (a cipher name, an alias such as DEFAULT, HIGH, ECDHE, or a
-/// combination of them with +). vouch speaks only TLS 1.3, whose suites this
-/// string does not touch, so the list is only judged, not kept.
+/// combination of them with +).
 bool cipher_list_matches(std::string_view text);
+
+/// The TLS 1.2 suites vouch implements that an OpenSSL cipher string
+/// selects, in the order libssl's rules give them (ciphers(1): elements
+/// add at the end, '-' removes, '!' removes for good, '+' moves to the end,
+/// @STRENGTH sorts by key length; libssl's default order to start from).
+/// False when cipher_list_matches says libssl refuses the string — `out`
+/// is set all the same, as libssl keeps the list it made (with no TLS 1.2
+/// suite in it then); a string that selects only ciphers vouch does not
+/// implement (CBC, static RSA, DHE) gives an empty list.
+bool parse_cipher_list(std::string_view text, std::vector<CipherSuite>& out);
 
 }  // namespace vouch::compat

@@ -7,6 +7,7 @@
 
 #include "errors.h"
 #include "objects.h"
+#include "session.h"
 
 using vouch::compat::raise;
 using vouch::compat::Reason;
@@ -34,6 +35,7 @@ SSL* SSL_new(SSL_CTX* ctx) {
 
 void SSL_free(SSL* s) {
   if (s == nullptr) return;
+  vouch::compat::clear_bad_session(s);
   CRYPTO_free_ex_data(CRYPTO_EX_INDEX_SSL, s, &s->ex_data);
   // Each slot holds its own reference (SSL_set_bio).
   BIO_free_all(s->rbio);
@@ -53,7 +55,8 @@ int SSL_want(const SSL* s) {
 
 int SSL_clear(SSL* s) {
   // Ready for a new connection with the same settings, certificate, BIOs
-  // and role.
+  // and role; the session stays, unless it may not be resumed.
+  vouch::compat::clear_bad_session(s);
   s->reset_connection();
   return 1;
 }
@@ -92,8 +95,7 @@ int SSL_set_ciphersuites(SSL* s, const char* str) {
 }
 
 int SSL_set_cipher_list(SSL* s, const char* str) {
-  (void)s;
-  if (str == nullptr || !vouch::compat::cipher_list_matches(str)) {
+  if (str == nullptr || !vouch::compat::parse_cipher_list(str, s->settings.cipher_suites12)) {
     raise(Reason::no_cipher_match, str ? std::string("cipher list \"") + str + "\"" : "NULL");
     return 0;
   }

@@ -39,7 +39,8 @@ class StatusCallbackProvider : public RevocationProvider {
   std::string name() const override { return "status-callback"; }
 
   Status check(const RevocationContext& ctx) const override {
-    // RFC 8446 §4.4.2.1: the leaf's CertificateEntry carries the response.
+    // The leaf's staple: TLS 1.3's in its CertificateEntry (RFC 8446
+    // §4.4.2.1), TLS 1.2's in the CertificateStatus (RFC 6066 §8).
     const StapleReport* leaf = ctx.ocsp.leaf();
     if (leaf != nullptr && leaf->present && !leaf->response.empty()) {
       auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(leaf->response.data(), leaf->response.size()));
@@ -50,8 +51,9 @@ class StatusCallbackProvider : public RevocationProvider {
     }
     if (ctx.certificate_requested) {
       // libssl calls the status callback when the server's whole flight is
-      // read, after the client certificate callbacks: the certificate
-      // selector (client_cert.cpp) calls it once it has an answer.
+      // read (in TLS 1.2 vouch checks at ServerHelloDone), after the client
+      // certificate callbacks: the certificate selector (client_cert.cpp)
+      // calls it once it has an answer.
       s_->client_status_due = true;
       return {};
     }

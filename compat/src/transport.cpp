@@ -82,6 +82,8 @@ Io feed_one_record(SSL* s) {
     for (auto& session : s->conn->take_sessions()) note_ticket(s, std::move(session));
   }
   r.reset();
+  // SSL_MODE_RELEASE_BUFFERS: no read buffer is kept between records.
+  if (s->settings.mode & SSL_MODE_RELEASE_BUFFERS) std::vector<uint8_t>().swap(r.record);
   return Io::done;
 }
 

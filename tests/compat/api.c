@@ -199,7 +199,7 @@ static void ownership_case(void) {
 /* ---- a client certificate, extra chain certificates, SSL_clear ------------- */
 
 static void mutual_case(void) {
-    SSL_CTX *sctx = SSL_CTX_new(TLS_server_method()), *cctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX *sctx = new_ctx(TLS_server_method()), *cctx = new_ctx(TLS_client_method());
     SSL *client, *server;
     struct link l;
     X509 *peer;
@@ -251,6 +251,7 @@ static void mutual_case(void) {
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: api PKI_DIR");
     set_pki_dir(argv[1]);
     ex_data_case();

@@ -83,6 +83,7 @@ static void run_case(const char *title, int with_list, int server_cert_cb, int c
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: ca_list PKI_DIR");
     set_pki_dir(argv[1]);
     say("SSL_load_client_CA_file(missing): %s", SSL_load_client_CA_file("/nonexistent/file.pem") ? "set" : "NULL");

@@ -122,6 +122,7 @@ static void run_case(const char *title, int verify) {
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: callback_errors PKI_DIR");
     set_pki_dir(argv[1]);
 

@@ -95,6 +95,7 @@ static void run_case(const char *title, int request_cert, int a0, int a1, int st
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: callback_order PKI_DIR");
     set_pki_dir(argv[1]);
     run_case("server asks for a certificate, everything accepts", 1, 1, 1, 1);

@@ -1,15 +1,17 @@
 /*
  * SSL_CTX_set_client_cert_cb(3), sentence by sentence, both roles in one
- * process over BIO_s_mem pairs: the callback returning 1 with a certificate
- * and key (installed into the SSL, the library owning what it was handed;
- * the chain comes from SSL_CTX_add_extra_chain_cert, as BUGS suggests),
+ * process over BIO_s_mem pairs or a BIO pair: the callback returning 1 with
+ * a certificate and key (installed into the SSL, the library owning what it
+ * was handed; the chain comes from SSL_CTX_add_extra_chain_cert, as BUGS
+ * suggests),
  * returning 0 (no certificate: a server that insists fails, one that only
  * asks accepts an anonymous client), returning -1 (SSL_ERROR_WANT_X509_LOOKUP,
  * and the next handshake call calls it again), a certificate already set on
  * the SSL (no call), and SSL_clear keeping the installed certificate (the
- * next handshake sends it without calling the callback).
+ * next handshake sends it without calling the callback). TRANSPORT is
+ * "mem" (BIO_s_mem pairs, the default) or "pair" (a BIO pair).
  *
- *   client_cert_cb PKI_DIR
+ *   client_cert_cb PKI_DIR [TRANSPORT]
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,9 @@
 #include <openssl/pem.h>
 
 #include "common.h"
+
+/* The link between the two SSL objects (link_attach's kind). */
+static const char *transport = "mem";
 
 /* What the callback answers: a list of return values, one per call. */
 static const int *answers;
@@ -112,7 +117,7 @@ static void run_case(const char *title, int verify, const int *answer_list, int 
     require(SSL_set_tlsext_host_name(client, "localhost") == 1, "SNI");
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);
-    link_attach(l, "mem", client, server);
+    link_attach(l, transport, client, server);
     if (drive(l, client, server)) print_peer(server);
     say("callback calls: %d", calls);
     say("client: certificate on the SSL=%s",
@@ -138,8 +143,10 @@ int main(int argc, char **argv) {
     SSL_CTX *ctx;
     const int demand = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 
-    require(argc == 2, "usage: client_cert_cb PKI_DIR");
+    take_version_arg(&argc, argv);
+    require(argc == 2 || argc == 3, "usage: client_cert_cb PKI_DIR [TRANSPORT]");
     set_pki_dir(argv[1]);
+    if (argc == 3) transport = argv[2];
 
     say("== getter");
     ctx = SSL_CTX_new(TLS_client_method());
@@ -159,9 +166,15 @@ int main(int argc, char **argv) {
 
     /* The certificate the callback gave stays across SSL_clear. */
     run_case("installed certificate, then SSL_clear", demand, yes, 0, &client, &l, &server);
-    /* Drop what the first connection left in flight (session tickets). */
-    (void)BIO_reset(l.client_read);
-    (void)BIO_reset(l.server_read);
+    /* Drop what the first connection left in flight (session tickets): a
+     * BIO pair's reset empties what its own half wrote. */
+    if (l.client_read != NULL) {
+        (void)BIO_reset(l.client_read);
+        (void)BIO_reset(l.server_read);
+    } else {
+        (void)BIO_reset(SSL_get_rbio(client));
+        (void)BIO_reset(SSL_get_rbio(server));
+    }
     say("SSL_clear: client=%d server=%d", SSL_clear(client), SSL_clear(server));
     SSL_set_connect_state(client);
     SSL_set_accept_state(server);

@@ -73,9 +73,31 @@ void require(int ok, const char *what) {
     exit(2);
 }
 
-SSL_CTX *make_ctx(const SSL_METHOD *method, const char *chain, const char *key) {
+static int version;
+
+void take_version_arg(int *argc, char **argv) {
+    int i, out = 1;
+    for (i = 1; i < *argc; ++i) {
+        if (strcmp(argv[i], "--tls1_2") == 0) version = TLS1_2_VERSION;
+        else if (strcmp(argv[i], "--tls1_3") == 0) version = TLS1_3_VERSION;
+        else argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+}
+
+int pinned_version(void) { return version; }
+
+SSL_CTX *new_ctx(const SSL_METHOD *method) {
     SSL_CTX *ctx = SSL_CTX_new(method);
     require(ctx != NULL, "SSL_CTX_new");
+    if (version == TLS1_2_VERSION) require(SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) == 1, "TLS 1.2 only");
+    if (version == TLS1_3_VERSION) require(SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1, "TLS 1.3 only");
+    return ctx;
+}
+
+SSL_CTX *make_ctx(const SSL_METHOD *method, const char *chain, const char *key) {
+    SSL_CTX *ctx = new_ctx(method);
     if (chain != NULL) {
         require(SSL_CTX_use_certificate_chain_file(ctx, chain) == 1, "certificate chain");
         require(SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1, "private key");

@@ -1,10 +1,10 @@
 /*
  * Shared pieces of the differential programs. Each program is compiled
  * twice — against the system's libssl and against vouch-ssl — and run the
- * same way; the test compares what the two print on stdout (the transcript).
- * Only what both libraries must agree on goes to stdout: return values,
- * SSL_get_error values, verify results, negotiated names, outcomes. Details
- * that differ by design (error strings, byte counts) go to stderr.
+ * same way; the test compares what the two print on stdout (the transcript):
+ * return values, SSL_get_error values, verify results, negotiated names,
+ * outcomes; and on stderr, the error queue's entries (codes and texts; their
+ * data texts, vouch-ssl's own reasons, are not compared).
  */
 #ifndef VOUCH_COMPAT_TEST_COMMON_H
 #define VOUCH_COMPAT_TEST_COMMON_H
@@ -51,7 +51,21 @@ const char *family_path(const char *family, const char *file);
 X509 *load_cert(const char *file);
 EVP_PKEY *load_key(const char *file);
 
-/* A context with a certificate chain and key (server) or none (NULL). */
+/*
+ * The protocol version every program can be run in: "--tls1_2" or
+ * "--tls1_3" anywhere on the command line (taken out of argv, so the
+ * program's own arguments keep their places) pins the contexts made by
+ * new_ctx and make_ctx to that version with SSL_CTX_set_max_proto_version /
+ * SSL_CTX_set_min_proto_version; without it they keep libssl's default
+ * range (TLS 1.3 between two of them). Call first thing in main.
+ */
+void take_version_arg(int *argc, char **argv);
+/* TLS1_2_VERSION, TLS1_3_VERSION, or 0 (not pinned). */
+int pinned_version(void);
+/* SSL_CTX_new, pinned to the version given on the command line. */
+SSL_CTX *new_ctx(const SSL_METHOD *method);
+
+/* A context (new_ctx) with a certificate chain and key (server) or none (NULL). */
 SSL_CTX *make_ctx(const SSL_METHOD *method, const char *chain, const char *key);
 
 /* The subject CN of a certificate ("-" without one). */

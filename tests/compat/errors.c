@@ -380,6 +380,7 @@ static void misuse_case(void) {
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: errors PKI_DIR");
     set_pki_dir(argv[1]);
 

@@ -36,6 +36,7 @@ static void run_case(const char *title, int verify, const char *sni, const char 
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: host_check PKI_DIR");
     set_pki_dir(argv[1]);
     run_case("SNI names another host, no SSL_set1_host", SSL_VERIFY_PEER, "not-localhost.example", NULL, 0);

@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
     SSL *client, *server;
     int r;
 
+    take_version_arg(&argc, argv);
     require(argc == 5, "usage: memory_pair KIND SERVER_CHAIN SERVER_KEY CA_FILE");
     sctx = make_ctx(TLS_server_method(), argv[2], argv[3]);
     cctx = make_ctx(TLS_client_method(), NULL, NULL);

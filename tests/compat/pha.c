@@ -199,6 +199,7 @@ static void run_later_case(const char *title, const char *retries, int final) {
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: pha PKI_DIR");
     set_pki_dir(argv[1]);
     run_case("client offers, callback returns 1", 1, 1);

@@ -348,6 +348,7 @@ int main(int argc, char **argv) {
     static const int refuse[] = {0, END};
     static const int fine[] = {1, END};
     const struct options set_it = {0, 1, 0, 0}, ctx_cert = {1, 0, 0, 0}, ctx_cert_push = {1, 0, 1, 0};
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: server_cert_cb PKI_DIR");
     set_pki_dir(argv[1]);
     signal(SIGPIPE, SIG_IGN);

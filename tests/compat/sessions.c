@@ -7,7 +7,7 @@
  * SSL_set_session, resumes. Then a server sending no tickets leaves nothing
  * to resume. Also the session id context a server sets (stored; TLS 1.3
  * tickets do not need it), and SSL_CTX_set_cipher_list (TLS 1.2 ciphers:
- * accepted without effect on TLS 1.3, refused when nothing matches).
+ * refused when nothing matches; settings.c shows their effect).
  *
  *   sessions PKI_DIR
  */
@@ -63,8 +63,10 @@ static SSL_SESSION *connect_once(SSL_CTX *cctx, SSL_CTX *sctx, SSL_SESSION *offe
 }
 
 static void cipher_lists(void) {
+    /* libssl 3.0 takes OpenSSL's names, not the standard (IANA) ones. */
     static const char *lists[] = {"DEFAULT", "HIGH:!aNULL", "NOPE", "ECDHE-ECDSA-AES128-GCM-SHA256",
-                                  "TLS_AES_128_GCM_SHA256", "NOPE:AES256", "ALL:!COMPLEMENTOFDEFAULT:!eNULL"};
+                                  "TLS_AES_128_GCM_SHA256", "NOPE:AES256", "ALL:!COMPLEMENTOFDEFAULT:!eNULL",
+                                  "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE+AESGCM:!ECDSA:@STRENGTH"};
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
     SSL *ssl = SSL_new(ctx);
     size_t i;
@@ -88,6 +90,7 @@ int main(int argc, char **argv) {
     unsigned char long_sid[SSL_MAX_SID_CTX_LENGTH + 1];
     int r;
 
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: sessions PKI_DIR");
     set_pki_dir(argv[1]);
     sctx = make_ctx(TLS_server_method(), path("server-chain.pem"), path("server-key.pem"));

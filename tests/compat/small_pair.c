@@ -32,6 +32,7 @@ int main(int argc, char **argv) {
     int client_done = 0, server_done = 0, rounds, written = 0, received = 0;
     size_t i;
 
+    take_version_arg(&argc, argv);
     require(argc == 4, "usage: small_pair SERVER_CHAIN SERVER_KEY CA_FILE");
     sctx = make_ctx(TLS_server_method(), argv[1], argv[2]);
     cctx = make_ctx(TLS_client_method(), NULL, NULL);

@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
     char expect[128];
     char *eol;
 
+    take_version_arg(&argc, argv);
     require(argc == 4, "usage: socket_client PORT CA_FILE peer|none");
     ctx = make_ctx(TLS_client_method(), NULL, NULL);
     SSL_CTX_set_verify(ctx, strcmp(argv[3], "peer") == 0 ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);

@@ -49,6 +49,7 @@ int main(int argc, char **argv) {
     int fd, r = 0, err = SSL_ERROR_NONE, attempt;
     const char *subject;
 
+    take_version_arg(&argc, argv);
     require(argc == 4, "usage: socket_client_cert PKI_DIR PORT ANSWERS");
     set_pki_dir(argv[1]);
     parse_answers(argv[3]);

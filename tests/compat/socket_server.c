@@ -23,6 +23,7 @@ int main(int argc, char **argv) {
     char line[256];
     size_t have = 0;
 
+    take_version_arg(&argc, argv);
     require(argc == 4, "usage: socket_server PORT SERVER_CHAIN SERVER_KEY");
     ctx = make_ctx(TLS_server_method(), argv[2], argv[3]);
     lfd = socket(AF_INET, SOCK_STREAM, 0);

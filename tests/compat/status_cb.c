@@ -227,6 +227,7 @@ static void resumption(void) {
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: status_cb PKI_DIR");
     set_pki_dir(argv[1]);
     getters();

@@ -37,7 +37,7 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *store) {
     const char *tag = ssl == NULL ? NULL : SSL_get_ex_data(ssl, app_idx);
     int depth = X509_STORE_CTX_get_error_depth(store);
     char cn[256];
-    int r;
+    int r, none;
     switch (ssl != NULL && SSL_is_server(ssl) == answer_server ? answer : PASS_THROUGH) {
     case ACCEPT_ALL: r = 1; break;
     case REJECT_LEAF: r = depth == 0 ? 0 : preverify_ok; break;
@@ -46,11 +46,15 @@ static int verify_cb(int preverify_ok, X509_STORE_CTX *store) {
     ++calls;
     /* libssl calls it during the handshake whatever the mode; vouch-ssl, for
      * an SSL_VERIFY_NONE client, once its handshake is complete (in the
-     * call that completes it): the documented difference. */
-    if (calls == 1 && ssl != NULL && SSL_get_verify_mode(ssl) == SSL_VERIFY_NONE)
+     * call that completes it): the documented difference. Those calls are
+     * tagged too: where they fall among the handshake calls differs (in
+     * TLS 1.2 the client's last call comes a round later). */
+    none = ssl != NULL && SSL_get_verify_mode(ssl) == SSL_VERIFY_NONE;
+    if (calls == 1 && none)
         say("[documented difference] %s verify cb with SSL_VERIFY_NONE called after the handshake: %s", who,
             SSL_is_init_finished(ssl) ? "yes" : "no");
-    say("  %s verify cb: preverify_ok=%d depth=%d cn=%s error=%d ssl=%s, returns %d", who, preverify_ok, depth,
+    say("%s  %s verify cb: preverify_ok=%d depth=%d cn=%s error=%d ssl=%s, returns %d",
+        none ? "[documented difference]" : "", who, preverify_ok, depth,
         common_name(X509_STORE_CTX_get_current_cert(store), cn, sizeof cn), X509_STORE_CTX_get_error(store),
         tag ? tag : "(no ex_data)", r);
     return r;
@@ -120,6 +124,7 @@ static void run_case(const struct verify_case *c) {
 
 int main(int argc, char **argv) {
     char ecdsa_root[1024], rsa_root[1024];
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: verify_cb PKI_DIR");
     set_pki_dir(argv[1]);
     snprintf(ecdsa_root, sizeof ecdsa_root, "%s", family_path("ecdsa", "root.pem"));

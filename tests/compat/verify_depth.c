@@ -37,6 +37,7 @@ static void run_case(const char *title, int client_verify, int client_depth, int
 }
 
 int main(int argc, char **argv) {
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: verify_depth PKI_DIR");
     set_pki_dir(argv[1]);
     run_case("default depths", SSL_VERIFY_PEER, -1, -1);

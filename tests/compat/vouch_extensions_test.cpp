@@ -23,9 +23,12 @@ struct Transcript {
   std::string transcript;
 };
 
-Transcript run_extensions() {
-  ChildProcess p = ChildProcess::spawn(
-      {std::string(VOUCH_COMPAT_BIN_DIR) + "/vouch-only/extensions", testing::test_pki().dir});
+// `version_arg`: "--tls1_2" runs the program in TLS 1.2 (common.c).
+Transcript run_extensions(const std::string& version_arg = {}) {
+  std::vector<std::string> argv{std::string(VOUCH_COMPAT_BIN_DIR) + "/vouch-only/extensions",
+                                testing::test_pki().dir};
+  if (!version_arg.empty()) argv.push_back(version_arg);
+  ChildProcess p = ChildProcess::spawn(argv);
   const auto status = p.wait(30s);
   Transcript r{p.out(), p.transcript()};
   EXPECT_TRUE(status.success()) << r.transcript;
@@ -153,6 +156,28 @@ TEST(VouchExtensions, StatusCallbackRetryLater) {
                   "server status cb calls: 1",
                   "client: SSL_get_tlsext_status_ocsp_resp=5"});
   EXPECT_NE(r.out.find("\nend\n"), std::string::npos) << r.transcript;
+}
+
+// Both extensions in TLS 1.2: the chain callback (called when the
+// ServerHelloDone is read, the CA list empty rather than absent when the
+// server names none), its -1 and retry, nothing installed across SSL_clear;
+// the status callback answering later, then stapling (CertificateStatus).
+TEST(VouchExtensions, BothInTls12) {
+  const Transcript r = run_extensions("--tls1_2");
+  auto has = [&](const std::string& line) {
+    EXPECT_NE(r.out.find(line + "\n"), std::string::npos) << "missing \"" << line << "\" in\n" << r.out;
+  };
+  has("  chain_cb call 1: arg=chain-arg CA names=0 names our root=0, returns 1");
+  has("  chain_cb call 1: arg=chain-arg CA names=1 names our root=1, returns 1");
+  has("server: peer=client-ecdsa peer_chain=1 first=vouch test intermediate ecdsa verify_result=0");
+  has("chain_cb calls after SSL_clear: 2");
+  has("client SSL_do_handshake: ret=-1 err=SSL_ERROR_WANT_X509_LOOKUP errors=no");
+  has("chain_cb calls: 2 client_cert_cb calls: 0");
+  has("server SSL_do_handshake: ret=-1 err=SSL_ERROR_WANT_X509_LOOKUP errors=no");
+  has("  server status cb call 3: staples 5 bytes, returns OK");
+  has("server status cb calls: 3");
+  has("client: SSL_get_tlsext_status_ocsp_resp=5");
+  has("end");
 }
 
 }  // namespace

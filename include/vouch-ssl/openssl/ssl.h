@@ -10,8 +10,9 @@
  * Only what vouch-ssl implements is declared. Constants have OpenSSL's
  * values; function signatures are OpenSSL 3.0's. Where libssl defines a call
  * as a macro over SSL_ctrl / SSL_CTX_ctrl, so does this header, with the same
- * control numbers. TLS 1.3 only for now: a version range that excludes
- * TLS 1.3 makes the handshake fail ("TLS 1.2 is not implemented yet").
+ * control numbers. TLS 1.2 and TLS 1.3, as libssl's default range (older
+ * versions are never spoken: a range with none of the two left fails with
+ * "no protocols available").
  */
 #ifndef OPENSSL_SSL_H
 #define OPENSSL_SSL_H
@@ -98,10 +99,18 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 /* ---- options (SSL_CTX_set_options) --------------------------------------- */
 /*
  * Accepted and reported back by SSL_CTX_get_options. Those that change what
- * vouch does: SSL_OP_ENABLE_MIDDLEBOX_COMPAT (client), SSL_OP_NO_TICKET
- * (server: no session tickets), SSL_OP_NO_TLSv1_3 (no usable version left),
- * SSL_OP_IGNORE_UNEXPECTED_EOF. The others concern TLS 1.2 and older or
- * libssl internals and have no effect on a TLS 1.3 connection.
+ * vouch does: SSL_OP_NO_TLSv1_2 / SSL_OP_NO_TLSv1_3 (the versions spoken),
+ * SSL_OP_CIPHER_SERVER_PREFERENCE (server: its own suite order wins; without
+ * it the client's, as in libssl), SSL_OP_NO_TICKET (server: TLS 1.2 sessions
+ * are resumed by session ID instead of a ticket), SSL_OP_NO_RENEGOTIATION
+ * (client: a TLS 1.2 server's HelloRequest is declined with a
+ * no_renegotiation warning; without it every secure renegotiation is
+ * accepted, as by libssl), SSL_OP_ENABLE_MIDDLEBOX_COMPAT (client),
+ * SSL_OP_IGNORE_UNEXPECTED_EOF. A vouch-ssl server never renegotiates: a
+ * client's renegotiating ClientHello gets a no_renegotiation warning, as
+ * libssl 3.0's without SSL_OP_ALLOW_CLIENT_RENEGOTIATION (which vouch-ssl
+ * does not implement). The others concern older versions or libssl
+ * internals and change nothing.
  */
 #define SSL_OP_BIT(n) ((uint64_t)1 << (uint64_t)(n))
 #define SSL_OP_NO_EXTENDED_MASTER_SECRET SSL_OP_BIT(0)
@@ -142,10 +151,15 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 /* ---- modes (SSL_CTX_set_mode) ---------------------------------------------- */
 /*
- * Accepted and reported back. SSL_MODE_ENABLE_PARTIAL_WRITE,
- * SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER and SSL_MODE_AUTO_RETRY are how
- * vouch-ssl behaves anyway (a write is queued whole; records without
- * application data are read past); SSL_MODE_RELEASE_BUFFERS is a hint.
+ * Accepted and reported back. SSL_MODE_AUTO_RETRY (set by default): SSL_read
+ * reads past records without application data; cleared, an SSL_read that
+ * processed one returns -1 with SSL_ERROR_WANT_READ, as libssl's.
+ * SSL_MODE_ENABLE_PARTIAL_WRITE: SSL_write returns once one record (at most
+ * 16384 bytes) is written; without it, once all is. SSL_MODE_RELEASE_BUFFERS:
+ * no read buffer is kept between records. A write retried after
+ * SSL_ERROR_WANT_WRITE must pass at least as much data, from the same
+ * buffer unless SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ("bad write retry"
+ * otherwise, and the connection is in its error state), as in libssl.
  */
 #define SSL_MODE_ENABLE_PARTIAL_WRITE 0x00000001U
 #define SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER 0x00000002U
@@ -247,11 +261,14 @@ int SSL_CTX_set_ciphersuites(SSL_CTX *ctx, const char *str);
 int SSL_set_ciphersuites(SSL *s, const char *str);
 
 /*
- * TLS 1.2-and-older ciphers (OpenSSL's cipher-string syntax). vouch speaks
- * TLS 1.3 only so far, whose suites these strings do not affect: a string
- * that selects some cipher is accepted (1) and changes nothing; one that
- * selects none fails (0, "no cipher match"), as in libssl. vouch judges the
- * string by its words (aliases, cipher names), not by evaluating it:
+ * The TLS 1.2 cipher suites (OpenSSL's cipher-string syntax, ciphers(1):
+ * names, aliases such as DEFAULT, HIGH, ECDHE, aECDSA, AESGCM, CHACHA20 joined
+ * with '+', and the '!', '-', '+' and @STRENGTH rules), in the order the
+ * string gives them; TLS 1.3 suites are not affected. vouch implements the
+ * ECDHE suites with AES-GCM and ChaCha20-Poly1305; others a string names
+ * (CBC, static RSA, DHE) are left out. A string that selects no cipher
+ * libssl knows fails (0, "no cipher match") and, as in libssl, leaves no
+ * TLS 1.2 suite. vouch judges that failure by the string's words:
  * "HIGH:!HIGH" is accepted here although libssl would refuse it.
  */
 int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
@@ -397,7 +414,11 @@ int SSL_get_error(const SSL *s, int ret_code);
 int SSL_want(const SSL *s);
 
 /*
- * TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2). A client offers
+ * TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2). In TLS 1.2,
+ * which has none, SSL_VERIFY_POST_HANDSHAKE is ignored (a server with
+ * SSL_VERIFY_PEER asks during the handshake) and
+ * SSL_verify_client_post_handshake fails ("wrong ssl version"), as in
+ * libssl. A client offers
  * it after SSL_CTX_set_post_handshake_auth / SSL_set_post_handshake_auth
  * (val 1); its client certificate callback answers the request inside
  * SSL_read. A server (SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE to ask
@@ -409,13 +430,17 @@ void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
 void SSL_set_post_handshake_auth(SSL *s, int val);
 int SSL_verify_client_post_handshake(SSL *s);
 
-/* ---- sessions (TLS 1.3 tickets) ----------------------------------------------- */
+/* ---- sessions ---------------------------------------------------------------- */
 
 #define SSL_MAX_SID_CTX_LENGTH 32
 
 /*
- * A client's session becomes resumable when a NewSessionTicket arrives,
- * after the handshake (SSL_read processes it). SSL_get1_session adds a
+ * A TLS 1.3 client's session becomes resumable when a NewSessionTicket
+ * arrives, after the handshake (SSL_read processes it); a TLS 1.2 client's
+ * when the handshake completes (a ticket, or the server's session ID with
+ * SSL_OP_NO_TICKET). The session of a connection that was not closed with
+ * SSL_shutdown when SSL_free or SSL_clear ends it, or that failed, cannot be
+ * resumed any more, as in libssl. SSL_get1_session adds a
  * reference, SSL_get_session does not; SSL_set_session (before the
  * handshake) offers the session for resumption; SSL_session_reused says
  * whether the handshake resumed. A server's tickets are sealed with keys of
@@ -428,10 +453,12 @@ int SSL_SESSION_up_ref(SSL_SESSION *ses);
 void SSL_SESSION_free(SSL_SESSION *session);
 int SSL_SESSION_is_resumable(const SSL_SESSION *s);
 int SSL_session_reused(const SSL *s);
-/* Stored; TLS 1.3 tickets do not need it. At most SSL_MAX_SID_CTX_LENGTH bytes. */
+/* Copied into each SSL made afterwards; a server resumes only sessions made
+ * under the same context. At most SSL_MAX_SID_CTX_LENGTH bytes. */
 int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx,
                                    unsigned int sid_ctx_len);
-/* How many tickets a server sends after a handshake (default 2). */
+/* How many TLS 1.3 tickets a server sends after a handshake (default 2);
+ * TLS 1.2 tickets are not counted (SSL_OP_NO_TICKET turns them off). */
 int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
 size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
 int SSL_set_num_tickets(SSL *s, size_t num_tickets);
@@ -475,8 +502,9 @@ void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx);
  * A client certificate callback that returns a whole chain, for this
  * handshake only (what SSL_CTX_set_client_cert_cb(3) BUGS asks for: that
  * callback can return only a leaf and installs it into the SSL for good).
- * Called when the server asks for a certificate (in the handshake or after
- * it, TLS 1.3 post-handshake authentication) and none is set on the SSL;
+ * Called when the server asks for a certificate (in the handshake, a TLS 1.2
+ * renegotiation, or after it, TLS 1.3 post-handshake authentication) and
+ * none is set on the SSL;
  * takes precedence over SSL_CTX_set_client_cert_cb. Inside it,
  * SSL_get_client_CA_list gives the CA names the server sent, so the callback
  * can choose by CA.

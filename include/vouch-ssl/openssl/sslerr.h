@@ -158,8 +158,7 @@
 
 /* ---- vouch-ssl's own reasons (no libssl equivalent; libssl 3 stays below 3000) */
 
-/* The configured version range excludes TLS 1.3 (TLS 1.2 is not implemented yet). */
-#define VOUCH_SSL_R_TLS12_NOT_IMPLEMENTED 3000
+/* 3000 is not used any more (it said "TLS 1.2 is not implemented yet"). */
 /* A feature libssl has and vouch-ssl does not implement yet. */
 #define VOUCH_SSL_R_NOT_SUPPORTED_YET 3001
 /* A control number (SSL_ctrl, SSL_CTX_ctrl, SSL_CTX_callback_ctrl) vouch-ssl does not know. */

@@ -44,15 +44,19 @@ extern "C" {
     SSL_ctrl((s), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, (void *)(name))
 
 /*
- * OCSP stapling (RFC 6066 §8; in TLS 1.3 the response travels in the leaf's
+ * OCSP stapling (RFC 6066 §8: in TLS 1.2 a CertificateStatus message after
+ * the server's Certificate; in TLS 1.3 the response travels in the leaf's
  * CertificateEntry, RFC 8446 §4.4.2.1). One status callback per context
  * serves both roles:
  *  - client: after SSL_set_tlsext_status_type(s, TLSEXT_STATUSTYPE_ocsp)
  *    the ClientHello asks for a staple and the callback judges it (read it
  *    with SSL_get_tlsext_status_ocsp_resp): negative = error, 0 = not
  *    acceptable (the handshake fails with bad_certificate_status_response),
- *    positive = acceptable. vouch does not call it on a resumed handshake,
- *    as the manual says (libssl 3.0 does in TLS 1.3).
+ *    positive = acceptable. It runs once the server's flight is read,
+ *    after the client certificate callbacks when the server asked for a
+ *    certificate, as libssl's. vouch does not call it on a resumed
+ *    handshake, as the manual says (libssl 3.0 does in TLS 1.3; in TLS 1.2
+ *    neither does).
  *  - server: called when a client asks; SSL_get_certificate gives the
  *    certificate being sent. SSL_TLSEXT_ERR_OK staples what was set with
  *    SSL_set_tlsext_status_ocsp_resp (which takes ownership of

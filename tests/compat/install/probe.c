@@ -17,7 +17,7 @@ int main(void) {
     r = SSL_connect(ssl);
     ok &= r == -1 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ && BIO_ctrl_pending(out) > 0;
     SSL_free(ssl);
-    SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TLSv1_2 | SSL_OP_NO_TLSv1_3);
     ssl = SSL_new(ctx);
     SSL_set_connect_state(ssl);
     r = SSL_do_handshake(ssl);

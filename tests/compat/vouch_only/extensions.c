@@ -195,6 +195,7 @@ int main(int argc, char **argv) {
     static const int by_ca[] = {2, 2, 2};
     const int demand = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 
+    take_version_arg(&argc, argv);
     require(argc == 2, "usage: extensions PKI_DIR");
     set_pki_dir(argv[1]);
 
