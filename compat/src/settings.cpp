@@ -197,6 +197,21 @@ constexpr const char* kCipherNames[] = {
     "AES128-SHA256",                 "AES256-SHA",                  "AES128-SHA",
 };
 
+// The pieces of `text` between any of the `separators` (OpenSSL's cipher
+// strings: elements split on ':', ' ', ',' or ';', words joined by '+');
+// empty pieces included.
+std::vector<std::string_view> split_any(std::string_view text, std::string_view separators) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(separators, start);
+    if (end == std::string_view::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 bool known_cipher_word(std::string_view w) {
   for (const char* a : kCipherAliases)
     if (w == a) return true;
@@ -214,23 +229,12 @@ bool cipher_list_matches(std::string_view text) {
   // of its '+'-joined words select. Unknown words select nothing, as in
   // libssl, which fails only when no cipher is left.
   bool matched = false;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find_first_of(": ,;", start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view element = text.substr(start, end - start);
-    start = end + 1;
+  for (std::string_view element : split_any(text, ": ,;")) {
     if (element.empty() || element[0] == '!' || element[0] == '-' || element[0] == '+' ||
         element[0] == '@')
       continue;
     bool all_known = true;
-    size_t from = 0;
-    while (from <= element.size()) {
-      size_t plus = element.find('+', from);
-      if (plus == std::string_view::npos) plus = element.size();
-      all_known = all_known && known_cipher_word(element.substr(from, plus - from));
-      from = plus + 1;
-    }
+    for (std::string_view word : split_any(element, "+")) all_known = all_known && known_cipher_word(word);
     matched = matched || all_known;
   }
   return matched;
@@ -295,12 +299,7 @@ bool parse_cipher_list(std::string_view text, std::vector<CipherSuite>& out) {
     order = to_front ? which : rest;
     order.insert(order.end(), (to_front ? rest : which).begin(), (to_front ? rest : which).end());
   };
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find_first_of(": ,;", start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view element = text.substr(start, end - start);
-    start = end + 1;
+  for (std::string_view element : split_any(text, ": ,;")) {
     if (element.empty()) continue;
     if (element == "@STRENGTH") {
       // libssl moves the active ciphers to the end, strongest first.
@@ -321,13 +320,7 @@ bool parse_cipher_list(std::string_view text, std::vector<CipherSuite>& out) {
     std::vector<size_t> selected;
     for (size_t i : order) {
       bool all = !element.empty();
-      size_t from = 0;
-      while (all && from <= element.size()) {
-        size_t plus = element.find('+', from);
-        if (plus == std::string_view::npos) plus = element.size();
-        all = word_selects(element.substr(from, plus - from), kLibsslOrder12[i]);
-        from = plus + 1;
-      }
+      for (std::string_view word : split_any(element, "+")) all = all && word_selects(word, kLibsslOrder12[i]);
       if (all && state[i] != State::killed) selected.push_back(i);
     }
     std::vector<size_t> moved;
