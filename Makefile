@@ -9,8 +9,11 @@ export CCACHE_NOHASHDIR := true
 GEN := -G Ninja
 BUILD_DIR := build
 ASAN_DIR := build-asan
+FUZZ_DIR := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CI_SECONDS ?= 30
 
-.PHONY: all deps build build-asan test test-release test-asan demo bench clean
+.PHONY: all deps build build-asan build-fuzz test test-release test-asan fuzz fuzz-ci bogo bogo-all demo bench clean
 
 all: build
 
@@ -35,10 +38,44 @@ test-asan: build-asan
 test-release: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS) --timeout 300
 
-# Every test: sanitizer run of the in-process suites first, then the full
-# Release suite (unit, vectors, loopback, interop with real peers). The last
-# lines are ctest's summary of the full suite.
-test: test-asan test-release
+# The libFuzzer targets of fuzz/ (clang-14, ASan + UBSan, deterministic
+# randomness and clock: VOUCH_FUZZING), one per parser and per connection role.
+build-fuzz: deps
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) $(GEN) -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+	  -DVOUCH_FUZZING=ON -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_TOOLS=OFF
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+# Every target for FUZZ_SECONDS (default 60), starting from its committed
+# corpus and what earlier runs found (kept in build-fuzz/fuzz-work/).
+fuzz: build-fuzz
+	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# What `make test` runs: each target over its committed corpus and nothing
+# else, then FUZZ_CI_SECONDS (30) of exploration; any crash, leak, timeout or
+# out-of-memory fails.
+fuzz-ci: build-fuzz
+	fuzz/run.sh --fresh $(FUZZ_DIR) $(FUZZ_CI_SECONDS)
+
+# BoGo, BoringSSL's TLS test runner (its pack lives beside the checkout, in
+# ../shared/bogo): builds the runner (Go, installed by
+# scripts/install-bogo-deps.sh) and runs vouch's shim (tests/bogo/) through
+# the client-certificate and OCSP families; tests/bogo/config.json disables,
+# with reasons, what vouch does not implement. `make bogo-all` runs every test.
+bogo: build
+	@scripts/install-bogo-deps.sh
+	scripts/bogo.sh $(BUILD_DIR) subset
+
+bogo-all: build
+	@scripts/install-bogo-deps.sh
+	scripts/bogo.sh $(BUILD_DIR) all
+
+# Every test: sanitizer run of the in-process suites first, the fuzz targets
+# over their corpora with a short exploration, BoGo's client-certificate and
+# OCSP families, then the full Release suite (unit, vectors, loopback,
+# interop with real peers). The last lines are ctest's summary of the full
+# suite.
+test: test-asan fuzz-ci bogo test-release
 
 # Mutual TLS in one process, then OCSP stapling with real processes (a
 # responder, `vouch serve --staple auto`, `vouch connect --ocsp require`).
@@ -51,4 +88,4 @@ bench: deps
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

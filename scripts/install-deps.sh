@@ -14,6 +14,7 @@ PACKAGES=(
   libcli11-dev libfmt-dev     # the command-line tool
   libasio-dev                 # event-driven I/O
   python3                     # small test scripts
+  clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes
 )
 
 missing=()

@@ -44,7 +44,9 @@ std::optional<Result<CredentialSnapshot>> ask_cert_cb(SSL* s) {
 
 AsyncCredentialSource server_credential_source(SSL* s) {
   s->pending_server_credentials.reset();
-  if (s->ctx.ctx->cert_cb == nullptr) return nullptr;
+  // Also for a servername callback, which may change the certificates
+  // (SSL_set_SSL_CTX, SSL_use_certificate) before they are chosen.
+  if (s->ctx.ctx->cert_cb == nullptr && s->ctx.ctx->servername_cb == nullptr) return nullptr;
   return [s](const ClientHelloInfo&, std::shared_ptr<PendingCredentials> pending) -> std::optional<CredentialSnapshot> {
     auto answer = ask_cert_cb(s);
     if (!answer) {

@@ -10,7 +10,9 @@ namespace vouch::compat {
 /// the SSL's certificates (what the callback set with SSL_use_certificate /
 /// SSL_use_PrivateKey, else what the SSL had). A negative answer leaves the
 /// handshake waiting on SSL::pending_server_credentials (Wait::
-/// server_certificate, SSL_ERROR_WANT_X509_LOOKUP). Null without a callback.
+/// server_certificate, SSL_ERROR_WANT_X509_LOOKUP). Null without a
+/// certificate callback and without a servername callback (with only the
+/// latter, it offers the SSL's certificates as they are once that ran).
 /// Called once per new server connection: it also forgets a handle left by
 /// the SSL's previous connection.
 AsyncCredentialSource server_credential_source(SSL* s);

@@ -2,10 +2,13 @@
 
 #include <iterator>
 
+#include "alpn.h"
 #include "ca_names.h"
 #include "cert_cb.h"
 #include "client_cert.h"
 #include "errors.h"
+#include "servername.h"
+#include "keys.h"
 #include "status.h"
 #include "verify_callback.h"
 #include "verify_result.h"
@@ -13,7 +16,8 @@
 namespace vouch::compat {
 namespace {
 
-void apply_common(const Settings& settings, CommonConfig& c) {
+void apply_common(SSL* s, const Settings& settings, CommonConfig& c) {
+  c.keylog = keylog_for(s);
   c.cipher_suites = settings.cipher_suites;
   c.cipher_suites12 = settings.cipher_suites12;
   c.groups = settings.groups;
@@ -74,7 +78,7 @@ std::vector<Credential> credentials_of(const SSL* s) {
 std::shared_ptr<const ClientConfig> client_config(SSL* s) {
   auto c = std::make_shared<ClientConfig>();
   const Settings& settings = s->settings;
-  apply_common(settings, *c);
+  apply_common(s, settings, *c);
   // libssl sends one key share, for its first group.
   c->key_share_groups.clear();
   if (!c->groups.empty()) c->key_share_groups.push_back(c->groups.front());
@@ -103,6 +107,8 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
   c->client_certificate_selector = client_certificate_selector(s);
   // SSL_CTX_set_post_handshake_auth: RFC 8446 §4.2.6.
   c->post_handshake_auth = settings.post_handshake_auth;
+  // SSL_CTX_set_alpn_protos / SSL_set_alpn_protos.
+  c->alpn = settings.alpn;
   // A libssl client accepts every secure renegotiation a TLS 1.2 server
   // asks for (RFC 5746), unless SSL_OP_NO_RENEGOTIATION.
   c->renegotiation =
@@ -113,7 +119,7 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
 std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   auto c = std::make_shared<ServerConfig>();
   const Settings& settings = s->settings;
-  apply_common(settings, *c);
+  apply_common(s, settings, *c);
   // vouch offers the first that fits the client's signature algorithms.
   c->credentials = credentials_of(s);
   // SSL_VERIFY_POST_HANDSHAKE: libssl asks only later, with
@@ -154,6 +160,14 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   // the client's list that it allows.
   c->prefer_server_cipher_order = (settings.options & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0;
   c->ocsp_staple_hook_async = staple_hook(s);
+  // libssl's server chooses ALPN only through its select callback (its own
+  // protocol list is what it would offer as a client).
+  c->alpn.clear();
+  c->alpn_selector = alpn_selector(s);
+  // SSL_CTX_set_tlsext_servername_callback: asked first, for every
+  // ClientHello; it may switch the SSL's context (SSL_set_SSL_CTX), whose
+  // certificates the credential source then offers.
+  c->server_name_hook = server_name_hook(s);
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "errors.h"
@@ -39,12 +40,13 @@ namespace {
 
 using vouch::compat::open_file;
 
-// The certificate of `file` (PEM or DER), or null with an error pushed.
-ossl::X509Ptr read_certificate(const char* file, int type) {
+// The certificate of `file` (PEM or DER), or null with an error pushed. PEM
+// is read with the context's password callback, as libssl reads it.
+ossl::X509Ptr read_certificate(const SSL_CTX* ctx, const char* file, int type) {
   ossl::Bio bio = open_file(file);
   ossl::X509Ptr cert;
   if (bio && type == SSL_FILETYPE_PEM) {
-    cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    cert.reset(PEM_read_bio_X509(bio.get(), nullptr, ctx->passwd_cb, ctx->passwd_userdata));
   } else if (bio && type == SSL_FILETYPE_ASN1) {
     cert.reset(d2i_X509_bio(bio.get(), nullptr));
   }
@@ -54,11 +56,13 @@ ossl::X509Ptr read_certificate(const char* file, int type) {
   return cert;
 }
 
-ossl::EvpPkey read_private_key(const char* file, int type) {
+// The private key of `file`; an encrypted PEM key is decrypted with what
+// the context's password callback gives.
+ossl::EvpPkey read_private_key(const SSL_CTX* ctx, const char* file, int type) {
   ossl::Bio bio = open_file(file);
   ossl::EvpPkey key;
   if (bio && type == SSL_FILETYPE_PEM) {
-    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, ctx->passwd_cb, ctx->passwd_userdata));
   } else if (bio && type == SSL_FILETYPE_ASN1) {
     key.reset(d2i_PrivateKey_bio(bio.get(), nullptr));
   }
@@ -141,7 +145,7 @@ int SSL_CTX_use_certificate(SSL_CTX* ctx, X509* x) {
 }
 
 int SSL_CTX_use_certificate_file(SSL_CTX* ctx, const char* file, int type) {
-  ossl::X509Ptr cert = read_certificate(file, type);
+  ossl::X509Ptr cert = read_certificate(ctx, file, type);
   return cert ? use_certificate(ctx->settings.certs, cert.get()) : 0;
 }
 
@@ -150,14 +154,14 @@ int SSL_CTX_use_certificate_chain_file(SSL_CTX* ctx, const char* file) {
   // (replacing any chain loaded before).
   ossl::Bio bio = open_file(file);
   ossl::X509Ptr leaf;
-  if (bio) leaf.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
+  if (bio) leaf.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, ctx->passwd_cb, ctx->passwd_userdata));
   if (!leaf) {
     raise(bio ? Reason::pem_lib : Reason::sys_lib, std::string("certificate chain ") + (file ? file : "(null)"));
     return 0;
   }
   std::vector<ossl::X509Ptr> chain;
   for (;;) {
-    ossl::X509Ptr next(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    ossl::X509Ptr next(PEM_read_bio_X509(bio.get(), nullptr, ctx->passwd_cb, ctx->passwd_userdata));
     if (!next) break;
     chain.push_back(std::move(next));
   }
@@ -178,7 +182,7 @@ int SSL_CTX_use_PrivateKey(SSL_CTX* ctx, EVP_PKEY* pkey) {
 }
 
 int SSL_CTX_use_PrivateKey_file(SSL_CTX* ctx, const char* file, int type) {
-  ossl::EvpPkey key = read_private_key(file, type);
+  ossl::EvpPkey key = read_private_key(ctx, file, type);
   return key ? use_private_key(ctx->settings.certs, key.get()) : 0;
 }
 
@@ -224,6 +228,30 @@ int SSL_CTX_load_verify_locations(SSL_CTX* ctx, const char* CAfile, const char* 
     raise(Reason::cannot_load_file, std::string("CA directory ") + CApath);
     return 0;
   }
+  return 1;
+}
+
+void SSL_CTX_set_default_passwd_cb(SSL_CTX* ctx, pem_password_cb* cb) { ctx->passwd_cb = cb; }
+
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX* ctx, void* u) { ctx->passwd_userdata = u; }
+
+pem_password_cb* SSL_CTX_get_default_passwd_cb(SSL_CTX* ctx) { return ctx->passwd_cb; }
+
+void* SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX* ctx) { return ctx->passwd_userdata; }
+
+int SSL_CTX_set_default_verify_paths(SSL_CTX* ctx) {
+  // libcrypto's default locations (X509_get_default_cert_file / _dir), or
+  // what SSL_CERT_FILE / SSL_CERT_DIR name. The file's anchors go through
+  // vouch's trust store like SSL_CTX_load_verify_locations' (libcrypto loads
+  // what vouch's reader refuses); the directory is a hashed-directory lookup.
+  // As in libssl, a location that is missing or unreadable is no error.
+  const char* file = std::getenv(X509_get_default_cert_file_env());
+  if (file == nullptr) file = X509_get_default_cert_file();
+  const char* dir = std::getenv(X509_get_default_cert_dir_env());
+  if (dir == nullptr) dir = X509_get_default_cert_dir();
+  vouch::compat::QuietErrors quiet;  // nothing of this stays on the queue
+  if (!ctx->trust.add_pem_file(file)) (void)X509_STORE_load_file(ctx->trust.native(), file);
+  (void)X509_STORE_load_path(ctx->trust.native(), dir);
   return 1;
 }
 

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "objects.h"
+#include "servername.h"
 #include "status.h"
 
 using vouch::compat::raise;
@@ -57,6 +58,7 @@ long SSL_CTX_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
   if (ctx == nullptr) return 0;
   if (auto r = settings_ctrl(ctx->settings, cmd, larg, parg)) return *r;
   if (auto r = vouch::compat::status_ctx_ctrl(ctx, cmd, larg, parg)) return *r;
+  if (auto r = vouch::compat::servername_ctx_ctrl(ctx, cmd, larg, parg)) return *r;
   switch (cmd) {
     case SSL_CTRL_EXTRA_CHAIN_CERT:
       // Takes over the caller's reference.
@@ -100,6 +102,14 @@ long SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
       raise(Reason::unsupported_control, "SSL_ctrl command " + std::to_string(cmd));
       return 0;
   }
+}
+
+long SSL_CTX_callback_ctrl(SSL_CTX* ctx, int cmd, void (*fp)(void)) {
+  if (ctx == nullptr) return 0;
+  if (auto r = vouch::compat::status_callback_ctrl(ctx, cmd, fp)) return *r;
+  if (auto r = vouch::compat::servername_callback_ctrl(ctx, cmd, fp)) return *r;
+  raise(Reason::unsupported_control, "SSL_CTX_callback_ctrl command " + std::to_string(cmd));
+  return 0;
 }
 
 }  // extern "C"

@@ -8,6 +8,7 @@
 #include "client_cert.h"
 #include "config.h"
 #include "errors.h"
+#include "info.h"
 #include "session.h"
 #include "status.h"
 #include "transport.h"
@@ -27,6 +28,7 @@ bool check_versions(const SSL* s) {
 }
 
 bool start_connection(SSL* s) {
+  info_event(s, SSL_CB_HANDSHAKE_START, 1);
   if (!check_versions(s)) return false;
   s->forget_last();
   QuietErrors quiet;
@@ -61,6 +63,7 @@ std::optional<Reason> server_handshake_failure_reason(const SSL* s, const Error&
 void on_handshake_complete(SSL* s) {
   s->completed = true;
   note_handshake_session(s);
+  info_event(s, SSL_CB_HANDSHAKE_DONE, 1);
   // SSL_VERIFY_NONE on a client: libssl verified anyway and recorded the
   // outcome without acting on it (see verify_result.h).
   if (s->role == ssl_st::Role::client && (s->settings.verify_mode & SSL_VERIFY_PEER) == 0) {
@@ -76,6 +79,10 @@ int fail_connection(SSL* s) {
   (void)flush_output(s, true);  // the alert, best effort
   s->want = Want::nothing;
   const Error* e = s->conn->error();
+  // The fatal alert vouch sent, or the one the peer sent (info callback).
+  if (e != nullptr)
+    info_event(s, e->from_peer ? SSL_CB_READ_ALERT : SSL_CB_WRITE_ALERT,
+               alert_value(SSL3_AL_FATAL, static_cast<int>(e->alert)));
   if (s->callback_failure) {
     // An application callback failed the handshake: libssl's reason for it.
     raise(*s->callback_failure, e != nullptr ? e->to_string() : std::string());

@@ -7,6 +7,7 @@
 
 #include "driver.h"
 #include "errors.h"
+#include "info.h"
 #include "record/record.h"
 #include "transport.h"
 
@@ -36,6 +37,17 @@ int ready_for_data(SSL* s, int num, bool reading) {
   // to a post-handshake CertificateRequest that waits for the client
   // certificate callback.
   return s->completed && !s->pending_client_cert ? 1 : vouch::compat::run_handshake(s);
+}
+
+// Writes what SSL_shutdown queued; once our close_notify is out, the info
+// callback hears of it (once).
+bool flush_close_notify(SSL* s) {
+  if (vouch::compat::flush_output(s, true) != Io::done) return false;
+  if (s->close_notify_unreported) {
+    s->close_notify_unreported = false;
+    vouch::compat::info_event(s, SSL_CB_WRITE_ALERT, vouch::compat::alert_value(SSL3_AL_WARNING, SSL_AD_CLOSE_NOTIFY));
+  }
+  return true;
 }
 
 }  // namespace
@@ -163,6 +175,12 @@ int SSL_shutdown(SSL* s) {
     raise(Reason::shutdown_while_in_init);
     return -1;
   }
+  if (s->quiet_shutdown) {
+    // SSL_set_quiet_shutdown(3): nothing is sent or awaited; the connection
+    // counts as closed both ways.
+    s->shutdown = SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN;
+    return 1;
+  }
   vouch::Connection& conn = *s->conn;
   if ((s->shutdown & SSL_SENT_SHUTDOWN) == 0) {
     s->shutdown |= SSL_SENT_SHUTDOWN;
@@ -170,9 +188,10 @@ int SSL_shutdown(SSL* s) {
       vouch::compat::QuietErrors quiet;
       (void)conn.close();
     }
-    if (vouch::compat::flush_output(s, true) != Io::done) return -1;
+    s->close_notify_unreported = true;
+    if (!flush_close_notify(s)) return -1;
   } else if (!conn.pending_output().empty()) {
-    if (vouch::compat::flush_output(s, true) != Io::done) return -1;
+    if (!flush_close_notify(s)) return -1;
   } else if ((s->shutdown & SSL_RECEIVED_SHUTDOWN) == 0) {
     // Wait for the peer's close_notify; application data still arriving is
     // discarded.
@@ -198,6 +217,21 @@ int SSL_shutdown(SSL* s) {
 }
 
 int SSL_get_shutdown(const SSL* s) { return s->shutdown; }
+
+void SSL_set_shutdown(SSL* s, int mode) {
+  // The flags as given: SSL_SENT_SHUTDOWN stops SSL_write and makes
+  // SSL_shutdown only wait for the peer (and keeps the session resumable
+  // through SSL_free); SSL_RECEIVED_SHUTDOWN makes SSL_read answer 0.
+  s->shutdown = mode;
+}
+
+void SSL_set_quiet_shutdown(SSL* s, int mode) { s->quiet_shutdown = mode; }
+
+int SSL_get_quiet_shutdown(const SSL* s) { return s->quiet_shutdown; }
+
+void SSL_CTX_set_quiet_shutdown(SSL_CTX* ctx, int mode) { ctx->quiet_shutdown = mode; }
+
+int SSL_CTX_get_quiet_shutdown(const SSL_CTX* ctx) { return ctx->quiet_shutdown; }
 
 int SSL_get_error(const SSL* s, int ret) {
   if (ret > 0) return SSL_ERROR_NONE;

@@ -14,6 +14,12 @@ CtxRef::CtxRef(SSL_CTX* c) : ctx(c) {
 
 CtxRef::~CtxRef() { SSL_CTX_free(ctx); }
 
+void CtxRef::reset(SSL_CTX* c) {
+  if (c != nullptr) SSL_CTX_up_ref(c);
+  SSL_CTX_free(ctx);
+  ctx = c;
+}
+
 }  // namespace vouch::compat
 
 void ssl_st::reset_connection() {
@@ -31,6 +37,7 @@ void ssl_st::reset_connection() {
   pha_request_queued = false;
   callback_failure.reset();
   shutdown = 0;
+  close_notify_unreported = false;
   verify_result = X509_V_OK;
   completed = false;
   client_status_due = false;

@@ -48,9 +48,18 @@ using SessionPtr = ossl::Ptr<SSL_SESSION, SSL_SESSION_free>;
 
 }  // namespace vouch::compat
 
+/// One suite as libssl describes it (SSL_CIPHER_get_name(3),
+/// SSL_CIPHER_description). Static: SSL_get_current_cipher hands out
+/// pointers into a constant table.
 struct ssl_cipher_st {
   vouch::CipherSuite suite;
-  const char* name;  // libssl's: the IANA name of a TLS 1.3 suite, OpenSSL's of a TLS 1.2 one
+  const char* name;           // libssl's: the IANA name of a TLS 1.3 suite, OpenSSL's of a TLS 1.2 one
+  const char* standard_name;  // the IANA (RFC) name
+  int bits;                   // secret and algorithm bits (equal for these suites)
+  const char* version;        // the first version that has it: "TLSv1.3", "TLSv1.2"
+  const char* kx;             // SSL_CIPHER_description's Kx=, Au=, Enc=
+  const char* au;
+  const char* enc;
 };
 
 struct ssl_ctx_st {
@@ -89,6 +98,25 @@ struct ssl_ctx_st {
   /// TLS 1.2 sessions a server of this context resumes by session ID
   /// (libssl's internal session cache), made on first use.
   std::shared_ptr<vouch::ServerSessionCache> session_cache12;
+  /// SSL_CTX_set_quiet_shutdown: copied into each SSL at SSL_new.
+  int quiet_shutdown = 0;
+  /// SSL_CTX_set_default_passwd_cb / _userdata: what PEM files are read with
+  /// (SSL_CTX_use_PrivateKey_file and the certificate file calls).
+  pem_password_cb* passwd_cb = nullptr;
+  void* passwd_userdata = nullptr;
+  /// SSL_CTX_set_tlsext_servername_callback / _arg: called for each
+  /// ClientHello a server of the context answers.
+  int (*servername_cb)(SSL*, int*, void*) = nullptr;
+  void* servername_arg = nullptr;
+  /// SSL_CTX_set_alpn_select_cb / its argument: a server's ALPN choice, read
+  /// when a ClientHello offers ALPN.
+  SSL_CTX_alpn_select_cb_func alpn_select_cb = nullptr;
+  void* alpn_select_arg = nullptr;
+  /// SSL_CTX_set_info_callback: called for the events of every SSL of the
+  /// context that has no callback of its own (info.h).
+  void (*info_cb)(const SSL*, int, int) = nullptr;
+  /// SSL_CTX_set_keylog_callback: read when a secret is logged.
+  void (*keylog_cb)(const SSL*, const char*) = nullptr;
   /// The keys that seal this context's tickets, shared by its SSL objects so
   /// that any of them resumes a ticket another issued (libssl: the
   /// context's ticket keys).
@@ -151,6 +179,8 @@ struct CtxRef {
   SSL_CTX* ctx = nullptr;
   explicit CtxRef(SSL_CTX* c);
   ~CtxRef();
+  /// Holds `c` instead (one reference taken, the old one released).
+  void reset(SSL_CTX* c);
   CtxRef(const CtxRef&) = delete;
   CtxRef& operator=(const CtxRef&) = delete;
 };
@@ -158,16 +188,27 @@ struct CtxRef {
 }  // namespace vouch::compat
 
 struct ssl_st {
-  explicit ssl_st(SSL_CTX* c) : ctx(c) {}
+  explicit ssl_st(SSL_CTX* c) : ctx(c), session_ctx(c) {}
   ssl_st(const ssl_st&) = delete;
   ssl_st& operator=(const ssl_st&) = delete;
 
+  /// The context: the one SSL_new was given, or the one SSL_set_SSL_CTX
+  /// switched to (its certificates and callbacks).
   vouch::compat::CtxRef ctx;
+  /// The context SSL_new was given, whatever SSL_set_SSL_CTX does: its
+  /// sessions, tickets and session callbacks stay the SSL's (libssl's
+  /// session_ctx).
+  vouch::compat::CtxRef session_ctx;
   CRYPTO_EX_DATA ex_data{};
   vouch::compat::Settings settings;
   std::string host_name;  // SSL_set_tlsext_host_name
   /// SSL_set_tlsext_status_type: TLSEXT_STATUSTYPE_ocsp, or -1 (nothing).
   int status_type = -1;
+  /// SSL_set_quiet_shutdown (from the context at SSL_new): SSL_shutdown sends
+  /// nothing and sets both flags. Kept by SSL_clear, as in libssl.
+  int quiet_shutdown = 0;
+  /// SSL_set_info_callback: takes precedence over the context's.
+  void (*info_cb)(const SSL*, int, int) = nullptr;
   /// Server: what SSL_set_tlsext_status_ocsp_resp set, stapled when the
   /// status callback says SSL_TLSEXT_ERR_OK. Client: the leaf's staple from
   /// the last handshake that asked for one (SSL_get_tlsext_status_ocsp_resp).
@@ -203,6 +244,9 @@ struct ssl_st {
   vouch::compat::RecordReader reader;
   vouch::compat::Want want = vouch::compat::Want::nothing;
   int shutdown = 0;  // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN
+  /// SSL_shutdown queued our close_notify; the info callback hears of it
+  /// once it is written.
+  bool close_notify_unreported = false;
   long verify_result = X509_V_OK;
   /// The handshake completed (SSL_is_init_finished).
   bool completed = false;

@@ -1,6 +1,9 @@
 // What the handshake established: the peer's certificates, the verify
 // result, version, cipher suite and server name.
+#include <openssl/crypto.h>
 #include <openssl/x509.h>
+
+#include <cstdio>
 
 #include "objects.h"
 
@@ -8,17 +11,30 @@ namespace ossl = vouch::ossl;
 
 namespace {
 
+using vouch::CipherSuite;
+
+// libssl's descriptions of the suites vouch implements (what `openssl
+// ciphers -v` prints for them).
 constexpr ssl_cipher_st kCiphers[] = {
-    {vouch::CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
-    {vouch::CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384"},
-    {vouch::CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256"},
+    {CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", 128, "TLSv1.3",
+     "any", "any", "AESGCM(128)"},
+    {CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", 256, "TLSv1.3",
+     "any", "any", "AESGCM(256)"},
+    {CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256",
+     256, "TLSv1.3", "any", "any", "CHACHA20/POLY1305(256)"},
     // TLS 1.2 suites go by OpenSSL's names.
-    {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256"},
-    {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384"},
-    {vouch::CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256"},
-    {vouch::CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384"},
-    {vouch::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305"},
-    {vouch::CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305"},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256",
+     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 128, "TLSv1.2", "ECDH", "ECDSA", "AESGCM(128)"},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384",
+     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 256, "TLSv1.2", "ECDH", "ECDSA", "AESGCM(256)"},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256",
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 128, "TLSv1.2", "ECDH", "RSA", "AESGCM(128)"},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384",
+     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 256, "TLSv1.2", "ECDH", "RSA", "AESGCM(256)"},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305",
+     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", 256, "TLSv1.2", "ECDH", "ECDSA", "CHACHA20/POLY1305(256)"},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305",
+     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", 256, "TLSv1.2", "ECDH", "RSA", "CHACHA20/POLY1305(256)"},
 };
 
 const std::vector<vouch::Bytes>* peer_der(const SSL* s) {
@@ -115,6 +131,39 @@ const SSL_CIPHER* SSL_get_current_cipher(const SSL* s) {
 }
 
 const char* SSL_CIPHER_get_name(const SSL_CIPHER* c) { return c ? c->name : "(NONE)"; }
+
+const char* SSL_CIPHER_standard_name(const SSL_CIPHER* c) { return c ? c->standard_name : "(NONE)"; }
+
+int SSL_CIPHER_get_bits(const SSL_CIPHER* c, int* alg_bits) {
+  if (c == nullptr) return 0;  // *alg_bits untouched, as in libssl
+  if (alg_bits != nullptr) *alg_bits = c->bits;
+  return c->bits;
+}
+
+const char* SSL_CIPHER_get_version(const SSL_CIPHER* c) { return c ? c->version : "(NONE)"; }
+
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER* c) {
+  // libssl's cipher ids: 0x03000000 | the two bytes of the suite.
+  return 0x03000000u | static_cast<uint16_t>(c->suite);
+}
+
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER* c) { return static_cast<uint16_t>(c->suite); }
+
+char* SSL_CIPHER_description(const SSL_CIPHER* c, char* buf, int size) {
+  // libssl's layout and its rule: 128 bytes always suffice, and a smaller
+  // buffer is refused even when the line would fit.
+  constexpr int kNeeded = 128;
+  if (buf == nullptr) {
+    buf = static_cast<char*>(OPENSSL_malloc(kNeeded));
+    if (buf == nullptr) return nullptr;
+    size = kNeeded;
+  } else if (size < kNeeded) {
+    return nullptr;
+  }
+  std::snprintf(buf, static_cast<size_t>(size), "%-30s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%-4s\n", c->name,
+                c->version, c->kx, c->au, c->enc, "AEAD");
+  return buf;
+}
 
 const char* SSL_get_servername(const SSL* s, const int type) {
   if (type != TLSEXT_NAMETYPE_host_name) return nullptr;

@@ -116,6 +116,7 @@ Settings Settings::copy() const {
   s.certs = certs.copy();
   s.num_tickets = num_tickets;
   s.post_handshake_auth = post_handshake_auth;
+  s.alpn = alpn;
   return s;
 }
 

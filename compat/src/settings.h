@@ -72,6 +72,9 @@ struct Settings {
   size_t num_tickets = 2;
   /// SSL_CTX_set_post_handshake_auth: a client offers post_handshake_auth.
   bool post_handshake_auth = false;
+  /// SSL_CTX_set_alpn_protos / SSL_set_alpn_protos: the protocols a client
+  /// offers (RFC 7301), in order; empty offers none.
+  std::vector<std::string> alpn;
 
   /// A fresh context's settings (libssl's defaults: middlebox compatibility
   /// on, auto-retry mode, its default TLS 1.3 suite and group order).

@@ -24,6 +24,7 @@ SSL* SSL_new(SSL_CTX* ctx) {
   // do not reach this SSL.
   s->settings = ctx->settings.copy();
   s->status_type = ctx->status_type;
+  s->quiet_shutdown = ctx->quiet_shutdown;
   // The role is chosen by SSL_set_connect_state / SSL_set_accept_state, or
   // implicitly by SSL_connect / SSL_accept, whatever the method (libssl).
   if (CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL, s.get(), &s->ex_data) != 1) {

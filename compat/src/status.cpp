@@ -184,20 +184,13 @@ std::shared_ptr<const RevocationProvider> status_provider(SSL* s) {
 
 }  // namespace vouch::compat
 
-extern "C" {
+namespace vouch::compat {
 
-long SSL_CTX_callback_ctrl(SSL_CTX* ctx, int cmd, void (*fp)(void)) {
-  if (ctx == nullptr) return 0;
-  switch (cmd) {
-    case SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB:
-      // The macro casts the callback to void (*)(void); this is its type.
-      ctx->status_cb = reinterpret_cast<vouch::compat::StatusCb>(fp);
-      return 1;
-    default:
-      vouch::compat::raise(vouch::compat::Reason::unsupported_control,
-                           "SSL_CTX_callback_ctrl command " + std::to_string(cmd));
-      return 0;
-  }
+std::optional<long> status_callback_ctrl(SSL_CTX* ctx, int cmd, void (*fp)(void)) {
+  if (cmd != SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB) return std::nullopt;
+  // The macro casts the callback to void (*)(void); this is its type.
+  ctx->status_cb = reinterpret_cast<StatusCb>(fp);
+  return 1;
 }
 
-}  // extern "C"
+}  // namespace vouch::compat

@@ -20,6 +20,9 @@ namespace vouch::compat {
 
 /// The SSL_CTX_ctrl commands of the status callback; nullopt for others.
 std::optional<long> status_ctx_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg);
+/// The SSL_CTX_callback_ctrl command that sets the status callback; nullopt
+/// for others.
+std::optional<long> status_callback_ctrl(SSL_CTX* ctx, int cmd, void (*fp)(void));
 /// The SSL_ctrl commands of status requests and responses; nullopt for others.
 std::optional<long> status_ssl_ctrl(SSL* s, int cmd, long larg, void* parg);
 

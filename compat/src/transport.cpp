@@ -4,6 +4,7 @@
 #include <climits>
 
 #include "errors.h"
+#include "info.h"
 #include "record/record.h"
 #include "session.h"
 
@@ -74,6 +75,7 @@ Io feed_one_record(SSL* s) {
   if (Io io = read_exactly(s, r.record.data() + RecordReader::kHeader, r.body_len, r.body_have);
       io != Io::done)
     return io;
+  const bool was_closed = s->conn->peer_closed();
   {
     QuietErrors quiet;
     // A failure is kept by the connection (failed(), error()).
@@ -82,6 +84,8 @@ Io feed_one_record(SSL* s) {
     for (auto& session : s->conn->take_sessions()) note_ticket(s, std::move(session));
   }
   r.reset();
+  if (!was_closed && s->conn->peer_closed())
+    info_event(s, SSL_CB_READ_ALERT, alert_value(SSL3_AL_WARNING, SSL_AD_CLOSE_NOTIFY));
   // SSL_MODE_RELEASE_BUFFERS: no read buffer is kept between records.
   if (s->settings.mode & SSL_MODE_RELEASE_BUFFERS) std::vector<uint8_t>().swap(r.record);
   return Io::done;

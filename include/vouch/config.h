@@ -236,6 +236,36 @@ struct ServerConfig : CommonConfig {
   /// live. Off by default.
   bool require_cookie = false;
 
+  // ---- hooks into the ClientHello's answer ----------------------------------
+  /// When set, called once per ClientHello the server answers (after a
+  /// HelloRetryRequest, for the second one too), whether or not it carries
+  /// server_name (RFC 6066 §3) and whether or not a session will be resumed,
+  /// before the ALPN protocol and the certificate are chosen — what
+  /// OpenSSL's servername callback is. `server_name` is the client's
+  /// host_name, empty without one. Return true to go on (a name the client
+  /// sent is acknowledged with an empty server_name extension, except when a
+  /// session is resumed), false to go on without acknowledging it, or an
+  /// Error to fail the handshake with its alert (unrecognized_name, RFC 6066
+  /// §3, is the usual one). It may change what later hooks of the same
+  /// handshake answer (alpn_selector, credential_source_async): e.g. pick the
+  /// certificate for that name. Called on the handshake's thread, inside
+  /// receive(); it must not call into the connection.
+  std::function<Result<bool>(const std::string& server_name)> server_name_hook;
+  /// When set, chooses the ALPN protocol (RFC 7301 §3.2) instead of the
+  /// first of `alpn` the client offered — what OpenSSL's ALPN select
+  /// callback is. Called once per ClientHello that carries
+  /// application_layer_protocol_negotiation (a resumed handshake's too; after
+  /// a HelloRetryRequest for both), after server_name_hook and before the
+  /// certificate is chosen, with the client's protocols in its order. Return
+  /// one of them to select it, nullopt to negotiate none (no ALPN in the
+  /// answer, the handshake goes on), or an Error to fail the handshake with
+  /// its alert (no_application_protocol, RFC 7301 §3.2). A protocol the
+  /// client did not offer fails the handshake with internal_error (§3.2:
+  /// the server's choice "MUST be one of the protocols advertised by the
+  /// client"). Takes precedence over `alpn`. Called on the handshake's
+  /// thread, inside receive(); it must not call into the connection.
+  std::function<Result<std::optional<std::string>>(const std::vector<std::string>& offered)> alpn_selector;
+
   // ---- mutual TLS (client certificates) --------------------------------
   ClientAuth client_auth = ClientAuth::none;
   /// TLS 1.2 only: ask like this instead of client_auth. Unset: client_auth.

@@ -76,6 +76,10 @@ struct ConnectionInfo {
   ProtocolVersion version{};
   CipherSuite cipher_suite{};
   NamedGroup group{};            // zero value if resumed without (EC)DHE
+  /// The scheme of the peer's signature: the server's CertificateVerify
+  /// (TLS 1.3) or ServerKeyExchange (TLS 1.2) on a client; the client's
+  /// CertificateVerify on a server. Zero value without one (resumption, no
+  /// client certificate).
   SignatureScheme peer_signature_scheme{};
   std::string alpn;              // empty if none
   std::string server_name;       // SNI sent (client) or received (server)

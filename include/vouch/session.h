@@ -82,20 +82,39 @@ class SessionCache {
 /// A TLS 1.2 server's sessions by session ID (RFC 5246 §7.4.1.2): bounded
 /// in count (the oldest is evicted first) and in time (an entry expires
 /// after its lifetime). The values are opaque to the cache. Thread-safe.
+///
+/// A subclass may keep sessions elsewhere (a store shared by several
+/// servers, an application's own cache, as OpenSSL's session callbacks do):
+/// a server calls only put() (once a full handshake that gave the session
+/// an ID completed), get() (for the session ID a ClientHello offers, before
+/// deciding whether to resume) and stores_sessions() (whether to give a new
+/// session an ID at all), on the thread driving the connection. What get()
+/// returns must be what put() was given for that id (the server decodes it
+/// and resumes only a session that fits the handshake); anything else just
+/// leads to a full handshake.
 class ServerSessionCache {
  public:
   /// At most `capacity` entries; 0 stores nothing.
   explicit ServerSessionCache(size_t capacity = 20000) : capacity_(capacity) {}
+  virtual ~ServerSessionCache() = default;
+  ServerSessionCache(const ServerSessionCache&) = delete;
+  ServerSessionCache& operator=(const ServerSessionCache&) = delete;
   /// Stores `state` under `id` until `expires`; replaces an entry with the
   /// same id (which then counts as the newest). When full, the oldest entry
   /// is evicted. An empty id is not stored: it means "no session" (RFC 5246
   /// §7.4.1.2).
-  void put(ByteView id, Bytes state, std::chrono::system_clock::time_point expires);
+  virtual void put(ByteView id, Bytes state, std::chrono::system_clock::time_point expires);
   /// The state stored under `id` if it has not expired; nullopt otherwise
   /// (an expired entry met here is dropped).
-  std::optional<Bytes> get(ByteView id) const;
+  virtual std::optional<Bytes> get(ByteView id) const;
   /// Forgets `id` (a session that failed to resume cleanly).
-  void remove(ByteView id);
+  virtual void remove(ByteView id);
+  /// Whether put() keeps sessions (here: capacity above 0). A server gives a
+  /// new TLS 1.2 session an ID only then (RFC 5246 §7.4.1.2: an empty
+  /// session_id means the session "will not be cached and therefore cannot
+  /// be resumed"); otherwise, without a ticket, the session is not
+  /// resumable.
+  virtual bool stores_sessions() const { return capacity_ > 0; }
   /// Entries held, counting expired ones not dropped yet (they go when get()
   /// meets them, or when put() finds them among the oldest).
   size_t size() const;

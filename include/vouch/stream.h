@@ -18,6 +18,15 @@ class Stream {
 
   /// Runs the handshake to completion. On failure the alert has been sent
   /// (best effort) and the error says why.
+  ///
+  /// After sending a fatal alert of its own (here or in read()), the stream
+  /// closes gracefully: it shuts down the socket's write side (the peer sees
+  /// the alert, then EOF) and reads and discards what the peer still sends
+  /// until it closes too, for at most 64 KiB and one second. Closing at once
+  /// would make the kernel answer the peer's next bytes with a reset, which
+  /// can destroy the alert before the peer reads it (it would report
+  /// "connection reset" or "broken pipe" instead). The socket is not usable
+  /// for writing afterwards, whether or not the stream owns it.
   Status handshake();
   /// Reads application data; returns 0 at clean end of stream (close_notify
   /// or, after a completed handshake, TCP EOF is an error: truncation).
@@ -37,8 +46,11 @@ class Stream {
   Status flush();
   Status fill();
   Status send_late_answers();
+  /// Sends what is queued (the alert), then the graceful close above, once.
+  void close_after_fatal_alert();
   int fd_ = -1;
   bool own_fd_ = false;
+  bool lingered_ = false;
   std::unique_ptr<Connection> conn_;
 };
 

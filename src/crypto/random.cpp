@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <climits>
+#ifdef VOUCH_FUZZING
+#include <mutex>
+#endif
 
 #include "crypto/ossl.h"
 
@@ -22,5 +25,62 @@ Status random_bytes(std::span<uint8_t> out) {
   }
   return {};
 }
+
+#ifdef VOUCH_FUZZING
+namespace fuzzing {
+namespace {
+
+// splitmix64 streams: fast, deterministic, and in no way a CSPRNG.
+std::mutex g_mu;
+uint64_t g_state[kRandomStreams];
+unsigned g_stream = 0;
+
+uint64_t next_word(uint64_t& state) {
+  state += 0x9e3779b97f4a7c15u;
+  uint64_t z = state;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return z ^ (z >> 31);
+}
+
+int fuzz_bytes(unsigned char* buf, int num) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  uint64_t& state = g_state[g_stream];
+  for (int i = 0; i < num; i += 8) {
+    const uint64_t w = next_word(state);
+    for (int j = 0; j < 8 && i + j < num; ++j) buf[i + j] = static_cast<unsigned char>(w >> (8 * j));
+  }
+  return 1;
+}
+int fuzz_seed(const void*, int) { return 1; }
+int fuzz_add(const void*, int, double) { return 1; }
+int fuzz_status() { return 1; }
+
+const RAND_METHOD kFuzzRandMethod = {fuzz_seed, fuzz_bytes, nullptr, fuzz_add, fuzz_bytes, fuzz_status};
+
+}  // namespace
+
+void reset_random() {
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    for (unsigned i = 0; i < kRandomStreams; ++i) g_state[i] = 0x766f756368000000u + i;  // "vouch"
+    g_stream = 0;
+  }
+  // The legacy RAND_METHOD hook is deprecated in OpenSSL 3, and is exactly
+  // what a fuzz build wants: RAND_bytes_ex and RAND_priv_bytes_ex (used by
+  // the providers' key generation and signing) still honour it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  if (RAND_get_rand_method() != &kFuzzRandMethod) (void)RAND_set_rand_method(&kFuzzRandMethod);
+#pragma GCC diagnostic pop
+}
+
+void select_random_stream(unsigned stream) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  g_stream = stream % kRandomStreams;
+}
+
+}  // namespace fuzzing
+#endif  // VOUCH_FUZZING
 
 }  // namespace vouch

@@ -137,4 +137,9 @@ const char* extension_name(uint16_t type) {
 
 bool extension_known(uint16_t type) { return find_row(type) != nullptr; }
 
+bool extension_tls12_only(uint16_t type) {
+  const Row* row = find_row(type);
+  return row != nullptr && (row->allowed & SH12) != 0 && (row->allowed & ~(CH | SH12)) == 0;
+}
+
 }  // namespace vouch

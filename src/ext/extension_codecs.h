@@ -33,6 +33,12 @@ const char* extension_name(uint16_t type);
 /// True if `type` has a row in the table (an enumerator of ExtensionType).
 bool extension_known(uint16_t type);
 
+/// True for an extension of TLS 1.2 only that a ClientHello may carry and a
+/// TLS 1.2 ServerHello answers (the table allows it in CH and SH12 and in no
+/// TLS 1.3 message: ec_point_formats, extended_master_secret,
+/// renegotiation_info, session_ticket, status_request_v2).
+bool extension_tls12_only(uint16_t type);
+
 /// Appends `type || u16 length || body()`; the helper every write_X uses.
 template <class F>
 void put_extension(Writer& w, ExtensionType type, F&& body) {

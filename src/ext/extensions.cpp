@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -128,6 +129,18 @@ const char* context_name(ExtContext ctx) {
   return "?";
 }
 
+// Forgets what a TLS 1.2-only extension's parser stored before it failed.
+void forget_tls12_extension(uint16_t type, Extensions& out) {
+  switch (static_cast<T>(type)) {
+    case T::ec_point_formats: out.ec_point_formats.reset(); break;
+    case T::extended_master_secret: out.extended_master_secret = false; break;
+    case T::renegotiation_info: out.renegotiation_info.reset(); break;
+    case T::session_ticket: out.session_ticket.reset(); break;
+    case T::status_request_v2: out.status_request_v2.reset(); break;
+    default: break;
+  }
+}
+
 std::string describe(uint16_t type) {
   if (extension_known(type)) return extension_name(type);
   char buf[32];
@@ -187,12 +200,24 @@ Status parse_extensions(Reader& r, ExtContext ctx, Extensions& out, size_t* bind
     const Codec* codec = find_codec(type);
     if (!codec) continue;  // tolerated unknown, or known but not modelled: skipped
     Status s = codec->parse(body, ctx, out);
+    std::optional<Error> bad;
     if (!s) {
-      Error e = std::move(s).error();
-      e.reason = std::string(context_name(ctx)) + ": " + e.reason;
-      return e;
+      bad = std::move(s).error();
+      bad->reason = std::string(context_name(ctx)) + ": " + bad->reason;
+    } else if (!body.empty()) {
+      bad = block_error(ctx, Alert::decode_error, name + ": trailing bytes in extension body");
     }
-    if (!body.empty()) return block_error(ctx, Alert::decode_error, name + ": trailing bytes in extension body");
+    if (!bad) continue;
+    // RFC 8446 §4.1.2 / §4.2: a ClientHello is parsed before the version is
+    // chosen, and an extension of TLS 1.2 only means nothing if TLS 1.3 is
+    // negotiated (OpenSSL, too, ignores e.g. a malformed ec_point_formats
+    // then). Its fault is kept for a TLS 1.2 server to act on.
+    if (ctx == ExtContext::client_hello && extension_tls12_only(type)) {
+      forget_tls12_extension(type, out);
+      if (!out.malformed12) out.malformed12 = std::move(*bad);
+      continue;
+    }
+    return std::move(*bad);
   }
   if (binders_length && out.psk_identities) {
     // binders<33..2^16-1>: its u16 length plus one u8-prefixed entry per binder.

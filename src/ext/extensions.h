@@ -123,6 +123,15 @@ struct Extensions {
   std::optional<std::vector<uint8_t>> ec_point_formats;  // CH, SH12 (RFC 8422)
   std::optional<Bytes> session_ticket;         // CH, SH12 (RFC 5077)
 
+  /// CH only: the first TLS 1.2-only extension (one RFC 8446 §4.2's table
+  /// does not list and a TLS 1.2 ServerHello answers: ec_point_formats,
+  /// extended_master_secret, renegotiation_info, session_ticket,
+  /// status_request_v2) whose body did not parse, as the error its parser
+  /// returned. Such an extension means nothing once TLS 1.3 is negotiated,
+  /// and a TLS 1.3 server ignores it; a TLS 1.2 server refuses the hello
+  /// with this error. Its field above stays unset; its type is in `present`.
+  std::optional<Error> malformed12;
+
   /// Every extension type present, in wire order (known or not). Used to
   /// check "responses only to what we requested" (§4.2) and for diagnostics.
   std::vector<uint16_t> present;
@@ -143,7 +152,10 @@ struct Extensions {
 ///    unknown extensions); in a TLS 1.2 ServerHello any extension outside the
 ///    table → unsupported_extension (RFC 5246 §7.4.1.4);
 ///  * pre_shared_key not last in a ClientHello → illegal_parameter (§4.2.11).
-/// Unknown extensions in a ClientHello/CertificateRequest are skipped.
+/// Unknown extensions in a ClientHello/CertificateRequest are skipped. In a
+/// ClientHello, the body of a TLS 1.2-only extension that does not parse is
+/// not an error: it is recorded in `malformed12` for the version that is
+/// negotiated to judge (the version is chosen after the parse).
 /// `binders_length`, if non-null, receives the size in bytes of the PSK
 /// binders list including its u16 length (0 if no pre_shared_key). Because
 /// pre_shared_key is last, these are the final bytes of the ClientHello, and

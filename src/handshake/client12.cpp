@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/clock.h"
 #include "cert/public_key.h"
 #include "cert/verify_chain.h"
 #include "crypto/compare.h"
@@ -279,7 +280,8 @@ Result<Hs> ClientHandshake12::do_read_certificate() {
   VOUCH_TRY(parse(m->body, cert));
   // RFC 5246 §7.4.2: the server's list is never empty (every suite vouch
   // offers authenticates the server); decode_error as in TLS 1.3 §4.4.2.4.
-  if (cert.certificate_list.empty()) return fail(Alert::decode_error, "server sent an empty Certificate message");
+  if (cert.certificate_list.empty())
+    return fail(Alert::decode_error, "server sent no certificate (an empty Certificate message)");
   if (renegotiation_ && (previous_server_chain_.empty() || cert.certificate_list.front() != previous_server_chain_.front()))
     return fail(Alert::illegal_parameter, "renegotiation: the server's certificate changed");
   server_chain_ = std::move(cert.certificate_list);
@@ -312,7 +314,7 @@ Status ClientHandshake12::check_revocation(std::vector<std::optional<Bytes>> sta
   rev.received = &server_chain_;
   rev.staples = &staples;
   rev.providers = &config_->revocation_providers;
-  rev.now = std::chrono::system_clock::now();
+  rev.now = wall_clock_now();
   for (const auto& c : verified_chain_) rev.path.push_back(c.get());
   VOUCH_ASSIGN(core_.peer_ocsp, check_peer_revocation(rev, /*judge_staples=*/config_->verify_peer));
   return {};
@@ -634,7 +636,7 @@ void ClientHandshake12::publish_session() {
     s->cipher_suite = core_.info.cipher_suite;
     s->master_secret = master_secret_;
     s->extended_master_secret = true;
-    s->received_at = std::chrono::system_clock::now();
+    s->received_at = wall_clock_now();
     s->server_name = server_name_;
     s->alpn = core_.info.alpn;
     if (resumed_) {

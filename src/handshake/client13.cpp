@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/clock.h"
 #include "cert/public_key.h"
 #include "cert/verify_chain.h"
 #include "crypto/compare.h"
@@ -95,7 +96,7 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
     // A session is offered only in a handshake of its own version, with a
     // suite still configured, while it lasts, and — when the policy
     // requires a staple — only if its full handshake verified a good one.
-    bool ok = session_->usable(std::chrono::system_clock::now()) && session_meets_ocsp_policy(*session_, *config_);
+    bool ok = session_->usable(wall_clock_now()) && session_meets_ocsp_policy(*session_, *config_);
     HashAlg h;
     AeadAlg a;
     if (session_->version == ProtocolVersion::tls13) {
@@ -172,7 +173,7 @@ Status ClientHandshake13::send_client_hello() {
     tls13_suite_params(session_->cipher_suite, psk_hash, a);
     // §4.2.11.1: obfuscated_ticket_age = age in ms + ticket_age_add (mod 2^32).
     const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::system_clock::now() - session_->received_at);
+        wall_clock_now() - session_->received_at);
     const uint32_t obfuscated = static_cast<uint32_t>(age.count()) + session_->age_add;
     e.psk_identities = std::vector<PskIdentity>{{session_->ticket, obfuscated}};
     e.psk_binders = {Bytes(hash_length(psk_hash), 0)};
@@ -293,6 +294,11 @@ Result<Hs> ClientHandshake13::do_read_server_hello() {
   core_.log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", schedule_->server_handshake_secret());
   VOUCH_TRY(core_.install_read_key(schedule_->server_handshake_secret()));
   VOUCH_TRY(core_.install_write_key(schedule_->client_handshake_secret()));
+  // §D.4: in middlebox compatibility mode the dummy change_cipher_spec comes
+  // before every encrypted record the client sends — its flight, or the
+  // alert of an abort while the server's flight is read (a middlebox, and a
+  // server checking §D.4, expects it first). Sent once, now.
+  if (config_->middlebox_compat) core_.send_ccs();
   shares_.clear();
   state_ = State::read_encrypted_extensions;
   return Hs::ok;
@@ -445,7 +451,7 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
   // §4.4.2.4: "If the server supplies an empty Certificate message, the
   // client MUST abort the handshake with a "decode_error" alert."
   if (cert.certificate_list.empty())
-    return fail(Alert::decode_error, "server sent an empty Certificate message");
+    return fail(Alert::decode_error, "server sent no certificate (an empty Certificate message)");
   std::vector<Bytes> chain;
   std::vector<std::optional<Bytes>> staples;
   for (const CertificateEntry& e : cert.certificate_list) {
@@ -462,7 +468,7 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
   rev.received = &chain;
   rev.staples = &staples;
   rev.providers = &config_->revocation_providers;
-  rev.now = std::chrono::system_clock::now();
+  rev.now = wall_clock_now();
   if (config_->verify_peer) {
     VOUCH_ASSIGN(VerifiedChain verified, verify_server_chain(*config_, server_name_, chain));
     // The verified chain is the peer's from here on: revocation providers
@@ -765,7 +771,7 @@ Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {
                                       nst.ticket_nonce));
   s->lifetime_seconds = nst.ticket_lifetime;
   s->age_add = nst.ticket_age_add;
-  s->received_at = std::chrono::system_clock::now();
+  s->received_at = wall_clock_now();
   s->server_name = server_name_;
   s->alpn = core_.info.alpn;
   s->peer_chain = core_.peer_chain;

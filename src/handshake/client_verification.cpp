@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "base/clock.h"
 #include "cert/public_key.h"
 #include "cert/verify_chain.h"
 #include "crypto/signature.h"
@@ -26,7 +27,7 @@ Result<VerifiedClient> verify_client_chain(const ServerConfig& config, std::vect
   rev.staples = &staples;
   for (const auto& c : verified.chain) rev.path.push_back(c.get());
   rev.providers = &config.client_revocation_providers;
-  rev.now = std::chrono::system_clock::now();
+  rev.now = wall_clock_now();
   VerifiedClient out;
   VOUCH_ASSIGN(out.ocsp, check_peer_revocation(rev));
   out.key = std::move(verified.leaf_key);

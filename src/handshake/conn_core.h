@@ -54,6 +54,15 @@ struct ConnCore {
   bool handshake_done = false;
   bool sent_ccs = false;
   bool seen_ccs = false;
+  /// Server, RFC 8446 §4.2.10: the first ClientHello offered 0-RTT, which
+  /// vouch never accepts, so the client's early data is skipped — records
+  /// that do not open under the client's handshake key, or, after a
+  /// HelloRetryRequest, every application_data record before the second
+  /// ClientHello. Cleared by the first record that opens and by the second
+  /// ClientHello (Connection::Impl::on_record).
+  bool skip_early_data = false;
+  /// Ciphertext bytes skipped so far (bounded: kMaxSkippedEarlyData).
+  size_t early_data_skipped = 0;
   Bytes client_app_secret, server_app_secret;
   Bytes resumption_master_secret;
   Bytes exporter_master_secret;

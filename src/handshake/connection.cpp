@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "cert/public_key.h"
 #include "handshake/client12.h"
@@ -39,6 +40,13 @@ std::shared_ptr<ServerSessionCache> default_session_cache12() {
 // nothing but warnings would keep us busy for free, so a run of more than
 // this many without other records is unexpected_message.
 constexpr int kMaxConsecutiveWarnings = 4;
+
+// RFC 8446 §4.2.10: a server that does not accept 0-RTT skips the client's
+// early data "up to the configured max_early_data_size". vouch never offers
+// 0-RTT (no ticket it issues carries early_data), so this is the bound on
+// what it skips: 16 KiB of ciphertext, as BoringSSL's kMaxEarlyDataSkipped
+// (a client holding another server's ticket may send early data anyway).
+constexpr size_t kMaxSkippedEarlyData = 16 * 1024;
 
 }  // namespace
 
@@ -83,6 +91,9 @@ struct Connection::Impl {
   Bytes app_in;
   size_t app_pos = 0;
   int consecutive_warnings = 0;  // TLS 1.2 warning alerts since the last other record
+  // TLS 1.3: we sent a KeyUpdate and no application data since, so our
+  // current write key has protected nothing yet (see on_key_update).
+  bool fresh_write_key = false;
 
   // A fatal error: send its alert once (unless the peer sent it), poison.
   Error fatal(Error e) {
@@ -210,7 +221,10 @@ struct Connection::Impl {
     VOUCH_ASSIGN(Bytes next, next_traffic_secret(h, peer_secret()));
     peer_secret() = next;
     VOUCH_TRY(core.install_read_key(next));
-    if (ku.update_requested && !close_sent) VOUCH_TRY(send_key_update(false));
+    // §4.6.3: the answer goes out before our next application data; "an
+    // implementation which receives multiple KeyUpdates while it is silent"
+    // responds "with a single update" — none while our key is unused.
+    if (ku.update_requested && !close_sent && !fresh_write_key) VOUCH_TRY(send_key_update(false));
     return {};
   }
 
@@ -235,10 +249,17 @@ struct Connection::Impl {
     tls13_suite_params(core.info.cipher_suite, h, a);
     VOUCH_ASSIGN(Bytes next, next_traffic_secret(h, own_secret()));
     own_secret() = next;
+    fresh_write_key = true;
     return core.write_protection.install(core.info.cipher_suite, next);
   }
 
   Status on_alert(ByteView body) {
+    // RFC 8446 §5.1/§5.4: "Implementations MUST NOT send Handshake and Alert
+    // records that have a zero-length TLSInnerPlaintext.content; if such a
+    // message is received, the receiving implementation MUST terminate the
+    // connection with an "unexpected_message" alert" (OpenSSL does the same
+    // in TLS 1.2).
+    if (body.empty()) return fail(Alert::unexpected_message, "zero-length alert record (RFC 8446 §5.1)");
     if (body.size() != 2) return fail(Alert::decode_error, "alert record is not two bytes");
     const Alert a = static_cast<Alert>(body[1]);
     if (a == Alert::close_notify) {
@@ -266,6 +287,19 @@ struct Connection::Impl {
     Error e{a, std::string("peer sent alert ") + alert_name(a), true};
     e.reason = "the peer aborted the connection";
     return e;
+  }
+
+  // §4.2.10: one record of early data the server does not accept, dropped;
+  // more than kMaxSkippedEarlyData is unexpected_message (§4.6.1: "A server
+  // receiving more than max_early_data_size bytes of 0-RTT data SHOULD
+  // terminate the connection with an "unexpected_message" alert").
+  Status skip_early_data(const RawRecord& rec) {
+    core.early_data_skipped += rec.fragment.size();
+    if (core.early_data_skipped > kMaxSkippedEarlyData)
+      return fail(Alert::unexpected_message, "more than " + std::to_string(kMaxSkippedEarlyData) +
+                                                 " bytes of early data, which this server does not accept "
+                                                 "(RFC 8446 §4.2.10)");
+    return {};
   }
 
   Status on_handshake_bytes(ByteView frag) {
@@ -332,12 +366,29 @@ struct Connection::Impl {
       case ContentType::handshake:
         if (core.read_protection.active())
           return fail(Alert::unexpected_message, "plaintext handshake record after the key change");
+        // The deframer's limit is raised while early data is skipped.
+        if (rec.fragment.size() > kMaxPlaintext)
+          return fail(Alert::record_overflow, "plaintext record longer than 2^14 bytes (RFC 8446 §5.1)");
         return on_handshake_bytes(rec.fragment);
       case ContentType::application_data: {
-        if (!core.read_protection.active())
+        if (!core.read_protection.active()) {
+          // §4.2.10: after a HelloRetryRequest "the server then ignores
+          // early data by skipping all records with an external content
+          // type of "application_data"" until the second ClientHello.
+          if (core.skip_early_data) return skip_early_data(rec);
           return fail(Alert::unexpected_message, "application_data record before keys were set");
+        }
         ContentType inner;
-        VOUCH_ASSIGN(std::span<uint8_t> pt, core.read_protection.open(rec, inner));
+        auto opened = core.read_protection.open(rec, inner);
+        // §4.2.10: "The server then skips past early data by attempting to
+        // deprotect received records using the handshake traffic key,
+        // discarding records which fail deprotection ... Once a record is
+        // deprotected successfully, it is treated as the start of the
+        // client's second flight".
+        if (!opened && core.skip_early_data && opened.error().alert == Alert::bad_record_mac)
+          return skip_early_data(rec);
+        VOUCH_ASSIGN(std::span<uint8_t> pt, std::move(opened));
+        core.skip_early_data = false;
         switch (inner) {
           case ContentType::handshake: return on_handshake_bytes(pt);
           case ContentType::alert: return on_alert(pt);
@@ -374,7 +425,9 @@ struct Connection::Impl {
       }
       if (peer_closed) return {};
       // §5.2 / RFC 5246 §6.2.3: the largest record the current state accepts.
-      const size_t limit = !core.read_protection.active() ? kMaxPlaintext
+      // Skipped early data is ciphertext even before any key is installed.
+      const size_t unprotected = core.skip_early_data ? kMaxCiphertext13 : kMaxPlaintext;
+      const size_t limit = !core.read_protection.active() ? unprotected
                            : core.read_protection.tls12() ? kMaxCiphertext12
                                                           : kMaxCiphertext13;
       auto r = core.deframer.next(limit);
@@ -462,6 +515,7 @@ Status Connection::write(ByteView data) {
   if (data.empty()) return {};
   Status s = i.core.write_record(ContentType::application_data, data);
   if (!s) return i.fatal(std::move(s).error());
+  i.fresh_write_key = false;
   return {};
 }
 

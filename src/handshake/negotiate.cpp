@@ -1,6 +1,8 @@
 #include "handshake/negotiate.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <utility>
 
 #include "cert/public_key.h"
@@ -14,6 +16,13 @@ namespace {
 template <class T>
 bool contains(const std::vector<T>& v, const T& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// "0x0300" for a protocol version number.
+std::string hex_version(uint16_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%04x", v);
+  return buf;
 }
 }  // namespace
 
@@ -33,6 +42,14 @@ Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& confi
 
 Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientHello& ch) {
   VOUCH_ASSIGN(const std::vector<ProtocolVersion> ours, versions_in_range(config));
+  // RFC 8446 §4.1.2: "TLS 1.3 ClientHellos are identified as having a
+  // legacy_version of 0x0303 and a supported_versions extension"; below
+  // 0x0303 the hello is from SSL 3.0 to TLS 1.1, whatever supported_versions
+  // says, and Appendix D.5 makes 0x0300 (and less) "protocol_version". It is
+  // never answered with a TLS 1.3 (or 1.2) ServerHello.
+  if (ch.legacy_version < 0x0303)
+    return fail(Alert::protocol_version, "ClientHello: legacy_version " + hex_version(ch.legacy_version) +
+                                             " is below TLS 1.2's 0x0303 (RFC 8446 §4.1.2, Appendix D.5)");
   if (ch.ext.supported_versions) {
     // RFC 8446 §4.2.1: "servers MUST NOT use the ClientHello.legacy_version
     // value for version negotiation and MUST use only the
@@ -43,11 +60,8 @@ Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientH
                                              to_string(ours.back()) + " to " + to_string(ours.front()) + ")");
   }
   // RFC 5246 Appendix E.1: a client offering {3,3} or higher without
-  // supported_versions is a TLS 1.2 client; below is TLS 1.1 or older,
-  // which vouch never speaks.
-  if (ch.legacy_version >= 0x0303 && contains(ours, ProtocolVersion::tls12)) return ProtocolVersion::tls12;
-  if (ch.legacy_version < 0x0303)
-    return fail(Alert::protocol_version, "ClientHello: TLS 1.1 or older is not supported");
+  // supported_versions is a TLS 1.2 client (lower ones were refused above).
+  if (contains(ours, ProtocolVersion::tls12)) return ProtocolVersion::tls12;
   return fail(Alert::protocol_version, "ClientHello: client offers only TLS 1.2, and TLS 1.2 is not enabled");
 }
 
@@ -167,6 +181,21 @@ Result<std::optional<std::string>> choose_alpn(const std::vector<std::string>& s
   for (const std::string& p : server_prefs)
     if (contains(*client, p)) return std::optional<std::string>(p);
   return fail(Alert::no_application_protocol, "no ALPN protocol in common (RFC 7301 §3.2)");
+}
+
+Result<std::optional<std::string>> select_alpn(const ServerConfig& config,
+                                               const std::optional<std::vector<std::string>>& client) {
+  if (!config.alpn_selector || !client) return choose_alpn(config.alpn, client);
+  VOUCH_ASSIGN(std::optional<std::string> chosen, config.alpn_selector(*client));
+  if (chosen && !contains(*client, *chosen))
+    return fail(Alert::internal_error,
+                "the ALPN selector chose \"" + *chosen + "\", which the client did not offer (RFC 7301 §3.2)");
+  return chosen;
+}
+
+Result<bool> run_server_name_hook(const ServerConfig& config, const std::string& server_name) {
+  if (!config.server_name_hook) return true;
+  return config.server_name_hook(server_name);
 }
 
 }  // namespace vouch

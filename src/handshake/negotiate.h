@@ -83,4 +83,14 @@ bool key_fits_suite12(bool ecdsa, EVP_PKEY* key);
 Result<std::optional<std::string>> choose_alpn(const std::vector<std::string>& server_prefs,
                                                const std::optional<std::vector<std::string>>& client);
 
+/// A server's ALPN choice: ServerConfig::alpn_selector when set and the
+/// client offered ALPN (its answer checked against the offer), else
+/// choose_alpn over ServerConfig::alpn.
+Result<std::optional<std::string>> select_alpn(const ServerConfig& config,
+                                               const std::optional<std::vector<std::string>>& client);
+
+/// Runs ServerConfig::server_name_hook for a ClientHello's host name (empty
+/// without one): whether to acknowledge it; true without a hook.
+Result<bool> run_server_name_hook(const ServerConfig& config, const std::string& server_name);
+
 }  // namespace vouch

@@ -69,6 +69,11 @@ const std::vector<SignatureScheme>& ServerHandshake12::our_schemes() const {
 Result<Hs> ServerHandshake12::do_process_client_hello() {
   ClientHello ch;
   VOUCH_TRY(parse(ByteView(client_hello_).subspan(kHandshakeHeaderLength), ch));
+  // A TLS 1.2-only extension whose body did not parse (ec_point_formats,
+  // extended_master_secret, renegotiation_info, session_ticket,
+  // status_request_v2): ignored had TLS 1.3 been chosen, fatal in TLS 1.2
+  // with the alert its parser chose (decode_error for a malformed body).
+  if (ch.ext.malformed12) return *ch.ext.malformed12;
   core_.info.version = ProtocolVersion::tls12;
   VOUCH_TRY(negotiate(ch));
   // RFC 8446 §4.1.3: a server able to speak TLS 1.3 that negotiates 1.2
@@ -123,7 +128,10 @@ Status ServerHandshake12::negotiate(const ClientHello& ch) {
   // SHA-1, which vouch never signs with: the choice below then fails.
   client_schemes_ = e.signature_algorithms.value_or(std::vector<SignatureScheme>{});
   if (e.server_name) core_.info.server_name = *e.server_name;
-  VOUCH_ASSIGN(auto alpn, choose_alpn(config_->alpn, e.alpn));
+  // The application's look at the name first (OpenSSL's servername
+  // callback), then the ALPN choice, which it may have influenced.
+  VOUCH_ASSIGN(ack_server_name_, run_server_name_hook(*config_, core_.info.server_name));
+  VOUCH_ASSIGN(auto alpn, select_alpn(*config_, e.alpn));
   core_.info.alpn = alpn.value_or("");
   client_wants_status_ = e.status_request.has_value();
   // RFC 6961 §2.2: status_request_v2 lists the status types the client
@@ -307,7 +315,7 @@ Status ServerHandshake12::send_server_hello() {
   if (!core_.info.alpn.empty()) e.alpn = std::vector<std::string>{core_.info.alpn};
   // RFC 6066 §3: "When resuming a session, the server MUST NOT include a
   // server_name extension in the server hello."
-  e.server_name_ack = !core_.info.server_name.empty() && !resumed_;
+  e.server_name_ack = ack_server_name_ && !core_.info.server_name.empty() && !resumed_;
   // RFC 6066 §8 / RFC 6961 §2.2: the empty acknowledgement of the one
   // request this handshake answers with a CertificateStatus.
   e.status_request_empty = status_answer_ == StatusAnswer::v1_ocsp;
@@ -328,7 +336,7 @@ Result<Hs> ServerHandshake12::do_send_server_flight() {
   send_ticket_ = client_wants_ticket_ && config_->allow_resumption && ticket_keys_ && config_->sends_tickets12() && ems_;
   // A session ID names a session kept in our cache; with a ticket the client
   // holds the state and no ID is needed (RFC 5077 §3.4).
-  if (!send_ticket_ && config_->allow_resumption && session_cache_ && ems_) {
+  if (!send_ticket_ && config_->allow_resumption && session_cache_ && session_cache_->stores_sessions() && ems_) {
     session_id_.resize(kSessionIdLength);
     VOUCH_TRY(random_bytes(session_id_));
   }
@@ -444,6 +452,7 @@ Result<Hs> ServerHandshake12::do_read_certificate_verify() {
   // handshake messages themselves.
   VOUCH_TRY(check_client_certificate_verify(*config_, our_schemes(), /*tls13=*/false, *client_, cv,
                                             core_.transcript.messages(), /*post_handshake=*/false));
+  core_.info.peer_signature_scheme = cv.algorithm;  // the client's, as a client records the server's
   core_.transcript.drop_messages();
   core_.peer_chain = client_->chain;
   core_.verified_peer_chain = client_->verified_chain;

@@ -103,6 +103,8 @@ class ServerHandshake12 final : public Handshake {
   bool ems_ = false;
   bool client_secure_renegotiation_ = false;
   bool client_wants_ticket_ = false;
+  /// ServerConfig::server_name_hook's answer: acknowledge the SNI.
+  bool ack_server_name_ = true;
   bool send_ticket_ = false;
   bool client_wants_status_ = false;  // status_request of type ocsp (RFC 6066 §8)
   /// The status types of the client's status_request_v2 that vouch knows,

@@ -79,7 +79,10 @@ Status ServerHandshake13::negotiate(const ClientHello& ch) {
                 "ClientHello: pre_shared_key without psk_key_exchange_modes (§4.2.9)");
   if (e.server_name) core_.info.server_name = *e.server_name;
   client_offered_pha_ = e.post_handshake_auth;
-  VOUCH_ASSIGN(auto alpn, choose_alpn(config_->alpn, e.alpn));
+  // The application's look at the name first (OpenSSL's servername
+  // callback), then the ALPN choice, which it may have influenced.
+  VOUCH_ASSIGN(ack_server_name_, run_server_name_hook(*config_, core_.info.server_name));
+  VOUCH_ASSIGN(auto alpn, select_alpn(*config_, e.alpn));
   core_.info.alpn = alpn.value_or("");
   return {};
 }
@@ -119,6 +122,10 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
   }
 
   core_.client_random = ch.random;
+  // §4.2.10: vouch never accepts 0-RTT. Early data sent with the first
+  // ClientHello is skipped (Connection::Impl::on_record); the second
+  // ClientHello, which may not offer it (§4.1.2), ends the skipping.
+  core_.skip_early_data = ch.ext.early_data && !hrr_sent_;
   const CipherSuite hrr_suite = suite_;
   const NamedGroup hrr_group = group_;
   VOUCH_TRY(negotiate(ch));
@@ -304,7 +311,7 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   }
   EncryptedExtensions ee;
   if (!core_.info.alpn.empty()) ee.ext.alpn = std::vector<std::string>{core_.info.alpn};
-  if (!core_.info.server_name.empty() && !psk_) ee.ext.server_name_ack = true;
+  if (ack_server_name_ && !core_.info.server_name.empty() && !psk_) ee.ext.server_name_ack = true;
   VOUCH_TRY(core_.send_message(HandshakeType::encrypted_extensions, ee));
   if (psk_) {
     // The client identity established by the original handshake.
@@ -440,6 +447,7 @@ Status ServerHandshake13::on_client_certificate_verify(const CertificateVerify& 
   // §4.4.3: the scheme must be one we offered in signature_algorithms.
   const Bytes content = certificate_verify_input(/*server=*/false, transcript_hash);
   VOUCH_TRY(check_client_certificate_verify(*config_, ours, /*tls13=*/true, *client_, cv, content, post_handshake));
+  core_.info.peer_signature_scheme = cv.algorithm;  // the client's, as a client records the server's
   core_.peer_chain = client_->chain;
   core_.verified_peer_chain = client_->verified_chain;
   core_.peer_ocsp = client_->ocsp;

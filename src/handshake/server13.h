@@ -119,6 +119,8 @@ class ServerHandshake13 final : public Handshake {
   // mutual TLS
   bool cert_requested_ = false;
   bool client_offered_pha_ = false;
+  /// ServerConfig::server_name_hook's answer: acknowledge the SNI.
+  bool ack_server_name_ = true;
   std::vector<SignatureScheme> cr_schemes_;
   std::optional<VerifiedClient> client_;    // the client's verified chain, if it sent one
   std::vector<Bytes> ticket_client_chain_;  // from a resumed session

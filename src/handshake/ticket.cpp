@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "base/reader.h"
 #include "base/writer.h"
 
@@ -13,7 +14,7 @@ constexpr uint8_t kTicketFormat = 3;  // 3: the session id context
 
 uint64_t unix_seconds_now() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
+                                   wall_clock_now().time_since_epoch())
                                    .count());
 }
 

@@ -10,12 +10,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -61,6 +63,36 @@ const char* wait_name(Wait w) {
     case Wait::server_certificate: return "an asynchronous server credential source";
   }
   return "an unknown event";
+}
+
+// After a fatal alert of ours: how long and how much the stream keeps reading
+// (and discarding) while the peer finishes sending and closes.
+constexpr std::chrono::milliseconds kLingerTime{1000};
+constexpr size_t kLingerBytes = 64 * 1024;
+
+// Closes the write side (FIN after the alert) and reads what the peer still
+// sends until it closes too, bounded by kLingerBytes and kLingerTime. A socket
+// closed with unread data, or receiving data once closed, makes the kernel
+// send a reset, and a reset can reach the peer before it reads the alert.
+void linger_after_alert(int fd) {
+  if (::shutdown(fd, SHUT_WR) != 0) return;  // not a connected socket
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + kLingerTime;
+  std::array<uint8_t, 4096> buf;
+  size_t total = 0;
+  // Bounded: each turn reads at least one byte, or waits until the deadline.
+  while (total < kLingerBytes) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return;
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return;
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
+    if (n <= 0) return;  // the peer closed (or reset) its side
+    total += static_cast<size_t>(n);
+  }
 }
 
 // Makes a failed Status out of the connection's first error (or a generic one).
@@ -118,6 +150,7 @@ Stream::~Stream() {
 Stream::Stream(Stream&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       own_fd_(std::exchange(other.own_fd_, false)),
+      lingered_(std::exchange(other.lingered_, false)),
       conn_(std::move(other.conn_)) {}
 
 Stream& Stream::operator=(Stream&& other) noexcept {
@@ -125,6 +158,7 @@ Stream& Stream::operator=(Stream&& other) noexcept {
     if (own_fd_ && fd_ >= 0) ::close(fd_);
     fd_ = std::exchange(other.fd_, -1);
     own_fd_ = std::exchange(other.own_fd_, false);
+    lingered_ = std::exchange(other.lingered_, false);
     conn_ = std::move(other.conn_);
   }
   return *this;
@@ -143,6 +177,16 @@ Status Stream::flush() {
     }
     conn_->consume_output(static_cast<size_t>(n));
   }
+}
+
+void Stream::close_after_fatal_alert() {
+  // Best effort: a send error is not interesting; the original error is.
+  (void)flush();
+  // Only after an alert we sent: a peer that sent one is closing already.
+  const Error* e = conn_->error();
+  if (e == nullptr || e->from_peer || lingered_) return;
+  lingered_ = true;
+  linger_after_alert(fd_);
 }
 
 Status Stream::fill() {
@@ -167,9 +211,8 @@ Status Stream::fill() {
 Status Stream::handshake() {
   if (!conn_) return fail(Alert::internal_error, "stream has no connection");
   auto failed_with = [this](Error e) -> Status {
-    // Best effort: the queued alert tells the peer why (RFC 8446 §6.2). A send
-    // error here is not interesting; the original error is.
-    (void)flush();
+    // The queued alert tells the peer why (RFC 8446 §6.2).
+    close_after_fatal_alert();
     return e;
   };
   if (Status st = conn_->start(); !st) return failed_with(std::move(st).error());
@@ -216,7 +259,7 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
     }
     VOUCH_TRY(send_late_answers());
     if (Status st = fill(); !st) {
-      (void)flush();  // the alert, if the Connection queued one
+      close_after_fatal_alert();  // the alert, if the Connection queued one
       return std::move(st).error();
     }
     // Post-handshake messages (a KeyUpdate asking for ours) may queue output.

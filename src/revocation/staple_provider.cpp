@@ -6,10 +6,13 @@
 namespace vouch {
 namespace {
 
-std::string where(const StapleReport& r) {
-  return r.position == 0 ? std::string("the leaf certificate")
-                         : "chain certificate " + std::to_string(r.position);
+// "leaf certificate" / "chain certificate 2": the certificate a staple is
+// for, as a noun that "the leaf ..." or "the server's ..." can precede.
+std::string which(const StapleReport& r) {
+  return r.position == 0 ? std::string("leaf certificate") : "chain certificate " + std::to_string(r.position);
 }
+
+std::string where(const StapleReport& r) { return (r.position == 0 ? "the " : "") + which(r); }
 
 class StapleProvider final : public RevocationProvider {
  public:
@@ -35,7 +38,7 @@ class StapleProvider final : public RevocationProvider {
           // RFC 8446 §6.2: certificate_revoked — "A certificate was revoked
           // by its signer."
           return fail(Alert::certificate_revoked,
-                      std::string("the ") + peer + "'s " + where(r) + " is revoked: " + describe(*r.status));
+                      std::string("the ") + peer + "'s " + which(r) + " is revoked: " + describe(*r.status));
         case OcspCertStatus::unknown:
           return fail(Alert::bad_certificate_status_response, std::string("the ") + peer +
                                                                   "'s OCSP staple for " + where(r) +

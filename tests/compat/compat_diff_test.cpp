@@ -622,6 +622,181 @@ TEST_P(CompatDiff, ClientCaListAndCertCallback) {
   expect_line(r, "end");
 }
 
+// SSL_set_shutdown / SSL_get_shutdown and quiet shutdown
+// (SSL_set_quiet_shutdown, SSL_CTX_set_quiet_shutdown): the flags, SSL_clear,
+// a quiet SSL_shutdown (nothing sent), SSL_free after
+// SSL_set_shutdown(SENT|RECEIVED) keeping the session, SSL_SENT_SHUTDOWN and
+// SSL_RECEIVED_SHUTDOWN set by hand.
+TEST_P(CompatDiff, ShutdownModes) {
+  Outcome r = expect_same("shutdown_modes", {pki_dir()});
+  expect_line(r, "SSL_clear=1, then SSL_get_shutdown=0");
+  expect_in_order(r, {"== quiet shutdown (SSL_CTX_set_quiet_shutdown on the client's context)",
+                      "client SSL_shutdown: ret=1 err=SSL_ERROR_NONE errors=no",
+                      "  client SSL_get_shutdown=3, bytes written=0",
+                      "server SSL_read (no close_notify came): ret=-1 err=SSL_ERROR_WANT_READ errors=no"});
+  expect_in_order(r, {"== SSL_free after SSL_set_shutdown(SENT|RECEIVED)", "session resumable after SSL_free=1",
+                      "session_reused: client=1 server=1", "== SSL_free without any shutdown",
+                      "session resumable after SSL_free=0", "session_reused: client=0 server=0"});
+  expect_in_order(r, {"== SSL_set_shutdown(SSL_SENT_SHUTDOWN) on an established client",
+                      "client SSL_shutdown (waits for the server's close_notify): ret=-1 err=SSL_ERROR_WANT_READ "
+                      "errors=no",
+                      "client SSL_shutdown again: ret=1 err=SSL_ERROR_NONE errors=no"});
+  expect_in_order(r, {"== SSL_set_shutdown(SSL_RECEIVED_SHUTDOWN) on an established server",
+                      "server SSL_read: ret=0 err=SSL_ERROR_ZERO_RETURN errors=no",
+                      "server SSL_shutdown: ret=1 err=SSL_ERROR_NONE errors=no"});
+  expect_line(r, "end");
+}
+
+// The SSL_get_cipher* macros and the SSL_CIPHER getters (name, standard
+// name, bits, version, id, protocol id, description) for every suite of the
+// version, both sides; and with no cipher yet.
+TEST_P(CompatDiff, CipherInfo) {
+  Outcome r = expect_same("cipher_info", {pki_dir()});
+  expect_in_order(r, {"== before any handshake", "client: SSL_get_cipher=(NONE) SSL_get_cipher_name=(NONE)",
+                      "client: SSL_get_cipher_bits=0 alg_bits=-7 SSL_get_cipher_bits(NULL)=0"});
+  if (tls12()) {
+    expect_line(r, "server: SSL_CIPHER_description=[ECDHE-RSA-CHACHA20-POLY1305    TLSv1.2 Kx=ECDH     Au=RSA   "
+                   "Enc=CHACHA20/POLY1305(256) Mac=AEAD");
+    expect_line(r, "client: SSL_CIPHER_get_id=0x0300c02b SSL_CIPHER_get_protocol_id=0xc02b");
+  } else {
+    expect_line(r, "client: SSL_CIPHER_description=[TLS_AES_128_GCM_SHA256         TLSv1.3 Kx=any      Au=any   "
+                   "Enc=AESGCM(128)            Mac=AEAD");
+    expect_line(r, "server: SSL_get_cipher_bits=256 alg_bits=256 SSL_get_cipher_bits(NULL)=256");
+  }
+  expect_line(r, "client: SSL_CIPHER_description(NULL) allocates: the same text");
+  expect_line(r, "end");
+}
+
+// SSL_CTX_set_keylog_callback (the lines' labels in libssl's order, their
+// shape, the same lines on both sides) and SSL_export_keying_material (both
+// sides export the same bytes; contexts, labels, lengths; before the
+// handshake, with and without a session set; after the shutdown), in full
+// and resumed handshakes.
+TEST_P(CompatDiff, KeylogAndExport) {
+  Outcome r = expect_same("keys_export", {pki_dir()});
+  expect_line(r, "SSL_CTX_get_keylog_callback after: the callback");
+  expect_line(r, "export before the handshake: ret=-1 errors=no");
+  expect_line(r, "export before the handshake: ret=0 errors=yes");
+  expect_line(r, tls12() ? "client: 1 key log lines" : "client: 5 key log lines");
+  expect_line(r, "both sides logged the same lines: yes");
+  expect_line(r, "export 100 bytes with a context: client=1 server=1 same=yes");
+  expect_line(r, std::string("no context and an empty one give the same bytes: ") + (tls12() ? "no" : "yes"));
+  expect_line(r, "the context is used: yes");
+  expect_line(r, "export after the shutdown: ret=1 errors=no");
+  expect_in_order(r, {"== resumed handshake", "session_reused: client=1 server=1"});
+  expect_in_order(r, {"== no callback", "client: 0 key log lines"});
+  expect_line(r, "end");
+}
+
+// Files: encrypted private keys with SSL_CTX_set_default_passwd_cb and its
+// userdata (PKCS#8 and traditional encryption; right and wrong passwords,
+// a failing callback, an empty password, libcrypto's errors queued),
+// SSL_CTX_use_certificate_chain_file, SSL_CTX_set_default_verify_paths
+// (SSL_CERT_FILE naming the test root or another one).
+// The encrypted keys are written once per version into the PKI directory
+// and read by both builds (their random salts decide how a wrong password
+// fails).
+TEST_P(CompatDiff, KeyFilesAndDefaultPaths) {
+  Outcome r = expect_same("key_files", {pki_dir(), pki_dir() + "/compat-key-files-" + version_name(g_version)});
+  expect_line(r, "after setting: cb is ours=1 userdata=the-userdata");
+  for (const char* format : {"PKCS#8 encrypted", "traditional encrypted"}) {
+    expect_in_order(r, {std::string("== ") + format + " key, right password",
+                        "  passwd cb: rwflag=0 size>=64=1 userdata=the-userdata",
+                        "SSL_CTX_use_PrivateKey_file=1 errors=no passwd cb calls=1",
+                        "handshake: client=done server=done", "client: verify_result=0",
+                        std::string("== ") + format + " key, wrong password",
+                        "SSL_CTX_use_PrivateKey_file=0 errors=yes passwd cb calls=1"});
+  }
+  expect_line(r, "a chain: 1 errors=no");
+  expect_line(r, "a file holding only a key: 0 errors=yes");
+  expect_in_order(r, {"== SSL_CTX_set_default_verify_paths, SSL_CERT_FILE=the test root, SSL_VERIFY_PEER",
+                      "SSL_CTX_set_default_verify_paths=1 errors=no", "client: verify_result=0",
+                      "== SSL_CTX_set_default_verify_paths, SSL_CERT_FILE=another root, SSL_VERIFY_NONE",
+                      "client: verify_result=20"});
+  expect_line(r, "end");
+}
+
+// SSL_CTX_set_info_callback / SSL_set_info_callback: the documented subset
+// vouch-ssl reports (handshake start and done, close_notify and fatal
+// alerts written and read, with libssl's alert texts) at the same calls as
+// libssl; and the alert texts themselves. The documented difference: libssl
+// also reports each step of its state machine (SSL_CB_LOOP / SSL_CB_EXIT),
+// vouch-ssl none — one tagged line per connection says whether any came.
+TEST_P(CompatDiff, InfoCallback) {
+  const std::vector<std::string> libssl_steps(4, "[documented difference] state machine steps reported: yes");
+  const std::vector<std::string> vouch_steps(4, "[documented difference] state machine steps reported: no");
+  Outcome r = expect_same_but("info_cb", {pki_dir()}, libssl_steps, vouch_steps);
+  expect_in_order(r, {"== full handshake, data, close_notify both ways", "  client info: handshake start",
+                      "  server info: handshake start", "handshake: client=done server=done",
+                      "  client info: alert written warning:close notify (W:CN)",
+                      "  server info: alert read warning:close notify (W:CN)"});
+  expect_in_order(r, {"== the client refuses the server's chain", "  client info: alert written fatal:unknown CA (F:CA)",
+                      "client SSL_do_handshake: ret=-1 err=SSL_ERROR_SSL errors=yes",
+                      "  server info: alert read fatal:unknown CA (F:CA)"});
+  expect_in_order(r, {"== the client's SSL has a callback of its own, the server's context none",
+                      "  (the SSL's own callback)", "  client info: handshake start"});
+  expect_line(r, "alert 120: no application protocol (UK)");
+  expect_line(r, "end");
+}
+
+// ALPN: SSL_CTX_set_alpn_protos / SSL_set_alpn_protos (0 on success, 1 for
+// a malformed list), the server's select callback (what it is given; OK,
+// NOACK, ALERT_FATAL; called again on resumption; none without it),
+// SSL_get0_alpn_selected on both sides, SSL_select_next_proto.
+TEST_P(CompatDiff, Alpn) {
+  Outcome r = expect_same("alpn", {pki_dir()});
+  expect_line(r, "a malformed list: 1 errors=no");
+  expect_line(r, "h2,http/1.1: 0 errors=no");
+  expect_in_order(r, {"== no select callback on the server", "select cb calls=0",
+                      "server: SSL_get0_alpn_selected=NULL len=0"});
+  expect_in_order(r, {"== the callback chooses by the server's preference",
+                      "  select cb: offered=h2,http/1.1, chooses http/1.1", "client: SSL_get0_alpn_selected=http/1.1 len=8",
+                      "server: SSL_get0_alpn_selected=http/1.1 len=8", "== resumed", "session_reused=1",
+                      "select cb calls=1", "client: SSL_get0_alpn_selected=http/1.1 len=8"});
+  expect_in_order(r, {"== no overlap, the callback answers NOACK", "handshake: client=done server=done",
+                      "== no overlap, the callback answers ALERT_FATAL", "handshake: client=failed server=failed"});
+  expect_line(r, "server prefs smtp client h2,http/1.1: 2 h2");
+  expect_line(r, "malformed client list: 2 out=NULL outlen=0");
+  expect_line(r, "end");
+}
+
+// The servername callback: with and without SNI, on resumption, each
+// answer (OK, NOACK, ALERT_WARNING, ALERT_FATAL with the default alert and
+// with access_denied), SSL_set_SSL_CTX inside it (the client then sees the
+// RSA certificate) and outside it (NULL goes back), SSL_get_servername and
+// SSL_get_servername_type on both sides.
+//
+// The documented difference: with the servername, certificate and ALPN
+// select callbacks all set, libssl's TLS 1.2 server calls the ALPN callback
+// after the certificate callback; vouch calls it before, as both do in TLS
+// 1.3 (ssl.h, SSL_CTX_set_alpn_select_cb).
+TEST_P(CompatDiff, ServerNameCallback) {
+  Outcome r = expect_same_but(
+      "servername", {pki_dir()},
+      {std::string("[documented difference] callback order: ") +
+       (tls12() ? "servername, cert, alpn" : "servername, alpn, cert")},
+      {"[documented difference] callback order: servername, alpn, cert"});
+  expect_in_order(r, {"== SNI localhost, OK", "  servername cb: arg=server-arg name=localhost type=0 al=112",
+                      "server: SSL_get_servername=localhost type=0, other name types=NULL", "== resumed, OK",
+                      "  servername cb: arg=server-arg name=localhost type=0 al=112",
+                      "session_reused=1, client sees issuer vouch test intermediate ecdsa"});
+  expect_in_order(r, {"== no SNI, OK", "  servername cb: arg=server-arg name=NULL type=-1 al=112",
+                      "server: SSL_get_servername=NULL type=-1, other name types=NULL"});
+  expect_in_order(r, {"== SNI other.example, the callback switches to the RSA server's context",
+                      "  SSL_set_SSL_CTX returned the new context: 1, SSL_get_SSL_CTX is it: 1",
+                      "session_reused=0, client sees issuer vouch test intermediate rsa",
+                      "server: SSL_get_SSL_CTX is the context it was made from: 0"});
+  expect_in_order(r, {"== SNI localhost, NOACK", "handshake: client=done server=done", "== SNI localhost, ALERT_WARNING",
+                      "handshake: client=done server=done", "== SNI unknown.example, ALERT_FATAL",
+                      "handshake: client=failed server=failed",
+                      "== SNI unknown.example, ALERT_FATAL with access_denied",
+                      "handshake: client=failed server=failed"});
+  expect_in_order(r, {"== SSL_set_SSL_CTX outside the callback", "certificate issuer after: vouch test intermediate rsa",
+                      "SSL_set_SSL_CTX(NULL)=the first context",
+                      "certificate issuer at last: vouch test intermediate ecdsa"});
+  expect_line(r, "end");
+}
+
 // ---------------------------------------------------------------- real peers
 
 // `openssl s_server -tls1_3` or `-tls1_2`, as the test's version says.

@@ -37,6 +37,7 @@ const char* key_type_name(KeyType t) {
   switch (t) {
     case KeyType::ecdsa_p256: return "ecdsa_p256";
     case KeyType::ecdsa_p384: return "ecdsa_p384";
+    case KeyType::ecdsa_p521: return "ecdsa_p521";
     case KeyType::rsa2048: return "rsa2048";
     case KeyType::rsa_pss2048: return "rsa_pss2048";
     case KeyType::ed25519: return "ed25519";
@@ -170,6 +171,7 @@ ossl::EvpPkey generate_key(KeyType type) {
   switch (type) {
     case KeyType::ecdsa_p256: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
     case KeyType::ecdsa_p384: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
+    case KeyType::ecdsa_p521: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"); break;
     case KeyType::rsa2048: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
     case KeyType::rsa_pss2048: {
       // EVP_PKEY_Q_keygen takes a size only for "RSA"; RSA-PSS (RFC 4055
@@ -351,6 +353,31 @@ std::unique_ptr<PkiFamily> make_family(const std::string& pki_dir, const std::st
   f->client_noauth =
       save(issue(noauth, f->intermediate), f->dir, "client-noauth", &f->intermediate, true);
 
+  // The same server and client with keys of the other signature schemes; a
+  // client variant reuses its server variant's key.
+  struct Variant {
+    const char* suffix;
+    KeyType key;
+    PkiCert PkiFamily::*server;
+    PkiCert PkiFamily::*client;
+  };
+  const Variant variants[] = {
+      {"p384", KeyType::ecdsa_p384, &PkiFamily::server_p384, &PkiFamily::client_p384},
+      {"p521", KeyType::ecdsa_p521, &PkiFamily::server_p521, &PkiFamily::client_p521},
+      {"ed25519", KeyType::ed25519, &PkiFamily::server_ed25519, &PkiFamily::client_ed25519},
+      {"rsa-pss", KeyType::rsa_pss2048, &PkiFamily::server_rsa_pss, &PkiFamily::client_rsa_pss},
+  };
+  for (const Variant& v : variants) {
+    CertSpec s = server;
+    s.key = v.key;
+    PkiCert& issued_server = (*f).*(v.server);
+    issued_server = save(issue(s, f->intermediate), f->dir, std::string("server-") + v.suffix, &f->intermediate, true);
+    CertSpec c = client;
+    c.cn = "client-" + name + "-" + v.suffix;
+    c.reuse_key = issued_server.key.get();
+    (*f).*(v.client) = save(issue(c, f->intermediate), f->dir, std::string("client-") + v.suffix, &f->intermediate, true);
+  }
+
   CertSpec untrusted = ca;
   untrusted.cn = "vouch untrusted root " + name;
   untrusted.path_len = -1;
@@ -385,6 +412,14 @@ constexpr Slot kSlots[] = {
     {"server-wrong-host", &PkiFamily::server_wrong_host, ChainFile::with_intermediate},
     {"client", &PkiFamily::client, ChainFile::with_intermediate},
     {"client-noauth", &PkiFamily::client_noauth, ChainFile::with_intermediate},
+    {"server-p384", &PkiFamily::server_p384, ChainFile::with_intermediate},
+    {"server-p521", &PkiFamily::server_p521, ChainFile::with_intermediate},
+    {"server-ed25519", &PkiFamily::server_ed25519, ChainFile::with_intermediate},
+    {"server-rsa-pss", &PkiFamily::server_rsa_pss, ChainFile::with_intermediate},
+    {"client-p384", &PkiFamily::client_p384, ChainFile::with_intermediate},
+    {"client-p521", &PkiFamily::client_p521, ChainFile::with_intermediate},
+    {"client-ed25519", &PkiFamily::client_ed25519, ChainFile::with_intermediate},
+    {"client-rsa-pss", &PkiFamily::client_rsa_pss, ChainFile::with_intermediate},
     {"untrusted-root", &PkiFamily::untrusted_root, ChainFile::none},
     {"untrusted-server", &PkiFamily::untrusted_server, ChainFile::leaf_alone},
 };

@@ -22,6 +22,13 @@
 //                                      CN=client-noauth-<family>, EKU serverAuth only
 //                                      (a leaf a server must refuse as a client;
 //                                      same key as client)
+//   <family>/server-{p384,p521,ed25519,rsa-pss}{,-chain,-key}.pem
+//                                      as server, but with an ECDSA P-384, ECDSA P-521,
+//                                      Ed25519 or RSASSA-PSS (RFC 4055) key, for the
+//                                      signature schemes those keys sign with
+//   <family>/client-{p384,p521,ed25519,rsa-pss}{,-chain,-key}.pem
+//                                      as client, with the key of the server variant of
+//                                      the same name
 //   <family>/untrusted-root{,-key}.pem a root nobody trusts
 //   <family>/untrusted-server{,-chain,-key}.pem
 //                                      like server (same key), issued directly by the
@@ -65,7 +72,7 @@
 
 namespace vouch::testing {
 
-enum class KeyType { ecdsa_p256, ecdsa_p384, rsa2048, rsa_pss2048, ed25519 };
+enum class KeyType { ecdsa_p256, ecdsa_p384, ecdsa_p521, rsa2048, rsa_pss2048, ed25519 };
 
 /// What to put in a certificate. Offsets are seconds relative to now.
 struct CertSpec {
@@ -138,6 +145,9 @@ struct PkiFamily {
   PkiCert server_wrong_host;
   PkiCert client;
   PkiCert client_noauth;
+  // Leaves whose keys sign with other schemes (RFC 8446 §4.2.3).
+  PkiCert server_p384, server_p521, server_ed25519, server_rsa_pss;
+  PkiCert client_p384, client_p521, client_ed25519, client_rsa_pss;
   PkiCert untrusted_root;
   PkiCert untrusted_server;
 
@@ -153,7 +163,7 @@ class PkiLock;
 
 /// Bumped whenever the set of files or what goes into them changes, so that
 /// PKIs written by an older generator are regenerated rather than loaded.
-inline constexpr int kPkiGeneratorVersion = 1;
+inline constexpr int kPkiGeneratorVersion = 2;
 
 struct PkiStoreOptions {
   /// A stored PKI at least this old is regenerated (its leaves' validity is

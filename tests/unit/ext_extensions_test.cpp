@@ -121,12 +121,17 @@ Bytes write_block(ExtContext ctx, const Extensions& ext, size_t* binders_offset 
   return out;
 }
 
-// Parses a whole buffer as one block; leftover bytes are a test failure.
+// Parses a whole buffer as one block; leftover bytes are a test failure. A
+// malformed TLS 1.2-only ClientHello extension, which parse_extensions keeps
+// in malformed12 rather than failing on, is returned as the failure: what a
+// TLS 1.2 server makes of the block (TolerantOfTls12OnlyFaults covers the
+// TLS 1.3 view).
 Status parse_block(ByteView b, ExtContext ctx, Extensions& out, size_t* binders_length = nullptr) {
   Reader r(b);
   Status s = parse_extensions(r, ctx, out, binders_length);
   if (s) {
     EXPECT_TRUE(r.empty());
+    if (out.malformed12) return *out.malformed12;
   }
   return s;
 }
@@ -471,6 +476,64 @@ TEST(Extensions, Tls12ExtensionsMalformed) {
   EXPECT_EQ(got.ec_point_formats, hex("000102"));
   ASSERT_TRUE(parse_block(block({{35, hex("deadbeef")}}), C::client_hello, got));
   EXPECT_EQ(got.session_ticket, hex("deadbeef"));
+}
+
+// RFC 8446 §4.1.2: a ClientHello is parsed before the version is chosen. The
+// extensions of TLS 1.2 only (not in §4.2's table) do not fail the parse when
+// malformed: the first fault is kept for a TLS 1.2 server, the field is left
+// unset, and the rest of the block is still read.
+TEST(Extensions, TolerantOfTls12OnlyFaults) {
+  struct Tls12Only {
+    uint16_t type;
+    Bytes bad_body;
+    Alert alert;
+  };
+  const Tls12Only cases[] = {
+      {11, hex("00"), Alert::decode_error},                        // ec_point_formats: empty list
+      {11, {}, Alert::decode_error},                               // ... no length byte
+      {23, hex("00"), Alert::decode_error},                        // extended_master_secret: not empty
+      {0xff01, hex("05 01"), Alert::decode_error},                 // renegotiation_info: length overruns
+      {17, hex("0000"), Alert::decode_error},                      // status_request_v2: empty list
+      {17, hex("000e 02 0004 0000 0000 02 0004 0000 0000"), Alert::illegal_parameter},  // ocsp_multi twice
+  };
+  for (const Tls12Only& c : cases) {
+    SCOPED_TRACE(std::string(extension_name(c.type)) + " " + hexs(c.bad_body));
+    const Bytes b = block({{c.type, c.bad_body}, {10, hex("0002 001d")}});
+    Reader r(b);
+    Extensions got;
+    ASSERT_TRUE(parse_extensions(r, ExtContext::client_hello, got));
+    EXPECT_TRUE(r.empty());
+    ASSERT_TRUE(got.malformed12);
+    EXPECT_EQ(got.malformed12->alert, c.alert) << got.malformed12->to_string();
+    EXPECT_EQ(got.malformed12->reason.rfind("ClientHello: ", 0), 0u) << got.malformed12->reason;
+    EXPECT_NE(got.malformed12->reason.find(extension_name(c.type)), std::string::npos) << got.malformed12->reason;
+    EXPECT_TRUE(got.has(static_cast<ExtensionType>(c.type)));
+    EXPECT_FALSE(got.ec_point_formats || got.extended_master_secret || got.renegotiation_info ||
+                 got.status_request_v2);
+    // What follows was parsed.
+    ASSERT_TRUE(got.supported_groups);
+    EXPECT_EQ(got.supported_groups->size(), 1u);
+  }
+  // The first fault is the one kept; a second does not replace it.
+  const Bytes two = block({{23, hex("01")}, {11, hex("00")}});
+  Reader r(two);
+  Extensions got;
+  ASSERT_TRUE(parse_extensions(r, ExtContext::client_hello, got));
+  ASSERT_TRUE(got.malformed12);
+  EXPECT_NE(got.malformed12->reason.find("extended_master_secret"), std::string::npos);
+  // Only in a ClientHello, and only for those: a TLS 1.2 ServerHello, and
+  // a malformed extension TLS 1.3 uses, still fail the parse.
+  const Bytes in_sh = block({{11, hex("00")}});
+  Reader sh(in_sh);
+  EXPECT_EQ(alert_of(parse_extensions(sh, ExtContext::server_hello12, got)), Alert::decode_error);
+  EXPECT_FALSE(got.malformed12);
+  const Bytes bad_groups = block({{10, hex("0000")}});
+  Reader groups(bad_groups);
+  EXPECT_EQ(alert_of(parse_extensions(groups, ExtContext::client_hello, got)), Alert::decode_error);
+  // The same extension twice is still a duplicate, malformed or not.
+  const Bytes twice = block({{11, hex("00")}, {11, hex("00")}});
+  Reader dup(twice);
+  EXPECT_EQ(alert_of(parse_extensions(dup, ExtContext::client_hello, got)), Alert::illegal_parameter);
 }
 
 TEST(Extensions, ServerNameSkipsUnknownNameTypes) {

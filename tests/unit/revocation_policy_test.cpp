@@ -106,5 +106,29 @@ TEST(PeerOcspSummary, FromResumedSession) {
   EXPECT_EQ(not_requested.summary(), "not requested [from the resumed session]");
 }
 
+// The reason a refused staple gives reads as one sentence (it once said
+// "the server's the leaf certificate is revoked").
+TEST(StapleProviderReason, NamesTheCertificateOnce) {
+  const std::vector<X509*> chain;
+  auto reason = [&](bool peer_is_server, StapleReport r) {
+    const PeerOcsp o = requested_with(std::move(r));
+    const RevocationContext ctx{.peer_is_server = peer_is_server, .chain = chain, .ocsp = o};
+    const Status s = ocsp_staple_provider(OcspPolicy::soft)->check(ctx);
+    EXPECT_FALSE(s);
+    return s ? std::string() : s.error().reason;
+  };
+  const OcspStatus revoked = revoked_status();
+  EXPECT_EQ(reason(true, StapleReport{.present = true, .status = revoked}),
+            "the server's leaf certificate is revoked: " + describe(revoked));
+  EXPECT_EQ(reason(false, StapleReport{.position = 1, .present = true, .status = revoked}),
+            "the client's chain certificate 1 is revoked: " + describe(revoked));
+  EXPECT_EQ(reason(true, StapleReport{.present = true, .problem = "bad signature"}),
+            "the server's OCSP staple for the leaf certificate is invalid: bad signature");
+  OcspStatus unknown = good_status();
+  unknown.status = OcspCertStatus::unknown;
+  EXPECT_EQ(reason(true, StapleReport{.position = 2, .present = true, .status = unknown}),
+            "the server's OCSP staple for chain certificate 2 says unknown: " + describe(unknown));
+}
+
 }  // namespace
 }  // namespace vouch

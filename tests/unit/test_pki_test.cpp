@@ -45,6 +45,14 @@ std::vector<std::pair<std::string, const PkiCert*>> certs_of(const PkiFamily& f)
           {"server-wrong-host", &f.server_wrong_host},
           {"client", &f.client},
           {"client-noauth", &f.client_noauth},
+          {"server-p384", &f.server_p384},
+          {"server-p521", &f.server_p521},
+          {"server-ed25519", &f.server_ed25519},
+          {"server-rsa-pss", &f.server_rsa_pss},
+          {"client-p384", &f.client_p384},
+          {"client-p521", &f.client_p521},
+          {"client-ed25519", &f.client_ed25519},
+          {"client-rsa-pss", &f.client_rsa_pss},
           {"untrusted-root", &f.untrusted_root},
           {"untrusted-server", &f.untrusted_server}};
 }

@@ -82,6 +82,9 @@ ServedConnection serve_connection(int fd, std::shared_ptr<const ServerConfig> co
   (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
   Stream stream(fd, Connection::server(std::move(config)));
+  // After a fatal alert of ours, Stream has closed gracefully (write side
+  // shut down, the client's late bytes read and discarded, bounded), so the
+  // caller's close() does not reset a client that is still writing.
   if (Status st = stream.handshake(); !st) return failed("handshake failed", st.error());
   const std::string summary = server_log_line(stream.connection());
 

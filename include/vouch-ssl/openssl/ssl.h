@@ -175,6 +175,8 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 #define SSL_CTRL_EXTRA_CHAIN_CERT 14
 #define SSL_CTRL_MODE 33
+#define SSL_CTRL_SET_TLSEXT_SERVERNAME_CB 53
+#define SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG 54
 #define SSL_CTRL_SET_TLSEXT_HOSTNAME 55
 #define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB 63
 #define SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB_ARG 64
@@ -276,11 +278,37 @@ int SSL_set_cipher_list(SSL *s, const char *str);
 
 /* ---- certificates and keys ------------------------------------------------- */
 
+/*
+ * The _file calls return 1, or 0 with libcrypto's and libssl's errors on
+ * the queue (a file that does not open: "system lib"; one that does not
+ * parse: "PEM lib" / "ASN1 lib"). SSL_CTX_use_certificate_chain_file reads
+ * a PEM file: the leaf first, then the certificates sent after it (the
+ * intermediates), replacing any chain loaded before for that key type.
+ * SSL_CTX_use_PrivateKey_file decrypts an encrypted PEM key (PKCS#8
+ * "ENCRYPTED PRIVATE KEY" or a traditional one with DEK-Info) with the
+ * password the context's callback gives (SSL_CTX_set_default_passwd_cb);
+ * the certificate calls pass the callback too (PEM certificates are not
+ * encrypted: it is not called).
+ */
 int SSL_CTX_use_certificate(SSL_CTX *ctx, X509 *x);
 int SSL_CTX_use_certificate_file(SSL_CTX *ctx, const char *file, int type);
 int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
 int SSL_CTX_use_PrivateKey(SSL_CTX *ctx, EVP_PKEY *pkey);
 int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type);
+/*
+ * The password callback for encrypted PEM files (pem_password_cb, from
+ * <openssl/pem.h>: int cb(char *buf, int size, int rwflag, void *userdata)):
+ * called with rwflag 0 (reading) and the userdata set here; it copies the
+ * password into buf (at most size bytes) and returns its length, or 0 / -1
+ * to give none (the load then fails). libcrypto may call it again after a
+ * failure. Without a callback libcrypto's default one asks on the terminal,
+ * as with libssl. Neither is copied: both must live as long as the context
+ * loads files.
+ */
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb *cb);
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
+pem_password_cb *SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx);
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
 int SSL_CTX_check_private_key(const SSL_CTX *ctx);
 
 int SSL_use_certificate(SSL *ssl, X509 *x);
@@ -333,6 +361,17 @@ EVP_PKEY *SSL_get_privatekey(const SSL *ssl);
 /* ---- verification --------------------------------------------------------- */
 
 int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
+/*
+ * Adds libcrypto's default anchors: the PEM file named by the SSL_CERT_FILE
+ * environment variable, else X509_get_default_cert_file() (a distribution's
+ * CA bundle), and the hashed directory named by SSL_CERT_DIR, else
+ * X509_get_default_cert_dir(). Returns 1 — also when they do not exist
+ * (nothing is added then and no error is queued), as in libssl. A vouch
+ * client verifying with SSL_VERIFY_PEER needs an anchor loaded from a file:
+ * anchors only in a directory are not enough (the handshake fails at once,
+ * "no trust anchors").
+ */
+int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 /*
  * The callback is called by libcrypto as in libssl: for each certificate
  * of the peer's path, from the anchor down to the leaf, and again for each
@@ -405,8 +444,36 @@ int SSL_read(SSL *ssl, void *buf, int num);
 int SSL_write(SSL *ssl, const void *buf, int num);
 int SSL_pending(const SSL *ssl);
 int SSL_has_pending(const SSL *s);
+/*
+ * SSL_shutdown: 1 once close_notify went both ways, 0 once ours is sent
+ * (call again to wait for the peer's), -1 otherwise (SSL_get_error: WANT_READ
+ * / WANT_WRITE, or an error: "shutdown while in init" before the handshake
+ * completed or after a fatal error).
+ */
 int SSL_shutdown(SSL *s);
+/*
+ * SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN as they stand. SSL_set_shutdown
+ * sets them as given (SSL_clear resets them to 0): SSL_SENT_SHUTDOWN makes
+ * SSL_write fail ("protocol is shutdown") and SSL_shutdown only wait for
+ * the peer's close_notify, without sending one; SSL_RECEIVED_SHUTDOWN makes
+ * SSL_read return 0 (SSL_ERROR_ZERO_RETURN) without reading. With
+ * SSL_SENT_SHUTDOWN set, SSL_free and SSL_clear leave the session resumable
+ * although no close_notify was sent — what servers and benchmarks that
+ * close without one do: SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN |
+ * SSL_RECEIVED_SHUTDOWN); SSL_free(ssl);
+ */
 int SSL_get_shutdown(const SSL *ssl);
+void SSL_set_shutdown(SSL *ssl, int mode);
+/*
+ * Quiet shutdown (mode 1): SSL_shutdown sends and awaits nothing, sets both
+ * flags and returns 1 (on an established connection; before it, the same
+ * "shutdown while in init" error as without). An SSL takes its context's
+ * setting at SSL_new; SSL_clear keeps it.
+ */
+void SSL_CTX_set_quiet_shutdown(SSL_CTX *ctx, int mode);
+int SSL_CTX_get_quiet_shutdown(const SSL_CTX *ctx);
+void SSL_set_quiet_shutdown(SSL *ssl, int mode);
+int SSL_get_quiet_shutdown(const SSL *ssl);
 int SSL_get_error(const SSL *s, int ret_code);
 /* SSL_READING / SSL_WRITING when the BIO had no data / no room,
  * SSL_X509_LOOKUP when a callback asked to be called again, else
@@ -476,9 +543,239 @@ STACK_OF(X509) *SSL_get_peer_cert_chain(const SSL *s);
 
 const char *SSL_get_version(const SSL *s);
 int SSL_version(const SSL *s);
+/*
+ * The suite of the current session (NULL before a handshake completed; kept
+ * by SSL_clear until the next handshake, as libssl keeps the session). The
+ * SSL_CIPHER is static: never freed. Only the suites vouch implements exist
+ * (the three TLS 1.3 suites and the six TLS 1.2 ECDHE AEAD suites).
+ */
 const SSL_CIPHER *SSL_get_current_cipher(const SSL *s);
+/* The names: OpenSSL's (TLS 1.2: "ECDHE-ECDSA-AES128-GCM-SHA256"; TLS 1.3:
+ * the IANA name) and the IANA one ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+ * "(NONE)" for a NULL cipher. */
 const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+const char *SSL_CIPHER_standard_name(const SSL_CIPHER *c);
+/* The secret bits (128 or 256), also stored in *alg_bits when not NULL; 0
+ * for a NULL cipher (*alg_bits untouched). */
+int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
+/* The first version that has the suite: "TLSv1.2" or "TLSv1.3"; "(NONE)"
+ * for a NULL cipher. */
+const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
+/* 0x03000000 | the suite's two bytes (RFC 8446 §B.4, RFC 5289); the two
+ * bytes alone. c must not be NULL. */
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
+uint16_t SSL_CIPHER_get_protocol_id(const SSL_CIPHER *c);
+/*
+ * One line as `openssl ciphers -v` prints it ("name version Kx= Au= Enc=
+ * Mac=", newline-terminated) in buf, which must hold at least 128 bytes
+ * (else NULL). With buf NULL a 128-byte buffer is allocated (free it with
+ * OPENSSL_free). Returns buf; NULL when allocation fails. c must not be NULL.
+ */
+char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int size);
+#define SSL_get_cipher(s) SSL_CIPHER_get_name(SSL_get_current_cipher(s))
+#define SSL_get_cipher_name(s) SSL_CIPHER_get_name(SSL_get_current_cipher(s))
+#define SSL_get_cipher_bits(s, np) SSL_CIPHER_get_bits(SSL_get_current_cipher(s), (np))
+#define SSL_get_cipher_version(s) SSL_CIPHER_get_version(SSL_get_current_cipher(s))
+/*
+ * The server name (TLSEXT_NAMETYPE_host_name; NULL for any other type):
+ * client — the name SSL_set_tlsext_host_name set (NULL without one);
+ * server — the name the client sent in this handshake, from the moment its
+ * ClientHello is read (inside the servername callback too), NULL without
+ * one or before. SSL_get_servername_type: TLSEXT_NAMETYPE_host_name when
+ * SSL_get_servername gives a name, else -1. Difference from libssl: on a
+ * TLS 1.2 resumption libssl's server reports the name of the session (NULL
+ * if its first handshake's servername callback did not answer
+ * SSL_TLSEXT_ERR_OK), vouch-ssl's the name this ClientHello sent (vouch
+ * resumes a session only for the name it was made for).
+ */
 const char *SSL_get_servername(const SSL *s, const int type);
+int SSL_get_servername_type(const SSL *s);
+/*
+ * Moves the SSL to another context — what a servername callback does to
+ * serve a name with another certificate: the SSL's certificates and keys
+ * become ctx's (SSL_use_certificate on the SSL after this changes them
+ * again), and so do the callbacks read from the context (certificate,
+ * status, ALPN select, key log, info); a session id context the SSL had
+ * from its old context becomes ctx's. What was set on the SSL itself
+ * (verification, options, versions, suites) stays, and sessions — tickets,
+ * the session cache and its callbacks — remain those of the context the SSL
+ * was made from. NULL moves it back to that one. Returns the context the
+ * SSL now has (a reference is taken on it, the old one's released).
+ * Difference from libssl: inside a servername callback the new context's
+ * session id context does not apply to the session made by this handshake.
+ */
+SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
+
+/* ---- alerts and the info callback -------------------------------------------- */
+
+/* Alert levels and descriptions (RFC 8446 §6, RFC 5246 §7.2), libssl's names
+ * and values: what the info callback reports, what a servername callback
+ * sets in *al. */
+#define SSL3_AL_WARNING 1
+#define SSL3_AL_FATAL 2
+#define SSL_AD_CLOSE_NOTIFY 0
+#define SSL_AD_UNEXPECTED_MESSAGE 10
+#define SSL_AD_BAD_RECORD_MAC 20
+#define SSL_AD_DECRYPTION_FAILED 21
+#define SSL_AD_RECORD_OVERFLOW 22
+#define SSL_AD_DECOMPRESSION_FAILURE 30
+#define SSL_AD_HANDSHAKE_FAILURE 40
+#define SSL_AD_NO_CERTIFICATE 41
+#define SSL_AD_BAD_CERTIFICATE 42
+#define SSL_AD_UNSUPPORTED_CERTIFICATE 43
+#define SSL_AD_CERTIFICATE_REVOKED 44
+#define SSL_AD_CERTIFICATE_EXPIRED 45
+#define SSL_AD_CERTIFICATE_UNKNOWN 46
+#define SSL_AD_ILLEGAL_PARAMETER 47
+#define SSL_AD_UNKNOWN_CA 48
+#define SSL_AD_ACCESS_DENIED 49
+#define SSL_AD_DECODE_ERROR 50
+#define SSL_AD_DECRYPT_ERROR 51
+#define SSL_AD_EXPORT_RESTRICTION 60
+#define SSL_AD_PROTOCOL_VERSION 70
+#define SSL_AD_INSUFFICIENT_SECURITY 71
+#define SSL_AD_INTERNAL_ERROR 80
+#define SSL_AD_INAPPROPRIATE_FALLBACK 86
+#define SSL_AD_USER_CANCELLED 90
+#define SSL_AD_NO_RENEGOTIATION 100
+#define SSL_AD_MISSING_EXTENSION 109
+#define SSL_AD_UNSUPPORTED_EXTENSION 110
+#define SSL_AD_CERTIFICATE_UNOBTAINABLE 111
+#define SSL_AD_UNRECOGNIZED_NAME 112
+#define SSL_AD_BAD_CERTIFICATE_STATUS_RESPONSE 113
+#define SSL_AD_BAD_CERTIFICATE_HASH_VALUE 114
+#define SSL_AD_UNKNOWN_PSK_IDENTITY 115
+#define SSL_AD_CERTIFICATE_REQUIRED 116
+#define SSL_AD_NO_APPLICATION_PROTOCOL 120
+
+/* The texts of an alert value (level << 8 | description), libssl's:
+ * "warning" / "fatal" / "unknown" ("W", "F", "U") for the level, "close
+ * notify", "unknown CA" ... ("CN", "CA" ...) for the description, "unknown"
+ * ("UK") for one libssl has no text for. Static strings. */
+const char *SSL_alert_type_string_long(int value);
+const char *SSL_alert_type_string(int value);
+const char *SSL_alert_desc_string_long(int value);
+const char *SSL_alert_desc_string(int value);
+
+/*
+ * The info callback, cb(ssl, where, ret), with libssl's event values.
+ * vouch-ssl reports the documented subset, not libssl's state-machine steps:
+ *  - SSL_CB_HANDSHAKE_START (ret 1) in the call that starts a handshake;
+ *  - SSL_CB_HANDSHAKE_DONE (ret 1) in the call that completes it;
+ *  - SSL_CB_WRITE_ALERT once our close_notify (SSL_shutdown) or fatal alert
+ *    is written, SSL_CB_READ_ALERT once the peer's close_notify or fatal
+ *    alert is read; ret = level << 8 | description (SSL_alert_*_string).
+ * Not reported (a documented difference from libssl): SSL_CB_LOOP and
+ * SSL_CB_EXIT steps (SSL_CB_CONNECT_LOOP / _EXIT, SSL_CB_ACCEPT_LOOP / _EXIT:
+ * vouch's state machines have other states, and SSL_state_string is not
+ * provided), warning alerts other than close_notify (a TLS 1.2
+ * no_renegotiation), and the events of a TLS 1.2 renegotiation or a TLS 1.3
+ * post-handshake authentication. The SSL's callback (SSL_set_info_callback)
+ * takes precedence over its context's; each is read at the event.
+ * SSL_get_info_callback returns the SSL's own (NULL if none).
+ */
+#define SSL_ST_CONNECT 0x1000
+#define SSL_ST_ACCEPT 0x2000
+#define SSL_CB_LOOP 0x01
+#define SSL_CB_EXIT 0x02
+#define SSL_CB_READ 0x04
+#define SSL_CB_WRITE 0x08
+#define SSL_CB_ALERT 0x4000
+#define SSL_CB_READ_ALERT (SSL_CB_ALERT | SSL_CB_READ)
+#define SSL_CB_WRITE_ALERT (SSL_CB_ALERT | SSL_CB_WRITE)
+#define SSL_CB_ACCEPT_LOOP (SSL_ST_ACCEPT | SSL_CB_LOOP)
+#define SSL_CB_ACCEPT_EXIT (SSL_ST_ACCEPT | SSL_CB_EXIT)
+#define SSL_CB_CONNECT_LOOP (SSL_ST_CONNECT | SSL_CB_LOOP)
+#define SSL_CB_CONNECT_EXIT (SSL_ST_CONNECT | SSL_CB_EXIT)
+#define SSL_CB_HANDSHAKE_START 0x10
+#define SSL_CB_HANDSHAKE_DONE 0x20
+void SSL_CTX_set_info_callback(SSL_CTX *ctx, void (*cb)(const SSL *ssl, int type, int val));
+void (*SSL_CTX_get_info_callback(SSL_CTX *ctx))(const SSL *ssl, int type, int val);
+void SSL_set_info_callback(SSL *ssl, void (*cb)(const SSL *ssl, int type, int val));
+void (*SSL_get_info_callback(const SSL *ssl))(const SSL *ssl, int type, int val);
+
+/* ---- ALPN (RFC 7301) ------------------------------------------------------------ */
+
+/*
+ * The protocols a client offers, in the wire format (each name preceded by
+ * its length byte: "\x02h2\x08http/1.1"), copied. Returns 0 on success —
+ * the reverse of the usual convention, as in libssl — and 1 for a malformed
+ * list (an empty name, a length past the end; nothing changes then, no
+ * error is queued). NULL or length 0 offers none. An SSL takes its
+ * context's list at SSL_new; SSL_set_alpn_protos replaces the SSL's. A
+ * server's own list is not used: it chooses with its select callback.
+ */
+int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos, unsigned int protos_len);
+int SSL_set_alpn_protos(SSL *ssl, const unsigned char *protos, unsigned int protos_len);
+/*
+ * Server: called for each ClientHello offering ALPN (a resumed handshake's
+ * too), after the servername callback, with the client's list (in, inlen:
+ * wire format, valid during the call). Answer SSL_TLSEXT_ERR_OK with
+ * *out / *outlen naming the protocol (memory that outlives the call, e.g.
+ * inside `in` or a static list; SSL_select_next_proto finds one), or
+ * SSL_TLSEXT_ERR_NOACK to negotiate none (the handshake goes on); any other
+ * value fails the handshake with a no_application_protocol alert ("no
+ * application protocol" queued). The context's callback at the moment of the
+ * ClientHello is used (after SSL_set_SSL_CTX, the new context's). Without a
+ * callback a server negotiates no protocol. Differences from libssl: a
+ * protocol the client did not offer fails the handshake at the server
+ * (internal_error) — libssl sends it and the client refuses it; in TLS 1.2
+ * it is called before the certificate callback (SSL_CTX_set_cert_cb), as in
+ * TLS 1.3 — libssl's TLS 1.2 server calls it after (vouch lets the
+ * certificate depend on the protocol, as RFC 8737's acme-tls/1 needs).
+ */
+typedef int (*SSL_CTX_alpn_select_cb_func)(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                                           const unsigned char *in, unsigned int inlen, void *arg);
+void SSL_CTX_set_alpn_select_cb(SSL_CTX *ctx, SSL_CTX_alpn_select_cb_func cb, void *arg);
+/* The protocol negotiated on the current connection: *data points into the
+ * SSL (valid until the next handshake, SSL_clear or SSL_free), *len its
+ * length; NULL and 0 when none was (or before the handshake). */
+void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
+/*
+ * The first protocol of `server` (wire format, in the server's preference)
+ * that `client` also lists: *out / *outlen point at it inside `server`,
+ * OPENSSL_NPN_NEGOTIATED. Without one: the client's first protocol (inside
+ * `client`) and OPENSSL_NPN_NO_OVERLAP — an ALPN callback must not accept
+ * it then. A client list not starting with a well-formed protocol: *out
+ * NULL, *outlen 0, OPENSSL_NPN_NO_OVERLAP.
+ */
+#define OPENSSL_NPN_UNSUPPORTED 0
+#define OPENSSL_NPN_NEGOTIATED 1
+#define OPENSSL_NPN_NO_OVERLAP 2
+int SSL_select_next_proto(unsigned char **out, unsigned char *outlen, const unsigned char *server,
+                          unsigned int server_len, const unsigned char *client, unsigned int client_len);
+
+/* ---- key material ----------------------------------------------------------- */
+
+/*
+ * Key logging for debugging (Wireshark's SSLKEYLOGFILE format): the callback
+ * gets one NSS key log line per secret, without a newline, as each is
+ * derived — TLS 1.2: "CLIENT_RANDOM <client random> <master secret>" (also
+ * on resumption); TLS 1.3: CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT_TRAFFIC_SECRET_0,
+ * SERVER_TRAFFIC_SECRET_0 and EXPORTER_SECRET, each with the client random;
+ * lower-case hex, in libssl's order. `line` is valid during the call only.
+ * The context's callback at the moment of logging is called (set before
+ * the handshake starts; NULL logs nothing). Whoever reads these lines can
+ * decrypt the connection.
+ */
+typedef void (*SSL_CTX_keylog_cb_func)(const SSL *ssl, const char *line);
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, SSL_CTX_keylog_cb_func cb);
+SSL_CTX_keylog_cb_func SSL_CTX_get_keylog_callback(const SSL_CTX *ctx);
+
+/*
+ * Keying material exporter (RFC 5705 in TLS 1.2, RFC 8446 §7.5 in TLS
+ * 1.3): olen bytes into out, both peers getting the same, for the label
+ * (llen bytes) and, when use_context is non-zero, the context (contextlen
+ * bytes, possibly 0). In TLS 1.2 no context and an empty one differ; in TLS
+ * 1.3 they are the same. Returns 1; -1 when the SSL has no session (a fresh
+ * SSL before its handshake); 0 with an error on the queue when the
+ * handshake has not completed although a session is set (SSL_set_session,
+ * or mid-handshake), for olen 0, or a TLS 1.2 context longer than 65535
+ * bytes. Works after SSL_shutdown, on the session's keys.
+ */
+int SSL_export_keying_material(SSL *s, unsigned char *out, size_t olen, const char *label, size_t llen,
+                               const unsigned char *context, size_t contextlen, int use_context);
 
 /* ---- application data (ex_data) ------------------------------------------- */
 

@@ -28,11 +28,34 @@ extern "C" {
 /* RFC 6066 §8: CertificateStatusType ocsp. */
 #define TLSEXT_STATUSTYPE_ocsp 1
 
-/* What servername and status callbacks return. */
+/* What servername, ALPN select and status callbacks return. */
 #define SSL_TLSEXT_ERR_OK 0
 #define SSL_TLSEXT_ERR_ALERT_WARNING 1
 #define SSL_TLSEXT_ERR_ALERT_FATAL 2
 #define SSL_TLSEXT_ERR_NOACK 3
+
+/*
+ * Server: the servername callback, int cb(SSL *ssl, int *al, void *arg),
+ * called for every ClientHello a server of the context answers — with or
+ * without a server_name (SSL_get_servername gives it, NULL without), on
+ * resumption too — before the ALPN select callback and before the
+ * certificate is chosen, so it may switch the SSL to another context
+ * (SSL_set_SSL_CTX) or set a certificate (SSL_use_certificate). Answers:
+ * SSL_TLSEXT_ERR_OK (the name is acknowledged), SSL_TLSEXT_ERR_NOACK (not
+ * acknowledged; the handshake goes on), SSL_TLSEXT_ERR_ALERT_FATAL (the
+ * handshake fails with the alert in *al, SSL_AD_UNRECOGNIZED_NAME unless it
+ * sets another; "callback failed" queued), SSL_TLSEXT_ERR_ALERT_WARNING
+ * (as NOACK; difference from libssl: no warning alert is sent — TLS 1.3
+ * has none, and libssl sends it only in TLS 1.2). Any other value counts as
+ * SSL_TLSEXT_ERR_OK. Differences from libssl: SSL_session_reused is 0
+ * inside the callback (vouch decides on resumption after it); after a
+ * HelloRetryRequest it is called for both ClientHellos. The _arg macro sets
+ * the callback's third argument. Both return 1.
+ */
+#define SSL_CTX_set_tlsext_servername_callback(ctx, cb) \
+    SSL_CTX_callback_ctrl((ctx), SSL_CTRL_SET_TLSEXT_SERVERNAME_CB, (void (*)(void))(cb))
+#define SSL_CTX_set_tlsext_servername_arg(ctx, arg) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG, 0, (arg))
 
 /*
  * Client: the name sent as server_name (SNI). As in libssl it is a control

@@ -1,0 +1,6 @@
+// libFuzzer target: the KeyUpdate (RFC 8446 §4.6.3) parser, with
+// the parse → write → parse round trip. Input: the message body.
+#include "fuzz_util.h"
+#include "msg/messages.h"
+
+VOUCH_FUZZ_MESSAGE_TARGET(::vouch::KeyUpdate)
