@@ -34,6 +34,20 @@ TEST(Credential, LoadsChainAndKeyFromFiles) {
   EXPECT_EQ(cred->subject(), "CN=localhost,O=vouch-test");
 }
 
+// Found by fuzz/targets/credential.cpp (its corpus keeps the input): an
+// empty staple for the leaf means "none", and nothing is left stapled.
+TEST(Credential, EmptyStapleMeansNone) {
+  const auto& f = test_pki().ecdsa();
+  auto cred = Credential::from_pem_files(f.server.chain_path, f.server.key_path);
+  ASSERT_TRUE(cred.ok()) << cred.error().to_string();
+  auto stapled = cred->with_ocsp_staples({Bytes{}});
+  ASSERT_TRUE(stapled.ok()) << stapled.error().to_string();
+  EXPECT_TRUE(stapled->ocsp_staples().empty() || stapled->ocsp_staples()[0].empty());
+  auto none = cred->with_ocsp_staples({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->ocsp_staples().empty());
+}
+
 TEST(Credential, LoadsRsaFromMemory) {
   const auto& f = test_pki().rsa();
   auto cred = Credential::from_pem(f.client.cert_pem + f.intermediate.cert_pem, f.client.key_pem);
