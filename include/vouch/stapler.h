@@ -88,6 +88,12 @@ struct StaplerOptions {
   std::chrono::seconds max_retry{3600};
   /// Bound of one HTTP exchange (connect + send + receive).
   std::chrono::milliseconds fetch_timeout{10000};
+  /// The default fetcher's HTTP proxy. nullopt: the environment decides
+  /// (http_proxy / no_proxy, as libcrypto reads them; loopback responders
+  /// are always reached directly). "": never a proxy. "[http://]host:port":
+  /// every fetch goes through that proxy, loopback responders included.
+  /// Ignored with a custom `fetcher`.
+  std::optional<std::string> http_proxy;
   /// Send a nonce (RFC 6960 §4.4.1) and require it echoed. Off by default:
   /// many responders serve pre-signed responses without nonces (RFC 5019).
   bool use_nonce = false;

@@ -71,7 +71,7 @@ Result<ossl::Bio> connect_once(const std::string& url, const char* host, const c
 }  // namespace
 
 Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chrono::milliseconds timeout,
-                         size_t max_bytes) {
+                         size_t max_bytes, const std::optional<std::string>& proxy) {
   const Clock::time_point deadline = Clock::now() + std::max(timeout, std::chrono::milliseconds(1));
   if (request_der.empty() || request_der.size() > INT_MAX) return fetch_error(url, "invalid request size");
   if (max_bytes == 0) return fetch_error(url, "max_bytes must be positive");
@@ -93,9 +93,20 @@ Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chro
   std::string path = path_only ? path_only.get() : "/";
   if (query && *query.get() != '\0') path += std::string("?") + query.get();
 
-  // "" disables the proxy; nullptr lets libcrypto consult http_proxy/no_proxy.
-  const char* proxy_arg = is_loopback(host.get()) ? "" : nullptr;
-  const bool via_proxy = OSSL_HTTP_adapt_proxy(proxy_arg, nullptr, host.get(), 0) != nullptr;
+  // For libcrypto, proxy "" means direct and nullptr "consult http_proxy";
+  // no_proxy nullptr means "consult the no_proxy variable" and "" "none".
+  // An explicit proxy is used for every host: no_proxy "" (OpenSSL's
+  // default no_proxy handling would otherwise apply the environment's list).
+  const char* proxy_arg = nullptr;
+  const char* no_proxy_arg = nullptr;
+  if (proxy) {
+    proxy_arg = proxy->c_str();
+    no_proxy_arg = "";
+  } else if (is_loopback(host.get())) {
+    proxy_arg = "";
+  }
+  const char* const chosen_proxy = OSSL_HTTP_adapt_proxy(proxy_arg, no_proxy_arg, host.get(), 0);
+  const bool via_proxy = chosen_proxy != nullptr;
   ossl::Bio conn;
   if (!via_proxy) {
     VOUCH_ASSIGN(conn, connect_once(url, host.get(), port.get(), deadline));
@@ -109,8 +120,10 @@ Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chro
   if (ms_left == 0) return fetch_error(url, "timed out");
   const int secs = ms_left / 1000 + (ms_left % 1000 != 0 ? 1 : 0);
 
+  // Given a connection of ours (direct), libcrypto wants proxy and no_proxy
+  // both null; through a proxy, it applies them again to the same effect.
   ossl::Bio body(OSSL_HTTP_transfer(nullptr, host.get(), port.get(), path.c_str(), /*use_ssl=*/0,
-                                    via_proxy ? proxy_arg : nullptr, /*no_proxy=*/nullptr, conn.get(),
+                                    chosen_proxy, via_proxy ? no_proxy_arg : nullptr, conn.get(),
                                     /*rbio=*/nullptr, /*bio_update_fn=*/nullptr, /*arg=*/nullptr,
                                     /*buf_size=*/0, /*headers=*/nullptr, "application/ocsp-request",
                                     req.get(), "application/ocsp-response", /*expect_asn1=*/0, max_bytes,

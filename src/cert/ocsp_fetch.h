@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "vouch/error.h"
@@ -24,14 +25,27 @@ namespace vouch {
 /// seconds, so what is left for it is rounded up to the next second.
 /// A direct connection is tried once per address: a refused connection (the
 /// responder is down) fails at once rather than being retried until the
-/// timeout. The http_proxy / no_proxy environment variables are honoured
-/// (through a proxy, libcrypto connects and retries), except for loopback
-/// hosts (127.0.0.1, ::1, localhost), which are always direct.
+/// timeout.
+///
+/// The HTTP proxy, by `proxy`:
+///  - nullopt (the default): the environment decides, as libcrypto reads it
+///    (http_proxy, else HTTP_PROXY; no_proxy lists the hosts reached
+///    directly), except for loopback hosts (127.0.0.1, ::1, localhost), which
+///    are always direct — a proxy elsewhere cannot reach this host's
+///    loopback, and many environments export http_proxy without no_proxy;
+///  - "": direct, whatever the environment says;
+///  - "[http://]host:port": every request goes through this proxy — loopback
+///    hosts included and no_proxy ignored: an explicit proxy is a deliberate
+///    choice (and the only way to put a proxy on 127.0.0.1 in front of a
+///    responder on 127.0.0.1, as the tests do).
+/// Through a proxy the request line is in absolute form, "POST
+/// http://host:port/path HTTP/1.0" (RFC 9112 §3.2.2), and libcrypto makes
+/// the connection to the proxy itself (retrying until the timeout).
 /// Errors: internal_error with the URL and libcrypto's reason (not an http://
 /// URL, https URL, "cannot connect", "timed out connecting", transfer
 /// timeout, HTTP error status, wrong content type, body over max_bytes).
 /// Thread-safe.
 Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chrono::milliseconds timeout,
-                         size_t max_bytes);
+                         size_t max_bytes, const std::optional<std::string>& proxy = std::nullopt);
 
 }  // namespace vouch

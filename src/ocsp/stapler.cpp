@@ -38,8 +38,8 @@ constexpr milliseconds kMaxThreadWait{1000};
 StaplerOptions with_defaults(StaplerOptions o) {
   if (!o.clock) o.clock = [] { return std::chrono::system_clock::now(); };
   if (!o.fetcher) {
-    o.fetcher = [timeout = o.fetch_timeout](const std::string& url, ByteView request) {
-      return fetch_ocsp(url, request, timeout, kMaxOcspResponseBytes);
+    o.fetcher = [timeout = o.fetch_timeout, proxy = o.http_proxy](const std::string& url, ByteView request) {
+      return fetch_ocsp(url, request, timeout, kMaxOcspResponseBytes, proxy);
     };
   }
   if (!o.random) {
@@ -281,10 +281,11 @@ struct Stapler::Impl {
     return due ? *due : now() + options.max_retry;
   }
 
-  SysTime poll() {
-    std::lock_guard<std::mutex> polling(poll_mu);
+  // Drops every served response that reached its nextUpdate (RFC 6960
+  // §4.2.2.1), publishes, removes their cache files and reports. With
+  // `jobs`, also collects the fetches due now. Caller holds poll_mu.
+  void expire_and_collect(std::vector<FetchJob>* jobs) {
     std::vector<StaplerEvent> events;
-    std::vector<FetchJob> jobs;
     std::vector<std::string> expired;
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -297,10 +298,10 @@ struct Stapler::Impl {
             expired.push_back(mc.cache_name);
             changed = true;
           }
-          if (!mc.slot.fetch_due(t)) continue;
-          jobs.push_back(FetchJob{mc.id, mc.slot.identity().responder_url, ossl::up_ref(mc.cert.get()),
-                                  ossl::up_ref(mc.issuer.get()), mc.cache_name, mc.slot.identity().subject,
-                                  mc.slot.identity().position});
+          if (jobs == nullptr || !mc.slot.fetch_due(t)) continue;
+          jobs->push_back(FetchJob{mc.id, mc.slot.identity().responder_url, ossl::up_ref(mc.cert.get()),
+                                   ossl::up_ref(mc.issuer.get()), mc.cache_name, mc.slot.identity().subject,
+                                   mc.slot.identity().position});
         }
       }
       if (changed) publish_locked(events);
@@ -310,9 +311,21 @@ struct Stapler::Impl {
       (void)cache.remove(name);
     }
     emit(events);
+  }
+
+  SysTime poll() {
+    std::lock_guard<std::mutex> polling(poll_mu);
+    std::vector<FetchJob> jobs;
+    expire_and_collect(&jobs);
     for (const FetchJob& job : jobs) {
       if (stop_requested.load()) break;  // the rest stay due
       apply(job, fetch(job));
+      // A fetch can take up to fetch_timeout (a hung responder), and there
+      // may be several: a response of another certificate that reached its
+      // nextUpdate meanwhile must stop being stapled now, not after the
+      // last fetch of this poll. (So is the response of the certificate
+      // just fetched, if its failed fetch outlived it.)
+      expire_and_collect(nullptr);
     }
     return next_due();
   }

@@ -317,6 +317,49 @@ TEST_F(OcspResponderTest, BehaviourChangesWhileServing) {
   for (const std::string& s : seen) EXPECT_TRUE(s == "good" || s == "revoked") << s;
 }
 
+// refuse: the request is read (and counted), the connection closed
+// unanswered: the client gets no answer, and the next request is served.
+TEST_F(OcspResponderTest, RefuseClosesUnanswered) {
+  set_mode("refuse");
+  auto body = fetch();
+  ASSERT_FALSE(body.ok());
+  EXPECT_TRUE(contains(body.error().reason, responder->url())) << body.error().reason;
+  EXPECT_EQ(responder->requests(), 1u);
+  EXPECT_EQ(responder->last_request(), request);
+  set_mode("good");
+  EXPECT_TRUE(fetch().ok());
+}
+
+// wrong-nonce: a nonce that is not the request's (RFC 6960 §4.4.1); the
+// response is otherwise valid, so only the nonce check refuses it.
+TEST_F(OcspResponderTest, WrongNonceFailsOnlyTheNonceCheck) {
+  Bytes nonce;
+  auto req = make_ocsp_request(cert(), issuer(), true, &nonce);
+  ASSERT_TRUE(req.ok());
+  ASSERT_FALSE(nonce.empty());
+  OcspVerifyOptions with_nonce;
+  with_nonce.expected_nonce = nonce;
+  for (const char* mode : {"good", "wrong-nonce"}) {
+    SCOPED_TRACE(mode);
+    set_mode(mode);
+    auto body = fetch_ocsp(responder->url(), *req, milliseconds(10'000), kMaxOcspResponseBytes);
+    ASSERT_TRUE(body.ok()) << body.error().to_string();
+    EXPECT_TRUE(verify(*body).ok());  // without a nonce expected
+    auto checked = verify(*body, with_nonce);
+    if (std::string(mode) == "good") {
+      EXPECT_TRUE(checked.ok()) << checked.error().to_string();
+    } else {
+      ASSERT_FALSE(checked.ok());
+      EXPECT_TRUE(contains(checked.error().reason, "nonce does not match")) << checked.error().reason;
+    }
+  }
+  // A request without a nonce gets one anyway: still not a match for anybody.
+  set_mode("wrong-nonce");
+  auto body = fetch();
+  ASSERT_TRUE(body.ok());
+  EXPECT_FALSE(verify(*body, with_nonce).ok());
+}
+
 TEST_F(OcspResponderTest, FetchRejectsBadUrls) {
   for (const char* url : {"not a url", "https://127.0.0.1:1/", "ftp://x/"}) {
     auto r = fetch_ocsp(url, request, milliseconds(1000), kMaxOcspResponseBytes);
@@ -438,7 +481,10 @@ TEST(OcspResponderProgram, RejectsBadArguments) {
 
 TEST_F(OcspResponderTest, OpensslOcspClientAgrees) {
   const auto openssl = testing::find_program("openssl");
-  if (!openssl) GTEST_SKIP() << "openssl is not installed";
+  // A missing tool is a broken test environment, not a reason to pass:
+  // `make deps` installs openssl, so its absence must be seen.
+  ASSERT_TRUE(openssl.has_value()) << "the openssl program is not installed (or not on PATH); "
+                                      "install it (`make deps`, Debian: apt-get install openssl) to run this test";
   struct Case {
     const char* mode;
     const char* expect;

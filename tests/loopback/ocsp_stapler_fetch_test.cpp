@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -26,6 +27,17 @@ using testing::OcspResponderMode;
 using testing::test_pki;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Runs `fn` on its own thread; true if it returned within a watchdog that
+// only catches hangs (60 s) — no duration is asserted, the machine may be
+// loaded. A hung `fn` is left behind on its detached thread.
+template <class Fn>
+bool returns_in_time(Fn fn) {
+  auto task = std::make_shared<std::packaged_task<void()>>(std::move(fn));
+  std::future<void> done = task->get_future();
+  std::thread([task] { (*task)(); }).detach();
+  return done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+}
 
 class StaplerFetch : public ::testing::Test {
  protected:
@@ -136,13 +148,15 @@ TEST_F(StaplerFetch, RevokedAtTheResponderStopsStapling) {
 }
 
 TEST_F(StaplerFetch, ResponderDownKeepsTheLastGood) {
+  // A refused connection fails at once rather than being retried until the
+  // fetch timeout: with a timeout ten times the watchdog, the poll
+  // returning at all shows it (no duration asserted).
+  options.fetch_timeout = milliseconds(600'000);
   auto st = serving();
   const Bytes good = served(*st);
   set_mode(OcspResponderMode::down);
   st->refresh_now();
-  const auto start = steady_clock::now();
-  st->poll();
-  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+  EXPECT_TRUE(returns_in_time([st] { st->poll(); })) << "a refused fetch waited for the fetch timeout";
   EXPECT_EQ(served(*st), good);
   EXPECT_EQ(count(StaplerEventKind::failed), 1u);
   EXPECT_TRUE(contains(last_message(StaplerEventKind::failed), "connect")) << last_message(StaplerEventKind::failed);
@@ -161,10 +175,9 @@ TEST_F(StaplerFetch, HungResponderIsBoundedByTheFetchTimeout) {
   const Bytes good = served(*st);
   set_mode(OcspResponderMode::hang);
   st->refresh_now();
-  const auto start = steady_clock::now();
-  st->poll();
-  const auto took = steady_clock::now() - start;
-  EXPECT_LT(took, milliseconds(2500)) << std::chrono::duration_cast<milliseconds>(took).count() << " ms";
+  // The responder never answers (until it is stopped, after the test): the
+  // poll returning shows the fetch timeout (500 ms) ended the fetch.
+  EXPECT_TRUE(returns_in_time([st] { st->poll(); })) << "a hung fetch was not ended by fetch_timeout";
   EXPECT_EQ(served(*st), good);
   EXPECT_EQ(count(StaplerEventKind::failed), 1u);
 }
@@ -195,9 +208,7 @@ TEST_F(StaplerFetch, BackgroundThreadStaplesAndStops) {
   st->refresh_now();
   const auto wait_until = steady_clock::now() + milliseconds(2000);
   while (responder->requests() < 2 && steady_clock::now() < wait_until) std::this_thread::sleep_for(milliseconds(10));
-  const auto start = steady_clock::now();
-  st->stop();
-  EXPECT_LT(steady_clock::now() - start, milliseconds(2500));
+  EXPECT_TRUE(returns_in_time([st] { st->stop(); })) << "stop() did not return";
 }
 
 }  // namespace

@@ -293,7 +293,10 @@ void OcspResponder::serve(int fd) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return stopping_; });  // ends at stop()
   }
-  if (b.mode == OcspResponderMode::hang || b.mode == OcspResponderMode::down) {
+  if (b.mode == OcspResponderMode::hang || b.mode == OcspResponderMode::down ||
+      b.mode == OcspResponderMode::refuse) {
+    // refuse: the whole request was read, so closing sends a plain FIN (no
+    // reset racing the client's write); the client reads an empty answer.
     close(fd);
     return;
   }

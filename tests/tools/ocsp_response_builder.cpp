@@ -75,6 +75,30 @@ int cert_status(OcspCertStatus s) {
   return V_OCSP_CERTSTATUS_UNKNOWN;
 }
 
+// A nonce extension unlike the request's (RFC 6960 §4.4.1): the request's
+// nonce extension copied with the last octet of its value flipped, or a
+// fixed nonce when the request carried none.
+Status add_wrong_nonce(OCSP_BASICRESP* bs, OCSP_REQUEST* req) {
+  const int at = OCSP_REQUEST_get_ext_by_NID(req, NID_id_pkix_OCSP_Nonce, -1);
+  if (at < 0) {
+    unsigned char fixed[16] = {0x0b, 0xad};
+    if (OCSP_basic_add1_nonce(bs, fixed, sizeof fixed) != 1) return build_error("OCSP_basic_add1_nonce");
+    return {};
+  }
+  ossl::Ptr<X509_EXTENSION, X509_EXTENSION_free> ext(X509_EXTENSION_dup(OCSP_REQUEST_get_ext(req, at)));
+  if (!ext) return build_error("X509_EXTENSION_dup");
+  ASN1_OCTET_STRING* value = X509_EXTENSION_get_data(ext.get());
+  const int len = ASN1_STRING_length(value);
+  if (len <= 0) return build_error("empty nonce extension");
+  // The value is the DER of the nonce (an OCTET STRING): its last octet is
+  // the nonce's last octet.
+  Bytes flipped(ASN1_STRING_get0_data(value), ASN1_STRING_get0_data(value) + len);
+  flipped.back() ^= 0xff;
+  if (ASN1_OCTET_STRING_set(value, flipped.data(), len) != 1) return build_error("ASN1_OCTET_STRING_set");
+  if (OCSP_BASICRESP_add_ext(bs, ext.get(), -1) != 1) return build_error("OCSP_BASICRESP_add_ext");
+  return {};
+}
+
 Result<Bytes> signed_response(const OcspSigners& signers, const OcspBehavior& b, OCSP_REQUEST* req) {
   const int n = OCSP_request_onereq_count(req);
   if (n <= 0) return status_only(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
@@ -97,8 +121,11 @@ Result<Bytes> signed_response(const OcspSigners& signers, const OcspBehavior& b,
       return build_error("OCSP_basic_add1_status");
     }
   }
-  // 1: copied, 2: the request had none.
-  if (b.echo_nonce && OCSP_copy_nonce(bs.get(), req) <= 0) return build_error("OCSP_copy_nonce");
+  if (b.wrong_nonce) {
+    VOUCH_TRY(add_wrong_nonce(bs.get(), req));
+  } else if (b.echo_nonce && OCSP_copy_nonce(bs.get(), req) <= 0) {  // 1: copied, 2: the request had none
+    return build_error("OCSP_copy_nonce");
+  }
 
   const MintedCert& signer = chosen(signers, b.signer);
   unsigned long flags = 0;
@@ -128,6 +155,7 @@ Result<Bytes> build_ocsp_response(const OcspSigners& signers, const OcspBehavior
     case OcspResponderMode::error_status: return status_only(b.error_status);
     case OcspResponderMode::hang:
     case OcspResponderMode::down:
+    case OcspResponderMode::refuse:
       return fail(Alert::internal_error, "test OCSP responder: no answer in this mode");
     case OcspResponderMode::respond:
     case OcspResponderMode::oversized: break;
@@ -149,7 +177,7 @@ std::vector<std::string> ocsp_behavior_names() {
       "good",         "revoked",        "unknown",          "expired",      "not-yet-valid", "no-next-update",
       "wrong-signer", "delegated",      "delegated-no-eku", "wrong-serial", "no-nonce",      "garbage",
       "try-later",    "internal-error", "unauthorized",     "oversized",    "slow",          "hang",
-      "down"};
+      "down",         "refuse",         "wrong-nonce"};
 }
 
 std::optional<OcspBehavior> ocsp_behavior_named(std::string_view name) {
@@ -195,6 +223,14 @@ std::optional<OcspBehavior> ocsp_behavior_named(std::string_view name) {
   }
   if (name == "no-nonce") {
     b.echo_nonce = false;
+    return b;
+  }
+  if (name == "wrong-nonce") {
+    b.wrong_nonce = true;
+    return b;
+  }
+  if (name == "refuse") {
+    b.mode = OcspResponderMode::refuse;
     return b;
   }
   if (name == "garbage") {

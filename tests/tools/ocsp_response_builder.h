@@ -26,6 +26,8 @@ enum class OcspResponderMode {
   oversized,     // a valid response padded to kMaxOcspResponseBytes + 1 bytes
   hang,          // the request is read and never answered (until the responder stops)
   down,          // nothing listens on the port: connections are refused
+  refuse,        // the request is read, then the connection is closed unanswered (a
+                 // responder that accepts but refuses service: the client sees EOF)
 };
 
 /// Which key signs (RFC 6960 §4.2.2.2 cases).
@@ -59,6 +61,11 @@ struct OcspBehavior {
   bool wrong_serial = false;
   /// Copy the request's nonce into the response (RFC 6960 §4.4.1).
   bool echo_nonce = true;
+  /// Put a nonce in the response that differs from the request's (its last
+  /// octet flipped; a fixed nonce when the request had none): a replayed or
+  /// mixed-up answer, which a client that sent a nonce must refuse
+  /// (RFC 6960 §4.4.1). Outranks echo_nonce.
+  bool wrong_nonce = false;
   /// error_status mode: the OCSPResponseStatus (e.g. OCSP_RESPONSE_STATUS_TRYLATER).
   int error_status = OCSP_RESPONSE_STATUS_TRYLATER;
   /// Wait this long before answering (capped at kMaxOcspResponderDelay).
@@ -68,17 +75,17 @@ struct OcspBehavior {
 
 /// The preset behaviours by name, for --mode and tests: good, revoked,
 /// unknown, expired, not-yet-valid, no-next-update, wrong-signer, delegated,
-/// delegated-no-eku, wrong-serial, no-nonce, garbage, try-later,
-/// internal-error, unauthorized, oversized, slow, hang, down; nullopt for
-/// any other name.
+/// delegated-no-eku, wrong-serial, no-nonce, wrong-nonce, garbage,
+/// try-later, internal-error, unauthorized, oversized, slow, hang, down,
+/// refuse; nullopt for any other name.
 std::optional<OcspBehavior> ocsp_behavior_named(std::string_view name);
 std::vector<std::string> ocsp_behavior_names();
 
 /// The DER OCSPResponse answering the DER OCSPRequest `request_der` as `b`
 /// says, every CertID asked for copied into the response (or altered, for
 /// wrong_serial). An undecodable request gets malformedRequest. For the
-/// garbage and oversized modes the returned bytes are that body; for hang
-/// and down there is nothing to build (internal_error).
+/// garbage and oversized modes the returned bytes are that body; for hang,
+/// down and refuse there is nothing to build (internal_error).
 Result<Bytes> build_ocsp_response(const OcspSigners& signers, const OcspBehavior& b, ByteView request_der);
 
 /// The garbage body.
