@@ -76,8 +76,10 @@ struct StaplerOptions {
   std::optional<std::string> responder_url;
   /// Refresh when this fraction of [thisUpdate, nextUpdate] has elapsed
   /// (clamped to [0, 1]), but no later than 60 s before nextUpdate and — after
-  /// a fetch — no sooner than min_retry later. With nothing served (nothing
-  /// cached, or after a revocation or expiry) a fetch is due at once.
+  /// a fetch — no sooner than min_retry later. With nothing served and no
+  /// failure behind (nothing cached) a fetch is due at once; once fetches
+  /// fail (or answer revoked/unknown), the back-off below decides when the
+  /// next one is due, also after the last good response expires.
   double refresh_fraction = 0.5;
   /// Back-off after a failed fetch (or a revoked/unknown answer): the n-th
   /// consecutive failure is retried after min(min_retry × 2^(n−1), max_retry),
