@@ -6,9 +6,11 @@
 #include "crypto/hash.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/params.h>
 
 #include <array>
+#include <utility>
 
 namespace vouch {
 namespace {
@@ -81,31 +83,60 @@ Result<Bytes> digest(HashAlg alg, ByteView data) {
   return out;
 }
 
-Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data) {
-  EVP_MAC* mac = hmac_mac();
-  if (!mac) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
-  ossl::EvpMacCtx ctx(EVP_MAC_CTX_new(mac));
-  if (!ctx) return fail(Alert::internal_error, "HMAC context allocation failed");
+namespace {
 
-  // The digest parameter takes a name; the provider resolves it through its
-  // cache. OSSL_PARAM wants a non-const char*, but only reads it.
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
-      OSSL_PARAM_construct_end(),
-  };
-  // HMAC with an empty key is defined (RFC 2104 pads the key with zeros), but
-  // libcrypto wants a non-null pointer for it.
-  static const uint8_t kEmpty = 0;
-  const uint8_t* key_ptr = key.empty() ? &kEmpty : key.data();
-  if (EVP_MAC_init(ctx.get(), key_ptr, key.size(), params) != 1 ||
-      EVP_MAC_update(ctx.get(), data.data(), data.size()) != 1) {
+// HMAC with an empty key is defined (RFC 2104 pads the key with zeros), but
+// libcrypto wants a non-null pointer for it.
+const uint8_t kEmptyKey = 0;
+
+// This thread's HMAC context for alg, its digest set once (null if
+// libcrypto cannot make one). Creating a context and naming its digest
+// resolve the digest by name in the provider on every call — most of an
+// HKDF step's cost in a handshake — so each thread keeps one per hash and
+// only re-keys it. Not reentrant, and need not be: HMAC calls never nest.
+EVP_MAC_CTX* thread_hmac(HashAlg alg) {
+  thread_local ossl::EvpMacCtx ctxs[3];
+  ossl::EvpMacCtx& ctx = ctxs[static_cast<int>(alg)];
+  if (!ctx) {
+    EVP_MAC* mac = hmac_mac();
+    if (!mac) return nullptr;
+    ossl::EvpMacCtx fresh(EVP_MAC_CTX_new(mac));
+    // OSSL_PARAM wants a non-const char*, but only reads it.
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (!fresh || EVP_MAC_CTX_set_params(fresh.get(), params) != 1) return nullptr;
+    ctx = std::move(fresh);
+  }
+  return ctx.get();
+}
+
+}  // namespace
+
+Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> parts, std::span<uint8_t> out) {
+  if (out.size() != hash_length(alg)) return fail(Alert::internal_error, "HMAC: output buffer of the wrong size");
+  EVP_MAC_CTX* ctx = thread_hmac(alg);
+  if (!ctx) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
+  bool ok = EVP_MAC_init(ctx, key.empty() ? &kEmptyKey : key.data(), key.size(), nullptr) == 1;
+  for (ByteView part : parts) {
+    if (ok && !part.empty()) ok = EVP_MAC_update(ctx, part.data(), part.size()) == 1;
+  }
+  size_t len = 0;
+  ok = ok && EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
+  // Re-keyed with the empty key: the context kept for the next call holds
+  // nothing of this one's secret (libcrypto clears what it replaces).
+  (void)EVP_MAC_init(ctx, &kEmptyKey, 0, nullptr);
+  if (!ok) {
+    OPENSSL_cleanse(out.data(), out.size());
     return fail(Alert::internal_error, "HMAC failed: " + ossl::last_error());
   }
+  return {};
+}
+
+Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data) {
   Bytes out(hash_length(alg));
-  size_t len = 0;
-  if (EVP_MAC_final(ctx.get(), out.data(), &len, out.size()) != 1 || len != out.size()) {
-    return fail(Alert::internal_error, "HMAC final failed: " + ossl::last_error());
-  }
+  if (Status s = hmac_into(alg, key, {data}, out); !s) return std::move(s).error();
   return out;
 }
 

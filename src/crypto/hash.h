@@ -3,6 +3,9 @@
 
 #include <openssl/evp.h>
 
+#include <initializer_list>
+#include <span>
+
 #include "crypto/ossl.h"
 #include "vouch/error.h"
 #include "vouch/types.h"
@@ -18,6 +21,12 @@ const EVP_MD* evp_md(HashAlg alg);
 Result<Bytes> digest(HashAlg alg, ByteView data);
 /// One-shot HMAC (RFC 2104), used for Finished (RFC 8446 §4.4.4).
 Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data);
+/// HMAC(key, parts[0] || parts[1] || ...) written to `out`, which must be
+/// exactly hash_length(alg) bytes: the building block of HKDF (RFC 5869)
+/// and the TLS 1.2 PRF (RFC 5246 §5). Reuses one keyed context per thread
+/// and hash, so it neither fetches nor allocates a context per call (and
+/// wipes the key from it before returning).
+Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> parts, std::span<uint8_t> out);
 
 /// The transcript hash. Before the cipher suite is known, messages are
 /// buffered; select(alg) fixes the hash and absorbs the buffer. After a

@@ -1,7 +1,13 @@
 // Hashes, HMAC, HKDF and the transcript (RFC 8446 §4.4.1, §7.1; RFC 5869).
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 
+#include <string>
 #include <string_view>
+#include <thread>
 
 #include "support/hex.h"
 #include "crypto/hash.h"
@@ -115,6 +121,120 @@ TEST(Hkdf, ExtractIsHmacOfSaltAndIkm) {
       auto prk = hkdf_extract(a, salt, ikm);
       ASSERT_TRUE(prk.ok()) << prk.error().to_string();
       EXPECT_EQ(*prk, *hmac(a, salt, ikm));
+    }
+  }
+}
+
+const char* digest_name(HashAlg alg) {
+  return alg == HashAlg::sha256 ? "SHA256" : alg == HashAlg::sha384 ? "SHA384" : "SHA512";
+}
+
+// libcrypto's own HMAC (EVP_Q_mac), the reference for hmac_into.
+Bytes reference_hmac(HashAlg alg, ByteView key, ByteView data) {
+  Bytes out(hash_length(alg));
+  size_t len = 0;
+  static const uint8_t kZero = 0;
+  EXPECT_NE(EVP_Q_mac(nullptr, "HMAC", nullptr, digest_name(alg), nullptr, key.empty() ? &kZero : key.data(),
+                      key.size(), data.data(), data.size(), out.data(), out.size(), &len),
+            nullptr);
+  return out;
+}
+
+// libcrypto's EVP_KDF "HKDF" in one mode, the reference for hkdf_extract /
+// hkdf_expand (which compute HKDF from HMAC themselves).
+Bytes reference_hkdf(HashAlg alg, int mode, ByteView key, ByteView salt_or_info, size_t length) {
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  static uint8_t kNothing = 0;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest_name(alg)), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, key.empty() ? &kNothing : const_cast<uint8_t*>(key.data()),
+                                        key.size()),
+      OSSL_PARAM_construct_octet_string(
+          mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY ? OSSL_KDF_PARAM_SALT : OSSL_KDF_PARAM_INFO,
+          salt_or_info.empty() ? &kNothing : const_cast<uint8_t*>(salt_or_info.data()), salt_or_info.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  Bytes out(length);
+  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), out.size(), params), 1);
+  EVP_KDF_CTX_free(ctx);
+  EVP_KDF_free(kdf);
+  return out;
+}
+
+Bytes pattern(size_t n, uint8_t seed) {
+  Bytes b(n);
+  for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(seed + 31 * i);
+  return b;
+}
+
+TEST(Hmac, MatchesLibcryptoForEveryHashAndKeyLength) {
+  for (HashAlg alg : {HashAlg::sha256, HashAlg::sha384, HashAlg::sha512}) {
+    // Keys shorter than, equal to and longer than the block (64/128 bytes):
+    // a long key is hashed first (RFC 2104 §2).
+    for (size_t key_len : {0, 1, 32, 64, 65, 128, 129, 300}) {
+      const Bytes key = pattern(key_len, 7);
+      const Bytes data = pattern(key_len * 3 + 1, 9);
+      auto got = hmac(alg, key, data);
+      ASSERT_TRUE(got.ok());
+      EXPECT_EQ(*got, reference_hmac(alg, key, data)) << key_len;
+    }
+  }
+}
+
+TEST(Hmac, PartsAreConcatenatedAndTheOutputSizeIsChecked) {
+  const Bytes key = pattern(32, 1);
+  Bytes out(32);
+  ASSERT_TRUE(hmac_into(HashAlg::sha256, key, {text("ab"), ByteView(), text("cd")}, out));
+  EXPECT_EQ(out, reference_hmac(HashAlg::sha256, key, text("abcd")));
+  Bytes wrong(31);
+  auto s = hmac_into(HashAlg::sha256, key, {text("abcd")}, wrong);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().alert, Alert::internal_error);
+}
+
+// Each thread keeps its own keyed contexts: threads computing different
+// HMACs at once get each their own right answer.
+TEST(Hmac, ThreadsDoNotShareContexts) {
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &wrong] {
+      const Bytes key = pattern(16 + static_cast<size_t>(t), static_cast<uint8_t>(t));
+      const Bytes expect = reference_hmac(HashAlg::sha384, key, text("data"));
+      for (int i = 0; i < 500; ++i) {
+        auto got = hmac(HashAlg::sha384, key, text("data"));
+        if (!got.ok() || *got != expect) ++wrong[static_cast<size_t>(t)];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
+}
+
+TEST(Hkdf, MatchesLibcryptoKdf) {
+  for (HashAlg alg : {HashAlg::sha256, HashAlg::sha384, HashAlg::sha512}) {
+    const size_t hl = hash_length(alg);
+    for (size_t salt_len : {0, 13, 64, 200}) {
+      const Bytes salt = pattern(salt_len, 3);
+      const Bytes ikm = pattern(40, 5);
+      auto prk = hkdf_extract(alg, salt, ikm);
+      ASSERT_TRUE(prk.ok());
+      // An empty salt is HashLen zeros (RFC 5869 §2.2), which is what
+      // libcrypto's HKDF does with no salt too.
+      EXPECT_EQ(*prk, reference_hkdf(alg, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, salt, hl)) << salt_len;
+    }
+    const Bytes prk = pattern(hl, 11);
+    // Lengths within one block, at block boundaries and across several.
+    for (size_t len : {size_t{1}, hl - 1, hl, hl + 1, 2 * hl, 3 * hl + 5, 255 * hl}) {
+      for (size_t info_len : {0, 1, 80}) {
+        const Bytes info = pattern(info_len, 17);
+        auto okm = hkdf_expand(alg, prk, info, len);
+        ASSERT_TRUE(okm.ok());
+        EXPECT_EQ(*okm, reference_hkdf(alg, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, info, len))
+            << len << " " << info_len;
+      }
     }
   }
 }

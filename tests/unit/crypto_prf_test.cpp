@@ -1,8 +1,11 @@
 // The TLS 1.2 PRF (RFC 5246 §5) and the key derivation built on it: master
 // secret (§8.1, RFC 7627 §4), key block (§6.3), Finished (§7.4.9), and the
-// TLS 1.2 suite parameters. The PRF is checked against P_hash computed here
-// from HMAC alone, so the libcrypto KDF is not checked against itself.
+// TLS 1.2 suite parameters. The PRF is checked against P_hash written out
+// here from HMAC, and against libcrypto's EVP_KDF "TLS1-PRF".
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 
 #include <string>
 #include <string_view>
@@ -90,6 +93,49 @@ TEST(Tls12Prf, MatchesPHashAcrossBlockBoundaries) {
       SCOPED_TRACE(len);
       EXPECT_EQ(prf_or_fail(alg, secret, "label", seed, len),
                 reference_prf(alg, secret, "label", seed, len));
+    }
+  }
+}
+
+// libcrypto's TLS1-PRF (EVP_KDF), the reference vouch's own P_hash must
+// agree with.
+Bytes libcrypto_prf(const char* digest, ByteView secret, std::string_view label, ByteView seed, size_t length) {
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_TLS1_PRF, nullptr);
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  Bytes full_seed(label.begin(), label.end());
+  full_seed.insert(full_seed.end(), seed.begin(), seed.end());
+  static uint8_t kNothing = 0;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(digest), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
+                                        secret.empty() ? &kNothing : const_cast<uint8_t*>(secret.data()), secret.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, full_seed.empty() ? &kNothing : full_seed.data(),
+                                        full_seed.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  Bytes out(length);
+  EXPECT_EQ(EVP_KDF_derive(ctx, out.data(), out.size(), params), 1);
+  EVP_KDF_CTX_free(ctx);
+  EVP_KDF_free(kdf);
+  return out;
+}
+
+TEST(Tls12Prf, MatchesLibcryptoTls1Prf) {
+  const struct {
+    HashAlg alg;
+    const char* name;
+  } hashes[] = {{HashAlg::sha256, "SHA256"}, {HashAlg::sha384, "SHA384"}};
+  for (const auto& h : hashes) {
+    for (size_t secret_len : {0, 1, 48, 200}) {
+      for (size_t len : {1, 12, 32, 48, 49, 104, 300}) {
+        Bytes secret(secret_len), seed(64);
+        for (size_t i = 0; i < secret.size(); ++i) secret[i] = static_cast<uint8_t>(i * 7 + 1);
+        for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(i * 13 + 5);
+        auto got = tls12_prf(h.alg, secret, "key expansion", seed, len);
+        ASSERT_TRUE(got.ok());
+        EXPECT_EQ(*got, libcrypto_prf(h.name, secret, "key expansion", seed, len))
+            << h.name << " " << secret_len << " " << len;
+      }
     }
   }
 }
