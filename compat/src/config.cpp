@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "alpn.h"
@@ -8,6 +9,7 @@
 #include "client_cert.h"
 #include "errors.h"
 #include "servername.h"
+#include "session_cache.h"
 #include "keys.h"
 #include "status.h"
 #include "verify_callback.h"
@@ -15,6 +17,9 @@
 
 namespace vouch::compat {
 namespace {
+
+// The seven days RFC 8446 §4.6.1 allows a ticket at most.
+constexpr long kMaxSessionLifetime = 604800;
 
 void apply_common(SSL* s, const Settings& settings, CommonConfig& c) {
   c.keylog = keylog_for(s);
@@ -145,14 +150,21 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   // SSL_CTX_set_num_tickets (libssl's default: 2), sealed with the
   // context's keys so that another SSL of it resumes them.
   c->num_tickets = static_cast<unsigned>(settings.num_tickets);
+  // libssl sends at most one after a resumption (session_cache.cpp counts
+  // the same).
+  c->num_tickets_resumed = 1;
+  // SSL_CTX_set_timeout of the session context: how long sessions (tickets
+  // and those under an ID) are resumed, and the tickets' lifetime hint.
+  const long timeout = s->session_ctx.ctx->sessions.timeout;
+  c->ticket_lifetime_seconds = static_cast<uint32_t>(std::clamp<long>(timeout, 0, kMaxSessionLifetime));
   if (!s->ctx.ctx->ticket_keys) s->ctx.ctx->ticket_keys = std::make_shared<TicketKeys>();
   c->ticket_keys = s->ctx.ctx->ticket_keys;
   // TLS 1.2: libssl issues session tickets unless SSL_OP_NO_TICKET, which
   // makes it cache the session under a session ID instead (num_tickets
-  // counts TLS 1.3 tickets only). The cache is the context's, as libssl's.
+  // counts TLS 1.3 tickets only). The cache is the session context's, with
+  // its mode and callbacks (session_cache.h).
   c->tickets12 = (settings.options & SSL_OP_NO_TICKET) == 0;
-  if (!s->ctx.ctx->session_cache12) s->ctx.ctx->session_cache12 = std::make_shared<ServerSessionCache>();
-  c->session_cache12 = s->ctx.ctx->session_cache12;
+  c->session_cache12 = server_session_cache(s);
   // SSL_CTX_set_session_id_context: sessions of another context are not
   // resumed.
   c->session_id_context.assign(settings.session_id_context.begin(), settings.session_id_context.end());

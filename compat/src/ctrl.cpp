@@ -3,6 +3,7 @@
 // SSL_CTX_add_extra_chain_cert, SSL_CTX_set1_groups_list,
 // SSL_set_tlsext_host_name). Same command numbers as libssl, so the macros
 // of either header reach the same code.
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -60,6 +61,31 @@ long SSL_CTX_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
   if (auto r = vouch::compat::status_ctx_ctrl(ctx, cmd, larg, parg)) return *r;
   if (auto r = vouch::compat::servername_ctx_ctrl(ctx, cmd, larg, parg)) return *r;
   switch (cmd) {
+    case SSL_CTRL_SET_SESS_CACHE_MODE: {
+      const long previous = ctx->sessions.mode;
+      ctx->sessions.mode = larg;
+      return previous;
+    }
+    case SSL_CTRL_GET_SESS_CACHE_MODE: return ctx->sessions.mode;
+    case SSL_CTRL_SET_SESS_CACHE_SIZE: {
+      const long previous = ctx->sessions.size;
+      if (larg >= 0) ctx->sessions.size = larg;
+      return previous;
+    }
+    case SSL_CTRL_GET_SESS_CACHE_SIZE: return ctx->sessions.size;
+    case SSL_CTRL_SESS_NUMBER: {
+      std::lock_guard lock(ctx->sessions.mu);
+      return static_cast<long>(ctx->sessions.by_id.size());
+    }
+    case SSL_CTRL_SESS_CONNECT: return ctx->sessions.connect.get();
+    case SSL_CTRL_SESS_CONNECT_GOOD: return ctx->sessions.connect_good.get();
+    case SSL_CTRL_SESS_ACCEPT: return ctx->sessions.accept.get();
+    case SSL_CTRL_SESS_ACCEPT_GOOD: return ctx->sessions.accept_good.get();
+    case SSL_CTRL_SESS_HIT: return ctx->sessions.hits.get();
+    case SSL_CTRL_SESS_CB_HIT: return ctx->sessions.cb_hits.get();
+    case SSL_CTRL_SESS_MISSES: return ctx->sessions.misses.get();
+    case SSL_CTRL_SESS_TIMEOUTS: return ctx->sessions.timeouts.get();
+    case SSL_CTRL_SESS_CACHE_FULL: return ctx->sessions.cache_full.get();
     case SSL_CTRL_EXTRA_CHAIN_CERT:
       // Takes over the caller's reference.
       if (parg == nullptr) {

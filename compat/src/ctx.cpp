@@ -7,6 +7,7 @@
 
 #include "errors.h"
 #include "objects.h"
+#include "session_cache.h"
 
 using vouch::compat::raise;
 using vouch::compat::Reason;
@@ -40,6 +41,9 @@ int SSL_CTX_up_ref(SSL_CTX* ctx) {
 void SSL_CTX_free(SSL_CTX* ctx) {
   if (ctx == nullptr) return;
   if (ctx->references.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Every cached session leaves (remove callback) while the context's
+  // ex_data is still there for the callback, as in libssl.
+  vouch::compat::flush_sessions(ctx, 0);
   // Application free callbacks see a complete context, as in libssl.
   CRYPTO_free_ex_data(CRYPTO_EX_INDEX_SSL_CTX, ctx, &ctx->ex_data);
   std::unique_ptr<ssl_ctx_st> owned(ctx);

@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "info.h"
 #include "session.h"
+#include "session_cache.h"
 #include "status.h"
 #include "transport.h"
 #include "verify_callback.h"
@@ -30,6 +31,7 @@ bool check_versions(const SSL* s) {
 bool start_connection(SSL* s) {
   info_event(s, SSL_CB_HANDSHAKE_START, 1);
   if (!check_versions(s)) return false;
+  count_handshake_start(s);
   s->forget_last();
   QuietErrors quiet;
   if (s->role == ssl_st::Role::client) {
@@ -63,6 +65,7 @@ std::optional<Reason> server_handshake_failure_reason(const SSL* s, const Error&
 void on_handshake_complete(SSL* s) {
   s->completed = true;
   note_handshake_session(s);
+  count_handshake_done(s);
   info_event(s, SSL_CB_HANDSHAKE_DONE, 1);
   // SSL_VERIFY_NONE on a client: libssl verified anyway and recorded the
   // outcome without acting on it (see verify_result.h).

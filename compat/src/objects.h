@@ -8,7 +8,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +38,28 @@ struct ssl_method_st {
 struct ssl_session_st {
   std::atomic<int> references{1};
   std::shared_ptr<const vouch::Session> session;
+  /// A server's view of a session (new / get / remove callbacks): `state` is
+  /// what vouch's TLS 1.2 server keeps under the session ID (empty for a
+  /// TLS 1.3 ticket's session, which the ticket itself carries).
+  bool server = false;
+  vouch::Bytes state;
+  /// Server, TLS 1.2 by session ID: the client's chain as it came in the
+  /// full handshake, what a connection resuming the session reports.
+  std::vector<vouch::Bytes> peer_chain;
+  /// SSL_SESSION_get_id: a server's session ID; a client's, the server's
+  /// session ID or, as libssl makes it, SHA-256 of the ticket. Empty: the
+  /// session cannot be cached (libssl's session_id_length 0).
+  vouch::Bytes id;
+  /// libssl's not_resumable: removed from a cache (SSL_free without
+  /// shutdown, a fatal alert, expired, a TLS 1.3 ticket used once).
+  bool not_resumable = false;
+  /// SSL_SESSION_get_time / _get_timeout: made at (unix seconds), lives for
+  /// (seconds, the session context's SSL_CTX_set_timeout when made).
+  long time = 0;
+  long timeout = 0;
+  /// Made by d2i_SSL_SESSION: as in libssl, a connection resumed from it
+  /// reports no peer chain (SSL_get_peer_cert_chain), only the certificate.
+  bool from_der = false;
 };
 
 namespace vouch::compat {
@@ -45,6 +69,32 @@ inline void free_name_stack(STACK_OF(X509_NAME) * s) { sk_X509_NAME_pop_free(s, 
 using NameStack = ossl::Ptr<STACK_OF(X509_NAME), free_name_stack>;
 /// An owned SSL_SESSION reference.
 using SessionPtr = ossl::Ptr<SSL_SESSION, SSL_SESSION_free>;
+
+/// libssl's session cache of a context (SSL_CTX_set_session_cache_mode(3)):
+/// the mode, lifetime and callbacks, the internal cache (sessions by ID,
+/// each holding one reference) and the SSL_CTX_sess_* counters.
+struct SessionCacheState {
+  long mode = SSL_SESS_CACHE_SERVER;
+  long timeout = 7200;  // libssl 3.0's default for TLS_method
+  long size = 1024 * 20;  // SSL_SESSION_CACHE_MAX_SIZE_DEFAULT; 0 unbounded
+  int (*new_cb)(SSL*, SSL_SESSION*) = nullptr;
+  SSL_SESSION* (*get_cb)(SSL*, const unsigned char*, int, int*) = nullptr;
+  void (*remove_cb)(SSL_CTX*, SSL_SESSION*) = nullptr;
+
+  std::mutex mu;
+  /// Guarded by mu: the internal cache and its insertion order (eviction of
+  /// the oldest when full).
+  std::map<std::string, std::pair<SessionPtr, uint64_t>> by_id;  // key: the ID's bytes
+  std::map<uint64_t, std::string> by_order;
+  uint64_t next_order = 0;
+
+  struct Counter {
+    std::atomic<long> n{0};
+    void add() { n.fetch_add(1, std::memory_order_relaxed); }
+    long get() const { return n.load(std::memory_order_relaxed); }
+  };
+  Counter connect, connect_good, accept, accept_good, hits, cb_hits, misses, timeouts, cache_full;
+};
 
 }  // namespace vouch::compat
 
@@ -95,9 +145,9 @@ struct ssl_ctx_st {
   /// SSL_CTX_set_client_CA_list: the names a server's CertificateRequest
   /// carries (certificate_authorities); null = none sent.
   vouch::compat::NameStack client_ca_names;
-  /// TLS 1.2 sessions a server of this context resumes by session ID
-  /// (libssl's internal session cache), made on first use.
-  std::shared_ptr<vouch::ServerSessionCache> session_cache12;
+  /// SSL_CTX_set_session_cache_mode, SSL_CTX_set_timeout, the session
+  /// callbacks and the internal cache (session_cache.h).
+  vouch::compat::SessionCacheState sessions;
   /// SSL_CTX_set_quiet_shutdown: copied into each SSL at SSL_new.
   int quiet_shutdown = 0;
   /// SSL_CTX_set_default_passwd_cb / _userdata: what PEM files are read with

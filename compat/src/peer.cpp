@@ -39,7 +39,14 @@ constexpr ssl_cipher_st kCiphers[] = {
 
 const std::vector<vouch::Bytes>* peer_der(const SSL* s) {
   const vouch::Connection* c = s->peer_source();
-  if (c == nullptr || c->peer_chain().empty()) return nullptr;
+  if (c == nullptr) return nullptr;
+  // A server resuming by session ID reports the chain its session kept
+  // from the full handshake (libssl's session object holds it).
+  const SSL_SESSION* session = s->session_ref.get();
+  if (s->role == ssl_st::Role::server && c->info().resumed && session != nullptr && session->server &&
+      !session->peer_chain.empty())
+    return &session->peer_chain;
+  if (c->peer_chain().empty()) return nullptr;
   return &c->peer_chain();
 }
 
@@ -94,6 +101,17 @@ X509* SSL_get1_peer_certificate(const SSL* s) {
 }
 
 STACK_OF(X509) * SSL_get_peer_cert_chain(const SSL* s) {
+  // libssl keeps the chain in the session object, not in its encoding:
+  // after a resumption a server has it only when the session came from
+  // memory (TLS 1.2, by session ID), not out of a ticket; a client has none
+  // when it resumed a session read back with d2i_SSL_SESSION. The peer's
+  // certificate stays.
+  if (const vouch::Connection* c = s->peer_source(); c != nullptr && c->info().resumed) {
+    const SSL_SESSION* session = s->session_ref.get();
+    const bool in_memory = session != nullptr && !session->from_der &&
+                           (s->role == ssl_st::Role::client || (session->server && !session->state.empty()));
+    if (!in_memory) return nullptr;
+  }
   const vouch::compat::PeerCerts* p = peer_certs(s);
   if (p == nullptr) {
     // A server that sent a CertificateRequest (SSL_VERIFY_PEER, full

@@ -8,9 +8,6 @@
 
 namespace vouch::compat {
 
-/// A new SSL_SESSION (one reference) holding `session` (may be null).
-SessionPtr new_session(std::shared_ptr<const Session> session);
-
 /// Client: a NewSessionTicket arrived; it becomes the SSL's session.
 void note_ticket(SSL* s, std::shared_ptr<const Session> ticket);
 
@@ -21,7 +18,8 @@ void note_handshake_session(SSL* s);
 /// libssl's ssl_clear_bad_session, at SSL_clear and SSL_free: the session
 /// of an established connection that was not closed with SSL_shutdown (nor
 /// failed) cannot be resumed any more — not by this SSL after SSL_clear,
-/// nor by another given it with SSL_set_session.
+/// nor by another given it with SSL_set_session; it leaves the session
+/// cache (remove callback).
 void clear_bad_session(SSL* s);
 
 /// A fatal alert was sent or received: libssl removes the connection's

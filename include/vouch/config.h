@@ -5,6 +5,7 @@
 // and threads; a config must not be modified while connections use it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -81,9 +82,20 @@ struct CommonConfig {
   /// Key exchange groups in preference order.
   std::vector<NamedGroup> groups = {NamedGroup::x25519, NamedGroup::secp256r1,
                                     NamedGroup::secp384r1};
-  /// Signature schemes accepted for CertificateVerify, in preference order.
-  /// Empty means vouch's defaults (ECDSA, RSA-PSS, Ed25519).
+  /// Signature schemes accepted for the peer's CertificateVerify (and a TLS
+  /// 1.2 server's ServerKeyExchange), in preference order: the list sent in
+  /// signature_algorithms (RFC 8446 §4.2.3). Also the schemes this side signs
+  /// with, unless signing_schemes is set. Empty means vouch's defaults
+  /// (ECDSA, RSA-PSS, Ed25519).
   std::vector<SignatureScheme> signature_schemes;
+  /// The schemes this side signs with (its CertificateVerify, a TLS 1.2
+  /// server's ServerKeyExchange), in preference order; the first one the
+  /// peer offered and the key fits is used. Empty (the default): the list of
+  /// signature_schemes. Set it to sign with fewer schemes than are accepted
+  /// (e.g. RSA-PSS only while still accepting ECDSA), or with a scheme not
+  /// accepted from the peer. Schemes vouch does not implement (SHA-1, MD5)
+  /// are never used.
+  std::vector<SignatureScheme> signing_schemes;
   /// ALPN protocol names in preference order (RFC 7301); empty = no ALPN.
   std::vector<std::string> alpn;
   /// Key logging for debugging with Wireshark and similar tools: called with
@@ -201,6 +213,14 @@ struct ServerConfig : CommonConfig {
   std::vector<Credential> credentials;
   /// Send NewSessionTickets after the handshake (RFC 8446 §4.6.1).
   unsigned num_tickets = 2;
+  /// TLS 1.3: how many of them after a resumed handshake (the client already
+  /// holds tickets); unset: num_tickets. OpenSSL sends at most one then.
+  std::optional<unsigned> num_tickets_resumed;
+  /// The number of TLS 1.3 tickets a handshake sends: num_tickets, or
+  /// num_tickets_resumed (capped by num_tickets) when it resumed.
+  unsigned tickets_for(bool resumed) const {
+    return resumed && num_tickets_resumed ? std::min(*num_tickets_resumed, num_tickets) : num_tickets;
+  }
   /// TLS 1.2: send a session ticket (RFC 5077) to clients that ask for one;
   /// false keeps the session under a session ID instead. Unset: tickets
   /// while num_tickets > 0. (OpenSSL counts num_tickets for TLS 1.3 only

@@ -2,6 +2,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "cert/cert_cache.h"
 #include "cert/x509_name.h"
 
 namespace vouch {
@@ -19,6 +20,22 @@ Result<ossl::EvpPkey> public_key_of(ByteView der) {
   EVP_PKEY* k = X509_get0_pubkey(x.get());
   if (!k) return fail(Alert::unsupported_certificate, "certificate public key not supported");
   return ossl::up_ref(k);
+}
+
+Status check_leaf_allows_signing(ByteView leaf_der, const std::string& who) {
+  // Through the shared cache: the chain verification that follows parses
+  // the same leaf there, so this costs one lookup instead of a second full
+  // decode (public key included) per handshake.
+  auto parsed = CertCache::shared().parse(leaf_der);
+  if (!parsed) return {};  // the verification reports what cannot be parsed
+  X509* x = (*parsed)->cert.get();
+  // X509_get_key_usage reports every bit set when the extension is absent
+  // (RFC 5280 §4.2.1.3: no restriction then).
+  if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE) == 0)
+    return fail(Alert::unsupported_certificate,
+                who + ": keyUsage does not allow digitalSignature, which signing the handshake needs "
+                      "(RFC 8446 §4.4.2.2, RFC 5246 §7.4.2)");
+  return {};
 }
 
 std::string subject_of(ByteView der) {

@@ -16,6 +16,18 @@ Result<ossl::X509Ptr> parse_certificate_der(ByteView der);
 /// The subject public key of a DER certificate.
 Result<ossl::EvpPkey> public_key_of(ByteView der);
 
+/// Checks that a peer's leaf certificate (DER) lets its key sign, as every
+/// handshake vouch speaks has the peer sign with it: RFC 8446 §4.4.2.2 "the
+/// digitalSignature bit MUST be set if the Key Usage extension is present";
+/// RFC 5246 §7.4.2 and §7.4.6, RFC 8422 §5.3 and §5.6 (ECDHE_RSA,
+/// ECDHE_ECDSA, and the client's signing certificate) "MUST allow the key to
+/// be used for signing". Independent of chain verification (it holds even
+/// when the chain is not verified). `who` names the certificate in the
+/// reason. An undecodable certificate passes: the caller's own parsing
+/// reports it, with its usual alert. Errors: unsupported_certificate "... keyUsage does not allow
+/// digitalSignature ...".
+Status check_leaf_allows_signing(ByteView leaf_der, const std::string& who);
+
 /// One-line subject (RFC 2253 form) of a DER certificate, "" if unparsable.
 std::string subject_of(ByteView der);
 /// One-line issuer of a DER certificate, "" if unparsable.

@@ -5,6 +5,7 @@
 
 #include <initializer_list>
 #include <span>
+#include <utility>
 
 #include "crypto/ossl.h"
 #include "vouch/error.h"
@@ -27,6 +28,22 @@ Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data);
 /// and hash, so it neither fetches nor allocates a context per call (and
 /// wipes the key from it before returning).
 Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> parts, std::span<uint8_t> out);
+
+/// HMAC under one key for several messages, as the TLS 1.2 PRF's P_hash
+/// computes them (RFC 5246 §5): the key is processed once, each mac() only
+/// restarts from the keyed state. Owns its libcrypto context, which is
+/// cleared when the object goes.
+class KeyedHmac {
+ public:
+  static Result<KeyedHmac> make(HashAlg alg, ByteView key);
+  /// HMAC(key, parts[0] || parts[1] || ...) into `out` (hash_length bytes).
+  Status mac(std::initializer_list<ByteView> parts, std::span<uint8_t> out);
+
+ private:
+  KeyedHmac(HashAlg alg, ossl::EvpMacCtx ctx) : alg_(alg), ctx_(std::move(ctx)) {}
+  HashAlg alg_;
+  ossl::EvpMacCtx ctx_;
+};
 
 /// The transcript hash. Before the cipher suite is known, messages are
 /// buffered; select(alg) fixes the hash and absorbs the buffer. After a

@@ -142,6 +142,13 @@ bool scheme_matches_key(SignatureScheme scheme, EVP_PKEY* key, bool tls13) {
   return key != nullptr && info != nullptr && info_matches_key(*info, key, tls13);
 }
 
+std::vector<SignatureScheme> implemented_schemes(const std::vector<SignatureScheme>& configured) {
+  std::vector<SignatureScheme> out;
+  for (SignatureScheme s : configured)
+    if (find_scheme(s) != nullptr) out.push_back(s);
+  return out;
+}
+
 const std::vector<SignatureScheme>& default_signature_schemes() {
   static const std::vector<SignatureScheme> schemes = {
       SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,

@@ -17,6 +17,13 @@ namespace vouch {
 /// TLS 1.3 (§4.2.3) — pass tls13=false for TLS 1.2 ServerKeyExchange rules.
 bool scheme_matches_key(SignatureScheme scheme, EVP_PKEY* key, bool tls13 = true);
 
+/// The schemes of a configured list that vouch implements, in its order:
+/// SHA-1, MD5 and unknown values dropped. A list sent in
+/// signature_algorithms names only schemes whose signatures we can check
+/// (RFC 8446 §4.2.3), so a configured scheme vouch cannot verify is never
+/// offered to the peer.
+std::vector<SignatureScheme> implemented_schemes(const std::vector<SignatureScheme>& configured);
+
 /// Signature schemes vouch can verify and produce, in preference order.
 const std::vector<SignatureScheme>& default_signature_schemes();
 /// For signature_algorithms_cert: the above plus rsa_pkcs1_sha256/384/512.

@@ -286,6 +286,8 @@ Result<Hs> ClientHandshake12::do_read_certificate() {
     return fail(Alert::illegal_parameter, "renegotiation: the server's certificate changed");
   server_chain_ = std::move(cert.certificate_list);
   verified_chain_.clear();
+  // Every suite vouch speaks has the server sign its ServerKeyExchange.
+  VOUCH_TRY(check_leaf_allows_signing(server_chain_.front(), "server certificate"));
   if (config_->verify_peer) {
     VOUCH_ASSIGN(VerifiedChain verified, verify_server_chain(*config_, server_name_, server_chain_));
     VOUCH_ASSIGN(core_.verified_peer_chain, der_chain(verified));
@@ -299,6 +301,12 @@ Result<Hs> ClientHandshake12::do_read_certificate() {
   if (!key_fits_suite12(suite_.ecdsa, server_key_.get()))
     return fail(Alert::unsupported_certificate, "server certificate key does not fit " +
                                                     to_string(core_.info.cipher_suite));
+  // RFC 8422 §5.3: "the public key in the server's certificate MUST respect
+  // the client's choice of elliptic curves" — the groups we offered.
+  if (!curve_offered(server_key_.get(), config_->groups))
+    return fail(Alert::illegal_parameter,
+                "server certificate: its ECDSA key is on a curve we did not offer in supported_groups "
+                "(RFC 8422 §5.3)");
   VOUCH_TRY(core_.transcript.update(m->message));
   state_ = State::read_certificate_status;
   return Hs::ok;
@@ -386,7 +394,7 @@ Result<Hs> ClientHandshake12::on_server_key_exchange(const HandshakeMessage& m) 
   VOUCH_TRY(parse(m.body, ske));
   // RFC 8422 §5.4: the curve must be one we offered in supported_groups.
   if (!contains(config_->groups, ske.group) || !group_supported(ske.group))
-    return fail(Alert::illegal_parameter, "ServerKeyExchange: group " + to_string(ske.group) + " was not offered");
+    return fail(Alert::illegal_parameter, "ServerKeyExchange: unexpected group " + to_string(ske.group) + ": it was not offered");
   // RFC 5246 §7.4.1.4.1: the signature uses a pair the client offered, and
   // fits the certificate's key.
   if (!contains(hello_.offered_schemes, ske.algorithm))
@@ -463,14 +471,15 @@ Result<Hs> ClientHandshake12::do_select_client_certificate() {
   if (!answered) return Hs::client_certificate;
   if (chosen_) {
     bool found = false;
-    for (SignatureScheme s : hello_.offered_schemes)
+    const auto& ours = config_->signing_schemes.empty() ? hello_.offered_schemes : config_->signing_schemes;
+    for (SignatureScheme s : ours)
       if (contains(request_.signature_schemes, s) && scheme_matches_key(s, chosen_->public_key(), false)) {
         client_scheme_ = s;
         found = true;
         break;
       }
     if (!found)
-      return fail(Alert::handshake_failure, "client certificate " + chosen_->subject() +
+      return fail(Alert::handshake_failure, "no signature scheme in common: client certificate " + chosen_->subject() +
                                                 " cannot sign with any scheme the server accepts");
   }
   // RFC 5246 §7.4.6: an empty list when no suitable certificate is available.
@@ -601,7 +610,7 @@ Result<Hs> ClientHandshake12::do_read_finished() {
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/false, th));
   if (!constant_time_equal(expected, fin.verify_data))
-    return fail(Alert::decrypt_error, "server Finished: verify_data does not match");
+    return fail(Alert::decrypt_error, "server Finished: verify_data does not match the transcript");
   core_.server_verify_data = fin.verify_data;
   VOUCH_TRY(core_.transcript.update(m->message));
   if (resumed_) {

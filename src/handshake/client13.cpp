@@ -48,7 +48,7 @@ ClientHandshake13::ClientHandshake13(ConnCore& core, std::shared_ptr<const Clien
   // be chosen, PKCS#1 v1.5 is offered for it too (TLS 1.3 refuses it in
   // CertificateVerify, §4.2.3).
   const bool may_speak_tls12 = config_->min_version == ProtocolVersion::tls12;
-  offered_schemes_ = !config_->signature_schemes.empty() ? config_->signature_schemes
+  offered_schemes_ = !config_->signature_schemes.empty() ? implemented_schemes(config_->signature_schemes)
                      : may_speak_tls12                   ? default_signature_schemes12()
                                                          : default_signature_schemes();
   core_.info.server_name = server_name_;
@@ -80,6 +80,7 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
                 "ClientConfig::verify_name)");
   if (config_->verify_peer && config_->trust.empty())
     return fail(Alert::internal_error, "client: no trust anchors configured");
+  VOUCH_TRY(check_signature_schemes(*config_));
   VOUCH_ASSIGN(const std::vector<ProtocolVersion> versions, versions_in_range(*config_));
   offer13_ = contains(versions, ProtocolVersion::tls13);
   offer12_ = contains(versions, ProtocolVersion::tls12);
@@ -278,7 +279,7 @@ Result<Hs> ClientHandshake13::do_read_server_hello() {
   for (const KeyShare& s : shares_)
     if (s.group() == sh.ext.key_share->group) mine = &s;
   if (!mine)
-    return fail(Alert::illegal_parameter, "ServerHello: key_share for a group we did not send");
+    return fail(Alert::illegal_parameter, "ServerHello: unexpected group: key_share for a group we did not send");
   VOUCH_ASSIGN(Bytes ecdhe, mine->derive(sh.ext.key_share->key_exchange));
 
   core_.info.version = ProtocolVersion::tls13;
@@ -358,11 +359,11 @@ Result<Hs> ClientHandshake13::on_hello_retry_request(const HandshakeMessage& m,
     // provided in the supported_groups extension ... [and not] a group for
     // which a corresponding key share was provided" → illegal_parameter.
     if (!contains(config_->groups, g))
-      return fail(Alert::illegal_parameter, "HelloRetryRequest: selected a group that was not offered");
+      return fail(Alert::illegal_parameter, "HelloRetryRequest: unexpected group: selected a group that was not offered");
     for (const KeyShare& s : shares_)
       if (s.group() == g)
         return fail(Alert::illegal_parameter,
-                    "HelloRetryRequest: selected a group we already sent a key share for");
+                    "HelloRetryRequest: unexpected group: selected a group we already sent a key share for");
     shares_.clear();
     VOUCH_ASSIGN(auto share, KeyShare::generate(g));
     shares_.push_back(std::move(share));
@@ -460,6 +461,8 @@ Result<Hs> ClientHandshake13::on_certificate(const HandshakeMessage& m) {
     chain.push_back(e.cert_data);
     staples.push_back(e.ext.ocsp_response);
   }
+  // The server signs its CertificateVerify with the leaf's key.
+  VOUCH_TRY(check_leaf_allows_signing(chain.front(), "server certificate"));
   PeerRevocationInput rev;
   rev.peer_is_server = true;
   rev.certificate_requested = cert_requested_;
@@ -528,7 +531,7 @@ Result<Hs> ClientHandshake13::do_read_finished() {
   VOUCH_ASSIGN(Bytes expected,
                finished_verify_data(alg, schedule_->server_handshake_secret(), th));
   if (!constant_time_equal(expected, fin.verify_data))
-    return fail(Alert::decrypt_error, "server Finished: verify_data does not match");
+    return fail(Alert::decrypt_error, "server Finished: verify_data does not match the transcript");
   VOUCH_TRY(core_.transcript.update(m->message));
   VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
@@ -574,10 +577,13 @@ Certificate ClientHandshake13::client_certificate_message(const Bytes& context, 
 }
 
 Result<SignatureScheme> ClientHandshake13::client_scheme(const CertificateRequestInfo& info) const {
-  for (SignatureScheme s : offered_schemes_)
+  // Our signing preference (CommonConfig::signing_schemes, else what we
+  // offered), limited to what the server accepts (§4.4.3).
+  const auto& ours = config_->signing_schemes.empty() ? offered_schemes_ : config_->signing_schemes;
+  for (SignatureScheme s : ours)
     if (contains(info.signature_schemes, s) && scheme_matches_key(s, chosen_->public_key()))
       return s;
-  return fail(Alert::handshake_failure, "client certificate " + chosen_->subject() +
+  return fail(Alert::handshake_failure, "no signature scheme in common: client certificate " + chosen_->subject() +
                                             " cannot sign with any scheme the server accepts");
 }
 

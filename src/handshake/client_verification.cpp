@@ -13,6 +13,10 @@ namespace vouch {
 
 Result<VerifiedClient> verify_client_chain(const ServerConfig& config, std::vector<Bytes> chain,
                                            const std::vector<std::optional<Bytes>>& staples, bool requested) {
+  // The client signs its CertificateVerify with the leaf's key; checked
+  // before the chain, so that the reason names the key usage rather than
+  // libcrypto's purpose check ("unsuitable certificate purpose").
+  if (!chain.empty()) VOUCH_TRY(check_leaf_allows_signing(chain.front(), "client certificate"));
   PeerVerifyOptions opts;
   opts.purpose = PeerVerifyOptions::Purpose::client_auth;
   opts.verify_callback = config.client_verify_callback;

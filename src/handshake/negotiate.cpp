@@ -65,6 +65,14 @@ Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientH
   return fail(Alert::protocol_version, "ClientHello: client offers only TLS 1.2, and TLS 1.2 is not enabled");
 }
 
+Status check_signature_schemes(const CommonConfig& config) {
+  if (!config.signature_schemes.empty() && implemented_schemes(config.signature_schemes).empty())
+    return fail(Alert::internal_error,
+                "signature_schemes names no signature scheme vouch implements (SHA-1, MD5 and unknown "
+                "values are never offered)");
+  return {};
+}
+
 bool key_fits_suite12(bool ecdsa, EVP_PKEY* key) {
   // RFC 8422 §5.3: ECDHE_ECDSA needs an ECDSA-capable certificate (RFC 8422
   // §3 adds EdDSA); ECDHE_RSA an RSA one (RSASSA-PSS keys included, whose
@@ -72,8 +80,6 @@ bool key_fits_suite12(bool ecdsa, EVP_PKEY* key) {
   if (ecdsa) return EVP_PKEY_is_a(key, "EC") || EVP_PKEY_is_a(key, "ED25519");
   return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
 }
-
-namespace {
 
 // RFC 8422 §5.3: "If the client has used a Supported Elliptic Curves
 // Extension, the public key in the server's certificate MUST respect the
@@ -93,7 +99,6 @@ bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& 
   return false;  // a curve TLS cannot name
 }
 
-}  // namespace
 
 Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& server_suites,
                                                const std::vector<CipherSuite>& client_suites,
@@ -121,8 +126,9 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
   }
   if (!suite_in_common) return fail(Alert::handshake_failure, "no TLS 1.2 cipher suite in common");
   return fail(Alert::handshake_failure,
-              "no certificate fits a TLS 1.2 cipher suite and signature scheme the client offered (an "
-              "ECDSA key also on a curve of its supported_groups, RFC 8422 §5.3)");
+              "no TLS 1.2 cipher suite in common that a certificate fits: no certificate fits a suite "
+              "and a signature scheme the client offered (an ECDSA key also on a curve of its "
+              "supported_groups, RFC 8422 §5.3)");
 }
 
 std::vector<CipherSuite> suite_preference(const std::vector<CipherSuite>& server_prefs,
@@ -172,7 +178,7 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
     }
   }
   return fail(Alert::handshake_failure,
-              "no certificate can sign with a signature scheme the client offered");
+              "no signature scheme in common: no certificate can sign with a scheme the client offered");
 }
 
 Result<std::optional<std::string>> choose_alpn(const std::vector<std::string>& server_prefs,

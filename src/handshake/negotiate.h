@@ -24,6 +24,12 @@ Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientH
 /// Errors: min_version above max_version → internal_error.
 Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& config);
 
+/// Before a signature_algorithms list is sent: a configured
+/// CommonConfig::signature_schemes must name at least one scheme vouch
+/// implements, since the list sent is never empty (RFC 8446 §4.2.3,
+/// RFC 5246 §7.4.1.4.1: <2..2^16-2>). internal_error otherwise.
+Status check_signature_schemes(const CommonConfig& config);
+
 /// The order in which a server considers cipher suites: its own list
 /// (`server_first`), or the client's offer restricted to the server's list.
 std::vector<CipherSuite> suite_preference(const std::vector<CipherSuite>& server_prefs,
@@ -77,6 +83,11 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
 /// True if `key` can authenticate a TLS 1.2 suite whose authentication is
 /// ECDSA (`ecdsa`) or RSA.
 bool key_fits_suite12(bool ecdsa, EVP_PKEY* key);
+
+/// TLS 1.2 (RFC 8422 §5.3, §5.1.1): an ECDSA key must be on a curve of the
+/// client's supported_groups (nullopt: the client sent none, any curve
+/// goes). Other keys always pass.
+bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& client_groups);
 
 /// RFC 7301 §3.2: the server's first protocol the client offered. No client
 /// list or no server list → nullopt; no overlap → no_application_protocol.

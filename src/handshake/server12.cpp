@@ -60,8 +60,13 @@ Result<Hs> ServerHandshake12::step() {
   return fail(Alert::internal_error, "server (TLS 1.2): bad state");
 }
 
-const std::vector<SignatureScheme>& ServerHandshake12::our_schemes() const {
-  return config_->signature_schemes.empty() ? default_signature_schemes12() : config_->signature_schemes;
+std::vector<SignatureScheme> ServerHandshake12::our_schemes() const {
+  return config_->signature_schemes.empty() ? default_signature_schemes12()
+                                            : implemented_schemes(config_->signature_schemes);
+}
+
+std::vector<SignatureScheme> ServerHandshake12::signing_schemes() const {
+  return config_->signing_schemes.empty() ? our_schemes() : config_->signing_schemes;
 }
 
 // ---------------------------------------------------------------- ClientHello
@@ -218,7 +223,7 @@ Result<Hs> ServerHandshake12::do_choose_credential() {
   VOUCH_ASSIGN(choice_, choose_suite_and_credential12(suite_preference(config_->cipher_suites12, client_suites_,
                                                                        config_->prefer_server_cipher_order),
                                                       client_suites_, sources_.list(),
-                                                      our_schemes(), client_schemes_, sni, client_groups_));
+                                                      signing_schemes(), client_schemes_, sni, client_groups_));
   tls12_suite_params(choice_->suite, suite_);
   core_.info.cipher_suite = choice_->suite;
   core_.info.group = group_;  // the ECDHE curve of the ServerKeyExchange
@@ -355,6 +360,7 @@ Result<Hs> ServerHandshake12::do_send_server_flight() {
   VOUCH_TRY(core_.send_message(HandshakeType::server_key_exchange, ske));
   if (cert_requested_) {
     // RFC 5246 §7.4.4 with RFC 8422 §5.5's ecdsa_sign.
+    VOUCH_TRY(check_signature_schemes(*config_));
     CertificateRequest12 cr;
     cr.certificate_types = {kCertTypeEcdsaSign, kCertTypeRsaSign};
     cr.supported_signature_algorithms = our_schemes();
@@ -485,7 +491,7 @@ Result<Hs> ServerHandshake12::do_read_finished() {
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/true, th));
   if (!constant_time_equal(expected, fin.verify_data))
-    return fail(Alert::decrypt_error, "client Finished: verify_data does not match");
+    return fail(Alert::decrypt_error, "client Finished: verify_data does not match the transcript");
   core_.client_verify_data = fin.verify_data;
   VOUCH_TRY(core_.transcript.update(m->message));
   if (resumed_) {

@@ -81,7 +81,10 @@ class ServerHandshake12 final : public Handshake {
   Status derive_key_block();
   /// Remembers the session for resumption (session ID or ticket).
   Result<Bytes> session_state() const;
-  const std::vector<SignatureScheme>& our_schemes() const;
+  /// The schemes we accept (and send in a CertificateRequest).
+  std::vector<SignatureScheme> our_schemes() const;
+  /// The schemes we sign the ServerKeyExchange with, in preference order.
+  std::vector<SignatureScheme> signing_schemes() const;
 
   ConnCore& core_;
   std::shared_ptr<const ServerConfig> config_;

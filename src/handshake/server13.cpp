@@ -97,7 +97,7 @@ Status ServerHandshake13::check_second_client_hello(const ClientHello& ch) {
   if (!ch.ext.key_shares || ch.ext.key_shares->size() != 1 ||
       ch.ext.key_shares->front().group != group_)
     return fail(Alert::illegal_parameter,
-                "second ClientHello: must carry exactly one key share, for the group we asked for");
+                "second ClientHello: unexpected group: must carry exactly one key share, for the group we asked for");
   if (ch.ext.early_data)
     return fail(Alert::illegal_parameter, "second ClientHello: early_data after HelloRetryRequest");
   return {};
@@ -182,8 +182,11 @@ Result<Hs> ServerHandshake13::do_choose_credential() {
 Result<bool> ServerHandshake13::settle_credential() {
   VOUCH_ASSIGN(const bool settled, sources_.settle(hello_));
   if (!settled) return false;
-  const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
-                                                        : config_->signature_schemes;
+  // The schemes we sign with (CommonConfig::signing_schemes), else the ones
+  // we accept.
+  const auto& ours = !config_->signing_schemes.empty()   ? config_->signing_schemes
+                     : config_->signature_schemes.empty() ? default_signature_schemes()
+                                                          : config_->signature_schemes;
   const std::optional<std::string> sni =
       hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
   VOUCH_ASSIGN(CredentialChoice c, choose_credential(sources_.list(), ours, hello_.signature_schemes, sni));
@@ -293,7 +296,7 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, binder_key, hash));
     const Bytes& got = ch.ext.psk_binders[i];
     if (!constant_time_equal(got, expected))
-      return fail(Alert::decrypt_error, "ClientHello: PSK binder does not verify");
+      return fail(Alert::decrypt_error, "ClientHello: PSK binder does not match the transcript");
     psk_ = t->psk;
     psk_index_ = static_cast<uint16_t>(i);
     ticket_client_chain_ = t->client_chain;
@@ -322,6 +325,7 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   }
   if (config_->client_auth != ClientAuth::none) {
     // §4.3.2: in the main handshake the context is empty.
+    VOUCH_TRY(check_signature_schemes(*config_));
     VOUCH_TRY(core_.send_message(HandshakeType::certificate_request, make_certificate_request({})));
     cert_requested_ = true;
   }
@@ -390,7 +394,7 @@ CertificateRequest ServerHandshake13::make_certificate_request(Bytes context) co
   CertificateRequest cr;
   cr.certificate_request_context = std::move(context);
   cr.ext.signature_algorithms = config_->signature_schemes.empty() ? default_signature_schemes()
-                                                                   : config_->signature_schemes;
+                                                                   : implemented_schemes(config_->signature_schemes);
   cr.ext.signature_algorithms_cert = default_certificate_signature_schemes();
   // §4.2.4: by default, the subjects of the anchors we verify clients with.
   const std::vector<Bytes>& names =
@@ -442,8 +446,9 @@ Status ServerHandshake13::on_client_certificate(const Certificate& cert,
 Status ServerHandshake13::on_client_certificate_verify(const CertificateVerify& cv,
                                                        ByteView transcript_hash,
                                                        bool post_handshake) {
-  const auto& ours = config_->signature_schemes.empty() ? default_signature_schemes()
-                                                        : config_->signature_schemes;
+  const std::vector<SignatureScheme> ours = config_->signature_schemes.empty()
+                                                ? default_signature_schemes()
+                                                : implemented_schemes(config_->signature_schemes);
   // §4.4.3: the scheme must be one we offered in signature_algorithms.
   const Bytes content = certificate_verify_input(/*server=*/false, transcript_hash);
   VOUCH_TRY(check_client_certificate_verify(*config_, ours, /*tls13=*/true, *client_, cv, content, post_handshake));
@@ -488,6 +493,7 @@ Status ServerHandshake13::request_client_certificate() {
     return fail(Alert::internal_error,
                 "the client did not offer post_handshake_auth (RFC 8446 §4.2.6)");
   if (pha_) return fail(Alert::internal_error, "a post-handshake CertificateRequest is already pending");
+  VOUCH_TRY(check_signature_schemes(*config_));
   Pha p;
   p.context.resize(16);
   VOUCH_TRY(random_bytes(p.context));
@@ -537,7 +543,7 @@ Status ServerHandshake13::post_handshake(const HandshakeMessage& m) {
       VOUCH_ASSIGN(Bytes th, pha_->transcript.current());
       VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, core_.client_app_secret, th));
       if (!constant_time_equal(expected, fin.verify_data))
-        return fail(Alert::decrypt_error, "client Finished (post-handshake): verify_data does not match");
+        return fail(Alert::decrypt_error, "client Finished (post-handshake): verify_data does not match the transcript");
       pha_.reset();
       return {};
     }
@@ -554,7 +560,7 @@ Result<Hs> ServerHandshake13::do_read_client_finished() {
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, schedule_->client_handshake_secret(), th));
   if (!constant_time_equal(expected, fin.verify_data))
-    return fail(Alert::decrypt_error, "client Finished: verify_data does not match");
+    return fail(Alert::decrypt_error, "client Finished: verify_data does not match the transcript");
   VOUCH_TRY(core_.transcript.update(m->message));
   VOUCH_ASSIGN(Bytes th_cf, core_.transcript.current());
   VOUCH_TRY(schedule_->resumption(th_cf));
@@ -568,8 +574,9 @@ Result<Hs> ServerHandshake13::do_read_client_finished() {
 }
 
 Result<Hs> ServerHandshake13::do_send_tickets() {
-  const bool tickets = config_->allow_resumption && ticket_keys_ && config_->num_tickets > 0;
-  for (; tickets && tickets_sent_ < config_->num_tickets && tickets_sent_ < 256; ++tickets_sent_) {
+  const unsigned wanted = config_->tickets_for(core_.info.resumed);
+  const bool tickets = config_->allow_resumption && ticket_keys_ && wanted > 0;
+  for (; tickets && tickets_sent_ < wanted && tickets_sent_ < 256; ++tickets_sent_) {
     NewSessionTicket nst;
     nst.ticket_lifetime = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
     uint8_t age_add[4];

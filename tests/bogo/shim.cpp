@@ -251,6 +251,12 @@ struct Shared {
   int session_verify_result = X509_V_OK;
   /// Server: the result of the last full handshake, for resumptions.
   int server_verify_result = X509_V_OK;
+  /// The peer's signature scheme and the (EC)DHE group of the last full
+  /// handshake. BoringSSL keeps both in the session and reports them on a
+  /// resumption that has none of its own; vouch's ConnectionInfo reports
+  /// zero then (vouch/connection.h), so the shim keeps them here.
+  vouch::SignatureScheme session_peer_scheme{};
+  vouch::NamedGroup session_group{};
 };
 
 // ---- configuration --------------------------------------------------------------
@@ -285,10 +291,26 @@ void apply_common(vouch::CommonConfig& c, const TestConfig& cfg) {
   if (cfg.no_tls12) min = 0x0304;
   c.min_version = static_cast<vouch::ProtocolVersion>(min);
   c.max_version = static_cast<vouch::ProtocolVersion>(max);
+  // BoringSSL offers the extended master secret but does not require it
+  // (the runner's tests of peers without it expect a handshake); vouch
+  // requires it by default, and this is its switch.
+  c.require_extended_master_secret = false;
 
-  // vouch has one list for the schemes it signs with and accepts.
-  const std::vector<int>& prefs = !cfg.verify_prefs.empty() ? cfg.verify_prefs : cfg.signing_prefs;
-  for (int s : prefs) c.signature_schemes.push_back(static_cast<vouch::SignatureScheme>(s));
+  // -verify-prefs: the schemes accepted from the peer (and advertised);
+  // -signing-prefs: the ones the shim's credential signs with.
+  // vouch signs with its accepted list unless told otherwise; BoringSSL's
+  // signing defaults do not follow -verify-prefs, so name every scheme
+  // vouch signs with then (vouch's own default order).
+  for (int s : cfg.verify_prefs) c.signature_schemes.push_back(static_cast<vouch::SignatureScheme>(s));
+  for (int s : cfg.signing_prefs) c.signing_schemes.push_back(static_cast<vouch::SignatureScheme>(s));
+  if (!cfg.verify_prefs.empty() && cfg.signing_prefs.empty()) {
+    using S = vouch::SignatureScheme;
+    c.signing_schemes = {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512,
+                         S::ed25519,                S::rsa_pss_rsae_sha256,    S::rsa_pss_rsae_sha384,
+                         S::rsa_pss_rsae_sha512,    S::rsa_pss_pss_sha256,     S::rsa_pss_pss_sha384,
+                         S::rsa_pss_pss_sha512,     S::rsa_pkcs1_sha256,       S::rsa_pkcs1_sha384,
+                         S::rsa_pkcs1_sha512};
+  }
 
   if (!cfg.curves.empty()) {
     c.groups.clear();
@@ -397,11 +419,20 @@ std::shared_ptr<const vouch::ClientConfig> client_config(const TestConfig& cfg, 
   std::optional<vouch::Credential> cred = load_credential(cfg, state);
   if (cred) c->client_credentials.push_back(*cred);
   const bool custom = cfg.async || cfg.use_old_client_cert_callback || cfg.expect_client_ca_list ||
-                      cfg.expect_certificate_types || !cfg.expect_peer_verify_prefs.empty();
+                      cfg.expect_certificate_types || !cfg.expect_peer_verify_prefs.empty() ||
+                      cfg.fail_cert_callback;
   if (custom) {
     c->client_certificate_selector = [&state, &cfg, cred](const vouch::CertificateRequestInfo& request,
                                                           std::shared_ptr<vouch::PendingClientCertificate> pending) {
       state.request = request;
+      if (cfg.fail_cert_callback) {
+        // BoringSSL's certificate callback returning an error: the selector
+        // aborts the handshake through its pending handle.
+        state.deferred.push_back([pending] {
+          pending->abort(vouch::fail(vouch::Alert::internal_error, "the certificate callback failed"));
+        });
+        return vouch::ClientCertificateChoice::pending();
+      }
       std::optional<vouch::Credential> answer;
       if (cred) {
         if (cfg.use_old_client_cert_callback) {
@@ -433,8 +464,12 @@ std::shared_ptr<const vouch::ServerConfig> server_config(const TestConfig& cfg, 
   c->ticket_keys = shared.ticket_keys;
   c->session_cache12 = shared.session_cache12;
   if (cfg.no_ticket) {
+    // BoringSSL's SSL_OP_NO_TICKET: no tickets issued, none accepted. vouch
+    // accepts what its ticket keys decrypt, so this connection gets keys of
+    // its own: tickets of earlier connections are not resumed.
     c->num_tickets = 0;
     c->tickets12 = false;
+    c->ticket_keys = std::make_shared<vouch::TicketKeys>();
   }
 
   std::optional<vouch::Credential> cred = load_credential(cfg, state);
@@ -474,6 +509,15 @@ std::shared_ptr<const vouch::ServerConfig> server_config(const TestConfig& cfg, 
       X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
       state.verify_result = X509_V_ERR_APPLICATION_VERIFICATION;
       return false;
+    };
+  }
+  if (!cfg.verify_fail && !cfg.use_custom_verify_callback) {
+    // BoringSSL's shim accepts whatever client chain it gets (its
+    // certificate verify callback says yes): record libcrypto's verdict,
+    // as the client side does, and go on.
+    c->client_verify_callback = [&state](bool ok, X509_STORE_CTX* ctx) {
+      if (!ok && state.verify_result == X509_V_OK) state.verify_result = X509_STORE_CTX_get_error(ctx);
+      return true;
     };
   }
   if (cfg.use_custom_verify_callback && cfg.verify_fail) {
@@ -722,7 +766,17 @@ bool expect(Driver& d, bool ok, const std::string& what) {
 
 bool check_handshake(Driver& d, vouch::Connection& conn, const TestConfig& cfg, ConnState& state, bool is_resume,
                      Shared& shared) {
-  const vouch::ConnectionInfo& info = conn.info();
+  vouch::ConnectionInfo info = conn.info();
+  if (!info.resumed) {
+    shared.session_peer_scheme = info.peer_signature_scheme;
+    shared.session_group = info.group;
+  } else {
+    // What BoringSSL's SSL_get_peer_signature_algorithm and
+    // SSL_get_curve_id report on a resumption: the session's values, unless
+    // this handshake has its own (a TLS 1.3 (EC)DHE group).
+    if (info.peer_signature_scheme == vouch::SignatureScheme{}) info.peer_signature_scheme = shared.session_peer_scheme;
+    if (info.group == vouch::NamedGroup{}) info.group = shared.session_group;
+  }
   const bool expect_resumed = is_resume && !cfg.expect_session_miss;
   if (!expect(d, info.resumed == expect_resumed,
               std::string("session unexpectedly was ") + (info.resumed ? "" : "not ") + "reused"))

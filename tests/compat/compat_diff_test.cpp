@@ -647,6 +647,95 @@ TEST_P(CompatDiff, ShutdownModes) {
   expect_line(r, "end");
 }
 
+// The session cache (session_cache.c): SSL_CTX_set_session_cache_mode and
+// its modes taking effect, the new / get / remove session callbacks and
+// their references, SSL_CTX_set_timeout and an expired session not
+// resumed, SSL_SESSION_set_time, i2d / d2i_SSL_SESSION (a round-tripped
+// session resumes; garbage and truncations fail), the SSL_CTX_sess_*
+// counters, SSL_get_peer_cert_chain after resumptions.
+TEST_P(CompatDiff, SessionCache) {
+  Outcome r = expect_same("session_cache", {pki_dir()});
+  expect_in_order(r, {"SSL_CTX_get_session_cache_mode default=0x2", "SSL_CTX_set_session_cache_mode(0x0)=0x2, get=0x0",
+                      "SSL_CTX_set_session_cache_mode(0x302)=0x202, get=0x302", "SSL_CTX_get_timeout default=7200",
+                      "SSL_CTX_set_timeout(100)=7200, get=100", "callbacks after: new=1 get=1 remove=1"});
+  // The client's callback under SSL_SESS_CACHE_CLIENT: TLS 1.3, once per
+  // ticket (two, then one after a resumption); TLS 1.2, once per full
+  // handshake. Not at all under the default mode.
+  if (tls12()) {
+    expect_in_order(r, {"== client new_cb, client cache mode 0x1", "  new_cb 1: client resumable=1 id_len=32 timeout=7200",
+                        "after the full handshake: new_cb=1 get_cb=0 remove_cb=0", "session_reused: client=1 server=1",
+                        "after resuming the session new_cb kept: new_cb=1 get_cb=0 remove_cb=0",
+                        "client stats: number=2 connect=3 connect_good=3 accept=0 accept_good=0 hits=1 cb_hits=0 "
+                        "misses=0 timeouts=0"});
+  } else {
+    expect_in_order(r, {"== client new_cb, client cache mode 0x1", "  new_cb 2: client resumable=1 id_len=32 timeout=7200",
+                        "after the full handshake: new_cb=2 get_cb=0 remove_cb=0", "session_reused: client=1 server=1",
+                        "after resuming the session new_cb kept: new_cb=3 get_cb=0 remove_cb=0",
+                        "client stats: number=4 connect=3 connect_good=3 accept=0 accept_good=0 hits=1 cb_hits=0 "
+                        "misses=0 timeouts=0"});
+  }
+  expect_in_order(r, {"== client new_cb, client cache mode 0x2", "after the full handshake: new_cb=0 get_cb=0 remove_cb=0"});
+  // The server's callbacks: TLS 1.2 by session ID through get_cb (*copy 1
+  // and 0), the aged session refused and removed; TLS 1.3 one new session
+  // per ticket.
+  if (tls12()) {
+    expect_in_order(r, {"== server cache callbacks, SSL_SESS_CACHE_SERVER|SSL_SESS_CACHE_NO_INTERNAL, tickets off",
+                        "  new_cb 1: server resumable=1 id_len=32 timeout=600", "  get_cb 1: server id_len=32 *copy=1",
+                        "session_reused: client=1 server=1", "  get_cb: found the session new_cb kept (0), *copy=0",
+                        "session_reused: client=1 server=1",
+                        "server stats: number=0 connect=0 connect_good=0 accept=3 accept_good=3 hits=2 cb_hits=2 "
+                        "misses=0 timeouts=0",
+                        "-- the server's session aged past its timeout",
+                        "  remove_cb 1: ctx is the server's=1 kept by new_cb=1", "session_reused: client=0 server=0",
+                        "server stats: number=0 connect=0 connect_good=0 accept=4 accept_good=4 hits=2 cb_hits=3 "
+                        "misses=0 timeouts=1"});
+    expect_in_order(r, {"== server internal cache (SSL_SESS_CACHE_SERVER), tickets off in TLS 1.2, remove_cb",
+                        "server stats: number=1 connect=0 connect_good=0 accept=2 accept_good=2 hits=1 cb_hits=0 "
+                        "misses=0 timeouts=0",
+                        "after SSL_CTX_free: new_cb=1 get_cb=0 remove_cb=1"});
+    expect_in_order(r, {"== server SSL_SESS_CACHE_OFF, tickets off", "client session: resumable=0 id_len=0 timeout=7200",
+                        "session_reused: client=0 server=0"});
+    expect_in_order(r, {"== SSL_get_peer_cert_chain with a client certificate, tickets off",
+                        "session_reused: client=1 server=1", "peer_cert_chain: client=2 server=1"});
+    expect_in_order(r, {"== the client's session aged by 8000 s", "session_reused: client=1 server=1"});
+  } else {
+    expect_in_order(r, {"== server cache callbacks, SSL_SESS_CACHE_SERVER|SSL_SESS_CACHE_NO_INTERNAL, tickets off",
+                        "  new_cb 2: server resumable=1 id_len=32 timeout=600", "session_reused: client=1 server=1",
+                        "after it: new_cb=3 get_cb=0 remove_cb=0"});
+    expect_in_order(r, {"== server internal cache (SSL_SESS_CACHE_SERVER), tickets off in TLS 1.2, remove_cb",
+                        "server stats: number=3 connect=0 connect_good=0 accept=2 accept_good=2 hits=1 cb_hits=0 "
+                        "misses=0 timeouts=0",
+                        "after SSL_CTX_free: new_cb=3 get_cb=0 remove_cb=3"});
+    expect_in_order(r, {"== server SSL_SESS_CACHE_OFF, tickets off", "client session: resumable=0 id_len=0 timeout=7200",
+                        "session_reused: client=0 server=0"});
+    expect_in_order(r, {"== the client's session aged by 8000 s", "session_reused: client=0 server=0"});
+  }
+  expect_in_order(r, {"== server SSL_SESS_CACHE_OFF, tickets on", "session_reused: client=1 server=1"});
+  expect_in_order(r, {"== i2d_SSL_SESSION / d2i_SSL_SESSION", "i2d_SSL_SESSION(&p)=same length 1, p advanced by it 1",
+                      "d2i_SSL_SESSION=set, in advanced by the length 1, errors=no", "session_reused: client=1 server=1",
+                      "peer_cert_chain: client=-1 server=-1", "d2i_SSL_SESSION(garbage)=NULL, errors=yes",
+                      "d2i_SSL_SESSION of every truncation checked"});
+  EXPECT_EQ(r.out.find("did not fail"), std::string::npos) << r.out;
+  expect_in_order(r, {"== SSL_get_peer_cert_chain with a client certificate, tickets on",
+                      "peer_cert_chain: client=2 server=1", "session_reused: client=1 server=1",
+                      "peer_cert_chain: client=2 server=-1"});
+  expect_line(r, "end");
+}
+
+// An ordinary libssl user's in-memory handshake loop (bench_like.c): BIO
+// pairs, the session cache modes, a new-session callback keeping the
+// latest session, SSL_set_shutdown(SENT|RECEIVED) before SSL_free,
+// SSL_get_cipher; full handshakes, then resumptions.
+TEST_P(CompatDiff, BenchLike) {
+  Outcome r = expect_same("bench_like", {pki_dir()});
+  const std::string cipher = tls12() ? "ECDHE-ECDSA-AES256-GCM-SHA384" : "TLS_AES_256_GCM_SHA384";
+  expect_in_order(r, {"0: " + version_text() + " " + cipher + " reused=0/0",
+                      "7: " + version_text() + " " + cipher + " reused=1/1",
+                      std::string("new sessions: ") + (tls12() ? "4" : "12"),
+                      "client: connect=8 connect_good=8 hits=4", "server: accept=8 accept_good=8 hits=4 cached=0"});
+  expect_line(r, "end");
+}
+
 // The SSL_get_cipher* macros and the SSL_CIPHER getters (name, standard
 // name, bits, version, id, protocol id, description) for every suite of the
 // version, both sides; and with no cipher yet.

@@ -6,12 +6,25 @@
 //  - a server reports the scheme of the client's CertificateVerify in
 //    ConnectionInfo::peer_signature_scheme, both versions;
 //  - KeyUpdates with update_requested that arrive while the receiver sends
-//    no data are answered by a single KeyUpdate (RFC 8446 §4.6.3).
+//    no data are answered by a single KeyUpdate (RFC 8446 §4.6.3);
+//  - a peer's leaf whose keyUsage lacks digitalSignature is refused, both
+//    roles, whether or not its chain is verified (RFC 8446 §4.4.2.2,
+//    RFC 5246 §7.4.2);
+//  - a TLS 1.2 client refuses a server ECDSA key on a curve it did not
+//    offer (RFC 8422 §5.3);
+//  - the schemes a side signs with can be set apart from the ones it accepts
+//    (CommonConfig::signing_schemes), and schemes vouch does not implement
+//    are never offered in signature_algorithms (RFC 8446 §4.2.3), an
+//    offer left empty by that being refused before anything is sent.
 #include <gtest/gtest.h>
+#include <openssl/x509v3.h>
 
 #include <string>
 #include <vector>
 
+#include "crypto/ossl.h"
+#include "handshake/test_hooks.h"
+#include "msg/messages.h"
 #include "record/record.h"
 #include "support/libssl_peer.h"
 #include "support/loopback.h"
@@ -137,6 +150,199 @@ TEST(BogoFindings, LibsslRequestsWhileSilentAreAnsweredOnce) {
   }
   ASSERT_TRUE(server->receive(peer.drain()));
   EXPECT_EQ(record_types(take_output(*server)).size(), 1u);
+}
+
+// A self-signed ECDSA P-256 certificate for "localhost" whose keyUsage is
+// `usage` (OpenSSL's syntax, e.g. "critical,keyEncipherment"), and its key.
+struct UsageCert {
+  ossl::X509Ptr cert;
+  ossl::EvpPkey key;
+  Credential credential() const {
+    auto c = Credential::from_x509({cert.get()}, key.get());
+    EXPECT_TRUE(c.ok());
+    return *c;
+  }
+};
+
+UsageCert cert_with_key_usage(const char* usage) {
+  UsageCert out{ossl::X509Ptr(X509_new()), testing::generate_key(testing::KeyType::ecdsa_p256)};
+  X509* x = out.cert.get();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+  X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1, -1,
+                             0);
+  X509_set_issuer_name(x, name);
+  X509_set_pubkey(x, out.key.get());
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, x, x, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_key_usage, usage);
+  EXPECT_NE(ext, nullptr);
+  X509_add_ext(x, ext, -1);
+  X509_EXTENSION_free(ext);
+  EXPECT_GT(X509_sign(x, out.key.get(), EVP_sha256()), 0);
+  return out;
+}
+
+// RFC 8446 §4.4.2.2: "the digitalSignature bit MUST be set if the Key Usage
+// extension is present"; RFC 5246 §7.4.2 and §7.4.6: the certificate "MUST
+// allow the key to be used for signing". BoGo: ECDSAKeyUsage-*,
+// RSAKeyUsage-Client-WantSignature-GotEncipherment-*.
+TEST(BogoFindings, PeerLeafWithoutDigitalSignatureIsRefused) {
+  const UsageCert enc = cert_with_key_usage("critical,keyEncipherment");
+  const UsageCert sig = cert_with_key_usage("critical,digitalSignature");
+  for (ProtocolVersion v : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
+    SCOPED_TRACE(to_string(v));
+    // A server certificate; the client does not verify the chain, and the
+    // key usage is checked all the same.
+    for (const UsageCert* c : {&enc, &sig}) {
+      auto cc = client_config_for("ecdsa");
+      cc->min_version = cc->max_version = v;
+      cc->verify_peer = false;
+      auto sc = server_config_for("ecdsa");
+      sc->credentials = {c->credential()};
+      auto client = Connection::client(cc, "localhost");
+      auto server = Connection::server(sc);
+      const bool ok = pump_handshake(*client, *server);
+      if (c == &sig) {
+        EXPECT_TRUE(ok);
+        continue;
+      }
+      ASSERT_FALSE(ok);
+      ASSERT_NE(client->error(), nullptr);
+      EXPECT_EQ(client->error()->alert, Alert::unsupported_certificate);
+      EXPECT_NE(client->error()->reason.find("keyUsage does not allow digitalSignature"), std::string::npos)
+          << client->error()->reason;
+    }
+    // A client certificate.
+    auto cc = client_config_for("ecdsa");
+    cc->min_version = cc->max_version = v;
+    cc->client_credentials.push_back(enc.credential());
+    cc->client_certificate_selector = [&](const CertificateRequestInfo&, std::shared_ptr<PendingClientCertificate>) {
+      return ClientCertificateChoice::use(enc.credential());
+    };
+    auto sc = server_config_for("ecdsa");
+    sc->client_auth = ClientAuth::required;
+    sc->client_trust = test_pki().ecdsa().trust();
+    auto client = Connection::client(cc, "localhost");
+    auto server = Connection::server(sc);
+    ASSERT_FALSE(pump_handshake(*client, *server));
+    ASSERT_NE(server->error(), nullptr);
+    EXPECT_EQ(server->error()->alert, Alert::unsupported_certificate);
+    EXPECT_NE(server->error()->reason.find("keyUsage does not allow digitalSignature"), std::string::npos)
+        << server->error()->reason;
+  }
+}
+
+// RFC 8422 §5.3: "the public key in the server's certificate MUST respect
+// the client's choice of elliptic curves". The server is made to see P-256
+// among the groups (the ClientHello rewritten on the way), so that it
+// answers with its P-256 certificate. BoGo: CheckLeafCurve.
+TEST(BogoFindings, Tls12ClientRefusesAServerKeyOnACurveItDidNotOffer) {
+  auto cc = client_config_for("ecdsa");
+  cc->max_version = ProtocolVersion::tls12;
+  cc->groups = {NamedGroup::x25519, NamedGroup::secp384r1};
+  auto sc = server_config_for("ecdsa");
+  sc->max_version = ProtocolVersion::tls12;
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  test_hooks::set_outgoing_message_hook(*client, [](const Bytes& m) {
+    if (m[0] != static_cast<uint8_t>(HandshakeType::client_hello)) return std::vector<Bytes>{m};
+    ClientHello ch;
+    EXPECT_TRUE(parse(ByteView(m).subspan(kHandshakeHeaderLength), ch));
+    ch.ext.supported_groups->push_back(NamedGroup::secp256r1);
+    return std::vector<Bytes>{framed(HandshakeType::client_hello, ch)};
+  });
+  ASSERT_TRUE(client->start());
+  ASSERT_TRUE(server->receive(take_output(*client)));
+  const Status s = client->receive(take_output(*server));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().alert, Alert::illegal_parameter);
+  EXPECT_NE(s.error().reason.find("on a curve we did not offer"), std::string::npos) << s.error().reason;
+}
+
+// BoGo's Client-Sign-*, Server-Verify-*: accepting one set of schemes and
+// signing with another.
+TEST(BogoFindings, SigningSchemesAreSetApartFromAcceptedOnes) {
+  for (ProtocolVersion v : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
+    for (SignatureScheme want : {SignatureScheme::rsa_pss_rsae_sha384, SignatureScheme::rsa_pss_rsae_sha512}) {
+      SCOPED_TRACE(to_string(v) + " " + to_string(want));
+      const auto& rsa = test_pki().rsa();
+      auto cc = client_config_for("rsa");
+      cc->min_version = cc->max_version = v;
+      cc->client_credentials.push_back(rsa.client_credential());
+      cc->signing_schemes = {want};
+      auto sc = server_config_for("rsa");
+      // The server accepts RSA-PSS with SHA-256 to SHA-512 from the
+      // client (and PKCS#1 v1.5 with SHA-256, which signs the test chain: a
+      // TLS 1.2 CertificateRequest's list covers the chain too, RFC 5246
+      // §7.4.4), but signs with `want` only.
+      sc->signature_schemes = {SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
+                               SignatureScheme::rsa_pss_rsae_sha512, SignatureScheme::rsa_pkcs1_sha256};
+      sc->signing_schemes = {want};
+      sc->client_auth = ClientAuth::required;
+      sc->client_trust = rsa.trust();
+      auto client = Connection::client(cc, "localhost");
+      auto server = Connection::server(sc);
+      ASSERT_TRUE(pump_handshake(*client, *server))
+          << (client->error() ? client->error()->to_string() : "") << (server->error() ? server->error()->to_string() : "");
+      EXPECT_EQ(client->info().peer_signature_scheme, want) << to_string(client->info().peer_signature_scheme);
+      EXPECT_EQ(server->info().peer_signature_scheme, want) << to_string(server->info().peer_signature_scheme);
+    }
+  }
+  // Accepting ECDSA only no longer stops an RSA server from signing.
+  auto cc = client_config_for("rsa");
+  auto sc = server_config_for("rsa");
+  sc->signature_schemes = {SignatureScheme::ecdsa_secp256r1_sha256};
+  sc->signing_schemes = {SignatureScheme::rsa_pss_rsae_sha256};
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*client, *server));
+  EXPECT_EQ(client->info().peer_signature_scheme, SignatureScheme::rsa_pss_rsae_sha256);
+}
+
+// RFC 8446 §4.2.3: signature_algorithms names the schemes whose signatures
+// the sender accepts; vouch never accepts SHA-1 or MD5 ones, so it never
+// offers them, and a configuration naming nothing else is refused before a
+// ClientHello with an empty list (<2..2^16-2>) goes out. BoGo:
+// *-NoVerify-RSA_PKCS1_MD5_SHA1.
+TEST(BogoFindings, UnimplementedSchemesAreNeverOffered) {
+  constexpr auto kRsaPkcs1Sha1 = static_cast<SignatureScheme>(0x0201);
+  constexpr auto kMd5Sha1 = static_cast<SignatureScheme>(0xff01);
+  auto cc = client_config_for("ecdsa");
+  cc->signature_schemes = {kRsaPkcs1Sha1, SignatureScheme::ecdsa_secp256r1_sha256, kMd5Sha1};
+  auto client = Connection::client(cc, "localhost");
+  ASSERT_TRUE(client->start());
+  const Bytes wire = take_output(*client);
+  ASSERT_GT(wire.size(), kRecordHeaderLength + kHandshakeHeaderLength);
+  ClientHello ch;
+  ASSERT_TRUE(parse(ByteView(wire).subspan(kRecordHeaderLength + kHandshakeHeaderLength), ch));
+  ASSERT_TRUE(ch.ext.signature_algorithms.has_value());
+  EXPECT_EQ(*ch.ext.signature_algorithms, std::vector<SignatureScheme>{SignatureScheme::ecdsa_secp256r1_sha256});
+
+  cc = client_config_for("ecdsa");
+  cc->signature_schemes = {kRsaPkcs1Sha1, kMd5Sha1};
+  client = Connection::client(cc, "localhost");
+  const Status s = client->start();
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().alert, Alert::internal_error);
+  for (ContentType t : record_types(take_output(*client))) EXPECT_NE(t, ContentType::handshake);
+
+  // A server asking for client certificates: the same in its
+  // CertificateRequest, and the handshake goes on.
+  auto sc = server_config_for("ecdsa");
+  sc->signature_schemes = {kRsaPkcs1Sha1, SignatureScheme::ecdsa_secp256r1_sha256};
+  sc->client_auth = ClientAuth::required;
+  sc->client_trust = test_pki().ecdsa().trust();
+  cc = client_config_for("ecdsa");
+  cc->client_credentials.push_back(test_pki().ecdsa().client_credential());
+  auto c2 = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*c2, *server));
+  EXPECT_EQ(server->info().peer_signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // application data both ways.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <tuple>
+#include <utility>
 
 #include "support/loopback.h"
 #include "support/pki.h"
@@ -154,6 +156,38 @@ TEST(Handshake13, ResumptionWithTicket) {
   EXPECT_TRUE(server->info().resumed);
   EXPECT_EQ(client->peer_subject(), "CN=localhost,O=vouch-test");  // from the session
   EXPECT_EQ(send_and_receive(*client, *server, "resumed"), "resumed");
+}
+
+// ServerConfig::num_tickets_resumed: after a resumed handshake the server
+// sends that many tickets (capped by num_tickets), after a full one
+// num_tickets — what OpenSSL does with at most one after a resumption.
+TEST(Handshake13, TicketsAfterResumptionFollowNumTicketsResumed) {
+  // The tickets the client holds after a full handshake, then after one
+  // resumption (which may use up the ticket it offered).
+  auto held = [](std::optional<unsigned> resumed) {
+    auto cache = std::make_shared<SessionCache>(16);
+    auto cc = client_config_for("ecdsa");
+    cc->session_cache = cache;
+    auto sc = std::make_shared<ServerConfig>(*server_config_for("ecdsa"));
+    sc->num_tickets = 3;
+    sc->num_tickets_resumed = resumed;
+    std::pair<size_t, size_t> sizes;
+    for (int i = 0; i < 2; ++i) {
+      auto client = Connection::client(cc, "localhost");
+      auto server = Connection::server(sc);
+      EXPECT_TRUE(pump_handshake(*client, *server));
+      EXPECT_EQ(client->info().resumed, i == 1);
+      testing::transfer(*server, *client);
+      (i == 0 ? sizes.first : sizes.second) = cache->size();
+    }
+    return sizes;
+  };
+  const auto unset = held(std::nullopt);
+  EXPECT_EQ(unset.first, 3u);
+  const size_t used = unset.first + 3 - unset.second;  // tickets a resumption uses up
+  EXPECT_EQ(held(1u), std::make_pair(size_t{3}, 3 - used + 1));
+  EXPECT_EQ(held(0u), std::make_pair(size_t{3}, 3 - used));
+  EXPECT_EQ(held(7u), unset);  // capped by num_tickets
 }
 
 TEST(Handshake13, ResumptionAfterHelloRetryRequest) {

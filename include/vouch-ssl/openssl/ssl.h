@@ -531,6 +531,171 @@ size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
 int SSL_set_num_tickets(SSL *s, size_t num_tickets);
 size_t SSL_get_num_tickets(const SSL *s);
 
+/*
+ * The time a session was made (unix seconds) and how long it may be
+ * resumed (seconds: the SSL_CTX_set_timeout of its session context when it
+ * was made). A server does not resume a session from its cache once time +
+ * timeout has passed (SSL_CTX_sess_timeouts counts it, the remove callback
+ * hears of it); a TLS 1.3 client does not offer a session whose ticket is
+ * older than the ticket's lifetime (the server's timeout when it issued the
+ * ticket); a TLS 1.2 client offers its session whatever its age and the
+ * server judges, as with libssl. SSL_SESSION_set_time returns t (0 for a
+ * NULL session); SSL_SESSION_set_timeout returns 1 (0 for a NULL session
+ * or t < 0). Neither changes the lifetime sealed into a ticket.
+ */
+long SSL_SESSION_get_time(const SSL_SESSION *s);
+long SSL_SESSION_set_time(SSL_SESSION *s, long t);
+long SSL_SESSION_get_timeout(const SSL_SESSION *s);
+long SSL_SESSION_set_timeout(SSL_SESSION *s, long t);
+/*
+ * The session ID (at most SSL_MAX_SSL_SESSION_ID_LENGTH bytes, owned by the
+ * session; *len its length, may be 0): a TLS 1.2 server's session ID; a
+ * TLS 1.3 server gives each ticket's session a random one; a client's is
+ * the server's session ID or, once a ticket came, SHA-256 of the ticket,
+ * as libssl makes it. A session without an ID is never cached.
+ */
+#define SSL_MAX_SSL_SESSION_ID_LENGTH 32
+const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
+/*
+ * The session as bytes, to keep it outside the process, and back.
+ * i2d_SSL_SESSION returns the length (0 for NULL); with pp not NULL it
+ * writes at *pp and advances it, or, when *pp is NULL, allocates the buffer
+ * (free it with OPENSSL_free) and points *pp at it. d2i_SSL_SESSION reads
+ * one session from *pp (at most length bytes), advances *pp past it and
+ * returns a new session (one reference; also stored in *a when a is not
+ * NULL, freeing the session *a held); NULL with an error on the queue for
+ * input that is not a whole session (garbage, truncated), *pp unchanged.
+ * The bytes hold the session's secrets: keep them as carefully as a private
+ * key. Difference from libssl: the encoding is vouch-ssl's own, not
+ * libssl's ASN.1 — bytes round-trip within vouch-ssl only (and libssl's do
+ * not decode here); the errors of a failed decode differ (ERR_R_ASN1_LIB
+ * under the SSL library). As with libssl, a session read back has no peer
+ * chain: a client that resumes it reports none (SSL_get_peer_cert_chain),
+ * only the certificate.
+ */
+int i2d_SSL_SESSION(const SSL_SESSION *in, unsigned char **pp);
+SSL_SESSION *d2i_SSL_SESSION(SSL_SESSION **a, const unsigned char **pp, long length);
+
+/* ---- the session cache ------------------------------------------------------- */
+
+/*
+ * SSL_CTX_set_session_cache_mode(3), as libssl 3.0 (default
+ * SSL_SESS_CACHE_SERVER). The mode of the context an SSL was made from
+ * applies (not one SSL_set_SSL_CTX switched to).
+ *  - SSL_SESS_CACHE_SERVER: a TLS 1.2 server gives sessions an ID (without
+ *    it, and with SSL_OP_NO_TICKET, nothing is resumable); sessions go to
+ *    the new session callback and into the internal cache, where a
+ *    ClientHello's session ID is looked up, then asked of the get callback.
+ *    A TLS 1.3 server's tickets carry their sessions: the callback hears of
+ *    one session per ticket; the internal cache keeps them only when a
+ *    remove callback is set (or SSL_OP_NO_TICKET), as in libssl.
+ *  - SSL_SESS_CACHE_CLIENT: a client's new sessions (TLS 1.2: when the
+ *    handshake completes, unless it resumed; TLS 1.3: each ticket, as
+ *    SSL_read processes it) go to the new session callback and the internal
+ *    cache (which a client never searches: SSL_set_session chooses); a
+ *    resumed TLS 1.3 session leaves it and cannot be resumed again.
+ *  - SSL_SESS_CACHE_NO_INTERNAL_LOOKUP / _STORE (_NO_INTERNAL: both): the
+ *    internal cache is not searched / not filled; the callbacks still are.
+ *  - SSL_SESS_CACHE_NO_AUTO_CLEAR: expired sessions are not dropped from the
+ *    internal cache every 255 completed handshakes.
+ * Set returns the previous mode, get the mode.
+ */
+#define SSL_SESS_CACHE_OFF 0x0000
+#define SSL_SESS_CACHE_CLIENT 0x0001
+#define SSL_SESS_CACHE_SERVER 0x0002
+#define SSL_SESS_CACHE_BOTH (SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_SERVER)
+#define SSL_SESS_CACHE_NO_AUTO_CLEAR 0x0080
+#define SSL_SESS_CACHE_NO_INTERNAL_LOOKUP 0x0100
+#define SSL_SESS_CACHE_NO_INTERNAL_STORE 0x0200
+#define SSL_SESS_CACHE_NO_INTERNAL (SSL_SESS_CACHE_NO_INTERNAL_LOOKUP | SSL_SESS_CACHE_NO_INTERNAL_STORE)
+#define SSL_CTRL_SESS_NUMBER 20
+#define SSL_CTRL_SESS_CONNECT 21
+#define SSL_CTRL_SESS_CONNECT_GOOD 22
+#define SSL_CTRL_SESS_ACCEPT 24
+#define SSL_CTRL_SESS_ACCEPT_GOOD 25
+#define SSL_CTRL_SESS_HIT 27
+#define SSL_CTRL_SESS_CB_HIT 28
+#define SSL_CTRL_SESS_MISSES 29
+#define SSL_CTRL_SESS_TIMEOUTS 30
+#define SSL_CTRL_SESS_CACHE_FULL 31
+#define SSL_CTRL_SET_SESS_CACHE_SIZE 42
+#define SSL_CTRL_GET_SESS_CACHE_SIZE 43
+#define SSL_CTRL_SET_SESS_CACHE_MODE 44
+#define SSL_CTRL_GET_SESS_CACHE_MODE 45
+#define SSL_CTX_set_session_cache_mode(ctx, m) SSL_CTX_ctrl((ctx), SSL_CTRL_SET_SESS_CACHE_MODE, (m), NULL)
+#define SSL_CTX_get_session_cache_mode(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_GET_SESS_CACHE_MODE, 0, NULL)
+/* The internal cache's capacity (default 20480; 0: unbounded). When full,
+ * the oldest session goes (remove callback; SSL_CTX_sess_cache_full counts
+ * it). Set returns the previous size (a negative size changes nothing). */
+#define SSL_CTX_sess_set_cache_size(ctx, t) SSL_CTX_ctrl((ctx), SSL_CTRL_SET_SESS_CACHE_SIZE, (t), NULL)
+#define SSL_CTX_sess_get_cache_size(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_GET_SESS_CACHE_SIZE, 0, NULL)
+/*
+ * Counters of the context, as libssl's: sessions in the internal cache
+ * (SSL_CTX_sess_number); handshakes started and completed as a client
+ * (_connect, _connect_good) and as a server (_accept, _accept_good; a
+ * server's completed handshakes count on the SSL's current context);
+ * resumptions (_hits, both roles, by ticket or ID); sessions the get
+ * callback gave (_cb_hits), ID lookups the internal cache failed
+ * (_misses), sessions found expired (_timeouts), sessions evicted from a
+ * full cache (_cache_full). A TLS 1.2 renegotiation is not counted
+ * (libssl's _connect_renegotiate / _accept_renegotiate are not provided).
+ */
+#define SSL_CTX_sess_number(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_NUMBER, 0, NULL)
+#define SSL_CTX_sess_connect(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_CONNECT, 0, NULL)
+#define SSL_CTX_sess_connect_good(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_CONNECT_GOOD, 0, NULL)
+#define SSL_CTX_sess_accept(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_ACCEPT, 0, NULL)
+#define SSL_CTX_sess_accept_good(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_ACCEPT_GOOD, 0, NULL)
+#define SSL_CTX_sess_hits(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_HIT, 0, NULL)
+#define SSL_CTX_sess_cb_hits(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_CB_HIT, 0, NULL)
+#define SSL_CTX_sess_misses(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_MISSES, 0, NULL)
+#define SSL_CTX_sess_timeouts(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_TIMEOUTS, 0, NULL)
+#define SSL_CTX_sess_cache_full(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_SESS_CACHE_FULL, 0, NULL)
+
+/*
+ * The lifetime of the sessions the context makes from now on, in seconds
+ * (default 7200, libssl 3.0's): SSL_SESSION_get_timeout of a new session;
+ * a server also seals it into its tickets (their lifetime hint, at most
+ * seven days) and resumes a session only within it. Returns the previous
+ * value (0 for a NULL context); get returns the value.
+ */
+long SSL_CTX_set_timeout(SSL_CTX *ctx, long t);
+long SSL_CTX_get_timeout(const SSL_CTX *ctx);
+
+/*
+ * The session callbacks (SSL_CTX_sess_set_new_cb(3)), of the context an SSL
+ * was made from; NULL removes one. Called on the thread driving the SSL,
+ * inside SSL_do_handshake / SSL_connect / SSL_accept / SSL_read.
+ *  - new_session_cb(ssl, sess), under the cache mode (see above) for each
+ *    new session: a reference is taken for the call; returning 1 keeps it
+ *    (the callback must SSL_SESSION_free the session later), 0 gives it
+ *    back.
+ *  - get_session_cb(ssl, id, id_len, &copy), server, TLS 1.2: a ClientHello
+ *    offers a session ID the internal cache does not hold (or
+ *    SSL_SESS_CACHE_NO_INTERNAL_LOOKUP). Return a session this context made
+ *    (one new_session_cb had, or d2i_SSL_SESSION gave back) or NULL. *copy
+ *    is 1 on entry: the library then takes a reference of its own; set it
+ *    to 0 to hand over a reference the callback owns. A session returned
+ *    goes into the internal cache unless SSL_SESS_CACHE_NO_INTERNAL_STORE.
+ *    An expired one is not resumed (and goes to the remove callback).
+ *  - remove_session_cb(ctx, sess): a session is dropped — found expired,
+ *    evicted from a full internal cache, at SSL_CTX_free for each one the
+ *    internal cache holds, when a connection that did not shut down is freed
+ *    (SSL_free / SSL_clear without SSL_shutdown or SSL_SENT_SHUTDOWN) or
+ *    fails with a fatal alert, and (client, SSL_SESS_CACHE_CLIENT) when a
+ *    TLS 1.3 session is resumed. Called whether or not the internal cache
+ *    held it; sessions without an ID are never reported. No reference is
+ *    given: take one with SSL_SESSION_up_ref to keep it.
+ * The getters return what was set.
+ */
+void SSL_CTX_sess_set_new_cb(SSL_CTX *ctx, int (*new_session_cb)(SSL *ssl, SSL_SESSION *sess));
+int (*SSL_CTX_sess_get_new_cb(SSL_CTX *ctx))(SSL *ssl, SSL_SESSION *sess);
+void SSL_CTX_sess_set_remove_cb(SSL_CTX *ctx, void (*remove_session_cb)(SSL_CTX *ctx, SSL_SESSION *sess));
+void (*SSL_CTX_sess_get_remove_cb(SSL_CTX *ctx))(SSL_CTX *ctx, SSL_SESSION *sess);
+void SSL_CTX_sess_set_get_cb(SSL_CTX *ctx,
+                             SSL_SESSION *(*get_session_cb)(SSL *ssl, const unsigned char *data, int len,
+                                                            int *copy));
+SSL_SESSION *(*SSL_CTX_sess_get_get_cb(SSL_CTX *ctx))(SSL *ssl, const unsigned char *data, int len, int *copy);
+
 /* ---- what was negotiated --------------------------------------------------- */
 
 X509 *SSL_get1_peer_certificate(const SSL *s);
