@@ -171,6 +171,7 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   // Without SSL_OP_CIPHER_SERVER_PREFERENCE libssl takes the first suite of
   // the client's list that it allows.
   c->prefer_server_cipher_order = (settings.options & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0;
+  c->prioritize_chacha = (settings.options & SSL_OP_PRIORITIZE_CHACHA) != 0;
   c->ocsp_staple_hook_async = staple_hook(s);
   // libssl's server chooses ALPN only through its select callback (its own
   // protocol list is what it would offer as a client).

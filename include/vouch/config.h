@@ -237,6 +237,12 @@ struct ServerConfig : CommonConfig {
   /// the client's list that the server allows (OpenSSL without
   /// SSL_OP_CIPHER_SERVER_PREFERENCE).
   bool prefer_server_cipher_order = true;
+  /// With prefer_server_cipher_order: when the first suite a client offers
+  /// is a ChaCha20-Poly1305 one (typically a device without AES
+  /// instructions), the server's ChaCha20 suites go first for that
+  /// connection, in both versions. Off by default (OpenSSL's
+  /// SSL_OP_PRIORITIZE_CHACHA).
+  bool prioritize_chacha = false;
   /// Sessions are resumed only by a server with the same context (OpenSSL's
   /// SSL_CTX_set_session_id_context): servers sharing ticket keys or a
   /// session cache but serving different applications set different values

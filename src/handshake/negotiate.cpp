@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -131,9 +132,38 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
               "supported_groups, RFC 8422 §5.3)");
 }
 
+namespace {
+
+// ChaCha20-Poly1305 suites: TLS 1.3's (RFC 8446 §B.4) and RFC 7905's
+// (0xCCA8..0xCCAE, whatever the key exchange).
+bool is_chacha_suite(CipherSuite s) {
+  const auto v = static_cast<uint16_t>(s);
+  return v == 0x1303 || (v >= 0xCCA8 && v <= 0xCCAE);
+}
+
+// Values that are not cipher suites: the signalling values of RFC 5746
+// §3.3 (0x00FF) and RFC 7507 (0x5600), and GREASE (RFC 8701 §2).
+bool is_signal_or_grease(CipherSuite s) {
+  const auto v = static_cast<uint16_t>(s);
+  return v == 0x00FF || v == 0x5600 || ((v & 0x0F0F) == 0x0A0A && (v >> 8) == (v & 0xFF));
+}
+
+}  // namespace
+
 std::vector<CipherSuite> suite_preference(const std::vector<CipherSuite>& server_prefs,
-                                          const std::vector<CipherSuite>& client_offer, bool server_first) {
-  if (server_first) return server_prefs;
+                                          const std::vector<CipherSuite>& client_offer, bool server_first,
+                                          bool chacha_if_client_prefers) {
+  if (server_first) {
+    if (!chacha_if_client_prefers) return server_prefs;
+    auto first = std::find_if(client_offer.begin(), client_offer.end(),
+                              [](CipherSuite c) { return !is_signal_or_grease(c); });
+    if (first == client_offer.end() || !is_chacha_suite(*first)) return server_prefs;
+    std::vector<CipherSuite> out;
+    std::copy_if(server_prefs.begin(), server_prefs.end(), std::back_inserter(out), is_chacha_suite);
+    std::copy_if(server_prefs.begin(), server_prefs.end(), std::back_inserter(out),
+                 [](CipherSuite c) { return !is_chacha_suite(c); });
+    return out;
+  }
   std::vector<CipherSuite> out;
   for (CipherSuite s : client_offer)
     if (contains(server_prefs, s) && !contains(out, s)) out.push_back(s);

@@ -32,8 +32,15 @@ Status check_signature_schemes(const CommonConfig& config);
 
 /// The order in which a server considers cipher suites: its own list
 /// (`server_first`), or the client's offer restricted to the server's list.
+/// With `server_first` and `chacha_if_client_prefers`, when the first suite
+/// the client offers is a ChaCha20-Poly1305 one, the server's ChaCha20
+/// suites move to the front of its list (in their order), the rest keep
+/// theirs: a client that put ChaCha20 first (a device without AES
+/// instructions) gets it, others get the server's order (OpenSSL's
+/// SSL_OP_PRIORITIZE_CHACHA).
 std::vector<CipherSuite> suite_preference(const std::vector<CipherSuite>& server_prefs,
-                                          const std::vector<CipherSuite>& client_offer, bool server_first);
+                                          const std::vector<CipherSuite>& client_offer, bool server_first,
+                                          bool chacha_if_client_prefers = false);
 
 /// The first suite in the server's list that the client offered and vouch
 /// implements for TLS 1.3; handshake_failure if none (§4.1.1).

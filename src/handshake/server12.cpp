@@ -221,7 +221,8 @@ Result<Hs> ServerHandshake12::do_choose_credential() {
   const std::optional<std::string> sni =
       hello_.server_name.empty() ? std::nullopt : std::optional<std::string>(hello_.server_name);
   VOUCH_ASSIGN(choice_, choose_suite_and_credential12(suite_preference(config_->cipher_suites12, client_suites_,
-                                                                       config_->prefer_server_cipher_order),
+                                                                       config_->prefer_server_cipher_order,
+                                                                       config_->prioritize_chacha),
                                                       client_suites_, sources_.list(),
                                                       signing_schemes(), client_schemes_, sni, client_groups_));
   tls12_suite_params(choice_->suite, suite_);

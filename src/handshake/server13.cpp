@@ -58,7 +58,8 @@ Status ServerHandshake13::negotiate(const ClientHello& ch) {
   if (ch.legacy_session_id.size() > kMaxSessionIdLength)
     return fail(Alert::decode_error, "ClientHello: legacy_session_id too long");
   VOUCH_ASSIGN(suite_, choose_cipher_suite13(suite_preference(config_->cipher_suites, ch.cipher_suites,
-                                                                config_->prefer_server_cipher_order),
+                                                                config_->prefer_server_cipher_order,
+                                                                config_->prioritize_chacha),
                                              ch.cipher_suites));
   AeadAlg aead;
   tls13_suite_params(suite_, hash_, aead);

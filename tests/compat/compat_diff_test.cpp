@@ -186,6 +186,16 @@ void expect_in_order(const Outcome& r, const std::vector<std::string>& lines) {
   }
 }
 
+// The first line after `header` that starts with `prefix` is exactly `line`
+// (a case's own result, not one printed by a later case).
+void expect_next(const Outcome& r, const std::string& header, const std::string& prefix, const std::string& line) {
+  const size_t h = r.out.find(header + "\n");
+  ASSERT_NE(h, std::string::npos) << "missing \"" << header << "\" in\n" << r.out;
+  const size_t p = r.out.find("\n" + prefix, h);
+  ASSERT_NE(p, std::string::npos) << "no \"" << prefix << "\" after \"" << header << "\" in\n" << r.out;
+  EXPECT_EQ(r.out.substr(p + 1, r.out.find('\n', p + 1) - p - 1), line) << "after \"" << header << "\"";
+}
+
 std::string pki_dir() { return testing::test_pki().dir; }
 
 // ---------------------------------------------------------------- in process
@@ -532,6 +542,7 @@ TEST_P(CompatDiff, Sessions) {
 
 // Settings that change what a connection does, each observed (settings.c):
 // SSL_OP_CIPHER_SERVER_PREFERENCE (the client's order without it),
+// SSL_OP_PRIORITIZE_CHACHA (ChaCha20 first for a client that prefers it),
 // SSL_CTX_set_cipher_list / SSL_set_cipher_list choosing the TLS 1.2 suite,
 // SSL_OP_NO_TICKET (TLS 1.2 resumes by session ID), num_tickets(0) (TLS 1.3
 // only), SSL_CTX_set_session_id_context (no resumption under another
@@ -558,6 +569,16 @@ TEST_P(CompatDiff, SettingsTakeEffect) {
                       negotiated(aes128),
                       "== client offers AES-128 first, server lists AES-256 first, SSL_OP_CIPHER_SERVER_PREFERENCE=on",
                       negotiated(aes256)});
+  const std::string chacha = tls12() ? "ECDHE-ECDSA-CHACHA20-POLY1305" : "TLS_CHACHA20_POLY1305_SHA256";
+  // The server lists AES-256, AES-128, ChaCha20; the client offers ChaCha20
+  // and AES-128: the server's order gives AES-128, unless ChaCha20 is
+  // prioritised for a client that put it first.
+  expect_next(r, "== server prefers its order, SSL_OP_PRIORITIZE_CHACHA=off, client offers ChaCha20 first",
+              "negotiated:", negotiated(aes128));
+  expect_next(r, "== server prefers its order, SSL_OP_PRIORITIZE_CHACHA=on, client offers ChaCha20 first",
+              "negotiated:", negotiated(chacha));
+  expect_next(r, "== server prefers its order, SSL_OP_PRIORITIZE_CHACHA=on, client offers AES-128 first",
+              "negotiated:", negotiated(aes128));
   if (tls12()) {
     expect_in_order(r, {"== client cipher list \"ECDHE-ECDSA-CHACHA20-POLY1305\", server \"DEFAULT\"",
                         negotiated12("ECDHE-ECDSA-CHACHA20-POLY1305"),

@@ -9,6 +9,8 @@
  *   the server lists AES-256-GCM first; without the option libssl takes the
  *   client's order, with it the server's (SSL_CTX_set_cipher_list for
  *   TLS 1.2, SSL_CTX_set_ciphersuites for TLS 1.3).
+ * - SSL_OP_PRIORITIZE_CHACHA (with server preference): a client offering
+ *   ChaCha20 first gets it; one offering AES first gets the server's order.
  * - SSL_CTX_set_cipher_list / SSL_set_cipher_list: which TLS 1.2 suite is
  *   negotiated (ChaCha20 only, a rule with '!' and '+', @STRENGTH), and a
  *   client and server with no TLS 1.2 suite in common (TLS 1.3 ignores the
@@ -135,6 +137,37 @@ static void preference_case(int server_preference) {
     if (server_preference)
         say("server options have CIPHER_SERVER_PREFERENCE=%d",
             (SSL_CTX_set_options(sctx, SSL_OP_CIPHER_SERVER_PREFERENCE) & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0);
+    connect_pair(&p, cctx, sctx, NULL);
+    show_cipher(&p);
+    SSL_SESSION_free(close_pair(&p));
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+}
+
+/* SSL_OP_PRIORITIZE_CHACHA with SSL_OP_CIPHER_SERVER_PREFERENCE: the server
+ * lists AES-256, AES-128, then ChaCha20, the client offers ChaCha20 and
+ * AES-128; a client offering ChaCha20 first gets it only with the option,
+ * one offering AES-128 first gets the server's order (AES-128) either way. */
+static void chacha_case(int prioritize, int client_chacha_first) {
+    SSL_CTX *cctx, *sctx;
+    struct pair p;
+    say("== server prefers its order, SSL_OP_PRIORITIZE_CHACHA=%s, client offers %s first",
+        prioritize ? "on" : "off", client_chacha_first ? "ChaCha20" : "AES-128");
+    contexts(&cctx, &sctx);
+    require(SSL_CTX_set_cipher_list(cctx, client_chacha_first
+                                              ? "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256"
+                                              : "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305") == 1,
+            "client cipher list");
+    require(SSL_CTX_set_ciphersuites(cctx, client_chacha_first ? "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+                                                               : "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256") == 1,
+            "client suites");
+    require(SSL_CTX_set_cipher_list(sctx, "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:"
+                                          "ECDHE-ECDSA-CHACHA20-POLY1305") == 1,
+            "server cipher list");
+    require(SSL_CTX_set_ciphersuites(sctx, "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:"
+                                           "TLS_CHACHA20_POLY1305_SHA256") == 1,
+            "server suites");
+    SSL_CTX_set_options(sctx, SSL_OP_CIPHER_SERVER_PREFERENCE | (prioritize ? SSL_OP_PRIORITIZE_CHACHA : 0));
     connect_pair(&p, cctx, sctx, NULL);
     show_cipher(&p);
     SSL_SESSION_free(close_pair(&p));
@@ -347,6 +380,9 @@ int main(int argc, char **argv) {
     version_case("client SSL_set_max_proto_version(TLS1_2_VERSION)", 0, 0, TLS1_2_VERSION);
     preference_case(0);
     preference_case(1);
+    chacha_case(0, 1);
+    chacha_case(1, 1);
+    chacha_case(1, 0);
     cipher_list_case("ECDHE-ECDSA-CHACHA20-POLY1305", "DEFAULT", 0);
     cipher_list_case("ECDHE-ECDSA-CHACHA20-POLY1305", "DEFAULT", 1);
     cipher_list_case("ECDHE+AESGCM:!AES256", "DEFAULT", 0);

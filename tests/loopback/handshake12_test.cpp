@@ -313,6 +313,45 @@ TEST(Handshake12, CipherOrderServerOrClientPreference) {
   }
 }
 
+// ServerConfig::prioritize_chacha: with the server's order, a client whose
+// first suite is ChaCha20-Poly1305 gets ChaCha20 even though the server
+// lists it last; a client preferring AES gets the server's first suite; off,
+// the server's order wins — in both versions.
+TEST(Handshake12, PrioritizeChachaForClientsThatPreferIt) {
+  using CS = CipherSuite;
+  for (ProtocolVersion v : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
+    const bool tls12 = v == ProtocolVersion::tls12;
+    for (bool prioritize : {false, true}) {
+      for (bool client_chacha_first : {false, true}) {
+        auto cc = client_config_for("ecdsa");
+        cc->min_version = cc->max_version = v;
+        cc->cipher_suites = client_chacha_first
+                                ? std::vector<CS>{CS::TLS_CHACHA20_POLY1305_SHA256, CS::TLS_AES_128_GCM_SHA256}
+                                : std::vector<CS>{CS::TLS_AES_128_GCM_SHA256, CS::TLS_CHACHA20_POLY1305_SHA256};
+        cc->cipher_suites12 = client_chacha_first
+                                  ? std::vector<CS>{CS::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                                                    CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}
+                                  : std::vector<CS>{CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                                                    CS::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256};
+        auto sc = server_config_for("ecdsa");
+        sc->cipher_suites = {CS::TLS_AES_128_GCM_SHA256, CS::TLS_CHACHA20_POLY1305_SHA256};
+        sc->cipher_suites12 = {CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                               CS::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256};
+        sc->prioritize_chacha = prioritize;
+        auto c = Connection::client(cc, "localhost");
+        auto s = Connection::server(sc);
+        ASSERT_TRUE(pump_handshake(*c, *s)) << errors_of(*c, *s);
+        const bool chacha = prioritize && client_chacha_first;
+        const CS expected = chacha ? (tls12 ? CS::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+                                            : CS::TLS_CHACHA20_POLY1305_SHA256)
+                                   : (tls12 ? CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 : CS::TLS_AES_128_GCM_SHA256);
+        EXPECT_EQ(c->info().cipher_suite, expected)
+            << to_string(v) << " prioritize=" << prioritize << " client_chacha_first=" << client_chacha_first;
+      }
+    }
+  }
+}
+
 // ServerConfig::session_id_context: a session made under one context is
 // not resumed by a server of another (tickets and IDs, both versions); the
 // same context resumes.
