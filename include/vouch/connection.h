@@ -34,6 +34,7 @@ class Connection;
 namespace test_hooks {
 using MessageHook = std::function<std::vector<Bytes>(const Bytes& message)>;
 void set_outgoing_message_hook(Connection& conn, MessageHook hook);
+struct Access;  // the rest of src/handshake/test_hooks.h
 }  // namespace test_hooks
 
 /// Why the connection cannot make progress (the "wait reason").
@@ -204,6 +205,7 @@ class Connection {
 
  private:
   friend void test_hooks::set_outgoing_message_hook(Connection&, test_hooks::MessageHook);
+  friend struct test_hooks::Access;
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <string>
 
 #include "cert/public_key.h"
@@ -40,6 +41,15 @@ std::shared_ptr<ServerSessionCache> default_session_cache12() {
 // nothing but warnings would keep us busy for free, so a run of more than
 // this many without other records is unexpected_message.
 constexpr int kMaxConsecutiveWarnings = 4;
+
+// Likewise, records that carry nothing — empty application data (RFC 5246
+// §6.2.1 allows them, RFC 8446 §5.4 zero-length content), TLS 1.3's dropped
+// change_cipher_spec records (§5) — and KeyUpdates (§4.6.3) with no
+// application data between them cost work and deliver nothing: more than
+// these many in a row are unexpected_message. (BoringSSL has the same
+// bounds.)
+constexpr int kMaxEmptyRecords = 32;
+constexpr int kMaxKeyUpdates = 32;
 
 // RFC 8446 §4.2.10: a server that does not accept 0-RTT skips the client's
 // early data "up to the configured max_early_data_size". vouch never offers
@@ -90,7 +100,9 @@ struct Connection::Impl {
   bool peer_closed = false;
   Bytes app_in;
   size_t app_pos = 0;
-  int consecutive_warnings = 0;  // TLS 1.2 warning alerts since the last other record
+  int consecutive_warnings = 0;  // warning alerts (TLS 1.3: user_canceled) since the last other record
+  int consecutive_empty = 0;     // records without content since the last one with some
+  int key_updates = 0;           // KeyUpdates received since the last application data
   // TLS 1.3: we sent a KeyUpdate and no application data since, so our
   // current write key has protected nothing yet (see on_key_update).
   bool fresh_write_key = false;
@@ -213,6 +225,9 @@ struct Connection::Impl {
   Status on_key_update(const HandshakeMessage& m) {
     KeyUpdate ku;
     VOUCH_TRY(parse(m.body, ku));
+    if (++key_updates > kMaxKeyUpdates)
+      return fail(Alert::unexpected_message, "more than " + std::to_string(kMaxKeyUpdates) +
+                                                 " KeyUpdates without application data between them");
     // §4.6.3: switch read keys; the message must end its record (§5.1),
     // which install_read_key checks.
     HashAlg h;
@@ -272,10 +287,12 @@ struct Connection::Impl {
     // RFC 5246 §7.2: in TLS 1.2 "Alert messages with a level of fatal
     // result in the immediate termination of the connection" — a fatal
     // user_canceled too (vouch sends one when a selector aborts).
-    if (a == Alert::user_canceled && !(core.tls12() && body[0] == kAlertFatal)) return {};
-    if (core.tls12() && body[0] == kAlertWarning) {
-      if (++consecutive_warnings > kMaxConsecutiveWarnings)
-        return fail(Alert::unexpected_message, "too many warning alerts in a row");
+    const bool warning = a == Alert::user_canceled ? !(core.tls12() && body[0] == kAlertFatal)
+                                                   : core.tls12() && body[0] == kAlertWarning;
+    if (warning && ++consecutive_warnings > kMaxConsecutiveWarnings)
+      return fail(Alert::unexpected_message, "too many warning alerts in a row");
+    if (a == Alert::user_canceled && warning) return {};
+    if (warning) {
       // RFC 5246 §7.2.2: a server that will not renegotiate answers our
       // ClientHello with no_renegotiation; the connection goes on as it was.
       if (a == Alert::no_renegotiation && client12 && core.renegotiating) {
@@ -302,6 +319,23 @@ struct Connection::Impl {
     return {};
   }
 
+  // Counts a record that carried nothing (see kMaxEmptyRecords).
+  Status on_empty_record() {
+    if (++consecutive_empty > kMaxEmptyRecords)
+      return fail(Alert::unexpected_message, "too many empty records in a row (more than " +
+                                                 std::to_string(kMaxEmptyRecords) + ")");
+    return {};
+  }
+
+  // Application data arrived: the runs of empty records and KeyUpdates end.
+  Status on_app_data(std::span<const uint8_t> data) {
+    if (data.empty()) return on_empty_record();
+    consecutive_empty = 0;
+    key_updates = 0;
+    app_in.insert(app_in.end(), data.begin(), data.end());
+    return {};
+  }
+
   Status on_handshake_bytes(ByteView frag) {
     if (frag.empty())
       return fail(Alert::unexpected_message, "zero-length handshake fragment (RFC 8446 §5.1)");
@@ -320,6 +354,7 @@ struct Connection::Impl {
       VOUCH_ASSIGN(body, core.read_protection.open(rec, type));
     }
     if (rec.type != ContentType::alert) consecutive_warnings = 0;
+    if (rec.type != ContentType::application_data) consecutive_empty = 0;
     switch (rec.type) {
       case ContentType::change_cipher_spec:
         // RFC 5246 §7.1: one byte of value 1.
@@ -335,8 +370,7 @@ struct Connection::Impl {
         // arrive while a renegotiation runs (the connection is established).
         if (!core.handshake_done)
           return fail(Alert::unexpected_message, "application data before the handshake completed");
-        app_in.insert(app_in.end(), body.begin(), body.end());
-        return {};
+        return on_app_data(body);
       default:
         return fail(Alert::unexpected_message, "unknown record type");
     }
@@ -344,6 +378,10 @@ struct Connection::Impl {
 
   Status on_record(const RawRecord& rec) {
     if (core.tls12()) return on_record12(rec);
+    // Runs counted below end with a record of another kind.
+    if (rec.type != ContentType::alert && rec.type != ContentType::application_data) consecutive_warnings = 0;
+    if (rec.type != ContentType::change_cipher_spec && rec.type != ContentType::application_data)
+      consecutive_empty = 0;
     switch (rec.type) {
       case ContentType::change_cipher_spec: {
         // §5: a single 0x01 byte, unencrypted, between the first ClientHello
@@ -356,7 +394,7 @@ struct Connection::Impl {
         if (core.handshake_done || !hello_seen || rec.fragment.size() != 1 || rec.fragment[0] != 1)
           return fail(Alert::unexpected_message, "unexpected change_cipher_spec record");
         core.seen_ccs = true;
-        return {};
+        return on_empty_record();
       }
       case ContentType::alert:
         // A peer that has not derived keys yet may still alert in plaintext.
@@ -390,13 +428,16 @@ struct Connection::Impl {
         VOUCH_ASSIGN(std::span<uint8_t> pt, std::move(opened));
         core.skip_early_data = false;
         switch (inner) {
-          case ContentType::handshake: return on_handshake_bytes(pt);
+          case ContentType::handshake:
+            consecutive_empty = 0;
+            consecutive_warnings = 0;
+            return on_handshake_bytes(pt);
           case ContentType::alert: return on_alert(pt);
           case ContentType::application_data:
+            consecutive_warnings = 0;
             if (!core.handshake_done)
               return fail(Alert::unexpected_message, "application data before the handshake completed");
-            app_in.insert(app_in.end(), pt.begin(), pt.end());
-            return {};
+            return on_app_data(pt);
           default:
             return fail(Alert::unexpected_message, "unexpected inner content type");
         }
@@ -606,6 +647,14 @@ namespace vouch::test_hooks {
 
 void set_outgoing_message_hook(Connection& conn, MessageHook hook) {
   conn.impl_->core.outgoing_hook = std::move(hook);
+}
+
+struct Access {
+  static ConnCore& core(Connection& conn) { return conn.impl_->core; }
+};
+
+Status send_record(Connection& conn, ContentType type, ByteView content) {
+  return Access::core(conn).write_record(type, content);
 }
 
 }  // namespace vouch::test_hooks

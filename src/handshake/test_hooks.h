@@ -5,6 +5,7 @@
 #include <functional>
 #include <vector>
 
+#include "record/record.h"
 #include "vouch/connection.h"
 
 namespace vouch::test_hooks {
@@ -15,5 +16,10 @@ using MessageHook = std::function<std::vector<Bytes>(const Bytes& message)>;
 /// (after being added to conn's own transcript); the messages it returns are
 /// sent instead.
 void set_outgoing_message_hook(Connection& conn, MessageHook hook);
+
+/// Queues one record of `type` carrying `content` (empty allowed), under
+/// conn's current write protection, as if conn had produced it: for records
+/// the API never sends (empty application data, a TLS 1.3 user_canceled).
+Status send_record(Connection& conn, ContentType type, ByteView content);
 
 }  // namespace vouch::test_hooks

@@ -19,6 +19,8 @@
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -343,6 +345,89 @@ TEST(BogoFindings, UnimplementedSchemesAreNeverOffered) {
   auto server = Connection::server(sc);
   ASSERT_TRUE(pump_handshake(*c2, *server));
   EXPECT_EQ(server->info().peer_signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+}
+
+// Runs that cost the receiver work and deliver nothing are bounded, as
+// BoringSSL bounds them (its SendEmptyRecords, SendUserCanceledAlerts,
+// TooManyKeyUpdates, TooManyChangeCipherSpec tests): 32 empty records, 4
+// warning alerts (TLS 1.3: user_canceled), 32 KeyUpdates without data
+// between them, 32 dropped TLS 1.3 change_cipher_spec records pass; one
+// more is unexpected_message. Application data ends a run.
+struct Established {
+  std::unique_ptr<Connection> client, server;
+};
+
+Established established(ProtocolVersion v) {
+  auto cc = client_config_for("ecdsa");
+  cc->min_version = cc->max_version = v;
+  Established e{Connection::client(cc, "localhost"), Connection::server(server_config_for("ecdsa"))};
+  EXPECT_TRUE(pump_handshake(*e.client, *e.server));
+  (void)e.server->receive(take_output(*e.client));
+  (void)e.client->receive(take_output(*e.server));  // tickets
+  return e;
+}
+
+// `n` times what `send` queues on the client, then "x": the server's verdict.
+template <typename Send>
+Status server_after(ProtocolVersion v, int n, Send send) {
+  Established e = established(v);
+  for (int i = 0; i < n; ++i) EXPECT_TRUE(send(*e.client));
+  const Bytes data = {'x'};
+  EXPECT_TRUE(e.client->write(data));
+  return e.server->receive(take_output(*e.client));
+}
+
+void expect_bounded(const char* what, int limit, ProtocolVersion v, const std::function<Status(Connection&)>& send) {
+  SCOPED_TRACE(std::string(what) + " " + to_string(v));
+  Status at_limit = server_after(v, limit, send);
+  EXPECT_TRUE(at_limit) << at_limit.error().to_string();
+  Status over = server_after(v, limit + 1, send);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().alert, Alert::unexpected_message) << over.error().to_string();
+}
+
+TEST(BogoFindings, EmptyRecordsAreBounded) {
+  for (ProtocolVersion v : {ProtocolVersion::tls12, ProtocolVersion::tls13}) {
+    expect_bounded("empty application data", 32, v, [](Connection& c) {
+      return test_hooks::send_record(c, ContentType::application_data, ByteView());
+    });
+  }
+}
+
+TEST(BogoFindings, WarningAlertsAreBounded) {
+  const Bytes user_canceled = {1, static_cast<uint8_t>(Alert::user_canceled)};
+  expect_bounded("user_canceled", 4, ProtocolVersion::tls13,
+                 [&](Connection& c) { return test_hooks::send_record(c, ContentType::alert, user_canceled); });
+  expect_bounded("user_canceled", 4, ProtocolVersion::tls12,
+                 [&](Connection& c) { return test_hooks::send_record(c, ContentType::alert, user_canceled); });
+}
+
+TEST(BogoFindings, KeyUpdatesWithoutDataAreBounded) {
+  expect_bounded("KeyUpdate", 32, ProtocolVersion::tls13, [](Connection& c) { return c.key_update(false); });
+  // Data between them resets the count.
+  Established e = established(ProtocolVersion::tls13);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 32; ++i) ASSERT_TRUE(e.client->key_update(false));
+    EXPECT_EQ(send_and_receive(*e.client, *e.server, "data"), "data");
+  }
+}
+
+TEST(BogoFindings, DroppedChangeCipherSpecRecordsAreBounded) {
+  for (int n : {32, 33}) {
+    auto client = Connection::client(client_config_for("ecdsa"), "localhost");
+    auto server = Connection::server(server_config_for("ecdsa"));
+    ASSERT_TRUE(client->start());
+    Bytes wire = take_output(*client);
+    // RFC 8446 §5: dropped between the first ClientHello and the Finished.
+    for (int i = 0; i < n; ++i) wire.insert(wire.end(), {20, 3, 3, 0, 1, 1});
+    const Status s = server->receive(wire);
+    if (n == 32) {
+      EXPECT_TRUE(s) << s.error().to_string();
+    } else {
+      ASSERT_FALSE(s);
+      EXPECT_EQ(s.error().alert, Alert::unexpected_message);
+    }
+  }
 }
 
 }  // namespace
