@@ -11,6 +11,7 @@
 
 #include "cert/ocsp.h"
 #include "support/pki.h"
+#include "support/watchdog.h"
 #include "tools/ocsp_responder.h"
 #include "vouch/stapler.h"
 
@@ -28,15 +29,11 @@ using testing::test_pki;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// Runs `fn` on its own thread; true if it returned within a watchdog that
-// only catches hangs (60 s) — no duration is asserted, the machine may be
-// loaded. A hung `fn` is left behind on its detached thread.
+// Runs `fn` on its own thread; true if it returned within the watchdog
+// (support/watchdog.h), which only catches hangs: no duration is asserted.
 template <class Fn>
 bool returns_in_time(Fn fn) {
-  auto task = std::make_shared<std::packaged_task<void()>>(std::move(fn));
-  std::future<void> done = task->get_future();
-  std::thread([task] { (*task)(); }).detach();
-  return done.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  return testing::returns_within_watchdog(std::move(fn));
 }
 
 class StaplerFetch : public ::testing::Test {

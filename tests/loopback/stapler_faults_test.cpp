@@ -58,6 +58,7 @@
 #include "support/loopback.h"
 #include "support/pki.h"
 #include "support/process.h"
+#include "support/watchdog.h"
 #include "tools/ocsp_responder.h"
 #include "tools/ocsp_response_builder.h"
 #include "vouch/config.h"
@@ -76,26 +77,14 @@ using testing::Issued;
 using testing::OcspBehavior;
 using testing::OcspResponder;
 using testing::test_pki;
+using testing::kWatchdog;
+using testing::with_watchdog;
 using Time = system_clock::time_point;
 using Kind = StaplerEventKind;
 
 // Catches hangs only; never a timing assertion.
-constexpr std::chrono::seconds kWatchdog{60};
 
 const testing::PkiFamily& f() { return test_pki().ecdsa(); }
-
-// Runs `fn` on its own thread and waits for it at most kWatchdog: nullopt if
-// it did not finish (the thread is then left behind — the test has failed —
-// rather than blocking the test as a std::async future would).
-template <class Fn>
-auto with_watchdog(Fn fn) -> std::optional<decltype(fn())> {
-  using R = decltype(fn());
-  auto task = std::make_shared<std::packaged_task<R()>>(std::move(fn));
-  std::future<R> result = task->get_future();
-  std::thread([task] { (*task)(); }).detach();
-  if (result.wait_for(kWatchdog) != std::future_status::ready) return std::nullopt;
-  return result.get();
-}
 
 // ---- the table ------------------------------------------------------------------
 
