@@ -19,6 +19,7 @@
 #include "msg/messages.h"
 #include "msg/messages12.h"
 #include "record/record.h"
+#include "support/client_hellos.h"
 #include "support/libssl_peer.h"
 #include "support/loopback.h"
 #include "support/pki.h"
@@ -359,16 +360,7 @@ Outcome tamper_client(test_hooks::MessageHook hook, std::shared_ptr<ClientConfig
 // ---- raw ClientHellos fed straight into a server -------------------------------
 
 ClientHello valid_client_hello12() {
-  ClientHello ch;
-  ch.random.fill(0x22);
-  ch.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
-  ch.ext.server_name = "localhost";
-  // RFC 8422 §5.1.1: the ECDSA certificate's curve must be listed too.
-  ch.ext.supported_groups = std::vector<NamedGroup>{NamedGroup::x25519, NamedGroup::secp256r1};
-  ch.ext.signature_algorithms = std::vector<SignatureScheme>{SignatureScheme::ecdsa_secp256r1_sha256};
-  ch.ext.ec_point_formats = std::vector<uint8_t>{0};
-  ch.ext.extended_master_secret = true;
-  ch.ext.renegotiation_info = Bytes{};
+  ClientHello ch = testing::minimal_client_hello12(0x22);
   ch.ext.session_ticket = Bytes{};
   return ch;
 }

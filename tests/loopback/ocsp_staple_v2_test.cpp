@@ -27,6 +27,7 @@
 #include "msg/messages.h"
 #include "msg/messages12.h"
 #include "record/record.h"
+#include "support/client_hellos.h"
 #include "support/loopback.h"
 #include "support/pki.h"
 #include "tools/ocsp_response_builder.h"
@@ -628,44 +629,6 @@ TEST(OcspStapleV2Tls13, ServerNeverAnswersIt) {
 
 // ---- which request a server answers (raw ClientHellos) ---------------------------------
 
-// A TLS 1.2 ClientHello a vouch server accepts, with the status requests of
-// each case added.
-ClientHello base_client_hello() {
-  ClientHello ch;
-  ch.random.fill(0x6d);
-  ch.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
-  ch.ext.server_name = "localhost";
-  ch.ext.supported_groups = std::vector<NamedGroup>{NamedGroup::x25519, NamedGroup::secp256r1};
-  ch.ext.signature_algorithms = std::vector<SignatureScheme>{SignatureScheme::ecdsa_secp256r1_sha256};
-  ch.ext.ec_point_formats = std::vector<uint8_t>{0};
-  ch.ext.extended_master_secret = true;
-  ch.ext.renegotiation_info = Bytes{};
-  return ch;
-}
-
-// `ch` framed, with one more extension appended to its extensions block as
-// given (for bodies vouch's writer would not produce).
-Bytes with_raw_extension(const ClientHello& ch, uint16_t type, const Bytes& ext_body) {
-  Bytes body;
-  Writer w(body);
-  write(w, ch);
-  // legacy_version, random, then three length-prefixed fields (RFC 5246
-  // §7.4.1.2): the extensions block's length follows them.
-  size_t p = 2 + 32;
-  p += 1 + body[p];
-  p += 2 + ((size_t{body[p]} << 8) | body[p + 1]);
-  p += 1 + body[p];
-  const size_t block = ((size_t{body[p]} << 8) | body[p + 1]) + 4 + ext_body.size();
-  body[p] = static_cast<uint8_t>(block >> 8);
-  body[p + 1] = static_cast<uint8_t>(block);
-  body.insert(body.end(), {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
-                           static_cast<uint8_t>(ext_body.size() >> 8), static_cast<uint8_t>(ext_body.size())});
-  body.insert(body.end(), ext_body.begin(), ext_body.end());
-  Bytes out;
-  frame_handshake(HandshakeType::client_hello, body, out);
-  return out;
-}
-
 std::vector<StatusRequestV2Item> items(std::initializer_list<CertificateStatusType> types) {
   std::vector<StatusRequestV2Item> out;
   for (CertificateStatusType t : types) out.push_back({t, OcspStatusRequest{}});
@@ -774,14 +737,14 @@ TEST(OcspStapleV2ServerChoice, ClientPreferenceDecides) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    ClientHello ch = base_client_hello();
+    ClientHello ch = testing::minimal_client_hello12(0x6d);
     if (c.v1) ch.ext.status_request = OcspStatusRequest{};
     if (c.v2) ch.ext.status_request_v2 = c.v2;
     // A list of unknown types only is written by hand (vouch's writer
     // leaves out an extension it has nothing to put in): status types 9 and
     // 255 with request bodies vouch cannot read.
     const Bytes message = c.v2 && c.v2->empty()
-                              ? with_raw_extension(ch, kV2, hex_bytes_unknown_only())
+                              ? testing::with_raw_extension(ch, kV2, hex_bytes_unknown_only())
                               : framed(HandshakeType::client_hello, ch);
     const Flight flight = answer(message, server12_with(c.staples));
     ASSERT_FALSE(flight.alert) << alert_name(*flight.alert);
@@ -815,7 +778,7 @@ TEST(OcspStapleV2ServerChoice, UnknownItemsAreSkipped) {
       {0x00, 0x0e, 0x02, 0x00, 0x0b, 0x00, 0x04, 0x00, 0x02, 0xaa, 0xbb, 0x00, 0x03, 0x30, 0x01, 0x00},
   };
   for (const Bytes& body : bodies) {
-    const Flight flight = answer(with_raw_extension(base_client_hello(), kV2, body), server12_with({leaf, inter}));
+    const Flight flight = answer(testing::with_raw_extension(testing::minimal_client_hello12(0x6d), kV2, body), server12_with({leaf, inter}));
     ASSERT_FALSE(flight.alert) << alert_name(*flight.alert);
     EXPECT_TRUE(has(flight.server_hello_extensions(), kV2));
     const std::optional<CertificateStatus> cs = flight.status();

@@ -21,6 +21,7 @@
 #include "ext/extension_codecs.h"
 #include "msg/messages.h"
 #include "record/record.h"
+#include "support/client_hellos.h"
 #include "support/hex.h"
 #include "support/libssl_peer.h"
 #include "support/loopback.h"
@@ -30,6 +31,9 @@ namespace vouch {
 namespace {
 
 using testing::client_config_for;
+using testing::minimal_client_hello12;
+using testing::ExtensionPosition;
+using testing::with_raw_extension;
 using testing::pump_handshake;
 using testing::server_config_for;
 using testing::take_output;
@@ -344,44 +348,6 @@ ClientHello client_hello13(const KeyShare& share) {
   return ch;
 }
 
-// A TLS 1.2 ClientHello (no supported_versions) with what a vouch server
-// needs to answer it: an ECDSA suite, its curve, EMS, uncompressed points.
-ClientHello client_hello12() {
-  ClientHello ch;
-  ch.random.fill(0x33);
-  ch.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
-  ch.ext.server_name = "localhost";
-  ch.ext.supported_groups = std::vector<NamedGroup>{NamedGroup::x25519, NamedGroup::secp256r1};
-  ch.ext.signature_algorithms = std::vector<SignatureScheme>{SignatureScheme::ecdsa_secp256r1_sha256};
-  ch.ext.ec_point_formats = std::vector<uint8_t>{0};
-  ch.ext.extended_master_secret = true;
-  ch.ext.renegotiation_info = Bytes{};
-  return ch;
-}
-
-// The framed ClientHello with one more extension, `type` with the raw
-// `body`, first in its extensions block (pre_shared_key, if any, stays last).
-Bytes with_raw_extension(const ClientHello& ch, uint16_t type, const Bytes& body) {
-  Bytes m = framed(HandshakeType::client_hello, ch);
-  size_t at = kHandshakeHeaderLength + 2 + 32;  // legacy_version, random
-  at += 1 + m[at];                              // legacy_session_id
-  at += 2 + ((size_t{m[at]} << 8) | m[at + 1]);  // cipher_suites
-  at += 1 + m[at];                              // legacy_compression_methods
-  const size_t added = 4 + body.size();
-  const size_t block = ((size_t{m[at]} << 8) | m[at + 1]) + added;
-  m[at] = static_cast<uint8_t>(block >> 8);
-  m[at + 1] = static_cast<uint8_t>(block);
-  const Bytes ext = Bytes{static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
-                          static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())} +
-                    body;
-  m.insert(m.begin() + static_cast<std::ptrdiff_t>(at + 2), ext.begin(), ext.end());
-  const size_t length = m.size() - kHandshakeHeaderLength;
-  m[1] = static_cast<uint8_t>(length >> 16);
-  m[2] = static_cast<uint8_t>(length >> 8);
-  m[3] = static_cast<uint8_t>(length);
-  return m;
-}
-
 Bytes as_record(const Bytes& message) {
   Bytes rec;
   write_plaintext_record(ContentType::handshake, 0x0301, message, rec);
@@ -491,7 +457,7 @@ std::vector<MalformedTls12Extension> malformed_tls12_extensions() {
 TEST_F(RawHello, MalformedTls12OnlyExtensionIsIgnoredInTls13) {
   for (const MalformedTls12Extension& c : malformed_tls12_extensions()) {
     SCOPED_TRACE(c.name);
-    const Answer a = answer_to(with_raw_extension(client_hello13(*share_), c.type, c.body));
+    const Answer a = answer_to(with_raw_extension(client_hello13(*share_), c.type, c.body, ExtensionPosition::first));
     EXPECT_FALSE(a.error) << a.error->to_string();
     EXPECT_EQ(a.first_message, static_cast<uint8_t>(HandshakeType::server_hello));
     EXPECT_EQ(a.version, 0x0304);
@@ -502,14 +468,14 @@ TEST_F(RawHello, MalformedTls12OnlyExtensionIsIgnoredInTls13) {
 // parser chose, sent in plaintext before any ServerHello.
 TEST_F(RawHello, MalformedTls12OnlyExtensionIsRefusedInTls12) {
   // The well-formed hello is answered with a TLS 1.2 ServerHello.
-  const Answer fine = answer_to(framed(HandshakeType::client_hello, client_hello12()));
+  const Answer fine = answer_to(framed(HandshakeType::client_hello, minimal_client_hello12(0x33)));
   EXPECT_FALSE(fine.error) << fine.error->to_string();
   EXPECT_EQ(fine.version, 0x0303);
   for (const MalformedTls12Extension& c : malformed_tls12_extensions()) {
     SCOPED_TRACE(c.name);
-    ClientHello ch = client_hello12();
+    ClientHello ch = minimal_client_hello12(0x33);
     c.clear(ch.ext);
-    const Answer a = answer_to(with_raw_extension(ch, c.type, c.body));
+    const Answer a = answer_to(with_raw_extension(ch, c.type, c.body, ExtensionPosition::first));
     ASSERT_TRUE(a.error);
     EXPECT_EQ(a.error->alert, c.tls12_alert) << a.error->to_string();
     EXPECT_NE(a.error->reason.find(extension_name(c.type)), std::string::npos) << a.error->reason;
@@ -523,14 +489,14 @@ TEST_F(RawHello, MalformedTls12OnlyExtensionIsRefusedInTls12) {
 TEST_F(RawHello, MalformedTls12OnlyExtensionCountsWhenTheServerChoosesTls12) {
   auto tls12_only = server_config_for("ecdsa");
   tls12_only->max_version = ProtocolVersion::tls12;
-  ClientHello ch = client_hello12();
+  ClientHello ch = minimal_client_hello12(0x33);
   ch.ext.supported_versions = std::vector<ProtocolVersion>{ProtocolVersion::tls13, ProtocolVersion::tls12};
   ch.ext.ec_point_formats.reset();
-  const Answer a = answer_to(with_raw_extension(ch, 11, testing::hex("00")), tls12_only);
+  const Answer a = answer_to(with_raw_extension(ch, 11, testing::hex("00"), ExtensionPosition::first), tls12_only);
   ASSERT_TRUE(a.error);
   EXPECT_EQ(a.error->alert, Alert::decode_error) << a.error->to_string();
   // Offered to a server of both versions, TLS 1.3 wins and it is ignored.
-  const Answer b = answer_to(with_raw_extension(client_hello13(*share_), 11, testing::hex("00")),
+  const Answer b = answer_to(with_raw_extension(client_hello13(*share_), 11, testing::hex("00"), ExtensionPosition::first),
                              server_config_for("ecdsa"));
   EXPECT_FALSE(b.error);
   EXPECT_EQ(b.version, 0x0304);
