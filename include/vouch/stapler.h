@@ -90,6 +90,11 @@ struct StaplerOptions {
   std::chrono::seconds max_retry{3600};
   /// Bound of one HTTP exchange (connect + send + receive).
   std::chrono::milliseconds fetch_timeout{10000};
+  /// The longest the background thread (start()) sleeps, in real time,
+  /// before it reads the clock again: a clock that is not the system's may
+  /// run at any speed. add(), swap(), refresh_now() and stop() wake it at
+  /// once whatever this says. At least 1 ms.
+  std::chrono::milliseconds max_idle_wait{1000};
   /// The default fetcher's HTTP proxy. nullopt: the environment decides
   /// (http_proxy / no_proxy, as libcrypto reads them; loopback responders
   /// are always reached directly). "": never a proxy. "[http://]host:port":

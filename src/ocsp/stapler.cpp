@@ -31,10 +31,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// How long the background thread sleeps at most before polling again: the
-// injected clock may run at any speed, so real-time waits stay short.
-constexpr milliseconds kMaxThreadWait{1000};
-
 StaplerOptions with_defaults(StaplerOptions o) {
   if (!o.clock) o.clock = [] { return std::chrono::system_clock::now(); };
   if (!o.fetcher) {
@@ -342,7 +338,8 @@ struct Stapler::Impl {
       if (stopping) return;
       if (wake) continue;
       const auto left = std::chrono::ceil<milliseconds>(due - now());
-      const milliseconds wait = std::clamp(left, milliseconds(0), kMaxThreadWait);
+      // The injected clock may run at any speed: real-time waits stay short.
+      const milliseconds wait = std::clamp(left, milliseconds(0), std::max(options.max_idle_wait, milliseconds(1)));
       if (wait > milliseconds(0)) cv.wait_for(lock, wait, [this] { return stopping || wake; });
     }
   }

@@ -1021,12 +1021,16 @@ TEST_F(StaplerTest, BackgroundThreadFetchesAndStopsPromptly) {
   EXPECT_TRUE(returns_in_time([st = std::move(st)]() mutable { st.reset(); })) << "destruction did not return";
 }
 
+// The thread would sleep an hour on its own (max_idle_wait): only add()
+// waking it gets the new credential stapled before the watchdog (which
+// catches a hang, not a duration) runs out.
 TEST_F(StaplerTest, AddWakesTheThread) {
+  options.max_idle_wait = std::chrono::hours(1);
   auto st = make();
   st->start();
-  std::this_thread::sleep_for(milliseconds(50));
+  std::this_thread::sleep_for(milliseconds(50));  // the thread is asleep
   ASSERT_TRUE(st->add(server()).ok());
-  EXPECT_TRUE(eventually([&] { return !served(*st).empty(); }, milliseconds(900)));
+  EXPECT_TRUE(eventually([&] { return !served(*st).empty(); }, testing::kWatchdog));
   st->stop();
 }
 
