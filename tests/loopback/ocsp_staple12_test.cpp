@@ -24,6 +24,7 @@
 #include "msg/messages12.h"
 #include "support/loopback.h"
 #include "support/pki.h"
+#include "support/staples.h"
 #include "support/process.h"
 #include "tools/ocsp_response_builder.h"
 #include "tools/ocsp_signers.h"
@@ -42,6 +43,11 @@ using testing::pump_handshake;
 using testing::send_and_receive;
 using testing::server_config_for;
 using testing::test_pki;
+using testing::intermediate_staple;
+using testing::leaf_staple;
+using testing::staple;
+using testing::stapled;
+using testing::with_status;
 
 enum class Limited { client, server };
 
@@ -49,27 +55,6 @@ const testing::PkiFamily& f() { return test_pki().ecdsa(); }
 
 std::string err(const Connection& c) { return c.error() ? c.error()->to_string() : "no error"; }
 
-Bytes staple(X509* cert, X509* issuer, EVP_PKEY* key, OcspBehavior b = {}) {
-  auto r = testing::make_ocsp_staple(cert, issuer, key, b);
-  EXPECT_TRUE(r.ok()) << r.error().to_string();
-  return r.ok() ? *r : Bytes();
-}
-Bytes leaf_staple(OcspBehavior b = {}) {
-  return staple(f().server.cert.get(), f().intermediate.cert.get(), f().intermediate.key.get(), b);
-}
-Bytes intermediate_staple(OcspBehavior b = {}) {
-  return staple(f().intermediate.cert.get(), f().root.cert.get(), f().root.key.get(), b);
-}
-OcspBehavior with_status(OcspCertStatus s) {
-  OcspBehavior b;
-  b.status = s;
-  return b;
-}
-Credential stapled(const Credential& c, std::vector<Bytes> staples) {
-  auto r = c.with_ocsp_staples(std::move(staples));
-  EXPECT_TRUE(r.ok()) << r.error().to_string();
-  return r.ok() ? *r : c;
-}
 
 // What a server put on the wire: the handshake message types in order and
 // whether its ServerHello acknowledged status_request.
