@@ -10,6 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <memory>
+#include <string>
+#include <utility>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -174,6 +177,44 @@ class StaplerTest : public ::testing::Test {
   static Credential server() { return f().server_credential(); }
 
   std::shared_ptr<Stapler> make() { return Stapler::create(options); }
+
+  // root → an intermediate named `ca_cn` (its responder at root-ocsp.test)
+  // → leaf.test (its responder at inter-ocsp.test); the options staple
+  // intermediates and fetch from a responder per URL, each signing as the
+  // issuer of the certificate it answers for.
+  struct TwoLevelChain {
+    Issued inter;
+    Issued leaf;
+  };
+  TwoLevelChain two_level_chain(const std::string& ca_cn) {
+    CertSpec ca;
+    ca.cn = ca_cn;
+    ca.ca = true;
+    ca.path_len = 0;
+    ca.ocsp_url = "http://root-ocsp.test/";
+    Issued inter = testing::issue(ca, f().root);
+    CertSpec leaf_spec;
+    leaf_spec.cn = "leaf.test";
+    leaf_spec.ocsp_url = "http://inter-ocsp.test/";
+    Issued leaf = testing::issue(leaf_spec, inter);
+    auto inter_signers = testing::make_ocsp_signers(inter.cert.get(), inter.key.get());
+    auto root_signers = testing::make_ocsp_signers(f().root.cert.get(), f().root.key.get());
+    if (!inter_signers.ok() || !root_signers.ok()) {
+      ADD_FAILURE() << "OCSP signers";
+      return {std::move(inter), std::move(leaf)};
+    }
+    auto by_url = std::make_shared<std::pair<OcspSigners, OcspSigners>>(std::move(*inter_signers),
+                                                                       std::move(*root_signers));
+    options.responder_url.reset();
+    options.staple_intermediates = true;
+    options.fetcher = [this, by_url](const std::string& url, ByteView req) -> Result<Bytes> {
+      OcspBehavior b;
+      b.now = clock.now();
+      const OcspSigners& s = url == "http://root-ocsp.test/" ? by_url->second : by_url->first;
+      return testing::build_ocsp_response(s, b, Bytes(req.begin(), req.end()));
+    };
+    return {std::move(inter), std::move(leaf)};
+  }
 
   // A Stapler managing the server credential, after its first (good) fetch.
   std::shared_ptr<Stapler> make_serving() {
@@ -758,29 +799,12 @@ TEST_F(StaplerTest, SeveralSlotsAreKeptInOrder) {
 
 TEST_F(StaplerTest, IntermediatesAreStapledOnRequest) {
   // root → intermediate (with its own responder) → leaf.
-  CertSpec ca;
-  ca.cn = "vouch stapler test intermediate";
-  ca.ca = true;
-  ca.path_len = 0;
-  ca.ocsp_url = "http://root-ocsp.test/";
-  const Issued inter = testing::issue(ca, f().root);
-  CertSpec leaf_spec;
-  leaf_spec.cn = "leaf.test";
-  leaf_spec.ocsp_url = "http://inter-ocsp.test/";
-  const Issued leaf = testing::issue(leaf_spec, inter);
+  const TwoLevelChain chain = two_level_chain("vouch stapler test intermediate");
+  ASSERT_FALSE(HasFailure());
+  const Issued& inter = chain.inter;
+  const Issued& leaf = chain.leaf;
   const Credential cred = testing::credential_from(leaf, {&inter, &f().root});
 
-  auto inter_signers = testing::make_ocsp_signers(inter.cert.get(), inter.key.get());
-  auto root_signers = testing::make_ocsp_signers(f().root.cert.get(), f().root.key.get());
-  ASSERT_TRUE(inter_signers.ok() && root_signers.ok());
-  options.responder_url.reset();
-  options.staple_intermediates = true;
-  options.fetcher = [&](const std::string& url, ByteView req) -> Result<Bytes> {
-    OcspBehavior b;
-    b.now = clock.now();
-    const OcspSigners& s = url == "http://root-ocsp.test/" ? *root_signers : *inter_signers;
-    return testing::build_ocsp_response(s, b, Bytes(req.begin(), req.end()));
-  };
   auto st = make();
   ASSERT_TRUE(st->add(cred).ok());
   const auto states = st->state();
@@ -810,29 +834,11 @@ TEST_F(StaplerTest, IntermediatesAreStapledOnRequest) {
 // the leaf; a root in the chain is never stapled; an issuers entry that is no
 // certificate is refused at add().
 TEST_F(StaplerTest, LastIntermediateNeedsItsIssuerInOptions) {
-  CertSpec ca;
-  ca.cn = "vouch stapler test intermediate (issuers)";
-  ca.ca = true;
-  ca.path_len = 0;
-  ca.ocsp_url = "http://root-ocsp.test/";
-  const Issued inter = testing::issue(ca, f().root);
-  CertSpec leaf_spec;
-  leaf_spec.cn = "leaf.test";
-  leaf_spec.ocsp_url = "http://inter-ocsp.test/";
-  const Issued leaf = testing::issue(leaf_spec, inter);
+  const TwoLevelChain chain = two_level_chain("vouch stapler test intermediate (issuers)");
+  ASSERT_FALSE(HasFailure());
+  const Issued& inter = chain.inter;
+  const Issued& leaf = chain.leaf;
   const Credential sent = testing::credential_from(leaf, {&inter});
-
-  auto inter_signers = testing::make_ocsp_signers(inter.cert.get(), inter.key.get());
-  auto root_signers = testing::make_ocsp_signers(f().root.cert.get(), f().root.key.get());
-  ASSERT_TRUE(inter_signers.ok() && root_signers.ok());
-  options.responder_url.reset();
-  options.staple_intermediates = true;
-  options.fetcher = [&](const std::string& url, ByteView req) -> Result<Bytes> {
-    OcspBehavior b;
-    b.now = clock.now();
-    const OcspSigners& s = url == "http://root-ocsp.test/" ? *root_signers : *inter_signers;
-    return testing::build_ocsp_response(s, b, Bytes(req.begin(), req.end()));
-  };
 
   auto without = make();
   ASSERT_TRUE(without->add(sent).ok());
