@@ -6,14 +6,15 @@
 // see each session at the same moments as libssl's.
 #include "session_cache.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "crypto/hash.h"
+#include "crypto/random.h"
 #include "errors.h"
 
 namespace vouch::compat {
@@ -38,12 +39,8 @@ bool is_tls13(const SSL* s) {
 // choose one; libssl does this in both versions).
 Bytes client_session_id(const Session& session) {
   if (session.ticket.empty()) return session.session_id;
-  Bytes id(EVP_MAX_MD_SIZE);
-  unsigned int len = 0;
-  if (EVP_Digest(session.ticket.data(), session.ticket.size(), id.data(), &len, EVP_sha256(), nullptr) != 1)
-    return {};
-  id.resize(len);
-  return id;
+  auto id = digest(HashAlg::sha256, session.ticket);
+  return id.ok() ? std::move(*id) : Bytes{};
 }
 
 // Called with state.mu held: the entry out of both maps, its reference
@@ -265,7 +262,7 @@ void note_server_tickets(SSL* s) {
   for (size_t i = 0; i < n; ++i) {
     // libssl gives each ticket's session a random ID of its own.
     Bytes id(SSL_MAX_SSL_SESSION_ID_LENGTH);
-    if (RAND_bytes(id.data(), static_cast<int>(id.size())) != 1) id.clear();
+    if (!random_bytes(id)) id.clear();
     s->session_ref = new_server_session(s, id, {});
     update_cache(s, SSL_SESS_CACHE_SERVER);
   }
