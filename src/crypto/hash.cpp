@@ -10,6 +10,7 @@
 #include <openssl/params.h>
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 namespace vouch {
@@ -112,21 +113,81 @@ EVP_MAC_CTX* thread_hmac(HashAlg alg) {
   return ctx.get();
 }
 
+// The HmacWipeScope bookkeeping of this thread: how many scopes are open,
+// and per hash whether its context holds a key that must be wiped when the
+// outermost one closes — and which key, so that the next HMAC under the
+// same key (a traffic secret expanded into key and iv, a stage secret into
+// two traffic secrets) restarts from the keyed state instead of keying
+// again. The copy is wiped with the context.
+struct KeptKey {
+  bool dirty = false;  // the context holds a key from inside the scope
+  bool known = false;  // and it is `bytes` (keys up to 64 bytes are remembered)
+  size_t length = 0;
+  uint8_t bytes[64];
+};
+struct WipeState {
+  int depth = 0;
+  KeptKey kept[3];
+};
+thread_local WipeState wipe_state;
+
+// Re-keyed with the empty key: the context kept for the next call holds
+// nothing of the last one's secret (libcrypto clears what it replaces).
+void wipe_thread_hmac(HashAlg alg) {
+  if (EVP_MAC_CTX* ctx = thread_hmac(alg)) (void)EVP_MAC_init(ctx, &kEmptyKey, 0, nullptr);
+  KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
+  OPENSSL_cleanse(k.bytes, sizeof k.bytes);
+  k.dirty = k.known = false;
+  k.length = 0;
+}
+
+// True if the thread's context for alg is keyed with exactly `key` by an
+// earlier HMAC in the open scope.
+bool keyed_with(HashAlg alg, ByteView key) {
+  const KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
+  return wipe_state.depth > 0 && k.known && k.length == key.size() &&
+         (key.empty() || CRYPTO_memcmp(k.bytes, key.data(), key.size()) == 0);
+}
+
 }  // namespace
+
+HmacWipeScope::HmacWipeScope() { ++wipe_state.depth; }
+
+HmacWipeScope::~HmacWipeScope() {
+  if (--wipe_state.depth > 0) return;
+  for (int a = 0; a < 3; ++a) {
+    if (wipe_state.kept[a].dirty) wipe_thread_hmac(static_cast<HashAlg>(a));
+  }
+}
+
+bool hmac_wipe_pending() {
+  return wipe_state.kept[0].dirty || wipe_state.kept[1].dirty || wipe_state.kept[2].dirty;
+}
 
 Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> parts, std::span<uint8_t> out) {
   if (out.size() != hash_length(alg)) return fail(Alert::internal_error, "HMAC: output buffer of the wrong size");
   EVP_MAC_CTX* ctx = thread_hmac(alg);
   if (!ctx) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
-  bool ok = EVP_MAC_init(ctx, key.empty() ? &kEmptyKey : key.data(), key.size(), nullptr) == 1;
+  // No key: libcrypto restarts from the key already set (as KeyedHmac does).
+  const bool rekey = !keyed_with(alg, key);
+  bool ok = rekey ? EVP_MAC_init(ctx, key.empty() ? &kEmptyKey : key.data(), key.size(), nullptr) == 1
+                  : EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1;
   for (ByteView part : parts) {
     if (ok && !part.empty()) ok = EVP_MAC_update(ctx, part.data(), part.size()) == 1;
   }
   size_t len = 0;
   ok = ok && EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
-  // Re-keyed with the empty key: the context kept for the next call holds
-  // nothing of this one's secret (libcrypto clears what it replaces).
-  (void)EVP_MAC_init(ctx, &kEmptyKey, 0, nullptr);
+  if (wipe_state.depth > 0 && ok) {
+    KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
+    k.dirty = true;  // wiped when the scope closes
+    if (rekey) {
+      k.known = key.size() <= sizeof k.bytes;
+      k.length = k.known ? key.size() : 0;
+      if (k.known && !key.empty()) std::memcpy(k.bytes, key.data(), key.size());
+    }
+  } else {
+    wipe_thread_hmac(alg);
+  }
   if (!ok) {
     OPENSSL_cleanse(out.data(), out.size());
     return fail(Alert::internal_error, "HMAC failed: " + ossl::last_error());
@@ -137,8 +198,8 @@ Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> part
 Result<KeyedHmac> KeyedHmac::make(HashAlg alg, ByteView key) {
   EVP_MAC_CTX* proto = thread_hmac(alg);
   if (!proto) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
-  // A copy of this thread's context (digest set, keyed with the empty key
-  // between uses), keyed here once.
+  // A copy of this thread's context (digest set; whatever key it holds is
+  // replaced here), keyed once.
   ossl::EvpMacCtx ctx(EVP_MAC_CTX_dup(proto));
   if (!ctx || EVP_MAC_init(ctx.get(), key.empty() ? &kEmptyKey : key.data(), key.size(), nullptr) != 1)
     return fail(Alert::internal_error, "HMAC key setup failed: " + ossl::last_error());

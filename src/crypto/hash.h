@@ -29,6 +29,25 @@ Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data);
 /// wipes the key from it before returning).
 Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> parts, std::span<uint8_t> out);
 
+/// While one of these lives on a thread, hmac_into() leaves its last key in
+/// the thread's context and the outermost scope wipes it when it ends: one
+/// wipe per library call instead of one per HMAC. Wiping means re-keying the
+/// context, which costs as much as the HMAC's own keying, and a TLS 1.3
+/// handshake step runs a dozen HKDF derivations in a row. Put one around
+/// each public entry point that runs the handshake (Connection::start,
+/// receive, resume), so no key state outlives the call that made it.
+/// Without a scope, hmac_into() wipes after every call. Scopes nest.
+class HmacWipeScope {
+ public:
+  HmacWipeScope();
+  ~HmacWipeScope();
+  HmacWipeScope(const HmacWipeScope&) = delete;
+  HmacWipeScope& operator=(const HmacWipeScope&) = delete;
+};
+/// True while this thread's HMAC contexts hold a key an open HmacWipeScope
+/// will wipe (for tests).
+bool hmac_wipe_pending();
+
 /// HMAC under one key for several messages, as the TLS 1.2 PRF's P_hash
 /// computes them (RFC 5246 §5): the key is processed once, each mac() only
 /// restarts from the keyed state. Owns its libcrypto context, which is

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cert/public_key.h"
+#include "crypto/hash.h"
 #include "handshake/client12.h"
 #include "handshake/client13.h"
 #include "handshake/conn_core.h"
@@ -495,6 +496,7 @@ std::unique_ptr<Connection> Connection::server(std::shared_ptr<const ServerConfi
 }
 
 Status Connection::start() {
+  const HmacWipeScope wipe_hmac_keys_on_return;
   if (impl_->error) return *impl_->error;
   if (impl_->started) return {};
   impl_->started = true;
@@ -502,13 +504,17 @@ Status Connection::start() {
 }
 
 Status Connection::receive(ByteView data) {
+  const HmacWipeScope wipe_hmac_keys_on_return;
   if (impl_->error) return *impl_->error;
   if (!impl_->started) VOUCH_TRY(start());
   impl_->core.deframer.feed(data);
   return impl_->pump();
 }
 
-Status Connection::resume() { return impl_->pump(); }
+Status Connection::resume() {
+  const HmacWipeScope wipe_hmac_keys_on_return;
+  return impl_->pump();
+}
 
 ByteView Connection::pending_output() const {
   const ConnCore& c = impl_->core;

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "crypto/hash.h"
 #include "support/loopback.h"
 #include "support/pki.h"
 
@@ -34,6 +35,9 @@ TEST_P(Handshake13Matrix, CompletesAndCarriesData) {
   ASSERT_TRUE(pump_handshake(*client, *server))
       << (client->error() ? client->error()->to_string() : "")
       << (server->error() ? server->error()->to_string() : "");
+  // Every HKDF key the handshake used was wiped before start()/receive()
+  // returned (crypto/hash.h, HmacWipeScope).
+  EXPECT_FALSE(hmac_wipe_pending());
   EXPECT_EQ(client->info().version, ProtocolVersion::tls13);
   EXPECT_EQ(client->info().cipher_suite, suite);
   EXPECT_EQ(server->info().cipher_suite, suite);

@@ -194,6 +194,53 @@ TEST(Hmac, PartsAreConcatenatedAndTheOutputSizeIsChecked) {
   EXPECT_EQ(s.error().alert, Alert::internal_error);
 }
 
+// Inside an HmacWipeScope the last key stays in the thread's context until
+// the outermost scope closes; outside any scope it is wiped at once. Every
+// HMAC re-keys, so deferring the wipe never changes a result.
+TEST(Hmac, WipeScopeDefersTheWipeToTheOutermostScope) {
+  const Bytes key1 = pattern(32, 1), key2 = pattern(48, 2);
+  Bytes out(32);
+  ASSERT_TRUE(hmac_into(HashAlg::sha256, key1, {text("x")}, out));
+  EXPECT_FALSE(hmac_wipe_pending());
+  {
+    const HmacWipeScope outer;
+    ASSERT_TRUE(hmac_into(HashAlg::sha256, key1, {text("x")}, out));
+    EXPECT_EQ(out, reference_hmac(HashAlg::sha256, key1, text("x")));
+    EXPECT_TRUE(hmac_wipe_pending());
+    {
+      const HmacWipeScope inner;
+      Bytes out384(48);
+      ASSERT_TRUE(hmac_into(HashAlg::sha384, key2, {text("y")}, out384));
+      EXPECT_EQ(out384, reference_hmac(HashAlg::sha384, key2, text("y")));
+    }
+    EXPECT_TRUE(hmac_wipe_pending()) << "an inner scope must not wipe for the outer one";
+    ASSERT_TRUE(hmac_into(HashAlg::sha256, key2, {text("z")}, out));
+    EXPECT_EQ(out, reference_hmac(HashAlg::sha256, key2, text("z")));
+  }
+  EXPECT_FALSE(hmac_wipe_pending());
+  // The wiped contexts still compute correct HMACs afterwards.
+  ASSERT_TRUE(hmac_into(HashAlg::sha256, key1, {text("x")}, out));
+  EXPECT_EQ(out, reference_hmac(HashAlg::sha256, key1, text("x")));
+}
+
+// Inside a scope, an HMAC under the key the context already holds restarts
+// from the keyed state; any other key re-keys. Keys that alternate, repeat,
+// differ only in length or in their last byte all give libcrypto's answer.
+TEST(Hmac, RepeatedKeysInsideAScopeGiveTheSameResults) {
+  Bytes a = pattern(32, 7), b = a, longer = pattern(33, 7), big = pattern(100, 3);
+  b.back() ^= 1;
+  const Bytes empty;
+  const HmacWipeScope scope;
+  const std::vector<const Bytes*> keys = {&a, &a, &b, &a, &longer, &a, &empty, &empty, &big, &big, &a};
+  for (const Bytes* key : keys) {
+    for (const char* data : {"one", "two"}) {
+      Bytes out(32);
+      ASSERT_TRUE(hmac_into(HashAlg::sha256, *key, {text(data)}, out));
+      EXPECT_EQ(out, reference_hmac(HashAlg::sha256, *key, text(data))) << key->size() << " " << data;
+    }
+  }
+}
+
 // Each thread keeps its own keyed contexts: threads computing different
 // HMACs at once get each their own right answer.
 TEST(Hmac, ThreadsDoNotShareContexts) {
