@@ -288,8 +288,14 @@ struct Connection::Impl {
     // RFC 5246 §7.2: in TLS 1.2 "Alert messages with a level of fatal
     // result in the immediate termination of the connection" — a fatal
     // user_canceled too (vouch sends one when a selector aborts).
-    const bool warning = a == Alert::user_canceled ? !(core.tls12() && body[0] == kAlertFatal)
-                                                   : core.tls12() && body[0] == kAlertWarning;
+    //
+    // Before the version is negotiated the level is taken at its word too:
+    // a TLS 1.2 server may send a warning (typically unrecognized_name,
+    // RFC 6066 §3) before its ServerHello, and the client cannot yet know
+    // that 1.3's rule does not apply.
+    const bool tls12_rules = core.tls12() || core.info.version == ProtocolVersion{};
+    const bool warning = a == Alert::user_canceled ? !(tls12_rules && body[0] == kAlertFatal)
+                                                   : tls12_rules && body[0] == kAlertWarning;
     if (warning && ++consecutive_warnings > kMaxConsecutiveWarnings)
       return fail(Alert::unexpected_message, "too many warning alerts in a row");
     if (a == Alert::user_canceled && warning) return {};

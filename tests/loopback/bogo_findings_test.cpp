@@ -15,7 +15,10 @@
 //  - the schemes a side signs with can be set apart from the ones it accepts
 //    (CommonConfig::signing_schemes), and schemes vouch does not implement
 //    are never offered in signature_algorithms (RFC 8446 §4.2.3), an
-//    offer left empty by that being refused before anything is sent.
+//    offer left empty by that being refused before anything is sent;
+//  - a warning alert that arrives before the ServerHello (a TLS 1.2 server's
+//    unrecognized_name, RFC 6066 §3) is a warning, not the end: the version
+//    is not known yet, so TLS 1.3's "every alert is fatal" cannot apply.
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
@@ -428,6 +431,34 @@ TEST(BogoFindings, DroppedChangeCipherSpecRecordsAreBounded) {
       EXPECT_EQ(s.error().alert, Alert::unexpected_message);
     }
   }
+}
+
+// libssl's server sends a warning unrecognized_name before its ServerHello
+// when its servername callback says SSL_TLSEXT_ERR_ALERT_WARNING (TLS 1.2
+// only; BoGo's SendSNIWarningAlert does the same).
+TEST(BogoFindings, WarningAlertBeforeServerHelloIsNotFatal) {
+  testing::LibsslPeer peer(testing::LibsslPeerOptions{});  // a TLS 1.2 server
+  int warned = 0;
+  SSL_CTX* ctx = SSL_get_SSL_CTX(peer.ssl());
+  SSL_CTX_set_tlsext_servername_arg(ctx, &warned);
+  SSL_CTX_set_tlsext_servername_callback(ctx, +[](SSL*, int* alert, void* arg) {
+    ++*static_cast<int*>(arg);
+    *alert = SSL_AD_UNRECOGNIZED_NAME;
+    return SSL_TLSEXT_ERR_ALERT_WARNING;
+  });
+  auto client = Connection::client(client_config_for("ecdsa"), "localhost");
+  ASSERT_TRUE(client->start());
+  const Bytes flight = peer.step(take_output(*client));
+  ASSERT_EQ(warned, 1);
+  const std::vector<ContentType> types = record_types(flight);
+  ASSERT_FALSE(types.empty());
+  ASSERT_EQ(types.front(), ContentType::alert) << "libssl sent no warning first";
+  ASSERT_EQ(flight[kRecordHeaderLength], 1) << "the alert is not a warning";
+  const Status s = client->receive(flight);
+  ASSERT_TRUE(s) << s.error().to_string();
+  ASSERT_TRUE(testing::pump_with(*client, peer));
+  EXPECT_EQ(client->info().version, ProtocolVersion::tls12);
+  EXPECT_TRUE(client->handshake_complete());
 }
 
 }  // namespace
