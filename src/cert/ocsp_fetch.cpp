@@ -11,6 +11,7 @@
 #include <climits>
 #include <string_view>
 
+#include "base/sigpipe_guard.h"
 #include "crypto/ossl.h"
 
 namespace vouch {
@@ -73,6 +74,9 @@ Result<ossl::Bio> connect_once(const std::string& url, const char* host, const c
 Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chrono::milliseconds timeout,
                          size_t max_bytes, const std::optional<std::string>& proxy) {
   const Clock::time_point deadline = Clock::now() + std::max(timeout, std::chrono::milliseconds(1));
+  // A responder that closes the connection while libcrypto still writes the
+  // request must cost one failed fetch, not the process (SIGPIPE).
+  const SigpipeGuard no_sigpipe;
   if (request_der.empty() || request_der.size() > INT_MAX) return fetch_error(url, "invalid request size");
   if (max_bytes == 0) return fetch_error(url, "max_bytes must be positive");
   // RFC 6960 §A.1 is plain HTTP; the response is signed, TLS adds nothing
