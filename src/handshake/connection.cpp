@@ -326,6 +326,18 @@ struct Connection::Impl {
     return {};
   }
 
+  // RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with other
+  // record types. That is, if a handshake message is split over two or more
+  // records, there MUST NOT be any other records between them." (TLS 1.2
+  // allows interleaving, RFC 5246 §6.2.1; alerts are let through so that a
+  // peer's own error is what gets reported.)
+  Status check_not_mid_message(const char* record_type) const {
+    if (!core.hs_in.mid_message()) return {};
+    return fail(Alert::unexpected_message, std::string(record_type) +
+                                               " record between the fragments of a handshake message "
+                                               "(RFC 8446 §5.1)");
+  }
+
   // Counts a record that carried nothing (see kMaxEmptyRecords).
   Status on_empty_record() {
     if (++consecutive_empty > kMaxEmptyRecords)
@@ -396,6 +408,7 @@ struct Connection::Impl {
         // A client that offered only TLS 1.2 speaks RFC 5246 alone, where a
         // ChangeCipherSpec before the ServerHello is unexpected_message
         // (§7.1, §7.4): nothing is dropped for it.
+        VOUCH_TRY(check_not_mid_message("change_cipher_spec"));
         const bool hello_seen = (core.is_client && core.common.max_version == ProtocolVersion::tls13) ||
                                 core.transcript.selected();
         if (core.handshake_done || !hello_seen || rec.fragment.size() != 1 || rec.fragment[0] != 1)
@@ -420,6 +433,7 @@ struct Connection::Impl {
           // §4.2.10: after a HelloRetryRequest "the server then ignores
           // early data by skipping all records with an external content
           // type of "application_data"" until the second ClientHello.
+          VOUCH_TRY(check_not_mid_message("application_data"));
           if (core.skip_early_data) return skip_early_data(rec);
           return fail(Alert::unexpected_message, "application_data record before keys were set");
         }
@@ -442,6 +456,7 @@ struct Connection::Impl {
           case ContentType::alert: return on_alert(pt);
           case ContentType::application_data:
             consecutive_warnings = 0;
+            VOUCH_TRY(check_not_mid_message("application_data"));
             if (!core.handshake_done)
               return fail(Alert::unexpected_message, "application data before the handshake completed");
             return on_app_data(pt);
@@ -668,5 +683,7 @@ struct Access {
 Status send_record(Connection& conn, ContentType type, ByteView content) {
   return Access::core(conn).write_record(type, content);
 }
+
+void set_skip_early_data(Connection& conn, bool skip) { Access::core(conn).skip_early_data = skip; }
 
 }  // namespace vouch::test_hooks

@@ -22,4 +22,9 @@ void set_outgoing_message_hook(Connection& conn, MessageHook hook);
 /// the API never sends (empty application data, a TLS 1.3 user_canceled).
 Status send_record(Connection& conn, ContentType type, ByteView content);
 
+/// Puts a server in the state a first ClientHello offering early data
+/// leaves it in (RFC 8446 §4.2.10: records of early data are skipped), for
+/// tests whose client (vouch's never offers 0-RTT) cannot get it there.
+void set_skip_early_data(Connection& conn, bool skip);
+
 }  // namespace vouch::test_hooks

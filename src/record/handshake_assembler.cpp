@@ -60,6 +60,18 @@ Status HandshakeAssembler::add(ByteView fragment) {
   return {};
 }
 
+bool HandshakeAssembler::mid_message() const {
+  const uint8_t* buf = queue_.data();
+  const size_t end = queue_.size();
+  size_t pos = 0;
+  while (end - pos >= kHandshakeHeaderLength) {
+    const size_t whole = kHandshakeHeaderLength + body_length(buf + pos);
+    if (end - pos < whole) return true;
+    pos += whole;
+  }
+  return pos != end;  // a header cut short
+}
+
 std::optional<HandshakeMessage> HandshakeAssembler::next() {
   const size_t avail = queue_.size();
   if (avail < kHandshakeHeaderLength) return std::nullopt;

@@ -215,6 +215,10 @@ class HandshakeAssembler {
   /// record boundary with nothing buffered (§5.1: "Handshake messages MUST
   /// NOT span key changes"; violations are unexpected_message).
   bool empty() const { return queue_.empty(); }
+  /// True if the buffer ends inside a message: part of one has arrived and
+  /// the rest has not. RFC 8446 §5.1: "if a handshake message is split over
+  /// two or more records, there MUST NOT be any other records between them".
+  bool mid_message() const;
 
  private:
   size_t max_body_;

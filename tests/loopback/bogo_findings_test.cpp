@@ -18,7 +18,10 @@
 //    offer left empty by that being refused before anything is sent;
 //  - a warning alert that arrives before the ServerHello (a TLS 1.2 server's
 //    unrecognized_name, RFC 6066 §3) is a warning, not the end: the version
-//    is not known yet, so TLS 1.3's "every alert is fatal" cannot apply.
+//    is not known yet, so TLS 1.3's "every alert is fatal" cannot apply;
+//  - a TLS 1.3 handshake message split over records has no other record
+//    between its parts (RFC 8446 §5.1), early data skipped after a
+//    HelloRetryRequest included.
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
@@ -459,6 +462,84 @@ TEST(BogoFindings, WarningAlertBeforeServerHelloIsNotFatal) {
   ASSERT_TRUE(testing::pump_with(*client, peer));
   EXPECT_EQ(client->info().version, ProtocolVersion::tls12);
   EXPECT_TRUE(client->handshake_complete());
+}
+
+// `record` (one handshake record) cut into two handshake records after
+// `at` bytes of its fragment, with `between` (whole records) in the middle.
+Bytes split_with(const Bytes& record, size_t at, const Bytes& between) {
+  const ByteView frag = ByteView(record).subspan(kRecordHeaderLength);
+  Bytes out;
+  auto put = [&out](ByteView part) {
+    const Bytes hdr = {22, 3, 1, static_cast<uint8_t>(part.size() >> 8), static_cast<uint8_t>(part.size())};
+    out.insert(out.end(), hdr.begin(), hdr.end());
+    out.insert(out.end(), part.begin(), part.end());
+  };
+  put(frag.first(at));
+  out.insert(out.end(), between.begin(), between.end());
+  put(frag.subspan(at));
+  return out;
+}
+
+TEST(BogoFindings, NoOtherRecordBetweenTheFragmentsOfAHandshakeMessage) {
+  const Bytes ccs = {20, 3, 3, 0, 1, 1};
+  const Bytes early_data = {23, 3, 3, 0, 4, 1, 2, 3, 4};
+  struct Case {
+    const char* name;
+    Bytes between;
+    bool fails;
+  };
+  for (const Case& c : {Case{"nothing", {}, false}, Case{"change_cipher_spec", ccs, true}}) {
+    SCOPED_TRACE(c.name);
+    auto client = Connection::client(client_config_for("ecdsa"), "localhost");
+    auto server = Connection::server(server_config_for("ecdsa"));
+    ASSERT_TRUE(client->start());
+    const Status s = server->receive(split_with(take_output(*client), 16, c.between));
+    if (!c.fails) {
+      EXPECT_TRUE(s) << s.error().to_string();
+      continue;
+    }
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().alert, Alert::unexpected_message) << s.error().to_string();
+  }
+  // After a HelloRetryRequest, early data is skipped — between messages, not
+  // inside the second ClientHello (BoGo SkipEarlyData-HRR-Interleaved-TLS13);
+  // a change_cipher_spec is dropped there too, but not inside a message.
+  struct HrrCase {
+    const char* name;
+    Bytes record;
+    bool inside;
+  };
+  for (const HrrCase& c : {HrrCase{"early data before", early_data, false},
+                           HrrCase{"early data inside", early_data, true},
+                           HrrCase{"change_cipher_spec before", ccs, false},
+                           HrrCase{"change_cipher_spec inside", ccs, true}}) {
+    SCOPED_TRACE(std::string(c.name) + " the second ClientHello");
+    auto cc = client_config_for("ecdsa");
+    cc->key_share_groups = {NamedGroup::secp256r1};
+    cc->middlebox_compat = false;
+    auto sc = server_config_for("ecdsa");
+    sc->groups = {NamedGroup::x25519};
+    auto client = Connection::client(cc, "localhost");
+    auto server = Connection::server(sc);
+    ASSERT_TRUE(client->start());
+    ASSERT_TRUE(server->receive(take_output(*client)));
+    ASSERT_TRUE(client->receive(take_output(*server)));  // the HelloRetryRequest
+    ASSERT_TRUE(server->info().hello_retry_request);
+    const Bytes ch2 = take_output(*client);
+    ASSERT_EQ(record_types(ch2), std::vector<ContentType>{ContentType::handshake});
+    // Skipping needs a first ClientHello that offered early data, which
+    // vouch's client never does: put the server in that state directly.
+    test_hooks::set_skip_early_data(*server, true);
+    Bytes wire = c.inside ? split_with(ch2, 16, c.record) : c.record;
+    if (!c.inside) wire.insert(wire.end(), ch2.begin(), ch2.end());
+    const Status s = server->receive(wire);
+    if (!c.inside) {
+      EXPECT_TRUE(s) << s.error().to_string();
+      continue;
+    }
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().alert, Alert::unexpected_message) << s.error().to_string();
+  }
 }
 
 }  // namespace

@@ -98,6 +98,26 @@ TEST(HandshakeAssembler, EmptyReportsPartialDataForKeyChanges) {
   EXPECT_EQ(bytes_of(m->message), fin);  // and the view is still intact
 }
 
+// mid_message(): part of a message has arrived and the rest has not — a
+// header cut short, a body cut short, or either after complete messages.
+// Complete messages not yet taken are not "mid message".
+TEST(HandshakeAssembler, MidMessageMeansAMessageIsCutShort) {
+  const Bytes m1 = message(8, 10, 1), m2 = message(20, 32, 2);
+  for (size_t cut : {size_t{1}, size_t{3}, size_t{4}, size_t{20}}) {
+    HandshakeAssembler a;
+    EXPECT_FALSE(a.mid_message());
+    Bytes both = m1;
+    both.insert(both.end(), m2.begin(), m2.begin() + static_cast<std::ptrdiff_t>(cut));
+    ASSERT_TRUE(a.add(both).ok());
+    EXPECT_TRUE(a.mid_message()) << cut;
+    ASSERT_TRUE(a.add(ByteView(m2).subspan(cut)).ok());
+    EXPECT_FALSE(a.mid_message()) << cut << ": two complete messages, not taken";
+    ASSERT_TRUE(a.next().has_value());
+    ASSERT_TRUE(a.next().has_value());
+    EXPECT_FALSE(a.mid_message());
+  }
+}
+
 TEST(HandshakeAssembler, LengthAboveLimitIsIllegalParameter) {
   HandshakeAssembler a(1000);
   // Only the header: the oversized length is refused before any body.
