@@ -133,6 +133,10 @@ std::string Pair::check(const Setup& setup, bool resumed) const {
   return "";
 }
 
+std::string Pair::client_subject(SideMeter& meter) {
+  return meter.on(Side::server, [&] { return server_->peer_subject(); });
+}
+
 SessionPtr Pair::take_session(SideMeter& meter) {
   auto sessions = meter.on(Side::client, [&] { return client_->take_sessions(); });
   return sessions.empty() ? nullptr : sessions.back();

@@ -55,6 +55,8 @@ class Pair {
   /// One bulk iteration: `data` in one write() on the client, the records
   /// handed to the server's receive(), read() until `in` is full; timed.
   std::string transfer(const std::vector<unsigned char>& data, std::vector<unsigned char>& in, int64_t& ns);
+  /// Connection::peer_subject() on the server, timed on the server.
+  std::string client_subject(SideMeter& meter);
 
  private:
   // Hands what `from` has queued to `to`; false if `to` failed on it.

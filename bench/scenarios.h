@@ -12,6 +12,10 @@ namespace vouch::bench {
 // calls are timed.
 inline constexpr const char* kHandshake13 = "Handshake13";    // x25519, ECDSA P-256 chain, AES-128-GCM
 inline constexpr const char* kMtls13 = "HandshakeMtls13";     // + a client chain of 2, required, verified
+// The mTLS handshake, then the server asks who the client is: the subject of
+// its certificate as one line (server side only), as a server logging or
+// authorizing its clients does after every handshake.
+inline constexpr const char* kMtlsSubject13 = "HandshakeMtls13Subject";
 inline constexpr const char* kResumption13 = "Resumption13";  // PSK (ticket) resumption, psk_dhe_ke
 inline constexpr const char* kHandshake12 = "Handshake12";    // ECDHE-ECDSA-AES128-GCM-SHA256
 // Bulk data, both sides' calls: kBulkBytes written by the client, read by the
@@ -31,6 +35,7 @@ struct Setup {
   Suite suite = Suite::aes128gcm;  // TLS 1.2 always ECDHE-ECDSA-AES128-GCM-SHA256
   bool mutual = false;             // the server requires and verifies a client chain of 2
   int num_tickets = 2;             // TLS 1.3 tickets per full handshake (libssl's default)
+  bool server_reads_subject = false;  // kMtlsSubject13
 };
 
 inline constexpr size_t kBulkBytes = 1024 * 1024;

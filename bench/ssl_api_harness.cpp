@@ -214,6 +214,15 @@ std::string Pair::transfer(const std::vector<unsigned char>& data, std::vector<u
   return "";
 }
 
+std::string Pair::client_subject(SideMeter& meter) {
+  char line[256] = "";
+  meter.on(Side::server, [&] {
+    const X509* leaf = SSL_get0_peer_certificate(server_);
+    if (leaf != nullptr) X509_NAME_oneline(X509_get_subject_name(leaf), line, sizeof line);
+  });
+  return line;
+}
+
 void Pair::free_side(SideMeter& meter, Side side) {
   SSL*& ssl = side == Side::client ? client_ : server_;
   if (ssl == nullptr) return;

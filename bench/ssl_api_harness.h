@@ -71,6 +71,10 @@ class Pair {
   /// the server until `in` is full, all of it timed into `ns`.
   std::string transfer(const std::vector<unsigned char>& data, std::vector<unsigned char>& in, int64_t& ns);
 
+  /// SSL_get0_peer_certificate on the server and its subject as one line
+  /// (X509_NAME_oneline), timed on the server; "" if there is none.
+  std::string client_subject(SideMeter& meter);
+
   SSL* client() const { return client_; }
   SSL* server() const { return server_; }
   SSL* end(Side side) const { return side == Side::client ? client_ : server_; }
