@@ -3,9 +3,12 @@
 // makes of the libssl-API benchmark's SSL_CTX calls (compat/src/config.cpp),
 // so that vouch-ssl time / native time - 1 is what the compat layer adds.
 //
-// Bytes move from one end to the other as the native API hands them out: the
-// sender's pending_output() view goes straight into the receiver's receive(),
-// then the sender's consume_output(); each call is timed on its own end.
+// Bytes move through the same pipe as in the libssl-API rows (pipe_bio.h),
+// copied in on the sending end (pending_output(), the copy, consume_output())
+// and out on the receiving end (the copy into a buffer, receive()), each
+// inside that end's timed span: the two copies a program makes writing to and
+// reading from its socket, and that BIO_write and BIO_read make inside the
+// SSL_* calls. Without them the compat overhead would include the transport.
 #pragma once
 
 #include <memory>
@@ -13,6 +16,7 @@
 #include <vector>
 
 #include "cpu_meter.h"
+#include "pipe_bio.h"
 #include "scenarios.h"
 #include "vouch/config.h"
 #include "vouch/connection.h"
@@ -59,11 +63,19 @@ class Pair {
   std::string client_subject(SideMeter& meter);
 
  private:
-  // Hands what `from` has queued to `to`; false if `to` failed on it.
+  // The sending end's half of a move: its output into the pipe. Returns the
+  // byte count.
+  size_t send(Side from);
+  // The receiving end's half: everything in the pipe towards it into
+  // receive(). False if the connection failed on it.
+  bool deliver(Side to);
+  // Both halves, each timed on its own end.
   bool move(SideMeter& meter, Side from, size_t& moved);
   Connection* end(Side side) const { return side == Side::client ? client_.get() : server_.get(); }
+  ByteQueue& towards(Side side) { return side == Side::client ? link_.to_client : link_.to_server; }
 
   const Contexts& contexts_;
+  Link link_;
   std::unique_ptr<Connection> client_;
   std::unique_ptr<Connection> server_;
 };
