@@ -1,19 +1,32 @@
 #!/usr/bin/env python3
-"""Prints vouch/libssl ratios from Google Benchmark's JSON output.
+"""Prints the ratios of bench/run.sh's benchmarks from Google Benchmark's JSON.
 
-Usage: ratios.py BENCH.json
+Usage: ratios.py FILE.json...
 
-Pairs BM_Vouch_<X> with BM_LibSSL_<X>; a vouch variant BM_Vouch_<X>_<suffix>
-is compared with BM_LibSSL_<X>. Uses the median aggregate when the run had
-repetitions (--benchmark_repetitions), the single run otherwise. A ratio below
-1.0 means vouch took less time; for throughput (bytes/s) the ratio above 1.0
-means vouch moved more bytes per second.
+Files whose context names a "library" (the OpenSSL-API, native and raw-AEAD
+binaries: libssl, vouch-ssl, native, libcrypto) are merged: rows of the same
+name (scenarios.h) are paired across libraries, each figure being the median
+of every run of that row and library in the files (bench/run.sh runs each
+binary once per round, alternating). Their time is manual time: CPU time
+inside the measured side's calls. Printed per scenario:
+  - the time (µs) or rate (bytes/s) of each library;
+  - vouch-ssl/libssl and native/libssl: rate ratios, above 1.0 = vouch faster;
+  - compat overhead: vouch-ssl time / native time - 1, what vouch-ssl adds;
+  - for the bulk rows, each library's rate as a fraction of raw libcrypto
+    AEAD sealing and opening the same bytes (aead_bench.cpp);
+  - heap per idle connection, per library.
 
-Then, for each library, what a feature costs on top of the plain benchmark
-it extends (OVERHEADS): e.g. HandshakeStapled13 / Handshake13 is the price of
-OCSP stapling (the server sending a staple, the client verifying it).
+Other files (vouch_handshake_bench) give the older table: BM_Vouch_<X> paired
+with BM_LibSSL_<X> (a vouch variant BM_Vouch_<X>_<suffix> is compared with
+BM_LibSSL_<X>), medians when the run had repetitions. A ratio below 1.0 means
+vouch took less time; for throughput (bytes/s) the ratio above 1.0 means vouch
+moved more bytes per second. Then, for each library, what a feature costs on
+top of the plain benchmark it extends (OVERHEADS): e.g. HandshakeStapled13 /
+Handshake13 is the price of OCSP stapling (the server sending a staple, the
+client verifying it).
 """
 import json
+import statistics
 import sys
 
 VOUCH = "BM_Vouch_"
@@ -26,9 +39,7 @@ OVERHEADS = [
 ]
 
 
-def load(path):
-    with open(path, encoding="utf-8") as f:
-        doc = json.load(f)
+def load(doc):
     runs = {}
     errors = {}
     for b in doc.get("benchmarks", []):
@@ -67,11 +78,8 @@ def human_rate(bps):
     return f"{bps:.2f} GiB/s"
 
 
-def main(argv):
-    if len(argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    runs, errors = load(argv[1])
+def legacy_table(doc):
+    runs, errors = load(doc)
     names = set(runs) | set(errors)
     rows = []
     for name in sorted(n for n in names if n.startswith(VOUCH)):
@@ -113,7 +121,6 @@ def main(argv):
     print("rate ratio = handshakes (or operations) per second of vouch / of libssl = 1 / cpu ratio;")
     print("[server calls only]: manual timing of the server's calls (the cpu columns show that time)")
     print_overheads(runs, errors)
-    return 0
 
 
 def print_overheads(runs, errors):
@@ -138,6 +145,155 @@ def print_overheads(runs, errors):
     for r in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
     print("\nratio = time with the feature / plain time, per library (medians)")
+
+
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+# ---- the OpenSSL-API, native and raw-AEAD binaries (context "library") ----
+
+LIBS = ("libssl", "vouch-ssl", "native")
+RAW = "libcrypto"
+HEAP = "heap_bytes_per_conn"
+
+
+def row_name(b):
+    """The name without Google Benchmark's decorations (/manual_time...)."""
+    parts = b.get("run_name", b["name"]).split("/")
+    return "/".join(p for p in parts if p != "manual_time" and not p.startswith("iterations:"))
+
+
+def collect(docs):
+    """{(library, row): {"times": [us], "rates": [B/s], "heap": [bytes]}},
+    {(library, row): error}, and the rows in first-seen order."""
+    samples, errors, order = {}, {}, []
+    for doc in docs:
+        lib = doc["context"]["library"]
+        for b in doc.get("benchmarks", []):
+            if b.get("run_type", "iteration") != "iteration":
+                continue  # each repetition is used, not the aggregates
+            name = row_name(b)
+            if name not in order:
+                order.append(name)
+            if b.get("error_occurred"):
+                errors[(lib, name)] = b.get("error_message", "error")
+                continue
+            s = samples.setdefault((lib, name), {"times": [], "rates": [], "heap": []})
+            t = micros(b, "real_time")
+            s["times"].append(t)
+            if "bytes_per_iteration" in b and t > 0:
+                s["rates"].append(b["bytes_per_iteration"] / (t * 1e-6))
+            if HEAP in b:
+                s["heap"].append(b[HEAP])
+    return samples, errors, order
+
+
+def median(samples, lib, name, key):
+    values = samples.get((lib, name), {}).get(key, [])
+    return statistics.median(values) if values else None
+
+
+def fmt(value, spec, suffix=""):
+    return "-" if value is None else f"{value:{spec}}{suffix}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def library_tables(docs):
+    samples, errors, order = collect(docs)
+    rounds = max((len(v["times"]) for v in samples.values()), default=0)
+    timed = [n for n in order if not n.startswith("RawAead/") and not n.startswith("IdleHeap/")]
+    rows = []
+    for name in timed:
+        t = {lib: median(samples, lib, name, "times") for lib in LIBS}
+        r = {lib: median(samples, lib, name, "rates") for lib in LIBS}
+        if r["libssl"] is not None or r["vouch-ssl"] is not None:
+            cells = [fmt(r[lib] and r[lib] / 2**20, ".0f", " MiB/s") for lib in LIBS]
+        else:
+            cells = [fmt(t[lib], ".1f", " us") for lib in LIBS]
+        overhead = ratio(t["vouch-ssl"], t["native"])
+        rows.append([name, *cells,
+                     fmt(ratio(t["libssl"], t["vouch-ssl"]), ".2f", "x"),
+                     fmt(ratio(t["libssl"], t["native"]), ".2f", "x"),
+                     fmt(overhead and (overhead - 1) * 100, "+.1f", " %")])
+    if rows:
+        print_table(("scenario", "libssl", "vouch-ssl", "native", "vouch-ssl/libssl", "native/libssl",
+                     "compat overhead"), rows)
+        print(f"\nmedians of {rounds} run(s) per row and library; time = CPU time inside the measured side's")
+        print("calls (/server, /client: that side's; bulk: both sides'); x/libssl = rate ratio = libssl time /")
+        print("x time, above 1.00x = vouch faster; compat overhead = vouch-ssl time / native time - 1")
+    print_skipped(errors)
+    print_bulk_vs_raw(samples, order)
+    print_heap(samples, order)
+
+
+def print_skipped(errors):
+    for (lib, name), why in sorted(errors.items()):
+        print(f"skipped: {name} [{lib}]: {why}")
+
+
+def print_bulk_vs_raw(samples, order):
+    rows = []
+    for name in order:
+        raw_both = median(samples, RAW, f"RawAead/{name}/seal_open", "rates")
+        if raw_both is None:
+            continue
+        raw_seal = median(samples, RAW, f"RawAead/{name}/seal", "rates")
+        rows.append([name, fmt(raw_seal and raw_seal / 2**20, ".0f", " MiB/s"),
+                     fmt(raw_both / 2**20, ".0f", " MiB/s"),
+                     *[fmt(ratio(median(samples, lib, name, "rates"), raw_both), ".2f") for lib in LIBS]])
+    if not rows:
+        return
+    print()
+    print_table(("bulk scenario", "raw seal", "raw seal+open", "libssl of raw", "vouch-ssl of raw",
+                 "native of raw"), rows)
+    print("\nx of raw = the bulk row's rate / libcrypto sealing and opening the same 16 KiB records with")
+    print("prepared contexts (aead_bench.cpp): what is left for TLS records, copies and the API")
+
+
+def print_heap(samples, order):
+    rows = []
+    for name in order:
+        if not name.startswith("IdleHeap/"):
+            continue
+        h = {lib: median(samples, lib, name, "heap") for lib in LIBS}
+        rows.append([name, *[fmt(h[lib] and h[lib] / 1000, ".1f", " kB") for lib in LIBS],
+                     fmt(ratio(h["libssl"], h["vouch-ssl"]), ".2f", "x"),
+                     fmt(ratio(h["libssl"], h["native"]), ".2f", "x")])
+    if not rows:
+        return
+    print()
+    print_table(("heap per idle connection", "libssl", "vouch-ssl", "native", "libssl/vouch-ssl",
+                 "libssl/native"), rows)
+    print("\nglibc heap in use (mallinfo2 uordblks + hblkhd) grown per established, drained connection of")
+    print("which the other end was freed: the connection and all it owns, libcrypto's part and (libssl API)")
+    print("its BIO included; 1 kB = 1000 bytes")
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    docs = []
+    for path in argv[1:]:
+        with open(path, encoding="utf-8") as f:
+            docs.append(json.load(f))
+    with_library = [d for d in docs if "library" in d.get("context", {})]
+    if with_library:
+        library_tables(with_library)
+    for doc in docs:
+        if "library" not in doc.get("context", {}):
+            print()
+            legacy_table(doc)
+    return 0
 
 
 if __name__ == "__main__":
