@@ -41,16 +41,49 @@ Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& confi
   return out;
 }
 
+namespace {
+
+// RFC 7507 §2: the cipher suite value a client adds when it retries with a
+// lower version after a failed handshake.
+constexpr uint16_t kFallbackScsv = 0x5600;
+
+// The highest version the client says it supports: the largest SSL/TLS
+// version in supported_versions (GREASE and unknown values ignored), else
+// legacy_version.
+uint16_t client_max_version(const ClientHello& ch) {
+  if (!ch.ext.supported_versions) return ch.legacy_version;
+  uint16_t best = 0;
+  for (ProtocolVersion v : *ch.ext.supported_versions) {
+    const auto n = static_cast<uint16_t>(v);
+    if ((n >> 8) == 0x03 && n <= static_cast<uint16_t>(ProtocolVersion::tls13)) best = std::max(best, n);
+  }
+  return best;
+}
+
+}  // namespace
+
 Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientHello& ch) {
   VOUCH_ASSIGN(const std::vector<ProtocolVersion> ours, versions_in_range(config));
-  // RFC 8446 §4.1.2: "TLS 1.3 ClientHellos are identified as having a
-  // legacy_version of 0x0303 and a supported_versions extension"; below
-  // 0x0303 the hello is from SSL 3.0 to TLS 1.1, whatever supported_versions
-  // says, and Appendix D.5 makes 0x0300 (and less) "protocol_version". It is
-  // never answered with a TLS 1.3 (or 1.2) ServerHello.
-  if (ch.legacy_version < 0x0303)
+  // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with
+  // ClientHello.legacy_version ... set to 0x0300 MUST abort the handshake
+  // with a "protocol_version" alert" (SSL 3.0 and older are never spoken).
+  if (ch.legacy_version <= 0x0300)
     return fail(Alert::protocol_version, "ClientHello: legacy_version " + hex_version(ch.legacy_version) +
-                                             " is below TLS 1.2's 0x0303 (RFC 8446 §4.1.2, Appendix D.5)");
+                                             " is SSL 3.0 or older (RFC 8446 Appendix D.5)");
+  // RFC 7507 §3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites
+  // and the highest protocol version supported by the server is higher than
+  // the version indicated in ClientHello.client_version, the server MUST
+  // respond with a fatal inappropriate_fallback alert" — the client retried
+  // lower after an attack made its first attempt fail. With
+  // supported_versions, the client's version is the highest it lists.
+  const bool fallback = std::any_of(ch.cipher_suites.begin(), ch.cipher_suites.end(), [](CipherSuite c) {
+    return static_cast<uint16_t>(c) == kFallbackScsv;
+  });
+  if (fallback && client_max_version(ch) < static_cast<uint16_t>(ours.front()))
+    return fail(Alert::inappropriate_fallback,
+                "ClientHello: TLS_FALLBACK_SCSV from a client whose highest version " +
+                    hex_version(client_max_version(ch)) + " is below this server's " + to_string(ours.front()) +
+                    " (RFC 7507 §3): a downgrade");
   if (ch.ext.supported_versions) {
     // RFC 8446 §4.2.1: "servers MUST NOT use the ClientHello.legacy_version
     // value for version negotiation and MUST use only the
@@ -60,8 +93,13 @@ Result<ProtocolVersion> choose_version(const CommonConfig& config, const ClientH
     return fail(Alert::protocol_version, "ClientHello: no version in common (vouch speaks " +
                                              to_string(ours.back()) + " to " + to_string(ours.front()) + ")");
   }
-  // RFC 5246 Appendix E.1: a client offering {3,3} or higher without
-  // supported_versions is a TLS 1.2 client (lower ones were refused above).
+  // RFC 5246 Appendix E.1: without supported_versions, legacy_version is the
+  // client's highest version: {3,3} or higher is a TLS 1.2 client, below is
+  // TLS 1.0 or 1.1, which vouch does not speak.
+  if (ch.legacy_version < 0x0303)
+    return fail(Alert::protocol_version, "ClientHello: legacy_version " + hex_version(ch.legacy_version) +
+                                             " (TLS 1.0/1.1) without supported_versions; vouch speaks TLS 1.2 "
+                                             "and 1.3 only");
   if (contains(ours, ProtocolVersion::tls12)) return ProtocolVersion::tls12;
   return fail(Alert::protocol_version, "ClientHello: client offers only TLS 1.2, and TLS 1.2 is not enabled");
 }

@@ -393,13 +393,13 @@ class RawHello : public ::testing::Test {
   std::optional<KeyShare> share_;
 };
 
-// RFC 8446 §4.1.2 / Appendix D.5: legacy_version below 0x0303 is refused
-// whatever supported_versions says, by a server of either range, and the
-// only thing written is the alert.
-TEST_F(RawHello, LegacyVersionBelowTls12IsProtocolVersion) {
+// RFC 8446 Appendix D.5: legacy_version 0x0300 (SSL 3.0) or lower is
+// refused whatever supported_versions says, by a server of either range,
+// and the only thing written is the alert.
+TEST_F(RawHello, LegacyVersionSsl3OrLowerIsProtocolVersion) {
   auto tls13_only = server_config_for("ecdsa");
   tls13_only->min_version = ProtocolVersion::tls13;
-  for (uint16_t v : {0x0000, 0x0002, 0x0200, 0x0300, 0x0301, 0x0302}) {
+  for (uint16_t v : {0x0000, 0x0002, 0x0200, 0x0300}) {
     for (const auto& sc : {server_config_for("ecdsa"), tls13_only}) {
       SCOPED_TRACE(testing::hexs(Bytes{static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}));
       ClientHello ch = client_hello13(*share_);
@@ -411,6 +411,87 @@ TEST_F(RawHello, LegacyVersionBelowTls12IsProtocolVersion) {
       EXPECT_EQ(a.output.size(), 7u) << testing::hexs(a.output);  // one alert record, no ServerHello
       EXPECT_EQ(a.first_message, 0);
     }
+  }
+}
+
+// RFC 8446 §4.2.1: with supported_versions present, "servers MUST NOT use
+// the ClientHello.legacy_version value for version negotiation": a TLS 1.0
+// or 1.1 legacy_version does not stop a 1.3 handshake (BoGo
+// ConflictingVersionNegotiation-2).
+TEST_F(RawHello, LegacyVersionTls10Or11WithSupportedVersionsIsIgnored) {
+  for (uint16_t v : {0x0301, 0x0302}) {
+    SCOPED_TRACE(v);
+    ClientHello ch = client_hello13(*share_);
+    ch.legacy_version = v;
+    const Answer a = answer_to(framed(HandshakeType::client_hello, ch));
+    EXPECT_FALSE(a.error) << a.error->to_string();
+    EXPECT_EQ(a.first_message, static_cast<uint8_t>(HandshakeType::server_hello));
+    EXPECT_EQ(a.version, 0x0304);
+  }
+}
+
+// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose highest version is
+// below the server's is inappropriate_fallback; from one at the server's
+// highest, or to a server whose highest it is, it changes nothing.
+TEST_F(RawHello, FallbackScsvBelowTheServersHighestIsInappropriateFallback) {
+  const auto scsv = static_cast<CipherSuite>(0x5600);
+  auto tls12_only = server_config_for("ecdsa");
+  tls12_only->max_version = ProtocolVersion::tls12;
+  struct Case {
+    const char* name;
+    std::optional<std::vector<ProtocolVersion>> versions;  // nullopt: no supported_versions
+    bool to_tls12_only;
+    bool refused;
+  };
+  const std::vector<Case> cases = {
+      {"TLS 1.2 hello, 1.3 server", std::nullopt, false, true},
+      {"supported_versions {1.2}, 1.3 server", std::vector{ProtocolVersion::tls12}, false, true},
+      {"supported_versions {1.3, 1.2}, 1.3 server", std::vector{ProtocolVersion::tls13, ProtocolVersion::tls12},
+       false, false},
+      {"TLS 1.2 hello, 1.2 server", std::nullopt, true, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    ClientHello ch = client_hello13(*share_);
+    ch.cipher_suites.push_back(scsv);
+    ch.cipher_suites.push_back(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    ch.ext.supported_versions = c.versions;
+    ch.ext.extended_master_secret = true;  // RFC 7627, required by default for 1.2
+    // RFC 8422 §5.3: the server's ECDSA P-256 key must be on an offered curve.
+    if (ch.ext.supported_groups) ch.ext.supported_groups->push_back(NamedGroup::secp256r1);
+    const Answer a = c.to_tls12_only ? answer_to(framed(HandshakeType::client_hello, ch), tls12_only)
+                                     : answer_to(framed(HandshakeType::client_hello, ch));
+    if (c.refused) {
+      ASSERT_TRUE(a.error);
+      EXPECT_EQ(a.error->alert, Alert::inappropriate_fallback) << a.error->to_string();
+      EXPECT_EQ(a.first_message, 0);
+    } else {
+      EXPECT_FALSE(a.error) << a.error->to_string();
+      EXPECT_EQ(a.first_message, static_cast<uint8_t>(HandshakeType::server_hello));
+    }
+  }
+}
+
+// The same with libssl as the client: SSL_MODE_SEND_FALLBACK_SCSV on a
+// TLS 1.2-only client is what a browser's fallback retry looked like.
+TEST(FallbackScsv, LibsslFallbackClientGetsInappropriateFallback) {
+  for (bool fallback : {false, true}) {
+    SCOPED_TRACE(fallback ? "with TLS_FALLBACK_SCSV" : "without");
+    testing::LibsslPeerOptions o;
+    o.server = false;  // TLS 1.2 only
+    testing::LibsslPeer peer(o);
+    if (fallback) SSL_set_mode(peer.ssl(), SSL_MODE_SEND_FALLBACK_SCSV);
+    auto server = Connection::server(server_config_for("ecdsa"));
+    const bool done = testing::pump_with(*server, peer);
+    if (!fallback) {
+      EXPECT_TRUE(done);
+      EXPECT_EQ(server->info().version, ProtocolVersion::tls12);
+      continue;
+    }
+    EXPECT_FALSE(done);
+    ASSERT_TRUE(server->error());
+    EXPECT_EQ(server->error()->alert, Alert::inappropriate_fallback);
+    EXPECT_EQ(peer.last_error_reason(), SSL_AD_REASON_OFFSET + SSL_AD_INAPPROPRIATE_FALLBACK);
   }
 }
 
