@@ -21,7 +21,9 @@
 //    is not known yet, so TLS 1.3's "every alert is fatal" cannot apply;
 //  - a TLS 1.3 handshake message split over records has no other record
 //    between its parts (RFC 8446 §5.1), early data skipped after a
-//    HelloRetryRequest included.
+//    HelloRetryRequest included;
+//  - the downgrade sentinel Java 11's first releases wrote (a draft's) is
+//    refused like RFC 8446 §4.1.3's.
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
@@ -539,6 +541,42 @@ TEST(BogoFindings, NoOtherRecordBetweenTheFragmentsOfAHandshakeMessage) {
     }
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().alert, Alert::unexpected_message) << s.error().to_string();
+  }
+}
+
+// A TLS 1.2-only vouch server whose ServerHello.random is made to end in
+// Java 11's draft sentinel: a 1.3-capable client refuses it, a 1.2-only one
+// (which cannot have been downgraded) does not look.
+TEST(BogoFindings, Jdk11DraftDowngradeSentinelIsRefused) {
+  const Bytes jdk11 = {0xed, 0xbf, 0xb4, 0xa8, 0xc2, 0x47, 0x10, 0xff};
+  for (bool client13 : {true, false}) {
+    SCOPED_TRACE(client13 ? "client offers 1.3" : "client offers 1.2 only");
+    auto cc = client_config_for("ecdsa");
+    if (!client13) cc->max_version = ProtocolVersion::tls12;
+    auto sc = server_config_for("ecdsa");
+    sc->max_version = ProtocolVersion::tls12;
+    auto client = Connection::client(cc, "localhost");
+    auto server = Connection::server(sc);
+    test_hooks::set_outgoing_message_hook(*server, [&](const Bytes& m) {
+      Bytes out = m;
+      // Handshake header (4), legacy_version (2), random (32): its last 8.
+      if (out[0] == static_cast<uint8_t>(HandshakeType::server_hello))
+        std::copy(jdk11.begin(), jdk11.end(), out.begin() + 4 + 2 + 24);
+      return std::vector<Bytes>{out};
+    });
+    const bool done = pump_handshake(*client, *server);
+    if (!client13) {
+      // The server signed its real random, so the edited one fails later
+      // (ServerKeyExchange signature, RFC 8422 §5.4) — but not as a downgrade.
+      if (done) continue;
+      ASSERT_TRUE(client->error());
+      EXPECT_EQ(client->error()->reason.find("downgrade sentinel"), std::string::npos) << client->error()->reason;
+      continue;
+    }
+    ASSERT_FALSE(done);
+    ASSERT_TRUE(client->error());
+    EXPECT_EQ(client->error()->alert, Alert::illegal_parameter);
+    EXPECT_NE(client->error()->reason.find("downgrade sentinel"), std::string::npos) << client->error()->reason;
   }
 }
 
