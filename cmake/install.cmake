@@ -29,8 +29,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/vouch-ssl/
 install(TARGETS vouch vouch_shared vouch_ssl vouch_ssl_shared
         EXPORT vouchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 if(TARGET vouch_cli)
   # Linked statically against libvouch (it uses internals), so it needs no
   # RPATH: only libcrypto, from the system.
