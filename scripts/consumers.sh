@@ -4,7 +4,7 @@
 # to show that the installed tree is relocatable):
 #
 #   find_package/  CMake package, shared and static (vouch::vouch, vouch::ssl)
-#   pkg-config/    plain make with pkg-config (shared, RPATH to the prefix)
+#   pkg-config/    plain make with pkg-config, shared (RPATH to the prefix) and static
 #   fetchcontent/  vouch built from this checkout inside the consumer
 #
 # Each program runs TLS handshakes in one process and must succeed; the
@@ -105,10 +105,15 @@ static_libs=$(pkg-config --static --libs vouch)
 for want in -lvouch -lcrypto -lpthread; do
   grep -qw -- "$want" <<<"$static_libs" || fail "pkg-config --static --libs vouch lacks $want: $static_libs"
 done
-logged "$work/pkg-config.log" make -C "$work/src/pkg-config"
-"$work/src/pkg-config/handshake" "pkg-config" || fail "pkg-config: handshake failed"
+logged "$work/pkg-config.log" make -C "$work/src/pkg-config" handshake handshake-static
+"$work/src/pkg-config/handshake" "pkg-config, shared" || fail "pkg-config: handshake failed"
 ldd "$work/src/pkg-config/handshake" | grep -qF "libvouch.so.0 => $prefix/" ||
   fail "pkg-config: the program does not load libvouch.so.0 from the prefix"
+"$work/src/pkg-config/handshake-static" "pkg-config, static" ||
+  fail "pkg-config: handshake-static failed"
+if ldd "$work/src/pkg-config/handshake-static" | grep -q libvouch; then
+  fail "pkg-config: handshake-static loads a shared libvouch"
+fi
 unset PKG_CONFIG_PATH
 
 # ---- FetchContent ------------------------------------------------------------
