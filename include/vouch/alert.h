@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "vouch/export.h"
+
 namespace vouch {
 
 /// The AlertDescription registry. Every fatal error inside vouch carries one of
@@ -40,6 +42,6 @@ enum class Alert : uint8_t {
 
 /// The RFC name of an alert ("decode_error"), or "unknown_alert(N)"-style
 /// text is not produced: unknown values return "unknown_alert". Never null.
-const char* alert_name(Alert a) noexcept;
+VOUCH_EXPORT const char* alert_name(Alert a) noexcept;
 
 }  // namespace vouch

@@ -15,6 +15,7 @@
 
 #include "vouch/credential.h"
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -65,14 +66,14 @@ struct SelectionNote {
 /// offered scheme, the chain's signatures use offered certificate schemes,
 /// and the leaf satisfies the oid_filters — or nullopt. `notes`, if given,
 /// receives one entry per candidate.
-std::optional<size_t> select_client_credential(const std::vector<Credential>& candidates,
+VOUCH_EXPORT std::optional<size_t> select_client_credential(const std::vector<Credential>& candidates,
                                                const CertificateRequestInfo& request,
                                                std::vector<SelectionNote>* notes = nullptr);
 
 /// A pending answer, shared between a connection and the application. The
 /// application completes it from any thread; the connection picks the answer
 /// up on its next resume(). Thread-safe.
-class PendingClientCertificate {
+class VOUCH_EXPORT PendingClientCertificate {
  public:
   /// Answer with a credential for this handshake only.
   void choose(Credential credential);
@@ -129,7 +130,7 @@ using ClientCertificateSelector = std::function<ClientCertificateChoice(
     const CertificateRequestInfo& request, std::shared_ptr<PendingClientCertificate> pending)>;
 
 /// A pending signature, completed by an external signer from any thread.
-class PendingSignature {
+class VOUCH_EXPORT PendingSignature {
  public:
   void complete(Bytes signature);
   void fail(Error error);
@@ -143,7 +144,7 @@ class PendingSignature {
 
 /// A private key that lives outside the process (HSM, TPM, KMS, remote
 /// signer). vouch never sees the key; it asks for signatures.
-class PrivateKeySigner {
+class VOUCH_EXPORT PrivateKeySigner {
  public:
   virtual ~PrivateKeySigner() = default;
   /// Signs `message` with `scheme` (RFC 8446 §4.2.3 semantics: the signer

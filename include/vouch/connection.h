@@ -23,6 +23,7 @@
 
 #include "vouch/client_auth.h"
 #include "vouch/config.h"
+#include "vouch/export.h"
 #include "vouch/revocation.h"
 #include "vouch/error.h"
 #include "vouch/session.h"
@@ -88,7 +89,7 @@ struct ConnectionInfo {
   bool hello_retry_request = false;
 };
 
-class Connection {
+class VOUCH_EXPORT Connection {
  public:
   /// A client connection. server_name is sent as SNI and checked against the
   /// server certificate (hostname or IP literal); may be empty only when

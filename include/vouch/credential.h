@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -20,7 +21,7 @@ class PrivateKeySigner;
 /// A certificate chain (leaf first, then intermediates; the root may be
 /// omitted) and the private key of the leaf. Immutable and cheap to copy
 /// (shares its state); safe to use from several threads at once.
-class Credential {
+class VOUCH_EXPORT Credential {
  public:
   /// Loads a PEM chain file (leaf first) and a PEM private key file.
   /// Errors: unreadable file, no certificate, undecodable key, or a key that
@@ -81,7 +82,7 @@ class Credential {
 
 /// A set of trust anchors (and optionally CRLs) for verifying peer chains.
 /// Cheap to copy (shares one X509_STORE); thread-safe for verification.
-class TrustStore {
+class VOUCH_EXPORT TrustStore {
  public:
   /// An empty store: nothing verifies against it.
   TrustStore();

@@ -23,6 +23,7 @@
 
 #include "vouch/credential.h"
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -60,7 +61,7 @@ struct ClientHelloInfo {
 /// calls below and the application's resume(). Only the first answer counts;
 /// later ones are ignored. Thread-safe. The handle does not refer to the
 /// connection: completing it after the connection is gone is harmless.
-class PendingCredentials {
+class VOUCH_EXPORT PendingCredentials {
  public:
   /// Answer with these credentials. A null or empty snapshot fails the
   /// handshake with internal_error, as an empty answer does.

@@ -13,11 +13,12 @@
 #include <variant>
 
 #include "vouch/alert.h"
+#include "vouch/export.h"
 
 namespace vouch {
 
 /// A failure: the alert to send (or that was received) and a reason.
-struct Error {
+struct VOUCH_EXPORT Error {
   Alert alert = Alert::internal_error;
   std::string reason;
   /// True when the alert was received from the peer rather than raised here.

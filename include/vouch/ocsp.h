@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -79,7 +80,7 @@ struct OcspVerifyOptions {
 /// (ServerConfig::ocsp_staple_hook_async), handed over from any thread: the
 /// connection waits (Wait::ocsp_staple) until one of the calls below and the
 /// application's resume(). Only the first answer counts. Thread-safe.
-class PendingOcspStaple {
+class VOUCH_EXPORT PendingOcspStaple {
  public:
   /// Staple these DER responses, one per chain position (empty = none; an
   /// empty vector = no staple at all).

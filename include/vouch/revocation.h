@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/ocsp.h"
 #include "vouch/types.h"
 
@@ -44,9 +45,9 @@ enum class OcspPolicy {
   /// treated this way unless the policy is ignore.
   require,
 };
-const char* to_string(OcspPolicy p);
+VOUCH_EXPORT const char* to_string(OcspPolicy p);
 /// "ignore" / "report" / "soft" / "require"; nullopt otherwise.
-std::optional<OcspPolicy> parse_ocsp_policy(std::string_view s);
+VOUCH_EXPORT std::optional<OcspPolicy> parse_ocsp_policy(std::string_view s);
 
 /// What the peer stapled for one certificate of its chain, and what vouch
 /// made of it.
@@ -67,7 +68,7 @@ struct StapleReport {
 };
 
 /// The OCSP picture of one peer, as Connection::peer_ocsp() reports it.
-struct PeerOcsp {
+struct VOUCH_EXPORT PeerOcsp {
   /// We asked for status (client: status_request — and in TLS 1.2 maybe
   /// status_request_v2 — in the ClientHello; server: status_request in the
   /// CertificateRequest).
@@ -116,7 +117,7 @@ struct RevocationContext {
 /// from any thread, by many connections at once: implementations must be
 /// thread-safe. Called during the handshake: keep it fast (no network I/O;
 /// fetch in the background, as the Stapler does).
-class RevocationProvider {
+class VOUCH_EXPORT RevocationProvider {
  public:
   virtual ~RevocationProvider() = default;
   /// A short name for logs and errors ("ocsp-staple", "crl", ...).
@@ -130,7 +131,7 @@ class RevocationProvider {
 
 /// The staple check as a provider (vouch runs one with the config's policy
 /// first; this factory is for applications composing their own lists).
-std::shared_ptr<const RevocationProvider> ocsp_staple_provider(OcspPolicy policy);
+VOUCH_EXPORT std::shared_ptr<const RevocationProvider> ocsp_staple_provider(OcspPolicy policy);
 
 /// Options of the CRL provider.
 struct CrlOptions {
@@ -156,6 +157,6 @@ struct CrlOptions {
 /// Directories are read through libcrypto's hashed-directory lookup: new
 /// files are seen, a file replaced in place is not re-read. Errors at
 /// creation: unreadable file or directory, a file with no CRL in it.
-Result<std::shared_ptr<const RevocationProvider>> crl_provider(const CrlOptions& options);
+VOUCH_EXPORT Result<std::shared_ptr<const RevocationProvider>> crl_provider(const CrlOptions& options);
 
 }  // namespace vouch

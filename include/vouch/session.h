@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/revocation.h"
 #include "vouch/types.h"
 
@@ -22,7 +23,7 @@ namespace vouch {
 /// std::shared_ptr<const Session>. A session is only offered in a handshake
 /// of its own version: a TLS 1.2 session is never offered as a TLS 1.3 PSK,
 /// nor the reverse.
-struct Session {
+struct VOUCH_EXPORT Session {
   ProtocolVersion version = ProtocolVersion::tls13;
   CipherSuite cipher_suite{};
   Bytes ticket;                 // opaque to the client; TLS 1.2: may be empty (session ID)
@@ -57,15 +58,15 @@ struct Session {
 /// everything in the struct, including the verified OCSP status and the
 /// client identity. The bytes hold the resumption secret: store them as
 /// carefully as a private key.
-Bytes encode_session(const Session& session);
+VOUCH_EXPORT Bytes encode_session(const Session& session);
 /// The inverse of encode_session. Every length is checked; malformed or
 /// truncated input, an unknown format version or a field out of its bounds
 /// → decode_error with a reason naming the field.
-Result<Session> decode_session(ByteView bytes);
+VOUCH_EXPORT Result<Session> decode_session(ByteView bytes);
 
 /// A thread-safe client-side store of sessions keyed by server name. Each
 /// ticket is used once (RFC 8446 §C.4: clients SHOULD NOT reuse a ticket).
-class SessionCache {
+class VOUCH_EXPORT SessionCache {
  public:
   explicit SessionCache(size_t max_per_name = 4) : max_per_name_(max_per_name) {}
   void put(const std::string& server_name, std::shared_ptr<const Session> s);
@@ -92,7 +93,7 @@ class SessionCache {
 /// returns must be what put() was given for that id (the server decodes it
 /// and resumes only a session that fits the handshake); anything else just
 /// leads to a full handshake.
-class ServerSessionCache {
+class VOUCH_EXPORT ServerSessionCache {
  public:
   /// At most `capacity` entries; 0 stores nothing.
   explicit ServerSessionCache(size_t capacity = 20000) : capacity_(capacity) {}
@@ -143,7 +144,7 @@ class ServerSessionCache {
 /// The server's ticket encryption keys: AES-256-GCM keys that rotate every
 /// `rotation` period; tickets sealed under the previous key still open until
 /// they expire. Thread-safe.
-class TicketKeys {
+class VOUCH_EXPORT TicketKeys {
  public:
   explicit TicketKeys(std::chrono::seconds rotation = std::chrono::hours(12));
   ~TicketKeys();

@@ -30,6 +30,7 @@
 
 #include "vouch/credential.h"
 #include "vouch/error.h"
+#include "vouch/export.h"
 #include "vouch/ocsp.h"
 #include "vouch/types.h"
 
@@ -51,7 +52,7 @@ enum class StaplerEventKind {
   expiring,   // the served response expired without a replacement: stapling stopped
   cache_ignored,  // a cache file was corrupt, mismatched or expired and was ignored
 };
-const char* to_string(StaplerEventKind k);
+VOUCH_EXPORT const char* to_string(StaplerEventKind k);
 
 struct StaplerEvent {
   StaplerEventKind kind{};
@@ -145,7 +146,7 @@ struct StapleState {
 
 /// Owns the staple lifecycle of a set of credentials. Thread-safe; shared
 /// with std::shared_ptr (a background thread keeps only a weak reference).
-class Stapler : public std::enable_shared_from_this<Stapler> {
+class VOUCH_EXPORT Stapler : public std::enable_shared_from_this<Stapler> {
  public:
   static std::shared_ptr<Stapler> create(StaplerOptions options = {});
   ~Stapler();

@@ -4,12 +4,13 @@
 #include <memory>
 
 #include "vouch/connection.h"
+#include "vouch/export.h"
 
 namespace vouch {
 
 /// Drives a Connection over a blocking socket. Does not own the fd unless
 /// `own_fd` is set (then the destructor closes it).
-class Stream {
+class VOUCH_EXPORT Stream {
  public:
   Stream(int fd, std::unique_ptr<Connection> conn, bool own_fd = false);
   ~Stream();
@@ -56,10 +57,10 @@ class Stream {
 
 /// Opens a TCP connection to host:port (numeric or name; loopback in tests).
 /// Returns the fd or an error (internal_error with errno text).
-Result<int> tcp_connect(const std::string& host, uint16_t port);
+VOUCH_EXPORT Result<int> tcp_connect(const std::string& host, uint16_t port);
 /// Listens on host:port; port 0 picks a free one. Returns the fd.
-Result<int> tcp_listen(const std::string& host, uint16_t port, int backlog = 64);
+VOUCH_EXPORT Result<int> tcp_listen(const std::string& host, uint16_t port, int backlog = 64);
 /// The local port of a bound socket.
-uint16_t local_port(int fd);
+VOUCH_EXPORT uint16_t local_port(int fd);
 
 }  // namespace vouch

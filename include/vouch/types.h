@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "vouch/export.h"
+
 namespace vouch {
 
 using Bytes = std::vector<uint8_t>;
@@ -67,27 +69,27 @@ enum class SignatureScheme : uint16_t {
 };
 
 /// IANA name, e.g. "TLS_AES_128_GCM_SHA256"; "unknown(0x1234)" otherwise.
-std::string to_string(CipherSuite s);
+VOUCH_EXPORT std::string to_string(CipherSuite s);
 /// IANA name, e.g. "x25519", "secp256r1"; "unknown(0x..)" otherwise.
-std::string to_string(NamedGroup g);
+VOUCH_EXPORT std::string to_string(NamedGroup g);
 /// IANA name, e.g. "ecdsa_secp256r1_sha256"; "unknown(0x..)" otherwise.
-std::string to_string(SignatureScheme s);
+VOUCH_EXPORT std::string to_string(SignatureScheme s);
 /// "TLSv1.3", "TLSv1.2" (the strings OpenSSL prints), "unknown(0x..)" otherwise.
-std::string to_string(ProtocolVersion v);
+VOUCH_EXPORT std::string to_string(ProtocolVersion v);
 
 /// OpenSSL's name of a suite, e.g. "ECDHE-ECDSA-AES128-GCM-SHA256" (TLS 1.3
 /// suites keep their IANA names, as in OpenSSL); "unknown(0x..)" otherwise.
-std::string openssl_name(CipherSuite s);
+VOUCH_EXPORT std::string openssl_name(CipherSuite s);
 /// True for the TLS 1.2 suites vouch implements (ECDHE + AEAD).
-bool is_tls12_suite(CipherSuite s);
+VOUCH_EXPORT bool is_tls12_suite(CipherSuite s);
 /// True for the TLS 1.3 suites vouch implements.
-bool is_tls13_suite(CipherSuite s);
+VOUCH_EXPORT bool is_tls13_suite(CipherSuite s);
 
 /// Parses the names printed by to_string(); suites also by their OpenSSL
 /// names ("ECDHE-RSA-AES256-GCM-SHA384"); false if unknown.
-bool parse_cipher_suite(std::string_view name, CipherSuite& out);
+VOUCH_EXPORT bool parse_cipher_suite(std::string_view name, CipherSuite& out);
 /// "TLSv1.2"/"TLSv1.3" (also "1.2", "tls1.2", ...); false otherwise.
-bool parse_protocol_version(std::string_view name, ProtocolVersion& out);
-bool parse_named_group(std::string_view name, NamedGroup& out);
+VOUCH_EXPORT bool parse_protocol_version(std::string_view name, ProtocolVersion& out);
+VOUCH_EXPORT bool parse_named_group(std::string_view name, NamedGroup& out);
 
 }  // namespace vouch
