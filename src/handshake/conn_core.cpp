@@ -102,6 +102,11 @@ Status ConnCore::install_write_key12(ByteView key, ByteView iv) {
   return write_protection.install12(info.cipher_suite, key, iv);
 }
 
+void ConnCore::release_after_handshake(bool keep_transcript) {
+  if (hs_out.empty()) Bytes().swap(hs_out);  // capacity too, not just the size
+  if (!keep_transcript) transcript = Transcript{};
+}
+
 Status Handshake::post_handshake(const HandshakeMessage& m) {
   return unexpected(m, "no post-handshake message");
 }

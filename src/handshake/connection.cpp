@@ -175,6 +175,9 @@ struct Connection::Impl {
           // as the last message started a renegotiation
           // (ClientConfig::renegotiation); run it now, not at the next record.
           if (core.renegotiating) continue;
+          // Established: keep only what an established connection needs
+          // (issue 13, docs/performance.md).
+          hs->release_after_handshake();
           return {};
       }
     }
