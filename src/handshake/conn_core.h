@@ -39,10 +39,13 @@ struct ConnCore {
   // ---- records -------------------------------------------------------
   Deframer deframer;
   HandshakeAssembler hs_in;
-  RecordProtection read_protection;
-  RecordProtection write_protection;
-  Bytes out;           // bytes for the network
-  size_t out_pos = 0;  // bytes of `out` already taken by the application
+  // Each direction keys only the AEAD context it uses (half the key
+  // schedules of keying both).
+  RecordProtection read_protection{AeadUse::open};
+  RecordProtection write_protection{AeadUse::seal};
+  /// Bytes for the network; records are sealed straight into it. Released
+  /// once the application took everything (Connection::consume_output).
+  ByteQueue out{kRecordHeaderLength + kMaxCiphertext12};
   Bytes hs_out;        // handshake messages queued for the next flush
 
   // ---- handshake state shared by both roles -----------------------------
