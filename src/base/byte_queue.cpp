@@ -23,17 +23,30 @@ struct PooledBuffer {
   size_t cap = 0;
 };
 
-std::array<PooledBuffer, kPoolSlots>& pool() {
-  thread_local std::array<PooledBuffer, kPoolSlots> slots;
-  return slots;
+// Set when this thread's pool is destroyed (thread exit): a queue released
+// later (a connection in a static object, say) frees its buffer instead.
+// Trivially destructible, so it can still be read then.
+thread_local bool pool_gone = false;
+
+struct Pool {
+  std::array<PooledBuffer, kPoolSlots> slots;
+  ~Pool() { pool_gone = true; }
+};
+
+// This thread's pool, or null once it is gone.
+Pool* pool() {
+  if (pool_gone) return nullptr;
+  thread_local Pool p;
+  return &p;
 }
 
 // A pooled buffer of at least `need` bytes (the smallest that fits), or a
 // new one of `cap` bytes.
 PooledBuffer take_buffer(size_t need, size_t cap) {
-  if (need >= kPoolMinBytes) {
+  Pool* p = need >= kPoolMinBytes ? pool() : nullptr;
+  if (p) {
     PooledBuffer* best = nullptr;
-    for (PooledBuffer& b : pool())
+    for (PooledBuffer& b : p->slots)
       if (b.buf && b.cap >= need && (!best || b.cap < best->cap)) best = &b;
     if (best) return std::exchange(*best, PooledBuffer{});
   }
@@ -41,10 +54,12 @@ PooledBuffer take_buffer(size_t need, size_t cap) {
 }
 
 void give_back(std::unique_ptr<uint8_t[]> buf, size_t cap) {
-  if (cap < kPoolMinBytes || cap > kPoolMaxBytes) return;  // freed here
+  if (!buf || cap < kPoolMinBytes || cap > kPoolMaxBytes) return;  // freed here
+  Pool* p = pool();
+  if (!p) return;
   // Into an empty slot, or in place of a smaller buffer.
   PooledBuffer* slot = nullptr;
-  for (PooledBuffer& b : pool())
+  for (PooledBuffer& b : p->slots)
     if (!slot || !b.buf || (slot->buf && b.cap < slot->cap)) slot = &b;
   if (slot->buf && slot->cap >= cap) return;
   slot->buf = std::move(buf);
@@ -54,6 +69,25 @@ void give_back(std::unique_ptr<uint8_t[]> buf, size_t cap) {
 }  // namespace
 
 ByteQueue::~ByteQueue() { give_back(std::move(buf_), cap_); }
+
+ByteQueue::ByteQueue(ByteQueue&& other) noexcept
+    : initial_(other.initial_),
+      buf_(std::move(other.buf_)),
+      cap_(std::exchange(other.cap_, 0)),
+      start_(std::exchange(other.start_, 0)),
+      end_(std::exchange(other.end_, 0)) {}
+
+ByteQueue& ByteQueue::operator=(ByteQueue&& other) noexcept {
+  if (this != &other) {
+    give_back(std::move(buf_), cap_);
+    initial_ = other.initial_;
+    buf_ = std::move(other.buf_);
+    cap_ = std::exchange(other.cap_, 0);
+    start_ = std::exchange(other.start_, 0);
+    end_ = std::exchange(other.end_, 0);
+  }
+  return *this;
+}
 
 std::span<uint8_t> ByteQueue::prepare(size_t n) {
   if (start_ == end_) start_ = end_ = 0;  // nothing buffered: restart at the front for free

@@ -21,8 +21,9 @@ class ByteQueue {
   /// `initial_capacity` is the first allocation, made on the first append.
   explicit ByteQueue(size_t initial_capacity) : initial_(initial_capacity) {}
   ~ByteQueue();
-  ByteQueue(ByteQueue&&) noexcept = default;
-  ByteQueue& operator=(ByteQueue&&) noexcept = default;
+  /// A moved-from queue is empty and holds no buffer.
+  ByteQueue(ByteQueue&& other) noexcept;
+  ByteQueue& operator=(ByteQueue&& other) noexcept;
 
   /// Appends data. Moves the unconsumed bytes to the front only when the
   /// data does not fit behind them, and grows (geometrically) only when it

@@ -339,7 +339,7 @@ struct Connection::Impl {
     if (!caller_out.empty() && data.data() == caller_out.data() + caller_count) {
       caller_count += data.size();  // decrypted into the caller's buffer (open_record)
     } else if (data.data() == app_in.data() + app_in.size()) {
-      app_in.commit(data.size());  // decrypted in place at the back (open_record)
+      app_in.commit(data.size());  // decrypted into its room at the back (open_record)
     } else {
       app_in.append(data);
     }

@@ -81,5 +81,18 @@ TEST(ByteQueue, LargeBuffersReusedAcrossQueues) {
   }
 }
 
+TEST(ByteQueue, MovedFromIsEmptyAndUsable) {
+  ByteQueue a(64);
+  a.append(pattern(100000, 3));
+  ByteQueue b(std::move(a));
+  EXPECT_EQ(contents(b), pattern(100000, 3));
+  EXPECT_EQ(a.size(), 0u);       // NOLINT(bugprone-use-after-move): documented state
+  EXPECT_EQ(a.capacity(), 0u);   // NOLINT(bugprone-use-after-move)
+  a.append(pattern(10, 4));      // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(contents(a), pattern(10, 4));
+  b = std::move(a);
+  EXPECT_EQ(contents(b), pattern(10, 4));
+}
+
 }  // namespace
 }  // namespace vouch
