@@ -114,6 +114,16 @@ class VOUCH_EXPORT Connection {
   /// is poisoned (every later call returns the same error) and the error is
   /// returned.
   Status receive(ByteView data);
+  /// receive() and read() in one call, for a caller that holds both the
+  /// bytes from the network and the buffer the application data should go
+  /// to: application data already buffered is copied to `out` first, then
+  /// each record whose plaintext fits in what is left of `out` is decrypted
+  /// straight into it (no copy through the connection's buffer); the rest
+  /// is buffered for read() as with receive(). `read_count` is set to the
+  /// bytes of application data written to `out`, also when an error is
+  /// returned (records before a bad one were authentic). Bytes of `out`
+  /// past read_count may have been overwritten. Errors as receive().
+  Status receive(ByteView data, std::span<uint8_t> out, size_t& read_count);
 
   /// Re-runs the state machine without new bytes (after a Wait other than
   /// read was resolved).
@@ -141,6 +151,14 @@ class VOUCH_EXPORT Connection {
   size_t read(std::span<uint8_t> out);
   /// Application bytes buffered and not yet read.
   size_t pending_application_data() const;
+  /// Bytes allocated for the connection's buffers right now (their
+  /// capacity, not what they hold): records received but not processed, a
+  /// partial handshake message, application data not read yet, output not
+  /// taken by consume_output(). Each buffer is given back once it drains, so
+  /// an established connection with nothing in flight answers 0; what it
+  /// still holds otherwise (keys, secrets, the peer's chain) is listed in
+  /// docs/performance.md.
+  size_t buffer_capacity() const;
   /// Encrypts and queues application data (fragmented into ≤ 2^14 records).
   /// Error if the handshake is not complete or the connection failed/closed.
   Status write(ByteView data);

@@ -45,7 +45,10 @@ class VOUCH_EXPORT Stream {
 
  private:
   Status flush();
-  Status fill();
+  /// One recv() into the connection. With `out`, application data is
+  /// decrypted straight into it (Connection::receive with a buffer) and
+  /// *read_count says how much.
+  Status fill(std::span<uint8_t> out = {}, size_t* read_count = nullptr);
   Status send_late_answers();
   /// Sends what is queued (the alert), then the graceful close above, once.
   void close_after_fatal_alert();

@@ -1,8 +1,8 @@
 // AEAD record protection (RFC 8446 §5.2; RFC 5288 AES-GCM, RFC 7905
 // ChaCha20-Poly1305 for TLS 1.2).
 //
-// Each Aead owns two EVP_CIPHER_CTX, one per direction, keyed once in
-// create(). A record then only re-initialises the nonce, feeds AAD and data,
+// Each Aead owns up to two EVP_CIPHER_CTX, one per operation, keyed once in
+// create() (only the one the caller uses, see AeadUse). A record then only re-initialises the nonce, feeds AAD and data,
 // and sets or reads the tag through stack OSSL_PARAMs: no allocation and no
 // provider lookup per record.
 #include "crypto/aead.h"
@@ -65,7 +65,7 @@ size_t aead_key_length(AeadAlg alg) {
   return 0;
 }
 
-Result<Aead> Aead::create(AeadAlg alg, ByteView key) {
+Result<Aead> Aead::create(AeadAlg alg, ByteView key, AeadUse use) {
   if (key.size() != aead_key_length(alg)) {
     return fail(Alert::internal_error, std::string(cipher_name(alg)) + ": wrong key length");
   }
@@ -76,25 +76,34 @@ Result<Aead> Aead::create(AeadAlg alg, ByteView key) {
   }
   Aead a;
   a.alg_ = alg;
-  a.enc_.reset(EVP_CIPHER_CTX_new());
-  a.dec_.reset(EVP_CIPHER_CTX_new());
   // The default IV length of all three ciphers is the 12-byte TLS nonce, so
   // only the key is set here; each record supplies its nonce.
-  if (!a.enc_ || !a.dec_ ||
-      EVP_EncryptInit_ex2(a.enc_.get(), cipher, key.data(), nullptr, nullptr) != 1 ||
-      EVP_DecryptInit_ex2(a.dec_.get(), cipher, key.data(), nullptr, nullptr) != 1 ||
-      EVP_CIPHER_CTX_get_iv_length(a.enc_.get()) != static_cast<int>(kAeadNonceLength)) {
+  bool ok = true;
+  if (use != AeadUse::open) {
+    a.enc_.reset(EVP_CIPHER_CTX_new());
+    ok = a.enc_ && EVP_EncryptInit_ex2(a.enc_.get(), cipher, key.data(), nullptr, nullptr) == 1 &&
+         EVP_CIPHER_CTX_get_iv_length(a.enc_.get()) == static_cast<int>(kAeadNonceLength);
+  }
+  if (ok && use != AeadUse::seal) {
+    a.dec_.reset(EVP_CIPHER_CTX_new());
+    ok = a.dec_ && EVP_DecryptInit_ex2(a.dec_.get(), cipher, key.data(), nullptr, nullptr) == 1 &&
+         EVP_CIPHER_CTX_get_iv_length(a.dec_.get()) == static_cast<int>(kAeadNonceLength);
+  }
+  if (!ok) {
     return fail(Alert::internal_error,
                 std::string(cipher_name(alg)) + " key setup failed: " + ossl::last_error());
   }
   return a;
 }
 
-Status Aead::seal(ByteView nonce, ByteView aad, ByteView plaintext, std::span<uint8_t> out) {
+Status Aead::seal(ByteView nonce, ByteView aad, ByteView plaintext, std::span<uint8_t> out,
+                  size_t trailer) {
   const size_t n = plaintext.size();
-  if (!enc_) return fail(Alert::internal_error, "AEAD seal on a moved-from object");
-  if (nonce.size() != kAeadNonceLength || out.size() != n + kAeadTagLength || !fits_int(n) ||
-      !fits_int(aad.size()) || partially_overlaps(plaintext.data(), out.data(), n)) {
+  if (!enc_) return fail(Alert::internal_error, "AEAD seal: not keyed for sealing (moved from, or open-only)");
+  if (nonce.size() != kAeadNonceLength || out.size() < kAeadTagLength ||
+      out.size() - kAeadTagLength < n || out.size() - kAeadTagLength - n != trailer ||
+      !fits_int(n) || !fits_int(trailer) || !fits_int(aad.size()) ||
+      partially_overlaps(plaintext.data(), out.data(), n)) {
     return fail(Alert::internal_error, "AEAD seal: bad buffer or nonce size");
   }
   EVP_CIPHER_CTX* ctx = enc_.get();
@@ -107,6 +116,9 @@ Status Aead::seal(ByteView nonce, ByteView aad, ByteView plaintext, std::span<ui
       EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) {
     return fail(Alert::internal_error, "AEAD seal: AAD failed: " + ossl::last_error());
   }
+  // GCM and ChaCha20-Poly1305 are stream modes: libcrypto carries a partial
+  // block from one Update to the next, so the plaintext and the trailer may
+  // be fed separately, and each Update emits exactly its input's length.
   size_t done = 0;
   if (n > 0) {
     if (EVP_EncryptUpdate(ctx, out.data(), &len, plaintext.data(), static_cast<int>(n)) != 1) {
@@ -114,14 +126,20 @@ Status Aead::seal(ByteView nonce, ByteView aad, ByteView plaintext, std::span<ui
     }
     done = static_cast<size_t>(len);
   }
-  // These stream-like modes emit everything in Update; Final only computes
-  // the tag, but is given room all the same.
+  if (trailer > 0) {
+    if (done != n || EVP_EncryptUpdate(ctx, out.data() + n, &len, out.data() + n, static_cast<int>(trailer)) != 1) {
+      return fail(Alert::internal_error, "AEAD seal failed: " + ossl::last_error());
+    }
+    done += static_cast<size_t>(len);
+  }
+  // Final only computes the tag, but is given room all the same.
   if (EVP_EncryptFinal_ex(ctx, out.data() + done, &len) != 1 ||
-      done + static_cast<size_t>(len) != n) {
+      done + static_cast<size_t>(len) != n + trailer) {
     return fail(Alert::internal_error, "AEAD seal final failed: " + ossl::last_error());
   }
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, out.data() + n, kAeadTagLength),
+      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, out.data() + n + trailer,
+                                        kAeadTagLength),
       OSSL_PARAM_construct_end(),
   };
   if (EVP_CIPHER_CTX_get_params(ctx, params) != 1) {
@@ -131,7 +149,7 @@ Status Aead::seal(ByteView nonce, ByteView aad, ByteView plaintext, std::span<ui
 }
 
 Status Aead::open(ByteView nonce, ByteView aad, ByteView ciphertext, std::span<uint8_t> out) {
-  if (!dec_) return fail(Alert::internal_error, "AEAD open on a moved-from object");
+  if (!dec_) return fail(Alert::internal_error, "AEAD open: not keyed for opening (moved from, or seal-only)");
   if (nonce.size() != kAeadNonceLength || !fits_int(aad.size()) || !fits_int(ciphertext.size())) {
     return fail(Alert::internal_error, "AEAD open: bad nonce or buffer size");
   }

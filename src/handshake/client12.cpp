@@ -1,6 +1,7 @@
 #include "handshake/client12.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
@@ -726,6 +727,22 @@ Status ClientHandshake12::start_renegotiation() {
   core_.renegotiating = true;
   state_ = State::send_client_hello;
   return {};
+}
+
+void ClientHandshake12::release_after_handshake() {
+  // A renegotiation starts a new transcript (start_renegotiation) and
+  // compares the server's new chain with core_.peer_chain, so the
+  // transcript and the handshake's own copies of the chain go.
+  core_.release_after_handshake(false);
+  OPENSSL_cleanse(master_secret_.data(), master_secret_.size());
+  Bytes().swap(master_secret_);
+  keys_ = KeyBlock12{};
+  std::vector<Bytes>().swap(server_chain_);
+  std::vector<ossl::X509Ptr>().swap(verified_chain_);
+  server_key_.reset();
+  Bytes().swap(server_share_);
+  std::vector<std::optional<Bytes>>().swap(staples_);
+  Bytes().swap(new_ticket_);
 }
 
 }  // namespace vouch

@@ -64,6 +64,7 @@ class ClientHandshake12 final : public Handshake {
   /// else a no_renegotiation warning.
   Status post_handshake(const HandshakeMessage& m) override;
   Status on_change_cipher_spec() override;
+  void release_after_handshake() override;
 
   enum class State : uint8_t {
     send_client_hello,  // renegotiation only

@@ -794,4 +794,21 @@ Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {
   return {};
 }
 
+void ClientHandshake13::release_after_handshake() {
+  // §4.4.1: our answer to a post-handshake CertificateRequest hashes on
+  // from the handshake's transcript; without post_handshake_auth offered
+  // (§4.2.6) none may come.
+  core_.release_after_handshake(config_->post_handshake_auth);
+  // Handshake-only state. What NewSessionTicket (resumption secret, the
+  // hash from schedule_), KeyUpdate (traffic secrets in core_), exporters
+  // and the accessors use stays.
+  shares_.clear();
+  shares_.shrink_to_fit();
+  peer_key_.reset();
+  Bytes().swap(cookie_);
+  Bytes().swap(session_id_);
+  std::vector<uint16_t>().swap(sent_extensions_);
+  handoff_ = ClientHelloState{};
+}
+
 }  // namespace vouch

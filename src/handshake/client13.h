@@ -26,6 +26,7 @@ class ClientHandshake13 final : public Handshake {
 
   Result<Hs> step() override;
   Status post_handshake(const HandshakeMessage& m) override;
+  void release_after_handshake() override;
 
   enum class State : uint8_t {
     send_client_hello,

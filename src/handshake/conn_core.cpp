@@ -1,5 +1,7 @@
 #include "handshake/conn_core.h"
 
+#include <cstring>
+
 #include "base/hex.h"
 #include "handshake/key_schedule.h"
 
@@ -25,27 +27,52 @@ Status ConnCore::send_raw(ByteView message) {
   return {};
 }
 
+namespace {
+
+// RFC 8446 §5.1 TLSPlaintext (RFC 5246 §6.2.1): type(1) ||
+// legacy_record_version(2) || length(2) || fragment (≤ 2^14 bytes).
+void append_plaintext_record(ContentType type, uint16_t version, ByteView fragment, ByteQueue& out) {
+  std::span<uint8_t> room = out.prepare(kRecordHeaderLength + fragment.size());
+  write_record_header(room.data(), type, version, fragment.size());
+  if (!fragment.empty()) std::memcpy(room.data() + kRecordHeaderLength, fragment.data(), fragment.size());
+  out.commit(room.size());
+}
+
+}  // namespace
+
 Status ConnCore::write_record(ContentType type, ByteView data) {
   // §5.1: fragments of at most 2^14 bytes; a zero-length record only for
   // application data (never for handshake or alert content).
-  size_t pos = 0;
-  do {
-    const size_t n = std::min(kMaxPlaintext, data.size() - pos);
-    ByteView frag = data.subspan(pos, n);
-    if (write_protection.active()) {
-      VOUCH_TRY(write_protection.seal(type, frag, out));
-    } else {
-      // §5.1: legacy_record_version is 0x0301 for an initial ClientHello,
-      // 0x0303 otherwise (RFC 5246 §6.2.1 / Appendix E.1: the negotiated
-      // version once the ServerHello fixed it).
-      const bool initial_client_hello = is_client && !info.hello_retry_request &&
-                                        info.version == ProtocolVersion{} &&
-                                        type == ContentType::handshake;
-      const uint16_t version = initial_client_hello ? 0x0301 : 0x0303;
-      write_plaintext_record(type, version, frag, out);
+  const size_t records = data.empty() ? 1 : (data.size() + kMaxPlaintext - 1) / kMaxPlaintext;
+  if (write_protection.active()) {
+    // Room for every record at once, so a large write neither regrows the
+    // buffer record by record nor goes through an intermediate copy: each
+    // record is sealed from `data` straight into its place.
+    const size_t last = data.size() - (records - 1) * kMaxPlaintext;
+    const size_t full = write_protection.sealed_size(kMaxPlaintext);
+    std::span<uint8_t> room = out.prepare((records - 1) * full + write_protection.sealed_size(last));
+    size_t at = 0;
+    for (size_t r = 0; r < records; ++r) {
+      ByteView frag = data.subspan(r * kMaxPlaintext, r + 1 < records ? kMaxPlaintext : last);
+      const size_t len = write_protection.sealed_size(frag.size());
+      Status s = write_protection.seal(type, frag, room.subspan(at, len));
+      if (!s) {
+        out.commit(at);  // the records sealed so far; never a half-built one
+        return s;
+      }
+      at += len;
     }
-    pos += n;
-  } while (pos < data.size());
+    out.commit(at);
+    return {};
+  }
+  // §5.1: legacy_record_version is 0x0301 for an initial ClientHello,
+  // 0x0303 otherwise (RFC 5246 §6.2.1 / Appendix E.1: the negotiated
+  // version once the ServerHello fixed it).
+  const bool initial_client_hello = is_client && !info.hello_retry_request &&
+                                    info.version == ProtocolVersion{} && type == ContentType::handshake;
+  const uint16_t version = initial_client_hello ? 0x0301 : 0x0303;
+  for (size_t r = 0; r < records; ++r)
+    append_plaintext_record(type, version, data.subspan(r * kMaxPlaintext, std::min(kMaxPlaintext, data.size() - r * kMaxPlaintext)), out);
   return {};
 }
 
@@ -73,7 +100,7 @@ void ConnCore::send_ccs() {
   // The CCS goes out in plaintext, after what is queued so far.
   (void)flush_handshake();
   const uint8_t one = 1;
-  write_plaintext_record(ContentType::change_cipher_spec, 0x0303, ByteView(&one, 1), out);
+  append_plaintext_record(ContentType::change_cipher_spec, 0x0303, ByteView(&one, 1), out);
   sent_ccs = true;
 }
 
@@ -100,6 +127,11 @@ Status ConnCore::install_read_key12(ByteView key, ByteView iv) {
 Status ConnCore::install_write_key12(ByteView key, ByteView iv) {
   VOUCH_TRY(flush_handshake());
   return write_protection.install12(info.cipher_suite, key, iv);
+}
+
+void ConnCore::release_after_handshake(bool keep_transcript) {
+  if (hs_out.empty()) Bytes().swap(hs_out);  // capacity too, not just the size
+  if (!keep_transcript) transcript = Transcript{};
 }
 
 Status Handshake::post_handshake(const HandshakeMessage& m) {

@@ -39,10 +39,13 @@ struct ConnCore {
   // ---- records -------------------------------------------------------
   Deframer deframer;
   HandshakeAssembler hs_in;
-  RecordProtection read_protection;
-  RecordProtection write_protection;
-  Bytes out;           // bytes for the network
-  size_t out_pos = 0;  // bytes of `out` already taken by the application
+  // Each direction keys only the AEAD context it uses (half the key
+  // schedules of keying both).
+  RecordProtection read_protection{AeadUse::open};
+  RecordProtection write_protection{AeadUse::seal};
+  /// Bytes for the network; records are sealed straight into it. Released
+  /// once the application took everything (Connection::consume_output).
+  ByteQueue out{kRecordHeaderLength + kMaxCiphertext12};
   Bytes hs_out;        // handshake messages queued for the next flush
 
   // ---- handshake state shared by both roles -----------------------------
@@ -127,6 +130,11 @@ struct ConnCore {
   Status install_read_key12(ByteView key, ByteView iv);
   Status install_write_key12(ByteView key, ByteView iv);
 
+  /// After a completed handshake: frees the handshake output buffer and,
+  /// unless `keep_transcript` (TLS 1.3 post-handshake authentication
+  /// continues it, RFC 8446 §4.4.1), the transcript hash.
+  void release_after_handshake(bool keep_transcript);
+
   /// Takes the next complete handshake message, if any (views valid until
   /// the next call).
   std::optional<HandshakeMessage> next_message() { return hs_in.next(); }
@@ -145,6 +153,11 @@ class Handshake {
   /// TLS 1.2: the peer's ChangeCipherSpec arrived (RFC 5246 §7.1), on a
   /// handshake message boundary; default: unexpected_message.
   virtual Status on_change_cipher_spec();
+  /// The handshake completed (and no renegotiation follows at once): frees
+  /// what only the handshake needed, keeping what post-handshake messages,
+  /// accessors and a later renegotiation still use (docs/performance.md
+  /// lists what stays). Default: nothing.
+  virtual void release_after_handshake() {}
 };
 
 /// A message of the wrong type for the state: unexpected_message (§6.2).

@@ -99,8 +99,9 @@ struct Connection::Impl {
   bool started = false;
   bool close_sent = false;
   bool peer_closed = false;
-  Bytes app_in;
-  size_t app_pos = 0;
+  /// Received application data not read yet: records are decrypted
+  /// straight into it (no copy), and it is released once read() drained it.
+  ByteQueue app_in{kMaxCiphertext12};
   int consecutive_warnings = 0;  // warning alerts (TLS 1.3: user_canceled) since the last other record
   int consecutive_empty = 0;     // records without content since the last one with some
   int key_updates = 0;           // KeyUpdates received since the last application data
@@ -176,6 +177,9 @@ struct Connection::Impl {
           // as the last message started a renegotiation
           // (ClientConfig::renegotiation); run it now, not at the next record.
           if (core.renegotiating) continue;
+          // Established: keep only what an established connection needs
+          // (issue 13, docs/performance.md).
+          hs->release_after_handshake();
           return {};
       }
     }
@@ -351,8 +355,85 @@ struct Connection::Impl {
     if (data.empty()) return on_empty_record();
     consecutive_empty = 0;
     key_updates = 0;
-    app_in.insert(app_in.end(), data.begin(), data.end());
+    if (!caller_out.empty() && data.data() == caller_out.data() + caller_count) {
+      caller_count += data.size();  // decrypted into the caller's buffer (open_record)
+    } else if (data.data() == app_in.data() + app_in.size()) {
+      app_in.commit(data.size());  // decrypted into its room at the back (open_record)
+    } else {
+      app_in.append(data);
+    }
     return {};
+  }
+
+  // Opens a protected record. Once the handshake is done, records are
+  // decrypted straight behind the application data not read yet: if it is
+  // application data on_app_data() only commits it (no copy); anything else
+  // (alert, post-handshake message) is taken from there and left
+  // uncommitted. Before that, in place in the deframer's buffer.
+  Result<std::span<uint8_t>> open_record(const RawRecord& rec, ContentType& type) {
+    if (!core.handshake_done) return core.read_protection.open(rec, type);
+    // receive(data, out, n): straight into the caller's buffer when the
+    // record's plaintext (at most the fragment less the tag) fits, and
+    // nothing buffered has to come first.
+    const size_t most = rec.fragment.size() >= kAeadTagLength ? rec.fragment.size() - kAeadTagLength : 0;
+    if (app_in.empty() && caller_out.size() - caller_count >= most && most > 0)
+      return core.read_protection.open(rec, type, caller_out.subspan(caller_count));
+    return core.read_protection.open(rec, type, app_in.prepare(rec.fragment.size()));
+  }
+
+  // receive(data, out, n): the caller's buffer and what was written to it.
+  std::span<uint8_t> caller_out;
+  size_t caller_count = 0;
+
+  // Established, nothing buffered: whole application_data records at the
+  // front of `data` are opened straight from the caller's bytes (out of
+  // place, so nothing writes to them) instead of being copied into the
+  // deframer first. Returns the bytes used; anything else (a partial
+  // record, another record type, a state in which records need more than
+  // opening) is left to the deframer, which also judges bad headers.
+  Result<size_t> open_in_place_of_deframer(ByteView data) {
+    size_t used = 0;
+    while (!error && core.handshake_done && !core.renegotiating && !peer_closed && wait == Wait::none &&
+           core.read_protection.active() && core.deframer.buffered() == 0) {
+      const ByteView rest = data.subspan(used);
+      if (rest.size() < kRecordHeaderLength) break;
+      const size_t length = record_fragment_length(rest);
+      const size_t limit = core.read_protection.tls12() ? kMaxCiphertext12 : kMaxCiphertext13;
+      if (rest[0] != static_cast<uint8_t>(ContentType::application_data) || rest[1] != 0x03 ||
+          length > limit || rest.size() < kRecordHeaderLength + length)
+        break;
+      RawRecord rec;
+      rec.type = ContentType::application_data;
+      rec.version = static_cast<uint16_t>((uint16_t{rest[1]} << 8) | rest[2]);
+      // Opened out of place (open_record, handshake done): read, never written.
+      uint8_t* bytes = const_cast<uint8_t*>(rest.data());
+      rec.header = std::span<uint8_t>(bytes, kRecordHeaderLength);
+      rec.fragment = std::span<uint8_t>(bytes + kRecordHeaderLength, length);
+      used += kRecordHeaderLength + length;
+      Status s = on_record(rec);
+      if (!s) return fatal(std::move(s).error());
+    }
+    return used;
+  }
+
+  Status receive(ByteView data) {
+    if (error) return *error;
+    if (!started) {
+      started = true;
+      Status s = pump();
+      if (!s) return s;
+    }
+    // Room for all the plaintext these bytes can carry, at once: records
+    // then decrypt into it without the buffer regrowing (and copying) per
+    // record.
+    if (core.handshake_done && caller_out.empty()) (void)app_in.prepare(core.deframer.buffered() + data.size());
+    auto used = open_in_place_of_deframer(data);
+    if (!used) {
+      release_idle_buffers();
+      return std::move(used).error();
+    }
+    core.deframer.feed(data.subspan(*used));
+    return pump();
   }
 
   Status on_handshake_bytes(ByteView frag) {
@@ -370,7 +451,7 @@ struct Connection::Impl {
     std::span<uint8_t> body = rec.fragment;
     if (core.read_protection.active()) {
       ContentType type;
-      VOUCH_ASSIGN(body, core.read_protection.open(rec, type));
+      VOUCH_ASSIGN(body, open_record(rec, type));
     }
     if (rec.type != ContentType::alert) consecutive_warnings = 0;
     if (rec.type != ContentType::application_data) consecutive_empty = 0;
@@ -438,7 +519,7 @@ struct Connection::Impl {
           return fail(Alert::unexpected_message, "application_data record before keys were set");
         }
         ContentType inner;
-        auto opened = core.read_protection.open(rec, inner);
+        auto opened = open_record(rec, inner);
         // §4.2.10: "The server then skips past early data by attempting to
         // deprotect received records using the handshake traffic key,
         // discarding records which fail deprotection ... Once a record is
@@ -469,7 +550,23 @@ struct Connection::Impl {
     }
   }
 
+  // Buffers with nothing in them are given back (issue 13: an idle
+  // connection holds no receive buffer, like SSL_MODE_RELEASE_BUFFERS by
+  // default). Called when receive()/resume() return, when no view into
+  // them is alive.
+  void release_idle_buffers() {
+    core.deframer.release_if_empty();
+    core.hs_in.release_if_empty();
+    app_in.release();
+  }
+
   Status pump() {
+    Status s = pump_records();
+    release_idle_buffers();
+    return s;
+  }
+
+  Status pump_records() {
     if (error) return *error;
     // Bounded by the input: every turn consumes one record or returns.
     for (;;) {
@@ -526,10 +623,23 @@ Status Connection::start() {
 
 Status Connection::receive(ByteView data) {
   const HmacWipeScope wipe_hmac_keys_on_return;
-  if (impl_->error) return *impl_->error;
-  if (!impl_->started) VOUCH_TRY(start());
-  impl_->core.deframer.feed(data);
-  return impl_->pump();
+  return impl_->receive(data);
+}
+
+Status Connection::receive(ByteView data, std::span<uint8_t> out, size_t& read_count) {
+  const HmacWipeScope wipe_hmac_keys_on_return;
+  Impl& i = *impl_;
+  read_count = read(out);
+  i.caller_out = out;
+  i.caller_count = read_count;
+  Status s = i.receive(data);
+  read_count = i.caller_count;
+  i.caller_out = {};
+  i.caller_count = 0;
+  // Whatever was buffered meanwhile (a record too big for what was left of
+  // out, say) goes to out as far as it fits.
+  if (read_count < out.size()) read_count += read(out.subspan(read_count));
+  return s;
 }
 
 Status Connection::resume() {
@@ -539,16 +649,13 @@ Status Connection::resume() {
 
 ByteView Connection::pending_output() const {
   const ConnCore& c = impl_->core;
-  return ByteView(c.out.data() + c.out_pos, c.out.size() - c.out_pos);
+  return ByteView(c.out.data(), c.out.size());
 }
 
 void Connection::consume_output(size_t n) {
   ConnCore& c = impl_->core;
-  c.out_pos = std::min(c.out.size(), c.out_pos + n);
-  if (c.out_pos == c.out.size()) {
-    c.out.clear();
-    c.out_pos = 0;
-  }
+  c.out.consume(n);
+  c.out.release();  // everything sent: an idle connection holds no send buffer
 }
 
 Wait Connection::wait() const { return impl_->wait; }
@@ -560,18 +667,19 @@ bool Connection::peer_closed() const { return impl_->peer_closed; }
 
 size_t Connection::read(std::span<uint8_t> out) {
   Impl& i = *impl_;
-  const size_t n = std::min(out.size(), i.app_in.size() - i.app_pos);
-  if (n) std::memcpy(out.data(), i.app_in.data() + i.app_pos, n);
-  i.app_pos += n;
-  if (i.app_pos == i.app_in.size()) {
-    i.app_in.clear();
-    i.app_pos = 0;
-  }
+  const size_t n = std::min(out.size(), i.app_in.size());
+  if (n) std::memcpy(out.data(), i.app_in.data(), n);
+  i.app_in.consume(n);
+  i.app_in.release();  // drained: an idle connection holds no receive buffer
   return n;
 }
 
-size_t Connection::pending_application_data() const {
-  return impl_->app_in.size() - impl_->app_pos;
+size_t Connection::pending_application_data() const { return impl_->app_in.size(); }
+
+size_t Connection::buffer_capacity() const {
+  const ConnCore& c = impl_->core;
+  return c.deframer.capacity() + c.hs_in.capacity() + impl_->app_in.capacity() + c.out.capacity() +
+         c.hs_out.capacity();
 }
 
 Status Connection::write(ByteView data) {

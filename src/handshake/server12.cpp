@@ -574,4 +574,18 @@ Status ServerHandshake12::post_handshake(const HandshakeMessage& m) {
   return unexpected(m, "no handshake message after the handshake");
 }
 
+void ServerHandshake12::release_after_handshake() {
+  // A vouch server never renegotiates (it answers no_renegotiation), so
+  // neither the transcript nor the key exchange is used again; exporters
+  // use core_.master_secret12 (RFC 5705).
+  core_.release_after_handshake(false);
+  OPENSSL_cleanse(master_secret_.data(), master_secret_.size());
+  Bytes().swap(master_secret_);
+  keys_ = KeyBlock12{};
+  share_.reset();
+  Bytes().swap(ske_content_);
+  Bytes().swap(ske_signature_);
+  Bytes().swap(client_hello_);
+}
+
 }  // namespace vouch

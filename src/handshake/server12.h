@@ -35,6 +35,7 @@ class ServerHandshake12 final : public Handshake {
   /// no_renegotiation warning (RFC 5246 §7.2.2), the connection goes on.
   Status post_handshake(const HandshakeMessage& m) override;
   Status on_change_cipher_spec() override;
+  void release_after_handshake() override;
 
   enum class State : uint8_t {
     process_client_hello,

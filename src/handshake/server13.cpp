@@ -574,6 +574,26 @@ Result<Hs> ServerHandshake13::do_read_client_finished() {
   return Hs::ok;
 }
 
+void ServerHandshake13::release_after_handshake() {
+  // §4.4.1: post-handshake authentication hashes on from the client's
+  // Finished, so the running transcript stays while the client offered it
+  // (§4.2.6); otherwise nothing hashes it again.
+  core_.release_after_handshake(client_offered_pha_);
+  // The tickets went out with the handshake (do_send_tickets) and vouch
+  // sends none later, so nothing derives from the resumption secret again.
+  OPENSSL_cleanse(core_.resumption_master_secret.data(), core_.resumption_master_secret.size());
+  Bytes().swap(core_.resumption_master_secret);
+  // The key schedule's handshake secrets: the traffic secrets KeyUpdate
+  // derives from and the exporter secret are in core_.
+  schedule_.reset();
+  Bytes().swap(certificate_verify_input_);
+  Bytes().swap(client_hello_);
+  Bytes().swap(client_share_);
+  Bytes().swap(server_share_);
+  Bytes().swap(cookie_);
+  psk_.reset();
+}
+
 Result<Hs> ServerHandshake13::do_send_tickets() {
   const unsigned wanted = config_->tickets_for(core_.info.resumed);
   const bool tickets = config_->allow_resumption && ticket_keys_ && wanted > 0;

@@ -24,6 +24,7 @@ class ServerHandshake13 final : public Handshake {
   Result<Hs> step() override;
   /// Post-handshake client authentication answers (§4.6.2).
   Status post_handshake(const HandshakeMessage& m) override;
+  void release_after_handshake() override;
   /// Sends a post-handshake CertificateRequest (§4.6.2).
   Status request_client_certificate();
   bool post_handshake_auth_pending() const { return pha_.has_value(); }

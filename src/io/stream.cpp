@@ -189,7 +189,7 @@ void Stream::close_after_fatal_alert() {
   linger_after_alert(fd_);
 }
 
-Status Stream::fill() {
+Status Stream::fill(std::span<uint8_t> out, size_t* read_count) {
   std::array<uint8_t, kReadChunk> buf;
   ssize_t n;
   do {
@@ -205,7 +205,9 @@ Status Stream::fill() {
     return fail(Alert::handshake_failure, "connection closed by the peer during the handshake");
   }
   // Even when receive() fails, the Connection has queued the alert to send.
-  return conn_->receive(ByteView(buf.data(), static_cast<size_t>(n)));
+  const ByteView got(buf.data(), static_cast<size_t>(n));
+  if (read_count) return conn_->receive(got, out, *read_count);
+  return conn_->receive(got);
 }
 
 Status Stream::handshake() {
@@ -258,12 +260,18 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
       continue;
     }
     VOUCH_TRY(send_late_answers());
-    if (Status st = fill(); !st) {
+    // Records that fit in `out` are decrypted straight into it.
+    size_t got = 0;
+    if (Status st = fill(out, &got); !st) {
       close_after_fatal_alert();  // the alert, if the Connection queued one
+      // Data authenticated before the bad record is delivered first; the
+      // error comes with the next read() (the connection stays failed).
+      if (got > 0) return got;
       return std::move(st).error();
     }
     // Post-handshake messages (a KeyUpdate asking for ours) may queue output.
     VOUCH_TRY(flush());
+    if (got > 0) return got;
   }
 }
 

@@ -56,7 +56,7 @@ Error sequence_exhausted() {
 
 }  // namespace
 
-Status RecordProtection12::install(CipherSuite suite, ByteView key, ByteView iv) {
+Status RecordProtection12::install(CipherSuite suite, ByteView key, ByteView iv, AeadUse use) {
   Suite12 p;
   if (!tls12_suite_params(suite, p)) {
     return fail(Alert::internal_error,
@@ -67,7 +67,7 @@ Status RecordProtection12::install(CipherSuite suite, ByteView key, ByteView iv)
   }
   // Everything that can fail happens before the state changes, so a failed
   // install leaves the previous keys (if any) in place.
-  VOUCH_ASSIGN(Aead aead, Aead::create(p.aead, key));
+  VOUCH_ASSIGN(Aead aead, Aead::create(p.aead, key, use));
   aead_.emplace(std::move(aead));
   explicit_nonce_ = p.aead != AeadAlg::chacha20poly1305;
   // AES-GCM: the 4-byte salt, followed by the explicit part per record
@@ -99,7 +99,12 @@ void RecordProtection12::nonce(uint8_t out[kAeadNonceLength], const uint8_t* exp
   }
 }
 
-Status RecordProtection12::seal(ContentType type, ByteView plaintext, Bytes& out) {
+size_t RecordProtection12::sealed_size(size_t plaintext_length) const {
+  return kRecordHeaderLength + (explicit_nonce_ ? kGcmExplicitNonceLength : 0) + plaintext_length +
+         kAeadTagLength;
+}
+
+Status RecordProtection12::seal(ContentType type, ByteView plaintext, std::span<uint8_t> out) {
   if (!aead_) return fail(Alert::internal_error, "record: seal before keys are installed");
   if (seq_ == std::numeric_limits<uint64_t>::max()) return sequence_exhausted();
   if (plaintext.size() > kMaxPlaintext) {
@@ -107,16 +112,15 @@ Status RecordProtection12::seal(ContentType type, ByteView plaintext, Bytes& out
     // caller fragments; a longer plaintext is its bug.
     return fail(Alert::internal_error, "record: plaintext longer than 2^14 bytes");
   }
+  if (out.size() != sealed_size(plaintext.size()))
+    return fail(Alert::internal_error, "record: seal output of the wrong size");
   const size_t explicit_len = explicit_nonce_ ? kGcmExplicitNonceLength : 0;
   const size_t ct_len = plaintext.size() + kAeadTagLength;
   const size_t frag_len = explicit_len + ct_len;
 
-  // Build header || nonce_explicit || plaintext directly in out and encrypt
-  // in place: no temporary buffer. plaintext must not point into out
-  // (resize may move it).
-  const size_t at = out.size();
-  out.resize(at + kRecordHeaderLength + frag_len);
-  uint8_t* hdr = out.data() + at;
+  // header || nonce_explicit || ciphertext || tag, the ciphertext encrypted
+  // straight from the caller's buffer into the record (no copy).
+  uint8_t* hdr = out.data();
   uint8_t* explicit_part = hdr + kRecordHeaderLength;
   uint8_t* body = explicit_part + explicit_len;
   // RFC 5246 §6.2.3: the record keeps its real type; the version is TLS
@@ -126,23 +130,34 @@ Status RecordProtection12::seal(ContentType type, ByteView plaintext, Bytes& out
   // That makes it distinct for every record under one key, as §3 requires,
   // without a random source.
   if (explicit_len) put_u64(explicit_part, seq_);
-  if (!plaintext.empty()) std::memcpy(body, plaintext.data(), plaintext.size());
 
   uint8_t aad[kAadLength];
   additional_data(aad, seq_, type, kTls12Version, plaintext.size());
   uint8_t n[kAeadNonceLength];
   nonce(n, explicit_part);
-  Status st = aead_->seal(ByteView(n, sizeof n), ByteView(aad, sizeof aad),
-                          ByteView(body, plaintext.size()), std::span<uint8_t>(body, ct_len));
-  if (!st.ok()) {
-    out.resize(at);  // leave out as it was; never emit a half-built record
-    return st;
-  }
+  VOUCH_TRY(aead_->seal(ByteView(n, sizeof n), ByteView(aad, sizeof aad), plaintext,
+                        std::span<uint8_t>(body, ct_len)));
   ++seq_;
   return {};
 }
 
+Status RecordProtection12::seal(ContentType type, ByteView plaintext, Bytes& out) {
+  // plaintext must not point into out (resize may move it).
+  const size_t at = out.size();
+  out.resize(at + sealed_size(plaintext.size()));
+  Status st = seal(type, plaintext, std::span<uint8_t>(out).subspan(at));
+  if (!st.ok()) out.resize(at);  // leave out as it was; never emit a half-built record
+  return st;
+}
+
 Result<std::span<uint8_t>> RecordProtection12::open(const RawRecord& record) {
+  const size_t skip = explicit_nonce_ ? kGcmExplicitNonceLength : 0;
+  // In place: the plaintext lands where the ciphertext starts, behind the
+  // explicit nonce.
+  return open(record, record.fragment.size() >= skip ? record.fragment.subspan(skip) : record.fragment);
+}
+
+Result<std::span<uint8_t>> RecordProtection12::open(const RawRecord& record, std::span<uint8_t> dest) {
   if (!aead_) return fail(Alert::internal_error, "record: open before keys are installed");
   const std::span<uint8_t> frag = record.fragment;
   if (frag.size() > kMaxCiphertext12) {
@@ -169,7 +184,8 @@ Result<std::span<uint8_t>> RecordProtection12::open(const RawRecord& record) {
   // may choose it however it likes as long as it is unique.
   uint8_t n[kAeadNonceLength];
   nonce(n, frag.data());
-  const std::span<uint8_t> plaintext = sealed.first(pt_len);
+  if (dest.size() < pt_len) return fail(Alert::internal_error, "record: open destination too small");
+  const std::span<uint8_t> plaintext = dest.first(pt_len);
   // §6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert MUST
   // be generated" — the Aead reports exactly that.
   VOUCH_TRY(aead_->open(ByteView(n, sizeof n), ByteView(aad, sizeof aad), sealed, plaintext));

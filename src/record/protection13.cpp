@@ -35,7 +35,7 @@ Error sequence_exhausted() {
 
 }  // namespace
 
-Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret) {
+Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret, AeadUse use) {
   HashAlg hash;
   AeadAlg alg;
   if (!tls13_suite_params(suite, hash, alg)) {
@@ -47,7 +47,7 @@ Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret) {
     OPENSSL_cleanse(keys.key.data(), keys.key.size());
     return fail(Alert::internal_error, "record: traffic key or iv has the wrong length");
   }
-  auto aead = Aead::create(alg, keys.key);
+  auto aead = Aead::create(alg, keys.key, use);
   OPENSSL_cleanse(keys.key.data(), keys.key.size());
   if (!aead.ok()) return std::move(aead).error();
   aead_.emplace(std::move(aead).value());
@@ -68,7 +68,12 @@ void RecordProtection13::nonce(uint8_t out[kAeadNonceLength]) const {
   }
 }
 
-Status RecordProtection13::seal(ContentType inner_type, ByteView plaintext, Bytes& out,
+size_t RecordProtection13::sealed_size(size_t plaintext_length, size_t padding) {
+  // header || TLSInnerPlaintext (content || type || zeros) || tag (§5.2).
+  return kRecordHeaderLength + plaintext_length + 1 + padding + kAeadTagLength;
+}
+
+Status RecordProtection13::seal(ContentType inner_type, ByteView plaintext, std::span<uint8_t> out,
                                 size_t padding) {
   if (!aead_) return fail(Alert::internal_error, "record: seal before keys are installed");
   if (seq_ == std::numeric_limits<uint64_t>::max()) return sequence_exhausted();
@@ -80,34 +85,46 @@ Status RecordProtection13::seal(ContentType inner_type, ByteView plaintext, Byte
   }
   const size_t inner_len = plaintext.size() + 1 + padding;
   const size_t ct_len = inner_len + kAeadTagLength;
+  if (out.size() != kRecordHeaderLength + ct_len)
+    return fail(Alert::internal_error, "record: seal output of the wrong size");
 
-  // Build header || TLSInnerPlaintext directly in out and encrypt in place:
-  // no temporary buffer. plaintext must not point into out (resize may move it).
-  const size_t at = out.size();
-  out.resize(at + kRecordHeaderLength + ct_len);
-  uint8_t* hdr = out.data() + at;
+  uint8_t* hdr = out.data();
   uint8_t* body = hdr + kRecordHeaderLength;
   // §5.2: opaque_type is always application_data and legacy_record_version
   // always 0x0303 on protected records.
   write_record_header(hdr, ContentType::application_data, 0x0303, ct_len);
-  if (!plaintext.empty()) std::memcpy(body, plaintext.data(), plaintext.size());
+  // TLSInnerPlaintext = content || type || zeros (§5.2). The content is
+  // encrypted straight from the caller's buffer into the record (no copy);
+  // the type byte and the padding are written behind where it lands and
+  // encrypted in place.
   body[plaintext.size()] = static_cast<uint8_t>(inner_type);
   std::memset(body + plaintext.size() + 1, 0, padding);
 
   uint8_t n[kAeadNonceLength];
   nonce(n);
-  Status st = aead_->seal(ByteView(n, sizeof n), ByteView(hdr, kRecordHeaderLength),
-                          ByteView(body, inner_len), std::span<uint8_t>(body, ct_len));
-  if (!st.ok()) {
-    out.resize(at);  // leave out as it was; never emit a half-built record
-    return st;
-  }
+  VOUCH_TRY(aead_->seal(ByteView(n, sizeof n), ByteView(hdr, kRecordHeaderLength), plaintext,
+                        std::span<uint8_t>(body, ct_len), 1 + padding));
   ++seq_;
   return {};
 }
 
+Status RecordProtection13::seal(ContentType inner_type, ByteView plaintext, Bytes& out,
+                                size_t padding) {
+  // plaintext must not point into out (resize may move it).
+  const size_t at = out.size();
+  out.resize(at + sealed_size(plaintext.size(), padding));
+  Status st = seal(inner_type, plaintext, std::span<uint8_t>(out).subspan(at), padding);
+  if (!st.ok()) out.resize(at);  // leave out as it was; never emit a half-built record
+  return st;
+}
+
 Result<std::span<uint8_t>> RecordProtection13::open(const RawRecord& record,
                                                     ContentType& inner_type) {
+  return open(record, inner_type, record.fragment);
+}
+
+Result<std::span<uint8_t>> RecordProtection13::open(const RawRecord& record, ContentType& inner_type,
+                                                    std::span<uint8_t> dest) {
   if (!aead_) return fail(Alert::internal_error, "record: open before keys are installed");
   if (record.type != ContentType::application_data) {
     // §5.2: every protected record has opaque_type application_data; the
@@ -134,7 +151,9 @@ Result<std::span<uint8_t>> RecordProtection13::open(const RawRecord& record,
   write_record_header(aad, record.type, record.version, frag.size());
   uint8_t n[kAeadNonceLength];
   nonce(n);
-  const std::span<uint8_t> inner = frag.first(frag.size() - kAeadTagLength);
+  if (dest.size() < frag.size() - kAeadTagLength)
+    return fail(Alert::internal_error, "record: open destination too small");
+  const std::span<uint8_t> inner = dest.first(frag.size() - kAeadTagLength);
   // §5.2: "If the decryption fails, the receiver MUST terminate the connection
   // with a "bad_record_mac" alert" — the Aead reports exactly that.
   VOUCH_TRY(aead_->open(ByteView(n, sizeof n), ByteView(aad, sizeof aad), frag, inner));

@@ -67,6 +67,10 @@ class Deframer {
   Result<std::optional<RawRecord>> next(size_t max_fragment = kMaxCiphertext12);
   /// Bytes buffered but not yet returned as records.
   size_t buffered() const { return queue_.size(); }
+  /// Bytes allocated for buffering (0 once released).
+  size_t capacity() const { return queue_.capacity(); }
+  /// Frees the buffer if nothing is buffered (views from next() die).
+  void release_if_empty() { queue_.release(); }
 
  private:
   ByteQueue queue_{kRecordHeaderLength + kMaxCiphertext12};
@@ -86,16 +90,23 @@ class RecordProtection13 {
   RecordProtection13& operator=(RecordProtection13&&) noexcept = default;
 
   /// Installs new keys (derived from a traffic secret) and resets the
-  /// sequence number to 0.
-  Status install(CipherSuite suite, ByteView traffic_secret);
+  /// sequence number to 0. `use`: the operation this direction needs
+  /// (AeadUse::seal for writing, open for reading); both for tests.
+  Status install(CipherSuite suite, ByteView traffic_secret, AeadUse use = AeadUse::both);
   bool active() const { return aead_.has_value(); }
   uint64_t sequence() const { return seq_; }
   /// Tests only: jumps the sequence number (e.g. to just below 2^64 - 1 to
   /// check that it never wraps; seal/open refuse once it reaches 2^64 - 1).
   void set_sequence_for_testing(uint64_t n) { seq_ = n; }
 
-  /// Appends one TLSCiphertext record carrying `inner_type` and `plaintext`
-  /// (≤ kMaxPlaintext) plus `padding` zero bytes (§5.4) to out.
+  /// The size of the record seal() makes (header included).
+  static size_t sealed_size(size_t plaintext_length, size_t padding = 0);
+  /// Writes one TLSCiphertext record carrying `inner_type` and `plaintext`
+  /// (≤ kMaxPlaintext) plus `padding` zero bytes (§5.4) into out, which is
+  /// exactly sealed_size() bytes and does not overlap plaintext. The
+  /// plaintext is encrypted straight into out.
+  Status seal(ContentType inner_type, ByteView plaintext, std::span<uint8_t> out, size_t padding = 0);
+  /// The same, appended to out.
   Status seal(ContentType inner_type, ByteView plaintext, Bytes& out, size_t padding = 0);
 
   /// Decrypts a received application_data record in place. On success sets
@@ -109,6 +120,11 @@ class RecordProtection13 {
   /// → internal_error (§5.3: never wrap; rekey first). On failure the
   /// fragment's bytes are garbage and the sequence number is unchanged.
   Result<std::span<uint8_t>> open(const RawRecord& record, ContentType& inner_type);
+  /// The same, decrypting into `dest` instead (at least the fragment's
+  /// length minus the tag; not partly overlapping the fragment): the
+  /// returned plaintext is a view into dest, and on failure dest's bytes
+  /// are garbage.
+  Result<std::span<uint8_t>> open(const RawRecord& record, ContentType& inner_type, std::span<uint8_t> dest);
 
  private:
   void nonce(uint8_t out[kAeadNonceLength]) const;
@@ -138,13 +154,18 @@ class RecordProtection12 {
   /// the sequence number to 0 (RFC 5246 §6.1: "set to zero whenever a
   /// connection state is made the active state"). Errors: not a TLS 1.2
   /// AEAD suite, or key/iv lengths that do not fit it → internal_error.
-  Status install(CipherSuite suite, ByteView key, ByteView iv);
+  Status install(CipherSuite suite, ByteView key, ByteView iv, AeadUse use = AeadUse::both);
   bool active() const { return aead_.has_value(); }
   uint64_t sequence() const { return seq_; }
   void set_sequence_for_testing(uint64_t n) { seq_ = n; }
 
-  /// Appends one protected record of `type` (version 0x0303) carrying
-  /// `plaintext` (≤ kMaxPlaintext) to out.
+  /// The size of the record seal() makes (header included).
+  size_t sealed_size(size_t plaintext_length) const;
+  /// Writes one protected record of `type` (version 0x0303) carrying
+  /// `plaintext` (≤ kMaxPlaintext) into out, exactly sealed_size() bytes
+  /// not overlapping plaintext; the plaintext is encrypted straight into it.
+  Status seal(ContentType type, ByteView plaintext, std::span<uint8_t> out);
+  /// The same, appended to out.
   Status seal(ContentType type, ByteView plaintext, Bytes& out);
 
   /// Decrypts a received record in place; returns the plaintext as a view
@@ -154,6 +175,9 @@ class RecordProtection12 {
   /// sequence number at 2^64-1 → internal_error (§6.1: never wrap). On
   /// failure the sequence number is unchanged.
   Result<std::span<uint8_t>> open(const RawRecord& record);
+  /// The same, decrypting into `dest` (at least the plaintext's length; not
+  /// partly overlapping the fragment); the plaintext is a view into dest.
+  Result<std::span<uint8_t>> open(const RawRecord& record, std::span<uint8_t> dest);
 
  private:
   void nonce(uint8_t out[kAeadNonceLength], const uint8_t* explicit_part) const;
@@ -168,6 +192,9 @@ class RecordProtection12 {
 /// (RFC 5246 §6.2.3.3). What the connection's run loop holds.
 class RecordProtection {
  public:
+  /// The operation this direction performs: each direction keys only the
+  /// AEAD context it uses (see AeadUse); both by default, for tests.
+  explicit RecordProtection(AeadUse use = AeadUse::both) : use_(use) {}
   /// TLS 1.3: keys from a traffic secret (RecordProtection13::install).
   Status install(CipherSuite suite, ByteView traffic_secret);
   /// TLS 1.2: key and IV from the key block (RecordProtection12::install).
@@ -176,13 +203,23 @@ class RecordProtection {
   bool tls12() const { return v12_.active(); }
   uint64_t sequence() const { return v12_.active() ? v12_.sequence() : v13_.sequence(); }
 
-  /// Seals one record of `type` (TLS 1.3: hidden as the inner type).
+  /// The size of the record seal() makes for `plaintext_length` bytes.
+  size_t sealed_size(size_t plaintext_length) const {
+    return v12_.active() ? v12_.sealed_size(plaintext_length) : RecordProtection13::sealed_size(plaintext_length);
+  }
+  /// Seals one record of `type` (TLS 1.3: hidden as the inner type) into
+  /// out, exactly sealed_size() bytes.
+  Status seal(ContentType type, ByteView plaintext, std::span<uint8_t> out);
+  /// The same, appended to out.
   Status seal(ContentType type, ByteView plaintext, Bytes& out);
   /// Opens one record; sets `type` to its content type (TLS 1.3: the inner
-  /// type; TLS 1.2: the record's own).
+  /// type; TLS 1.2: the record's own). With `dest`, the plaintext is
+  /// decrypted there (room for the fragment's length) instead of in place.
   Result<std::span<uint8_t>> open(const RawRecord& record, ContentType& type);
+  Result<std::span<uint8_t>> open(const RawRecord& record, ContentType& type, std::span<uint8_t> dest);
 
  private:
+  AeadUse use_;
   RecordProtection13 v13_;
   RecordProtection12 v12_;
 };
@@ -219,6 +256,10 @@ class HandshakeAssembler {
   /// the rest has not. RFC 8446 §5.1: "if a handshake message is split over
   /// two or more records, there MUST NOT be any other records between them".
   bool mid_message() const;
+  /// Bytes allocated for buffering (0 once released).
+  size_t capacity() const { return queue_.capacity(); }
+  /// Frees the buffer if no partial message is buffered (views die).
+  void release_if_empty() { queue_.release(); }
 
  private:
   size_t max_body_;

@@ -315,5 +315,48 @@ TEST(Random, FillsAndVaries) {
   EXPECT_TRUE(random_bytes({}).ok());
 }
 
+// The trailer form seals `plaintext` from the caller's buffer and the
+// trailer already in place behind where it lands (TLS 1.3's content type and
+// padding): the same record as sealing the concatenation in one piece.
+TEST(Aead, SealWithTrailerMatchesOnePiece) {
+  for (AeadAlg alg : {AeadAlg::aes128gcm, AeadAlg::aes256gcm, AeadAlg::chacha20poly1305}) {
+    for (size_t head : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{1000}}) {
+      for (size_t trailer : {size_t{1}, size_t{2}, size_t{33}}) {
+        Aead a = make(alg);
+        const Bytes nonce = pattern(kAeadNonceLength, 5), aad = pattern(13, 6);
+        const Bytes whole = pattern(head + trailer, 7);
+        Bytes one(whole.size() + kAeadTagLength);
+        ASSERT_TRUE(a.seal(nonce, aad, whole, one).ok());
+        Bytes split(whole.size() + kAeadTagLength);
+        std::copy(whole.begin() + static_cast<std::ptrdiff_t>(head), whole.end(), split.begin() + static_cast<std::ptrdiff_t>(head));
+        ASSERT_TRUE(a.seal(nonce, aad, ByteView(whole).first(head), split, trailer).ok());
+        EXPECT_EQ(split, one) << head << "+" << trailer;
+      }
+    }
+  }
+}
+
+// The record layer keys one context per direction: an Aead keyed for one
+// operation refuses the other (internal_error), and does its own correctly.
+TEST(Aead, KeyedForOneUseOnly) {
+  for (AeadAlg alg : {AeadAlg::aes128gcm, AeadAlg::chacha20poly1305}) {
+    const Bytes key = pattern(aead_key_length(alg), 1);
+    auto sealer = Aead::create(alg, key, AeadUse::seal);
+    auto opener = Aead::create(alg, key, AeadUse::open);
+    ASSERT_TRUE(sealer.ok() && opener.ok());
+    const Bytes nonce = pattern(kAeadNonceLength, 2), aad = pattern(5, 3), pt = pattern(100, 4);
+    Bytes ct(pt.size() + kAeadTagLength);
+    ASSERT_TRUE(sealer->seal(nonce, aad, pt, ct).ok());
+    Bytes back(pt.size());
+    ASSERT_TRUE(opener->open(nonce, aad, ct, back).ok());
+    EXPECT_EQ(back, pt);
+    Status wrong = opener->seal(nonce, aad, pt, ct);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_EQ(wrong.error().alert, Alert::internal_error);
+    wrong = sealer->open(nonce, aad, ct, back);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_EQ(wrong.error().alert, Alert::internal_error);
+  }
+}
 }  // namespace
 }  // namespace vouch

@@ -739,5 +739,46 @@ TEST(RecordProtection, NothingInstalledIsInternalError) {
   EXPECT_EQ(r.error().alert, Alert::internal_error);
 }
 
+// Sealing into a caller's span and opening into a separate destination
+// give the same bytes as the appending and in-place forms.
+TEST(RecordProtection12, SpanSealAndOutOfPlaceOpenMatchInPlace) {
+  for (CipherSuite s : kSuites) {
+    SCOPED_TRACE(to_string(s));
+    Pair a(s), b(s);
+    for (size_t len : {size_t{0}, size_t{1}, size_t{255}, size_t{4097}, kMaxPlaintext}) {
+      const Bytes msg = pattern(len, static_cast<uint8_t>(len));
+      Bytes appended;
+      ASSERT_TRUE(a.tx.seal(ContentType::application_data, msg, appended).ok());
+      Bytes spanned(b.tx.sealed_size(len));
+      ASSERT_TRUE(b.tx.seal(ContentType::application_data, msg, std::span<uint8_t>(spanned)).ok());
+      EXPECT_EQ(spanned, appended);
+      Bytes wire1 = appended;
+      auto in_place = a.rx.open(as_record(wire1));
+      ASSERT_TRUE(in_place.ok()) << in_place.error().to_string();
+      Bytes wire2 = spanned;
+      const Bytes untouched = wire2;
+      Bytes dest(wire2.size());
+      auto out_of_place = b.rx.open(as_record(wire2), std::span<uint8_t>(dest));
+      ASSERT_TRUE(out_of_place.ok()) << out_of_place.error().to_string();
+      EXPECT_EQ(bytes_of(*in_place), msg);
+      EXPECT_EQ(bytes_of(*out_of_place), msg);
+      EXPECT_EQ(wire2, untouched);
+    }
+  }
+}
+
+TEST(RecordProtection12, OutOfPlaceOpenOfTamperedRecordIsBadRecordMac) {
+  for (CipherSuite s : kSuites) {
+    Pair p(s);
+    Bytes wire;
+    ASSERT_TRUE(p.tx.seal(ContentType::application_data, pattern(100, 1), wire).ok());
+    wire[wire.size() - 1] ^= 0x01;
+    Bytes dest(wire.size());
+    auto r = p.rx.open(as_record(wire), std::span<uint8_t>(dest));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert, Alert::bad_record_mac);
+    EXPECT_EQ(p.rx.sequence(), 0u);
+  }
+}
 }  // namespace
 }  // namespace vouch

@@ -521,5 +521,57 @@ TEST(RecordProtection13, DeframedRecordsOpenInPlace) {
   EXPECT_EQ(d.buffered(), 0u);
 }
 
+// Sealing into a caller's span and opening into a separate destination
+// (what the connection does for application data) give the same bytes as
+// the appending and in-place forms.
+TEST(RecordProtection13, SpanSealAndOutOfPlaceOpenMatchInPlace) {
+  for (CipherSuite s : kSuites) {
+    SCOPED_TRACE(to_string(s));
+    Pair a(s), b(s);
+    for (size_t len : {size_t{0}, size_t{1}, size_t{255}, size_t{4097}, kMaxPlaintext}) {
+      Bytes msg(len);
+      for (size_t i = 0; i < len; ++i) msg[i] = static_cast<uint8_t>(i * 3 + len);
+      Bytes appended;
+      ASSERT_TRUE(a.tx.seal(ContentType::application_data, msg, appended).ok());
+      Bytes spanned(RecordProtection13::sealed_size(len));
+      ASSERT_TRUE(b.tx.seal(ContentType::application_data, msg, std::span<uint8_t>(spanned)).ok());
+      EXPECT_EQ(spanned, appended);
+      // A span of the wrong size is refused (internal_error), nothing sealed.
+      Bytes too_small(spanned.size() - 1);
+      Status st = b.tx.seal(ContentType::application_data, msg, std::span<uint8_t>(too_small));
+      ASSERT_FALSE(st.ok());
+      EXPECT_EQ(st.error().alert, Alert::internal_error);
+
+      ContentType t1 = ContentType::invalid, t2 = ContentType::invalid;
+      Bytes wire1 = appended;
+      auto in_place = a.rx.open(as_record(wire1), t1);
+      ASSERT_TRUE(in_place.ok()) << in_place.error().to_string();
+      Bytes wire2 = spanned;
+      const Bytes untouched = wire2;
+      Bytes dest(wire2.size());
+      auto out_of_place = b.rx.open(as_record(wire2), t2, std::span<uint8_t>(dest));
+      ASSERT_TRUE(out_of_place.ok()) << out_of_place.error().to_string();
+      EXPECT_EQ(t1, ContentType::application_data);
+      EXPECT_EQ(t2, ContentType::application_data);
+      EXPECT_EQ(bytes_of(*in_place), msg);
+      EXPECT_EQ(bytes_of(*out_of_place), msg);
+      EXPECT_EQ(out_of_place->data(), dest.data());
+      EXPECT_EQ(wire2, untouched);  // the record itself is left as it was
+    }
+  }
+}
+
+TEST(RecordProtection13, OutOfPlaceOpenOfTamperedRecordIsBadRecordMac) {
+  Pair p(CipherSuite::TLS_AES_128_GCM_SHA256);
+  Bytes wire;
+  ASSERT_TRUE(p.tx.seal(ContentType::application_data, Bytes(100, 7), wire).ok());
+  wire[kRecordHeaderLength + 3] ^= 0x80;
+  Bytes dest(wire.size());
+  ContentType t;
+  auto r = p.rx.open(as_record(wire), t, std::span<uint8_t>(dest));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().alert, Alert::bad_record_mac);
+  EXPECT_EQ(p.rx.sequence(), 0u);
+}
 }  // namespace
 }  // namespace vouch
