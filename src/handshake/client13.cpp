@@ -316,10 +316,8 @@ Result<Hs> ClientHandshake13::on_tls12_server_hello(const HandshakeMessage& m, c
     // §4.1.3: a TLS 1.3 client that sees a TLS 1.2-or-below ServerHello
     // checks the downgrade sentinel first.
     ByteView tail(sh.random.data() + 24, 8);
-    // Java 11's first releases wrote a draft's sentinel instead of the
-    // RFC's; it means the same (the server speaks 1.3 and chose 1.2), so it
-    // is refused the same way, as BoringSSL does.
-    static constexpr std::array<uint8_t, 8> kDowngradeJdk11Draft = {0xed, 0xbf, 0xb4, 0xa8, 0xc2, 0x47, 0x10, 0xff};
+    // Java 11's draft sentinel means the same and is refused the same way,
+    // as BoringSSL does.
     if (std::equal(tail.begin(), tail.end(), kDowngradeTls12.begin()) ||
         std::equal(tail.begin(), tail.end(), kDowngradeTls11.begin()) ||
         std::equal(tail.begin(), tail.end(), kDowngradeJdk11Draft.begin()))

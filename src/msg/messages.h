@@ -22,6 +22,9 @@ extern const std::array<uint8_t, 32> kHelloRetryRequestRandom;
 // §4.1.3 downgrade sentinels in the last 8 bytes of ServerHello.random.
 extern const std::array<uint8_t, 8> kDowngradeTls12;  // "DOWNGRD\x01"
 extern const std::array<uint8_t, 8> kDowngradeTls11;  // "DOWNGRD\x00"
+/// Not RFC 8446's: the sentinel Java 11's first releases wrote (from a
+/// draft) when a 1.3-capable server chose 1.2. It means the same.
+extern const std::array<uint8_t, 8> kDowngradeJdk11Draft;
 
 // Bounds from the RFC's presentation language, as named constants.
 constexpr size_t kMaxSessionIdLength = 32;              // legacy_session_id<0..32>
