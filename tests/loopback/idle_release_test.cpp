@@ -80,6 +80,16 @@ class IdleRelease : public ::testing::TestWithParam<Params> {
     for (size_t n; (n = to.read(buf)) != 0;) got.insert(got.end(), buf.begin(), buf.begin() + n);
     return got;
   }
+
+  // The client's next two records, `first` and 2000 bytes after it, with
+  // one bit of the second record flipped.
+  Bytes second_record_corrupted(const Bytes& first) {
+    EXPECT_TRUE(client->write(first));
+    EXPECT_TRUE(client->write(pattern(2000, 5)));
+    Bytes wire = take_output(*client);
+    wire[wire.size() - 20] ^= 0x01;  // inside the second record
+    return wire;
+  }
 };
 
 TEST_P(IdleRelease, NoBuffersHeldOnceEstablishedAndIdle) {
@@ -167,10 +177,7 @@ TEST_P(IdleRelease, TransferDeliveredInSmallPieces) {
 TEST_P(IdleRelease, CorruptedRecordIsBadRecordMac) {
   connect();
   const Bytes first = pattern(1000, 4);
-  ASSERT_TRUE(client->write(first));
-  ASSERT_TRUE(client->write(pattern(2000, 5)));
-  Bytes wire = take_output(*client);
-  wire[wire.size() - 20] ^= 0x01;  // inside the second record
+  const Bytes wire = second_record_corrupted(first);
   Status s = server->receive(wire);
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().alert, Alert::bad_record_mac);
@@ -225,10 +232,7 @@ TEST_P(IdleRelease, ReceiveIntoCallerBuffer) {
 TEST_P(IdleRelease, ReceiveIntoCallerBufferStopsAtACorruptedRecord) {
   connect();
   const Bytes first = pattern(1000, 4);
-  ASSERT_TRUE(client->write(first));
-  ASSERT_TRUE(client->write(pattern(2000, 5)));
-  Bytes wire = take_output(*client);
-  wire[wire.size() - 20] ^= 0x01;  // inside the second record
+  const Bytes wire = second_record_corrupted(first);
   Bytes out(5000);
   size_t n = 99;
   Status s = server->receive(wire, out, n);
