@@ -89,9 +89,9 @@ Answer ask_application(SSL* s) {
   // handshake function calls the callback again.
   if (ask_client_cert_cb(s, cb, installed) < 0) return {Answer::Kind::later, std::nullopt};
   if (!installed) return {};
-  std::vector<Credential> credentials = credentials_of(s);
-  if (credentials.empty()) return {};
-  return {Answer::Kind::certificate, std::move(credentials.front())};
+  const CredentialSnapshot credentials = credentials_of(s);
+  if (credentials->empty()) return {};
+  return {Answer::Kind::certificate, credentials->front()};
 }
 
 /// The certificate callback (SSL_CTX_set_cert_cb) runs first, then the
@@ -114,8 +114,8 @@ Answer decide(SSL* s, bool from_cert_cb) {
   // copied at SSL_new, or one the certificate callback set) is sent
   // whatever CAs the server names, without the client certificate callback
   // (SSL_CTX_set_client_cert_cb(3), NOTES).
-  std::vector<Credential> credentials = credentials_of(s);
-  if (!credentials.empty()) return {Answer::Kind::certificate, std::move(credentials.front())};
+  const CredentialSnapshot credentials = credentials_of(s);
+  if (!credentials->empty()) return {Answer::Kind::certificate, credentials->front()};
   return ask_application(s);
 }
 

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "cert/cert_cache.h"
+#include "credential_cache.h"
 #include "crypto/ossl.h"
 #include "errors.h"
 #include "record/record.h"
@@ -125,6 +127,10 @@ struct ssl_ctx_st {
   /// SSL_CTX_add_extra_chain_cert: sent after the leaf when the certificate
   /// has no chain of its own. Shared by every SSL of the context.
   std::vector<vouch::ossl::X509Ptr> extra_certs;
+  /// The vouch credentials of `settings.certs` (with extra_certs), made at
+  /// the first handshake that uses them and shared by every SSL of the
+  /// context whose slots still hold those objects (credential_cache.h).
+  mutable vouch::compat::CredentialCache credentials;
   /// SSL_CTX_load_verify_locations. Shared by every SSL of the context, as
   /// libssl shares the context's X509_STORE.
   vouch::TrustStore trust;
@@ -251,6 +257,10 @@ struct ssl_st {
   vouch::compat::CtxRef session_ctx;
   CRYPTO_EX_DATA ex_data{};
   vouch::compat::Settings settings;
+  /// The credentials of certificates set on this SSL alone (SSL_use_*, a
+  /// callback's, another context's after SSL_set_SSL_CTX); those of its
+  /// context's certificates are in the context's cache.
+  mutable vouch::compat::CredentialCache credentials;
   std::string host_name;  // SSL_set_tlsext_host_name
   /// SSL_set_tlsext_status_type: TLSEXT_STATUSTYPE_ocsp, or -1 (nothing).
   int status_type = -1;
