@@ -205,11 +205,21 @@ struct RecordReader {
   bool partial() const { return header_have > 0; }
 };
 
-/// The peer's certificates as libcrypto objects, decoded on first use from
-/// the DER vouch keeps. Owned by the SSL (the getters' no-reference rules).
+/// The peer's certificates as libcrypto objects, for the getters (owned by
+/// the SSL: they hand out no new reference). Taken from vouch's parse cache
+/// (cert/cert_cache.h), where verifying the chain already put them, rather
+/// than decoded again with d2i_X509 — slow in libcrypto 3.0 — on every
+/// connection; the X509 objects are therefore shared with other
+/// connections that received the same certificate, read-only, as libssl
+/// shares a session's certificate between the connections resuming it.
 struct PeerCerts {
-  bool built = false;
-  ossl::X509Stack all;          // leaf first, as sent
+  /// The peer's chain, leaf first: the leaf alone until the whole chain is
+  /// asked for (SSL_get_peer_cert_chain). Each holds its DER, compared with
+  /// vouch's chain on every use: a renegotiation or a post-handshake
+  /// certificate brings another chain.
+  std::vector<CertificateHandle> parsed;
+  /// Made with the whole chain, null before.
+  ossl::X509Stack all;           // leaf first, as sent
   ossl::X509Stack without_leaf;  // what a server's SSL_get_peer_cert_chain gives
   /// A server that asked for a certificate and got none: libssl keeps an
   /// empty list then (NULL only when it never asked).
