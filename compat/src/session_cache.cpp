@@ -8,6 +8,7 @@
 
 
 #include <algorithm>
+#include <cstddef>
 #include <ctime>
 #include <string>
 #include <utility>
@@ -259,10 +260,15 @@ void note_server_tickets(SSL* s) {
   // As many as vouch sent (config.cpp: num_tickets, one after a resumption).
   size_t n = s->settings.num_tickets;
   if (s->conn->info().resumed) n = std::min<size_t>(n, 1);
+  // libssl gives each ticket's session a random ID of its own; drawn in one
+  // call, each call of the DRBG having a fixed cost of its own.
+  constexpr size_t kIdLength = SSL_MAX_SSL_SESSION_ID_LENGTH;
+  Bytes ids(n * kIdLength);
+  const bool random = random_bytes(ids).ok();
   for (size_t i = 0; i < n; ++i) {
-    // libssl gives each ticket's session a random ID of its own.
-    Bytes id(SSL_MAX_SSL_SESSION_ID_LENGTH);
-    if (!random_bytes(id)) id.clear();
+    Bytes id;
+    if (random) id.assign(ids.begin() + static_cast<std::ptrdiff_t>(i * kIdLength),
+                          ids.begin() + static_cast<std::ptrdiff_t>((i + 1) * kIdLength));
     s->session_ref = new_server_session(s, id, {});
     update_cache(s, SSL_SESS_CACHE_SERVER);
   }
