@@ -24,8 +24,11 @@ constexpr long kMaxSessionLifetime = 604800;
 
 void apply_common(SSL* s, const Settings& settings, CommonConfig& c) {
   c.keylog = keylog_for(s);
-  c.cipher_suites = settings.cipher_suites;
-  c.cipher_suites12 = settings.cipher_suites12;
+  // The context's lists at this moment unless the SSL has its own
+  // (settings.h).
+  const Settings& suites = settings.own_cipher_lists ? settings : s->ctx.ctx->settings;
+  c.cipher_suites = suites.cipher_suites;
+  c.cipher_suites12 = suites.cipher_suites12;
   c.groups = settings.groups;
   // driver.cpp refuses a range without a version vouch speaks first.
   ProtocolVersion min = ProtocolVersion::tls12, max = ProtocolVersion::tls13;
