@@ -50,8 +50,14 @@ struct ssl_session_st {
   std::vector<vouch::Bytes> peer_chain;
   /// SSL_SESSION_get_id: a server's session ID; a client's, the server's
   /// session ID or, as libssl makes it, SHA-256 of the ticket. Empty: the
-  /// session cannot be cached (libssl's session_id_length 0).
-  vouch::Bytes id;
+  /// session cannot be cached (libssl's session_id_length 0). A client's is
+  /// derived when first asked for: few programs ask, and hashing every
+  /// ticket (kilobytes with a client chain inside) cost a client handshake
+  /// more than 2 %. Thread-safe, as sessions are shared between threads.
+  const vouch::Bytes& id() const;
+  /// Sets the ID (of a server's session, or one read by d2i_SSL_SESSION)
+  /// before the session is shared; no client ID is derived then.
+  void set_id(vouch::ByteView id);
   /// libssl's not_resumable: removed from a cache (SSL_free without
   /// shutdown, a fatal alert, expired, a TLS 1.3 ticket used once).
   bool not_resumable = false;
@@ -62,6 +68,11 @@ struct ssl_session_st {
   /// Made by d2i_SSL_SESSION: as in libssl, a connection resumed from it
   /// reports no peer chain (SSL_get_peer_cert_chain), only the certificate.
   bool from_der = false;
+
+ private:
+  mutable std::once_flag id_once_;
+  mutable vouch::Bytes id_;
+  bool id_given_ = false;
 };
 
 namespace vouch::compat {

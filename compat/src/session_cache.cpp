@@ -67,7 +67,7 @@ void add_session(SSL_CTX* ctx, SSL_SESSION* session) {
   std::vector<SessionPtr> evicted;
   {
     std::lock_guard lock(c.mu);
-    auto it = c.by_id.find(key_of(session->id));
+    auto it = c.by_id.find(key_of(session->id()));
     if (it != c.by_id.end()) {
       if (it->second.first.get() == session) return;
       (void)erase_locked(c, it);  // libssl replaces it without the callback
@@ -78,8 +78,8 @@ void add_session(SSL_CTX* ctx, SSL_SESSION* session) {
     }
     SSL_SESSION_up_ref(session);
     const uint64_t order = c.next_order++;
-    c.by_order.emplace(order, key_of(session->id));
-    c.by_id.emplace(key_of(session->id), std::make_pair(SessionPtr(session), order));
+    c.by_order.emplace(order, key_of(session->id()));
+    c.by_id.emplace(key_of(session->id()), std::make_pair(SessionPtr(session), order));
   }
   for (auto& old : evicted) {
     old->not_resumable = true;
@@ -170,9 +170,26 @@ class CompatServerCache final : public ServerSessionCache {
 
 }  // namespace
 
+}  // namespace vouch::compat
+
+const vouch::Bytes& ssl_session_st::id() const {
+  // A client session's ID is derived from what the server sent, which the
+  // session holds from its creation; a server's, or one decoded, was given.
+  std::call_once(id_once_, [this] {
+    if (!id_given_ && !server && session) id_ = vouch::compat::client_session_id(*session);
+  });
+  return id_;
+}
+
+void ssl_session_st::set_id(vouch::ByteView id) {
+  id_.assign(id.begin(), id.end());
+  id_given_ = true;
+}
+
+namespace vouch::compat {
+
 SessionPtr new_client_session(const SSL* s, std::shared_ptr<const Session> session) {
   auto out = std::make_unique<ssl_session_st>();
-  if (session) out->id = client_session_id(*session);
   out->session = std::move(session);
   out->time = now_seconds();
   out->timeout = s->session_ctx.ctx->sessions.timeout;
@@ -182,7 +199,7 @@ SessionPtr new_client_session(const SSL* s, std::shared_ptr<const Session> sessi
 SessionPtr new_server_session(const SSL* s, ByteView id, Bytes state) {
   auto out = std::make_unique<ssl_session_st>();
   out->server = true;
-  out->id.assign(id.begin(), id.end());
+  out->set_id(id);
   out->state = std::move(state);
   out->time = now_seconds();
   out->timeout = s->session_ctx.ctx->sessions.timeout;
@@ -191,7 +208,7 @@ SessionPtr new_server_session(const SSL* s, ByteView id, Bytes state) {
 
 void update_cache(SSL* s, long mode) {
   SSL_SESSION* session = s->session_ref.get();
-  if (session == nullptr || session->id.empty()) return;
+  if (session == nullptr || session->id().empty()) return;
   // libssl does not cache a server session without a session id context
   // when it verifies clients: resuming it would fail the handshake.
   if (mode == SSL_SESS_CACHE_SERVER && s->settings.session_id_context.empty() &&
@@ -226,11 +243,11 @@ void update_cache(SSL* s, long mode) {
 void remove_session(SSL_CTX* ctx, SSL_SESSION* session) {
   if (session == nullptr) return;
   session->not_resumable = true;
-  if (session->id.empty()) return;
+  if (session->id().empty()) return;
   SessionPtr held;
   {
     std::lock_guard lock(ctx->sessions.mu);
-    auto it = ctx->sessions.by_id.find(key_of(session->id));
+    auto it = ctx->sessions.by_id.find(key_of(session->id()));
     if (it != ctx->sessions.by_id.end() && it->second.first.get() == session) held = erase_locked(ctx->sessions, it);
   }
   // libssl calls it whether or not the internal cache held the session.
