@@ -311,9 +311,16 @@ struct ssl_st {
   /// SSL_set_session, or the session the last handshake established
   /// (SSL_get_session): a client offers it for resumption.
   vouch::compat::SessionPtr session_ref;
-  /// Client: the CA names of the server's last CertificateRequest
-  /// (SSL_get_client_CA_list); null when it named none.
-  vouch::compat::NameStack peer_ca_names;
+  /// Client: the CA names of the server's last CertificateRequest (DER),
+  /// and whether it had a list (a TLS 1.2 request always has one, perhaps
+  /// empty; a TLS 1.3 one only with certificate_authorities).
+  std::vector<vouch::Bytes> peer_ca_der;
+  bool peer_ca_listed = false;
+  /// Those names as SSL_get_client_CA_list gives them (null when no list
+  /// came), decoded at its first call: most programs never ask, and
+  /// decoding them cost each mutual-TLS client handshake about 1 %.
+  mutable vouch::compat::NameStack peer_ca_names;
+  mutable bool peer_ca_decoded = false;
 
   // The transport: each slot holds one reference (libssl's rule: the same
   // BIO in both slots is held twice).
