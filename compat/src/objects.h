@@ -58,6 +58,10 @@ struct ssl_session_st {
   /// Sets the ID (of a server's session, or one read by d2i_SSL_SESSION)
   /// before the session is shared; no client ID is derived then.
   void set_id(vouch::ByteView id);
+  /// A server's TLS 1.3 ticket session: libssl gives each a random ID of
+  /// its own, drawn here when first asked for (the session cache, the new
+  /// session callback, SSL_SESSION_get_id) rather than for every ticket.
+  void set_random_id();
   /// libssl's not_resumable: removed from a cache (SSL_free without
   /// shutdown, a fatal alert, expired, a TLS 1.3 ticket used once).
   bool not_resumable = false;
@@ -73,6 +77,7 @@ struct ssl_session_st {
   mutable std::once_flag id_once_;
   mutable vouch::Bytes id_;
   bool id_given_ = false;
+  bool id_random_ = false;
 };
 
 namespace vouch::compat {

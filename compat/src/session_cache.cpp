@@ -8,7 +8,6 @@
 
 
 #include <algorithm>
-#include <cstddef>
 #include <ctime>
 #include <string>
 #include <utility>
@@ -176,10 +175,17 @@ const vouch::Bytes& ssl_session_st::id() const {
   // A client session's ID is derived from what the server sent, which the
   // session holds from its creation; a server's, or one decoded, was given.
   std::call_once(id_once_, [this] {
-    if (!id_given_ && !server && session) id_ = vouch::compat::client_session_id(*session);
+    if (id_random_) {
+      vouch::Bytes id(SSL_MAX_SSL_SESSION_ID_LENGTH);
+      if (vouch::random_bytes(id).ok()) id_ = std::move(id);
+    } else if (!id_given_ && !server && session) {
+      id_ = vouch::compat::client_session_id(*session);
+    }
   });
   return id_;
 }
+
+void ssl_session_st::set_random_id() { id_random_ = true; }
 
 void ssl_session_st::set_id(vouch::ByteView id) {
   id_.assign(id.begin(), id.end());
@@ -208,7 +214,7 @@ SessionPtr new_server_session(const SSL* s, ByteView id, Bytes state) {
 
 void update_cache(SSL* s, long mode) {
   SSL_SESSION* session = s->session_ref.get();
-  if (session == nullptr || session->id().empty()) return;
+  if (session == nullptr) return;
   // libssl does not cache a server session without a session id context
   // when it verifies clients: resuming it would fail the handshake.
   if (mode == SSL_SESS_CACHE_SERVER && s->settings.session_id_context.empty() &&
@@ -217,7 +223,9 @@ void update_cache(SSL* s, long mode) {
   SSL_CTX* ctx = s->session_ctx.ctx;
   SessionCacheState& c = ctx->sessions;
   const long m = c.mode;
-  if ((m & mode) == 0) return;
+  // The mode first: with it off the session's ID is never needed (and a
+  // lazily drawn one never drawn).
+  if ((m & mode) == 0 || session->id().empty()) return;
   // A TLS 1.3 server's ticket carries its session: libssl keeps it only
   // for a remove callback to hear of, or for stateful tickets.
   const bool stateless13 = mode == SSL_SESS_CACHE_SERVER && is_tls13(s) && c.remove_cb == nullptr &&
@@ -277,16 +285,12 @@ void note_server_tickets(SSL* s) {
   // As many as vouch sent (config.cpp: num_tickets, one after a resumption).
   size_t n = s->settings.num_tickets;
   if (s->conn->info().resumed) n = std::min<size_t>(n, 1);
-  // libssl gives each ticket's session a random ID of its own; drawn in one
-  // call, each call of the DRBG having a fixed cost of its own.
-  constexpr size_t kIdLength = SSL_MAX_SSL_SESSION_ID_LENGTH;
-  Bytes ids(n * kIdLength);
-  const bool random = random_bytes(ids).ok();
   for (size_t i = 0; i < n; ++i) {
-    Bytes id;
-    if (random) id.assign(ids.begin() + static_cast<std::ptrdiff_t>(i * kIdLength),
-                          ids.begin() + static_cast<std::ptrdiff_t>((i + 1) * kIdLength));
-    s->session_ref = new_server_session(s, id, {});
+    // libssl gives each ticket's session a random ID of its own, drawn
+    // when first needed (a DRBG call costs about 7,000 instructions, and
+    // without a session cache or callback nothing ever reads it).
+    s->session_ref = new_server_session(s, {}, {});
+    s->session_ref->set_random_id();
     update_cache(s, SSL_SESS_CACHE_SERVER);
   }
 }
