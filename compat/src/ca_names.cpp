@@ -45,7 +45,14 @@ STACK_OF(X509_NAME) * SSL_CTX_get_client_CA_list(const SSL_CTX* ctx) { return ct
 
 STACK_OF(X509_NAME) * SSL_get_client_CA_list(const SSL* s) {
   // A client reports what the server asked for; a server its own list.
-  if (!SSL_is_server(s)) return s->peer_ca_names.get();
+  if (!SSL_is_server(s)) {
+    if (!s->peer_ca_decoded && s->peer_ca_listed) {
+      s->peer_ca_names = vouch::compat::names_from_der(s->peer_ca_der);
+      if (!s->peer_ca_names) s->peer_ca_names.reset(sk_X509_NAME_new_null());
+    }
+    s->peer_ca_decoded = true;
+    return s->peer_ca_names.get();
+  }
   return s->ctx.ctx->client_ca_names.get();
 }
 

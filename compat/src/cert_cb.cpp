@@ -37,7 +37,7 @@ std::optional<Result<CredentialSnapshot>> ask_cert_cb(SSL* s) {
   }
   // What the callback may have set with SSL_use_certificate counts. None at
   // all fails the handshake (internal_error, vouch's empty credential source).
-  return Result<CredentialSnapshot>(std::make_shared<const std::vector<Credential>>(credentials_of(s)));
+  return Result<CredentialSnapshot>(credentials_of(s));
 }
 
 }  // namespace

@@ -89,9 +89,9 @@ Answer ask_application(SSL* s) {
   // handshake function calls the callback again.
   if (ask_client_cert_cb(s, cb, installed) < 0) return {Answer::Kind::later, std::nullopt};
   if (!installed) return {};
-  std::vector<Credential> credentials = credentials_of(s);
-  if (credentials.empty()) return {};
-  return {Answer::Kind::certificate, std::move(credentials.front())};
+  const CredentialSnapshot credentials = credentials_of(s);
+  if (credentials->empty()) return {};
+  return {Answer::Kind::certificate, credentials->front()};
 }
 
 /// The certificate callback (SSL_CTX_set_cert_cb) runs first, then the
@@ -114,8 +114,8 @@ Answer decide(SSL* s, bool from_cert_cb) {
   // copied at SSL_new, or one the certificate callback set) is sent
   // whatever CAs the server names, without the client certificate callback
   // (SSL_CTX_set_client_cert_cb(3), NOTES).
-  std::vector<Credential> credentials = credentials_of(s);
-  if (!credentials.empty()) return {Answer::Kind::certificate, std::move(credentials.front())};
+  const CredentialSnapshot credentials = credentials_of(s);
+  if (!credentials->empty()) return {Answer::Kind::certificate, credentials->front()};
   return ask_application(s);
 }
 
@@ -164,10 +164,13 @@ ClientCertificateSelector client_certificate_selector(SSL* s) {
                           "certificate callback answered the first"));
       return ClientCertificateChoice::pending();
     }
-    s->peer_ca_names = names_from_der(request.certificate_authorities);
-    // A TLS 1.2 CertificateRequest always carries the list (RFC 5246
-    // §7.4.4), perhaps empty: libssl then has an empty stack, not NULL.
-    if (!s->peer_ca_names && request.version == ProtocolVersion::tls12) s->peer_ca_names.reset(sk_X509_NAME_new_null());
+    // Decoded when asked for (SSL_get_client_CA_list). A TLS 1.2
+    // CertificateRequest always carries the list (RFC 5246 §7.4.4), perhaps
+    // empty: libssl then has an empty stack, not NULL.
+    s->peer_ca_der = request.certificate_authorities;
+    s->peer_ca_listed = !s->peer_ca_der.empty() || request.version == ProtocolVersion::tls12;
+    s->peer_ca_names.reset();
+    s->peer_ca_decoded = false;
     Answer a = decide(s, true);
     if (a.kind == Answer::Kind::later) {
       s->pending_client_cert = std::move(pending);

@@ -7,6 +7,7 @@
 #include "ca_names.h"
 #include "cert_cb.h"
 #include "client_cert.h"
+#include "credential_cache.h"
 #include "errors.h"
 #include "servername.h"
 #include "session_cache.h"
@@ -23,8 +24,11 @@ constexpr long kMaxSessionLifetime = 604800;
 
 void apply_common(SSL* s, const Settings& settings, CommonConfig& c) {
   c.keylog = keylog_for(s);
-  c.cipher_suites = settings.cipher_suites;
-  c.cipher_suites12 = settings.cipher_suites12;
+  // The context's lists at this moment unless the SSL has its own
+  // (settings.h).
+  const Settings& suites = settings.own_cipher_lists ? settings : s->ctx.ctx->settings;
+  c.cipher_suites = suites.cipher_suites;
+  c.cipher_suites12 = suites.cipher_suites12;
   c.groups = settings.groups;
   // driver.cpp refuses a range without a version vouch speaks first.
   ProtocolVersion min = ProtocolVersion::tls12, max = ProtocolVersion::tls13;
@@ -59,24 +63,18 @@ bool version_range(const Settings& st, ProtocolVersion& min, ProtocolVersion& ma
   return true;
 }
 
-std::vector<Credential> credentials_of(const SSL* s) {
+CredentialSnapshot credentials_of(const SSL* s) {
   const CertSet& set = s->settings.certs;
-  // libssl picks among its slots by signature algorithm, and its default
-  // algorithm order puts ECDSA first, then EdDSA, then RSA-PSS and RSA;
-  // vouch takes the first credential that fits, so the order carries that.
-  constexpr size_t kOrder[] = {2, 3, 4, 1, 0};
-  static_assert(std::size(kOrder) == CertSet::kSlots);
-  std::vector<Credential> out;
-  QuietErrors quiet;
-  for (size_t i : kOrder) {
-    const CertSlot& slot = set.slots[i];
-    if (!slot.cert || !slot.key) continue;
-    std::vector<X509*> chain{slot.cert.get()};
-    const auto& rest = slot.chain.empty() ? s->ctx.ctx->extra_certs : slot.chain;
-    for (const auto& x : rest) chain.push_back(x.get());
-    auto credential = Credential::from_x509(chain, slot.key.get());
-    if (credential) out.push_back(std::move(credential).value());
-  }
+  const SSL_CTX* ctx = s->ctx.ctx;
+  if (auto hit = s->credentials.find(set, ctx->extra_certs)) return hit;
+  if (auto hit = ctx->credentials.find(set, ctx->extra_certs)) return hit;
+  auto converted = convert_credentials(set, ctx->extra_certs);
+  CredentialSnapshot out = converted->credentials;
+  // What the context holds goes in its cache, for every SSL_new after this
+  // one; certificates set on this SSL alone stay with it (and its next
+  // handshakes, SSL_clear keeps them), so that they do not push the
+  // context's out.
+  (same_slots(set, ctx->settings.certs) ? ctx->credentials : s->credentials).store(std::move(converted));
   return out;
 }
 
@@ -126,7 +124,7 @@ std::shared_ptr<const ServerConfig> server_config(SSL* s) {
   const Settings& settings = s->settings;
   apply_common(s, settings, *c);
   // vouch offers the first that fits the client's signature algorithms.
-  c->credentials = credentials_of(s);
+  c->credentials = *credentials_of(s);
   // SSL_VERIFY_POST_HANDSHAKE: libssl asks only later, with
   // SSL_verify_client_post_handshake (RFC 8446 §4.6.2) — in TLS 1.3; in
   // TLS 1.2, which has no such thing, it asks during the handshake.

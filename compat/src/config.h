@@ -12,10 +12,12 @@
 namespace vouch::compat {
 
 /// The SSL's certificates with their keys (every complete slot, ECDSA
-/// first as in libssl's algorithm order), each with the chain sent after it: the chain
-/// loaded with the certificate, else the context's extra chain certificates
-/// (SSL_CTX_add_extra_chain_cert).
-std::vector<Credential> credentials_of(const SSL* s);
+/// first as in libssl's algorithm order), each with the chain sent after it:
+/// the chain loaded with the certificate, else the context's extra chain
+/// certificates (SSL_CTX_add_extra_chain_cert). Converted once for the
+/// objects the slots hold and shared (credential_cache.h): the context's
+/// cache when the SSL holds what the context does, else the SSL's own.
+CredentialSnapshot credentials_of(const SSL* s);
 
 /// The versions vouch speaks within what the settings allow (min/max
 /// proto version, SSL_OP_NO_TLSv1_2 / SSL_OP_NO_TLSv1_3); false when none

@@ -228,16 +228,23 @@ struct QueuedError {
 using ErrorList = std::vector<QueuedError>;
 
 // Per thread, as libcrypto's queue is: callbacks run on the thread that
-// called into vouch-ssl.
-thread_local int t_quiet_depth = 0;
-thread_local ErrorList t_kept;
-// What each open QuietErrors / CallbackErrors lifted off the queue, innermost
-// last (the scopes nest).
-thread_local std::vector<ErrorList> t_saved;
+// called into vouch-ssl. One object, so that each scope pays for one
+// thread-local lookup (__tls_get_addr in a shared library), not three.
+struct ScopeState {
+  int quiet_depth = 0;
+  ErrorList kept;
+  // What each open QuietErrors / CallbackErrors lifted off the queue,
+  // innermost last (the scopes nest).
+  std::vector<ErrorList> saved;
+};
+thread_local ScopeState t_scopes;
 
 /// Empties the queue, oldest first.
 ErrorList take_all() {
   ErrorList out;
+  // The common case, a program that keeps its queue clean, costs one look
+  // at the queue (a scope is entered on every handshake step and I/O call).
+  if (ERR_peek_error() == 0) return out;
   for (int guard = 0; guard < 64; ++guard) {  // libcrypto keeps at most 16
     const char *file = nullptr, *func = nullptr, *data = nullptr;
     int line = 0, flags = 0;
@@ -268,29 +275,34 @@ void push_all(const ErrorList& list) {
 // Marks are not used: ERR_set_mark does nothing on an empty queue, and a
 // callback's entries must be lifted out from between vouch's own.
 QuietErrors::QuietErrors() {
-  t_saved.push_back(take_all());
-  ++t_quiet_depth;
+  ScopeState& t = t_scopes;
+  t.saved.push_back(take_all());
+  ++t.quiet_depth;
 }
 
 QuietErrors::~QuietErrors() {
-  ERR_clear_error();  // what vouch's own libcrypto calls left
-  push_all(t_saved.back());
-  t_saved.pop_back();
-  if (--t_quiet_depth == 0) {
-    push_all(t_kept);
-    t_kept.clear();
+  ScopeState& t = t_scopes;
+  // What vouch's own libcrypto calls left (usually nothing: a look is
+  // cheaper than ERR_clear_error's walk over every slot).
+  if (ERR_peek_error() != 0) ERR_clear_error();
+  push_all(t.saved.back());
+  t.saved.pop_back();
+  if (--t.quiet_depth == 0) {
+    push_all(t.kept);
+    t.kept.clear();
   }
 }
 
-CallbackErrors::CallbackErrors() : active_(t_quiet_depth > 0) {
-  if (active_) t_saved.push_back(take_all());
+CallbackErrors::CallbackErrors() : active_(t_scopes.quiet_depth > 0) {
+  if (active_) t_scopes.saved.push_back(take_all());
 }
 
 CallbackErrors::~CallbackErrors() {
   if (!active_) return;
-  for (QueuedError& e : take_all()) t_kept.push_back(std::move(e));
-  push_all(t_saved.back());
-  t_saved.pop_back();
+  ScopeState& t = t_scopes;
+  for (QueuedError& e : take_all()) t.kept.push_back(std::move(e));
+  push_all(t.saved.back());
+  t.saved.pop_back();
 }
 
 }  // namespace vouch::compat

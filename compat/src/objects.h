@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "cert/cert_cache.h"
+#include "credential_cache.h"
 #include "crypto/ossl.h"
 #include "errors.h"
 #include "record/record.h"
@@ -48,8 +50,18 @@ struct ssl_session_st {
   std::vector<vouch::Bytes> peer_chain;
   /// SSL_SESSION_get_id: a server's session ID; a client's, the server's
   /// session ID or, as libssl makes it, SHA-256 of the ticket. Empty: the
-  /// session cannot be cached (libssl's session_id_length 0).
-  vouch::Bytes id;
+  /// session cannot be cached (libssl's session_id_length 0). A client's is
+  /// derived when first asked for: few programs ask, and hashing every
+  /// ticket (kilobytes with a client chain inside) cost a client handshake
+  /// more than 2 %. Thread-safe, as sessions are shared between threads.
+  const vouch::Bytes& id() const;
+  /// Sets the ID (of a server's session, or one read by d2i_SSL_SESSION)
+  /// before the session is shared; no client ID is derived then.
+  void set_id(vouch::ByteView id);
+  /// A server's TLS 1.3 ticket session: libssl gives each a random ID of
+  /// its own, drawn here when first asked for (the session cache, the new
+  /// session callback, SSL_SESSION_get_id) rather than for every ticket.
+  void set_random_id();
   /// libssl's not_resumable: removed from a cache (SSL_free without
   /// shutdown, a fatal alert, expired, a TLS 1.3 ticket used once).
   bool not_resumable = false;
@@ -60,6 +72,12 @@ struct ssl_session_st {
   /// Made by d2i_SSL_SESSION: as in libssl, a connection resumed from it
   /// reports no peer chain (SSL_get_peer_cert_chain), only the certificate.
   bool from_der = false;
+
+ private:
+  mutable std::once_flag id_once_;
+  mutable vouch::Bytes id_;
+  bool id_given_ = false;
+  bool id_random_ = false;
 };
 
 namespace vouch::compat {
@@ -125,6 +143,10 @@ struct ssl_ctx_st {
   /// SSL_CTX_add_extra_chain_cert: sent after the leaf when the certificate
   /// has no chain of its own. Shared by every SSL of the context.
   std::vector<vouch::ossl::X509Ptr> extra_certs;
+  /// The vouch credentials of `settings.certs` (with extra_certs), made at
+  /// the first handshake that uses them and shared by every SSL of the
+  /// context whose slots still hold those objects (credential_cache.h).
+  mutable vouch::compat::CredentialCache credentials;
   /// SSL_CTX_load_verify_locations. Shared by every SSL of the context, as
   /// libssl shares the context's X509_STORE.
   vouch::TrustStore trust;
@@ -199,11 +221,21 @@ struct RecordReader {
   bool partial() const { return header_have > 0; }
 };
 
-/// The peer's certificates as libcrypto objects, decoded on first use from
-/// the DER vouch keeps. Owned by the SSL (the getters' no-reference rules).
+/// The peer's certificates as libcrypto objects, for the getters (owned by
+/// the SSL: they hand out no new reference). Taken from vouch's parse cache
+/// (cert/cert_cache.h), where verifying the chain already put them, rather
+/// than decoded again with d2i_X509 — slow in libcrypto 3.0 — on every
+/// connection; the X509 objects are therefore shared with other
+/// connections that received the same certificate, read-only, as libssl
+/// shares a session's certificate between the connections resuming it.
 struct PeerCerts {
-  bool built = false;
-  ossl::X509Stack all;          // leaf first, as sent
+  /// The peer's chain, leaf first: the leaf alone until the whole chain is
+  /// asked for (SSL_get_peer_cert_chain). Each holds its DER, compared with
+  /// vouch's chain on every use: a renegotiation or a post-handshake
+  /// certificate brings another chain.
+  std::vector<CertificateHandle> parsed;
+  /// Made with the whole chain, null before.
+  ossl::X509Stack all;           // leaf first, as sent
   ossl::X509Stack without_leaf;  // what a server's SSL_get_peer_cert_chain gives
   /// A server that asked for a certificate and got none: libssl keeps an
   /// empty list then (NULL only when it never asked).
@@ -251,6 +283,10 @@ struct ssl_st {
   vouch::compat::CtxRef session_ctx;
   CRYPTO_EX_DATA ex_data{};
   vouch::compat::Settings settings;
+  /// The credentials of certificates set on this SSL alone (SSL_use_*, a
+  /// callback's, another context's after SSL_set_SSL_CTX); those of its
+  /// context's certificates are in the context's cache.
+  mutable vouch::compat::CredentialCache credentials;
   std::string host_name;  // SSL_set_tlsext_host_name
   /// SSL_set_tlsext_status_type: TLSEXT_STATUSTYPE_ocsp, or -1 (nothing).
   int status_type = -1;
@@ -280,9 +316,16 @@ struct ssl_st {
   /// SSL_set_session, or the session the last handshake established
   /// (SSL_get_session): a client offers it for resumption.
   vouch::compat::SessionPtr session_ref;
-  /// Client: the CA names of the server's last CertificateRequest
-  /// (SSL_get_client_CA_list); null when it named none.
-  vouch::compat::NameStack peer_ca_names;
+  /// Client: the CA names of the server's last CertificateRequest (DER),
+  /// and whether it had a list (a TLS 1.2 request always has one, perhaps
+  /// empty; a TLS 1.3 one only with certificate_authorities).
+  std::vector<vouch::Bytes> peer_ca_der;
+  bool peer_ca_listed = false;
+  /// Those names as SSL_get_client_CA_list gives them (null when no list
+  /// came), decoded at its first call: most programs never ask, and
+  /// decoding them cost each mutual-TLS client handshake about 1 %.
+  mutable vouch::compat::NameStack peer_ca_names;
+  mutable bool peer_ca_decoded = false;
 
   // The transport: each slot holds one reference (libssl's rule: the same
   // BIO in both slots is held twice).

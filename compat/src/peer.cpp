@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "cert/verify_chain.h"
 #include "objects.h"
 
 namespace ossl = vouch::ossl;
@@ -50,30 +51,73 @@ const std::vector<vouch::Bytes>* peer_der(const SSL* s) {
   return &c->peer_chain();
 }
 
-// Decodes the peer's chain once per chain vouch holds (the SSL owns the
-// result; getters hand out no new reference).
+// One certificate of the peer's chain: from the cache verification filled
+// (a hash and a lookup), or parsed afresh when the process turned vouch's
+// caches off. Null when it does not parse, which cannot happen to a chain
+// vouch accepted.
+vouch::CertificateHandle parse_peer_certificate(const vouch::Bytes& der) {
+  auto parsed = vouch::verify_caching_enabled() ? vouch::CertCache::shared().parse(der)
+                                                 : vouch::parse_certificate(der);
+  return parsed ? std::move(parsed).value() : nullptr;
+}
+
+bool parsed_from(const vouch::CertificateHandle& parsed, const vouch::Bytes& der) {
+  return parsed != nullptr && parsed->der == der;
+}
+
+// The first `n` certificates of the SSL's parsed chain are those of `der`;
+// else the SSL's certificates are made afresh (a new chain arrived).
+bool keep_or_reset(vouch::compat::PeerCerts& p, const std::vector<vouch::Bytes>& der, size_t n) {
+  bool same = p.parsed.size() >= n && der.size() >= n;
+  for (size_t i = 0; same && i < n; ++i) same = parsed_from(p.parsed[i], der[i]);
+  if (!same) p = vouch::compat::PeerCerts();
+  return same;
+}
+
+// The peer's leaf, parsed once per chain vouch holds.
+X509* peer_leaf(const SSL* s) {
+  const std::vector<vouch::Bytes>* der = peer_der(s);
+  if (der == nullptr) return nullptr;
+  vouch::compat::PeerCerts& p = s->peer;
+  if (!keep_or_reset(p, *der, 1)) {
+    vouch::CertificateHandle leaf = parse_peer_certificate(der->front());
+    if (!leaf) return nullptr;
+    p.parsed.push_back(std::move(leaf));
+  }
+  return p.parsed.front()->cert.get();
+}
+
+// The whole chain as libssl's stacks, made once per chain vouch holds (the
+// leaf reused when SSL_get0_peer_certificate parsed it already).
 const vouch::compat::PeerCerts* peer_certs(const SSL* s) {
   const std::vector<vouch::Bytes>* der = peer_der(s);
   if (der == nullptr) return nullptr;
   vouch::compat::PeerCerts& p = s->peer;
-  if (p.built && static_cast<size_t>(sk_X509_num(p.all.get())) == der->size()) return &p;
-  p = vouch::compat::PeerCerts();
-  p.all.reset(sk_X509_new_null());
-  p.without_leaf.reset(sk_X509_new_null());
-  if (!p.all || !p.without_leaf) return nullptr;
-  for (size_t i = 0; i < der->size(); ++i) {
-    const unsigned char* in = (*der)[i].data();
-    ossl::X509Ptr x(d2i_X509(nullptr, &in, static_cast<long>((*der)[i].size())));
-    if (!x) return nullptr;  // vouch parsed it already; cannot happen
-    if (i > 0) {
-      ossl::X509Ptr again = ossl::up_ref(x.get());
-      if (sk_X509_push(p.without_leaf.get(), again.get()) <= 0) return nullptr;
-      (void)again.release();
-    }
-    if (sk_X509_push(p.all.get(), x.get()) <= 0) return nullptr;
-    (void)x.release();
+  if (p.all && keep_or_reset(p, *der, der->size())) return &p;
+  if (peer_leaf(s) == nullptr) return nullptr;
+  std::vector<vouch::CertificateHandle> parsed{p.parsed.front()};
+  for (size_t i = 1; i < der->size(); ++i) {
+    vouch::CertificateHandle c = parse_peer_certificate((*der)[i]);
+    if (!c) return nullptr;
+    parsed.push_back(std::move(c));
   }
-  p.built = true;
+  ossl::X509Stack all(sk_X509_new_null());
+  ossl::X509Stack without_leaf(sk_X509_new_null());
+  if (!all || !without_leaf) return nullptr;
+  // Each stack holds references of its own (sk_X509_pop_free).
+  auto push = [](STACK_OF(X509)* stack, X509* x) {
+    ossl::X509Ptr ref = ossl::up_ref(x);
+    if (sk_X509_push(stack, ref.get()) <= 0) return false;
+    (void)ref.release();
+    return true;
+  };
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    X509* x = parsed[i]->cert.get();
+    if (!push(all.get(), x) || (i > 0 && !push(without_leaf.get(), x))) return nullptr;
+  }
+  p.parsed = std::move(parsed);
+  p.all = std::move(all);
+  p.without_leaf = std::move(without_leaf);
   return &p;
 }
 
@@ -89,10 +133,7 @@ bool session_is_tls12(const SSL* s) {
 
 extern "C" {
 
-X509* SSL_get0_peer_certificate(const SSL* s) {
-  const vouch::compat::PeerCerts* p = peer_certs(s);
-  return p != nullptr ? sk_X509_value(p->all.get(), 0) : nullptr;
-}
+X509* SSL_get0_peer_certificate(const SSL* s) { return peer_leaf(s); }
 
 X509* SSL_get1_peer_certificate(const SSL* s) {
   X509* leaf = SSL_get0_peer_certificate(s);

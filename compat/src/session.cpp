@@ -119,7 +119,7 @@ void SSL_SESSION_free(SSL_SESSION* session) {
 int SSL_SESSION_is_resumable(const SSL_SESSION* session) {
   if (session == nullptr || session->not_resumable) return 0;
   // libssl: a session with an ID or a ticket.
-  return (session->server ? !session->id.empty() : session->session != nullptr) ? 1 : 0;
+  return (session->server ? !session->id().empty() : session->session != nullptr) ? 1 : 0;
 }
 
 int SSL_session_reused(const SSL* s) {
@@ -176,8 +176,9 @@ vouch::Bytes encode(const SSL_SESSION* s) {
   out.push_back(static_cast<uint8_t>((s->server ? kFlagServer : 0) | (s->not_resumable ? kFlagNotResumable : 0)));
   put_be(out, static_cast<uint64_t>(static_cast<int64_t>(s->time)), 8);
   put_be(out, static_cast<uint64_t>(static_cast<int64_t>(s->timeout)), 8);
-  put_be(out, s->id.size(), 1);
-  out.insert(out.end(), s->id.begin(), s->id.end());
+  const vouch::Bytes& id = s->id();
+  put_be(out, id.size(), 1);
+  out.insert(out.end(), id.begin(), id.end());
   vouch::Bytes payload = s->server ? s->state : (s->session ? vouch::encode_session(*s->session) : vouch::Bytes{});
   put_be(out, payload.size(), 4);
   out.insert(out.end(), payload.begin(), payload.end());
@@ -232,7 +233,7 @@ vouch::compat::SessionPtr decode(const unsigned char* in, size_t len, size_t& us
     why = "truncated session ID";
     return nullptr;
   }
-  s->id.assign(at, at + id_len);
+  s->set_id(vouch::ByteView(at, id_len));
   if (!c.be(4, payload_len) || !c.take(payload_len, at)) {
     why = "truncated session";
     return nullptr;
@@ -281,8 +282,9 @@ long SSL_SESSION_set_timeout(SSL_SESSION* s, long t) {
 }
 
 const unsigned char* SSL_SESSION_get_id(const SSL_SESSION* s, unsigned int* len) {
-  if (len != nullptr) *len = static_cast<unsigned int>(s->id.size());
-  return s->id.data();
+  const vouch::Bytes& id = s->id();
+  if (len != nullptr) *len = static_cast<unsigned int>(id.size());
+  return id.data();
 }
 
 int i2d_SSL_SESSION(const SSL_SESSION* in, unsigned char** pp) {

@@ -66,7 +66,7 @@ void add_session(SSL_CTX* ctx, SSL_SESSION* session) {
   std::vector<SessionPtr> evicted;
   {
     std::lock_guard lock(c.mu);
-    auto it = c.by_id.find(key_of(session->id));
+    auto it = c.by_id.find(key_of(session->id()));
     if (it != c.by_id.end()) {
       if (it->second.first.get() == session) return;
       (void)erase_locked(c, it);  // libssl replaces it without the callback
@@ -77,8 +77,8 @@ void add_session(SSL_CTX* ctx, SSL_SESSION* session) {
     }
     SSL_SESSION_up_ref(session);
     const uint64_t order = c.next_order++;
-    c.by_order.emplace(order, key_of(session->id));
-    c.by_id.emplace(key_of(session->id), std::make_pair(SessionPtr(session), order));
+    c.by_order.emplace(order, key_of(session->id()));
+    c.by_id.emplace(key_of(session->id()), std::make_pair(SessionPtr(session), order));
   }
   for (auto& old : evicted) {
     old->not_resumable = true;
@@ -169,9 +169,33 @@ class CompatServerCache final : public ServerSessionCache {
 
 }  // namespace
 
+}  // namespace vouch::compat
+
+const vouch::Bytes& ssl_session_st::id() const {
+  // A client session's ID is derived from what the server sent, which the
+  // session holds from its creation; a server's, or one decoded, was given.
+  std::call_once(id_once_, [this] {
+    if (id_random_) {
+      vouch::Bytes id(SSL_MAX_SSL_SESSION_ID_LENGTH);
+      if (vouch::random_bytes(id).ok()) id_ = std::move(id);
+    } else if (!id_given_ && !server && session) {
+      id_ = vouch::compat::client_session_id(*session);
+    }
+  });
+  return id_;
+}
+
+void ssl_session_st::set_random_id() { id_random_ = true; }
+
+void ssl_session_st::set_id(vouch::ByteView id) {
+  id_.assign(id.begin(), id.end());
+  id_given_ = true;
+}
+
+namespace vouch::compat {
+
 SessionPtr new_client_session(const SSL* s, std::shared_ptr<const Session> session) {
   auto out = std::make_unique<ssl_session_st>();
-  if (session) out->id = client_session_id(*session);
   out->session = std::move(session);
   out->time = now_seconds();
   out->timeout = s->session_ctx.ctx->sessions.timeout;
@@ -181,7 +205,7 @@ SessionPtr new_client_session(const SSL* s, std::shared_ptr<const Session> sessi
 SessionPtr new_server_session(const SSL* s, ByteView id, Bytes state) {
   auto out = std::make_unique<ssl_session_st>();
   out->server = true;
-  out->id.assign(id.begin(), id.end());
+  out->set_id(id);
   out->state = std::move(state);
   out->time = now_seconds();
   out->timeout = s->session_ctx.ctx->sessions.timeout;
@@ -190,7 +214,7 @@ SessionPtr new_server_session(const SSL* s, ByteView id, Bytes state) {
 
 void update_cache(SSL* s, long mode) {
   SSL_SESSION* session = s->session_ref.get();
-  if (session == nullptr || session->id.empty()) return;
+  if (session == nullptr) return;
   // libssl does not cache a server session without a session id context
   // when it verifies clients: resuming it would fail the handshake.
   if (mode == SSL_SESS_CACHE_SERVER && s->settings.session_id_context.empty() &&
@@ -199,7 +223,9 @@ void update_cache(SSL* s, long mode) {
   SSL_CTX* ctx = s->session_ctx.ctx;
   SessionCacheState& c = ctx->sessions;
   const long m = c.mode;
-  if ((m & mode) == 0) return;
+  // The mode first: with it off the session's ID is never needed (and a
+  // lazily drawn one never drawn).
+  if ((m & mode) == 0 || session->id().empty()) return;
   // A TLS 1.3 server's ticket carries its session: libssl keeps it only
   // for a remove callback to hear of, or for stateful tickets.
   const bool stateless13 = mode == SSL_SESS_CACHE_SERVER && is_tls13(s) && c.remove_cb == nullptr &&
@@ -225,11 +251,11 @@ void update_cache(SSL* s, long mode) {
 void remove_session(SSL_CTX* ctx, SSL_SESSION* session) {
   if (session == nullptr) return;
   session->not_resumable = true;
-  if (session->id.empty()) return;
+  if (session->id().empty()) return;
   SessionPtr held;
   {
     std::lock_guard lock(ctx->sessions.mu);
-    auto it = ctx->sessions.by_id.find(key_of(session->id));
+    auto it = ctx->sessions.by_id.find(key_of(session->id()));
     if (it != ctx->sessions.by_id.end() && it->second.first.get() == session) held = erase_locked(ctx->sessions, it);
   }
   // libssl calls it whether or not the internal cache held the session.
@@ -260,10 +286,11 @@ void note_server_tickets(SSL* s) {
   size_t n = s->settings.num_tickets;
   if (s->conn->info().resumed) n = std::min<size_t>(n, 1);
   for (size_t i = 0; i < n; ++i) {
-    // libssl gives each ticket's session a random ID of its own.
-    Bytes id(SSL_MAX_SSL_SESSION_ID_LENGTH);
-    if (!random_bytes(id)) id.clear();
-    s->session_ref = new_server_session(s, id, {});
+    // libssl gives each ticket's session a random ID of its own, drawn
+    // when first needed (a DRBG call costs about 7,000 instructions, and
+    // without a session cache or callback nothing ever reads it).
+    s->session_ref = new_server_session(s, {}, {});
+    s->session_ref->set_random_id();
     update_cache(s, SSL_SESS_CACHE_SERVER);
   }
 }

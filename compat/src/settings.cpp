@@ -111,6 +111,7 @@ Settings Settings::copy() const {
   s.max_version = max_version;
   s.cipher_suites = cipher_suites;
   s.cipher_suites12 = cipher_suites12;
+  s.own_cipher_lists = own_cipher_lists;
   s.groups = groups;
   s.session_id_context = session_id_context;
   s.certs = certs.copy();

@@ -63,6 +63,12 @@ struct Settings {
   /// SSL_CTX_set_cipher_list: the TLS 1.2 suites vouch implements, in the
   /// order libssl's cipher string gives them (libssl's DEFAULT order).
   std::vector<CipherSuite> cipher_suites12;
+  /// An SSL's: SSL_set_ciphersuites or SSL_set_cipher_list gave it suite
+  /// lists of its own. Until then its handshakes use its context's lists
+  /// as they are at that moment, as libssl's (an SSL has no cipher list of
+  /// its own until one is set, and reads its context's): a change on the
+  /// context after SSL_new reaches it.
+  bool own_cipher_lists = false;
   std::vector<NamedGroup> groups;
   /// SSL_CTX_set_session_id_context / SSL_set_session_id_context: a server
   /// resumes only sessions made under the same context (at most 32 bytes).

@@ -12,6 +12,22 @@
 using vouch::compat::raise;
 using vouch::compat::Reason;
 
+namespace {
+
+// The SSL's own suite lists, from its context's current ones, before a
+// change to one of them: libssl copies the context's list at the first
+// SSL_set_ciphersuites / SSL_set_cipher_list, and the SSL keeps its lists
+// from then on.
+void own_cipher_lists(SSL* s) {
+  vouch::compat::Settings& st = s->settings;
+  if (st.own_cipher_lists) return;
+  st.cipher_suites = s->ctx.ctx->settings.cipher_suites;
+  st.cipher_suites12 = s->ctx.ctx->settings.cipher_suites12;
+  st.own_cipher_lists = true;
+}
+
+}  // namespace
+
 extern "C" {
 
 SSL* SSL_new(SSL_CTX* ctx) {
@@ -88,6 +104,7 @@ uint64_t SSL_clear_options(SSL* s, uint64_t op) { return s->settings.options &= 
 uint64_t SSL_get_options(const SSL* s) { return s->settings.options; }
 
 int SSL_set_ciphersuites(SSL* s, const char* str) {
+  own_cipher_lists(s);
   if (str == nullptr || !vouch::compat::parse_ciphersuites(str, s->settings.cipher_suites)) {
     raise(Reason::no_cipher_match, "cipher suite list");
     return 0;
@@ -96,6 +113,7 @@ int SSL_set_ciphersuites(SSL* s, const char* str) {
 }
 
 int SSL_set_cipher_list(SSL* s, const char* str) {
+  own_cipher_lists(s);
   if (str == nullptr || !vouch::compat::parse_cipher_list(str, s->settings.cipher_suites12)) {
     raise(Reason::no_cipher_match, str ? std::string("cipher list \"") + str + "\"" : "NULL");
     return 0;

@@ -3,6 +3,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert/cert_cache.h"
+#include "cert/verify_chain.h"
 #include "cert/x509_name.h"
 
 namespace vouch {
@@ -38,20 +39,36 @@ Status check_leaf_allows_signing(ByteView leaf_der, const std::string& who) {
   return {};
 }
 
+namespace {
+
+// A peer's certificate for reading its names: through the shared cache,
+// which verifying the chain filled (a hash and a lookup instead of a second
+// d2i_X509, slow in libcrypto 3.0), unless the process turned caching off.
+X509* cached_x509(ByteView der, CertificateHandle& holder) {
+  auto parsed = verify_caching_enabled() ? CertCache::shared().parse(der) : parse_certificate(der);
+  if (!parsed) return nullptr;
+  holder = std::move(parsed).value();
+  return holder->cert.get();
+}
+
+}  // namespace
+
 std::string subject_of(ByteView der) {
-  auto x = parse_certificate_der(der);
-  if (!x) return "";
+  CertificateHandle holder;
+  X509* x = cached_x509(der, holder);
+  if (x == nullptr) return "";
   ossl::Bio bio(BIO_new(BIO_s_mem()));
   if (!bio) return "";
-  X509_NAME_print_ex(bio.get(), X509_get_subject_name(x->get()), 0, XN_FLAG_RFC2253);
+  X509_NAME_print_ex(bio.get(), X509_get_subject_name(x), 0, XN_FLAG_RFC2253);
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
 }
 
 std::string issuer_of(ByteView der) {
-  auto x = parse_certificate_der(der);
-  return x ? name_line(X509_get_issuer_name(x->get())) : std::string();
+  CertificateHandle holder;
+  X509* x = cached_x509(der, holder);
+  return x != nullptr ? name_line(X509_get_issuer_name(x)) : std::string();
 }
 
 bool leaf_matches_host(const Credential& credential, const std::string& host) {

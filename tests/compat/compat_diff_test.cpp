@@ -757,6 +757,35 @@ TEST_P(CompatDiff, BenchLike) {
   expect_line(r, "end");
 }
 
+// What an SSL keeps from its context at SSL_new and what it reads from it
+// later (ctx_changes.c), the rules vouch-ssl's caches of converted
+// certificates and parsed peer certificates must keep: a certificate changed
+// on the context reaches only SSL objects made after; one set on an SSL
+// stays that SSL's; extra chain certificates and cipher suite lists changed
+// on the context reach existing SSL objects, the verify mode does not; the
+// peer certificate getters give one object per certificate, and a new one
+// after a new handshake on the same SSL.
+TEST_P(CompatDiff, ContextChangesAfterSslNew) {
+  Outcome r = expect_same("ctx_changes", {pki_dir()});
+  expect_in_order(r, {"-- the context's first certificate", "handshake=done server key=EC-256 chain=2 verify_result=0",
+                      "-- SSL made before the change", "handshake=done server key=EC-256 chain=2 verify_result=0",
+                      "-- SSL made after the change", "handshake=done server key=EC-384 chain=2 verify_result=0",
+                      "-- SSL with a certificate of its own", "handshake=done server key=EC-256 chain=2 verify_result=0",
+                      "-- the next SSL of the context", "handshake=done server key=EC-384 chain=2 verify_result=0"});
+  expect_in_order(r, {"-- without extra chain certificates", "handshake=done server key=EC-256 chain=1 verify_result=20",
+                      "-- SSL made before the call", "handshake=done server key=EC-256 chain=2 verify_result=0",
+                      "-- SSL made after the call", "handshake=done server key=EC-256 chain=2 verify_result=0"});
+  const std::string chacha = tls12() ? "ECDHE-ECDSA-CHACHA20-POLY1305" : "TLS_CHACHA20_POLY1305_SHA256";
+  expect_in_order(r, {"server SSL_get_verify_mode: made before=0 made after=3", "-- both made before the changes",
+                      "handshake=done cipher=" + chacha, "-- both made after the changes",
+                      "handshake=failed server key=EC-256 chain=2 verify_result=0"});
+  expect_in_order(r, {"client: chain=2 leaf key=EC-256 same on every call=1 first of the chain=1 get1 same=1",
+                      "server: client cn=client-ecdsa chain=1 same on every call=1",
+                      "server: chain[0] cn=vouch test intermediate ecdsa",
+                      "after SSL_clear: handshake=done leaf key=EC-384 chain=2 first of the chain=1"});
+  expect_line(r, "end");
+}
+
 // The SSL_get_cipher* macros and the SSL_CIPHER getters (name, standard
 // name, bits, version, id, protocol id, description) for every suite of the
 // version, both sides; and with no cipher yet.
