@@ -1,11 +1,11 @@
 // libFuzzer target: OCSP response decoding and verification (RFC 6960;
-// src/cert/ocsp.h, ocsp_inspect.h): inspection without trust, the CertID
+// src/ocsp/ocsp.h, src/ocsp/inspect.h): inspection without trust, the CertID
 // match, and full verification for the fuzz PKI's server leaf (issuer: the
 // intermediate) and for the intermediate (issuer: the root), at the fuzz
 // clock. Input: the DER OCSPResponse.
 #include "base/clock.h"
-#include "cert/ocsp.h"
-#include "cert/ocsp_inspect.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/inspect.h"
 #include "fuzz_util.h"
 #include "fuzz_world.h"
 

@@ -5,7 +5,7 @@
 
 #include <openssl/err.h>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/pem.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"

@@ -11,7 +11,7 @@
 #include <ctime>
 
 #include "cert/cert_cache.h"
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/verify_cache.h"
 #include "cert/x509_name.h"
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "vouch/revocation.h"
 
 namespace vouch {

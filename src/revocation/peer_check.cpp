@@ -1,7 +1,7 @@
 #include "revocation/peer_check.h"
 
 #include "cert/cert_cache.h"
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/verify_chain.h"
 #include "cert/public_key.h"
 #include "crypto/ossl.h"

@@ -1,6 +1,6 @@
 // The OCSP staple policy as a revocation provider (RFC 6066 §8, RFC 8446
 // §4.4.2.1, RFC 7633 must-staple).
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "vouch/revocation.h"
 
 namespace vouch {

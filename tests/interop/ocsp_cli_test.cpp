@@ -11,8 +11,8 @@
 #include <cctype>
 #include <chrono>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/ocsp_time.h"
 #include "interop/interop.h"
 #include "tools/ocsp_responder.h"
 

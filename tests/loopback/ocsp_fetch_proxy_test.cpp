@@ -1,4 +1,4 @@
-// fetch_ocsp's HTTP proxy path (src/cert/ocsp_fetch.cpp) against a tiny
+// fetch_ocsp's HTTP proxy path (src/ocsp/fetch.cpp) against a tiny
 // test proxy on 127.0.0.1 that records each request line and forwards the
 // request to the in-process test OCSP responder.
 //
@@ -31,8 +31,8 @@
 #include <thread>
 #include <vector>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_fetch.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/fetch.h"
 #include "support/pki.h"
 #include "tools/ocsp_responder.h"
 #include "vouch/stapler.h"

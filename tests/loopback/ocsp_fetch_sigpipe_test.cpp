@@ -14,8 +14,8 @@
 #include <thread>
 
 #include "base/sigpipe_guard.h"
-#include "cert/ocsp.h"
-#include "cert/ocsp_fetch.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/fetch.h"
 
 namespace vouch {
 namespace {

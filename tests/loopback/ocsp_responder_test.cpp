@@ -1,5 +1,5 @@
 // The test OCSP responder (tests/tools) over real sockets on 127.0.0.1: raw
-// HTTP POST and GET written here, fetch_ocsp (src/cert/ocsp_fetch.cpp) in
+// HTTP POST and GET written here, fetch_ocsp (src/ocsp/fetch.cpp) in
 // every responder mode, the standalone program, and the real `openssl ocsp`
 // client against it.
 #include "tools/ocsp_responder.h"
@@ -14,8 +14,8 @@
 
 #include <thread>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_fetch.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/fetch.h"
 #include "support/pki.h"
 #include "support/process.h"
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "support/pki.h"
 #include "support/watchdog.h"
 #include "tools/ocsp_responder.h"

@@ -54,7 +54,7 @@
 #include <thread>
 #include <vector>
 
-#include "ocsp/staple_cache.h"
+#include "stapler/staple_cache.h"
 #include "support/loopback.h"
 #include "support/pki.h"
 #include "support/process.h"

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "base/hex.h"
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "support/pki.h"
 #include "tools/ocsp_response_builder.h"
 

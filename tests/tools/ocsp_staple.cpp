@@ -1,6 +1,6 @@
 #include "tools/ocsp_staple.h"
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "tools/ocsp_signers.h"
 
 namespace vouch::testing {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "support/pki.h"
 
 namespace vouch {

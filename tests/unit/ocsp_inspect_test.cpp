@@ -1,9 +1,9 @@
-// Inspecting untrusted OCSP responses (src/cert/ocsp_inspect.cpp): every
+// Inspecting untrusted OCSP responses (src/ocsp/inspect.cpp): every
 // field of good, revoked and unknown responses as the responder wrote them,
 // responses that are not successful, and malformed input of every kind
 // (empty, garbage, each truncation, oversized, altered bytes) — which must be
 // errors, never crashes. Responses come from the test responder's builder.
-#include "cert/ocsp_inspect.h"
+#include "ocsp/inspect.h"
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>
@@ -12,7 +12,7 @@
 #include <chrono>
 
 #include "base/hex.h"
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/x509_name.h"
 #include "support/ocsp_fixture.h"
 #include "support/pki.h"

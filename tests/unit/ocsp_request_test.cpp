@@ -1,9 +1,9 @@
 // Building OCSP requests and reading the OCSP bits of certificates
-// (src/cert/ocsp_request.cpp, src/cert/ocsp_info.cpp).
+// (src/ocsp/request.cpp, src/ocsp/info.cpp).
 #include <gtest/gtest.h>
 #include <openssl/x509v3.h>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "support/pki.h"
 
 namespace vouch {

@@ -1,9 +1,9 @@
-// The Stapler's cache directory (src/ocsp/staple_cache.cpp and its use by
+// The Stapler's cache directory (src/stapler/staple_cache.cpp and its use by
 // the Stapler): a restart staples from the cache with the responder down;
 // corrupt, mismatched, expired or revoked files are ignored with an event;
 // writes are atomic — a writer killed at any point leaves either the old or
 // the new complete file, and its temporary file is cleaned up.
-#include "ocsp/staple_cache.h"
+#include "stapler/staple_cache.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -19,7 +19,7 @@
 #include <random>
 #include <thread>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "support/pki.h"
 #include "tools/ocsp_response_builder.h"
 #include "vouch/stapler.h"

@@ -1,4 +1,4 @@
-// The Stapler (src/ocsp): when it fetches, what it serves, how it backs off,
+// The Stapler (src/stapler): when it fetches, what it serves, how it backs off,
 // what it does through outages, revocations and expiry, credential swaps,
 // its events, state and thread. Time is a fake clock the tests advance; the
 // network is a fake fetcher answering with responses built for the fake
@@ -17,9 +17,9 @@
 #include <mutex>
 #include <thread>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/x509_name.h"
-#include "ocsp/staple_slot.h"
+#include "stapler/staple_slot.h"
 #include "support/pki.h"
 #include "support/watchdog.h"
 #include "tools/ocsp_response_builder.h"

@@ -1,5 +1,5 @@
-// OCSP times (src/cert/ocsp_time.cpp): GeneralizedTime/UTCTime to chrono and back.
-#include "cert/ocsp_time.h"
+// OCSP times (src/ocsp/ocsp_time.cpp): GeneralizedTime/UTCTime to chrono and back.
+#include "ocsp/ocsp_time.h"
 
 #include <gtest/gtest.h>
 

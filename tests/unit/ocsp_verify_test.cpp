@@ -1,4 +1,4 @@
-// OCSP response verification (src/cert/ocsp_verify.cpp): every way a
+// OCSP response verification (src/ocsp/verify.cpp): every way a
 // response can be unacceptable (RFC 6960 §3.2, §4.2.2), and the statuses it
 // reports when it is acceptable. Responses come from the test responder's
 // builder (tests/tools), without any network.
@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "base/hex.h"
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/verify_chain.h"
 #include "cert/x509_name.h"
 #include "support/ocsp_fixture.h"

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "vouch/revocation.h"
 
 namespace vouch {

@@ -7,7 +7,7 @@
 // fetch and check print "ocsp: <status>" and exit 0 only for a verified
 // "good"; a verified revoked/unknown status and every failure exit 1 with a
 // one-line "error: ..." on stderr. The OCSP work itself is the cert layer's
-// (cert/ocsp.h, cert/ocsp_fetch.h, cert/ocsp_inspect.h); this file only
+// (ocsp/ocsp.h, ocsp/fetch.h, ocsp/inspect.h); this file only
 // reads files and arguments and prints.
 #include <fcntl.h>
 #include <unistd.h>
@@ -25,10 +25,10 @@
 #include <string_view>
 #include <vector>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_fetch.h"
-#include "cert/ocsp_inspect.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/fetch.h"
+#include "ocsp/inspect.h"
+#include "ocsp/ocsp_time.h"
 #include "cert/pem.h"
 #include "commands.h"
 #include "options.h"

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/ocsp_time.h"
 #include "cert/pem.h"
 
 namespace vouch::cli {

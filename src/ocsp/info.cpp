@@ -4,7 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 
 namespace vouch {
 namespace {

@@ -1,7 +1,7 @@
 // Building an OCSPRequest (RFC 6960 §4.1.1) with libcrypto.
 #include <openssl/ocsp.h>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "crypto/random.h"
 
 namespace vouch {

@@ -1,4 +1,4 @@
-#include "cert/ocsp_util.h"
+#include "ocsp/util.h"
 
 #include <openssl/err.h>
 

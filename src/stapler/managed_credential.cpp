@@ -1,11 +1,11 @@
-#include "ocsp/managed_credential.h"
+#include "stapler/managed_credential.h"
 
 #include <openssl/x509v3.h>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/public_key.h"
 #include "cert/x509_name.h"
-#include "ocsp/staple_check.h"
+#include "stapler/staple_check.h"
 
 namespace vouch {
 namespace {

@@ -18,12 +18,12 @@
 #include <random>
 #include <thread>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_fetch.h"
-#include "ocsp/managed_credential.h"
-#include "ocsp/staple_cache.h"
-#include "ocsp/staple_check.h"
-#include "ocsp/staple_slot.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/fetch.h"
+#include "stapler/managed_credential.h"
+#include "stapler/staple_cache.h"
+#include "stapler/staple_check.h"
+#include "stapler/staple_slot.h"
 #include "vouch/config.h"
 
 namespace vouch {

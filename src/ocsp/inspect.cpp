@@ -1,7 +1,7 @@
 // Decoding an untrusted OCSP response (RFC 6960 §4.2.1) field by field, and
 // printing it. Every length and count comes from libcrypto's decoder, which
 // has already checked the DER; the input is bounded before it is decoded.
-#include "cert/ocsp_inspect.h"
+#include "ocsp/inspect.h"
 
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -11,9 +11,9 @@
 #include <ctime>
 
 #include "base/hex.h"
-#include "cert/ocsp.h"
-#include "cert/ocsp_signer.h"
-#include "cert/ocsp_util.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/signer.h"
+#include "ocsp/util.h"
 #include "cert/x509_name.h"
 
 namespace vouch {

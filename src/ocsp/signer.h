@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp_time.h"
 #include "vouch/error.h"
 
 namespace vouch {

@@ -1,4 +1,4 @@
-#include "ocsp/staple_cache.h"
+#include "stapler/staple_cache.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -8,8 +8,8 @@
 
 #include <cstring>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_util.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/util.h"
 
 namespace vouch {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "vouch/error.h"
 
 namespace vouch {

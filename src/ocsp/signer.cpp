@@ -1,4 +1,4 @@
-#include "cert/ocsp_signer.h"
+#include "ocsp/signer.h"
 
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "base/hex.h"
-#include "cert/ocsp_util.h"
+#include "ocsp/util.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "base/hex.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp_time.h"
 #include "cert/pem.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"

@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 
 #include "cert/digest_lru.h"
-#include "cert/ocsp.h"
+#include "ocsp/ocsp.h"
 #include "cert/verify_chain.h"
 
 namespace vouch {

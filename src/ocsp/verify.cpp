@@ -1,14 +1,14 @@
 // Verifying an OCSP response for one certificate (RFC 6960 §3.2, §4.2.2):
-// decoding, responseStatus, the signer (cert/ocsp_signer.h), the CertID, the
+// decoding, responseStatus, the signer (ocsp/signer.h), the CertID, the
 // time window and the nonce.
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_signer.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/signer.h"
+#include "ocsp/ocsp_time.h"
 #include "base/hex.h"
-#include "cert/ocsp_util.h"
+#include "ocsp/util.h"
 
 namespace vouch {
 namespace {

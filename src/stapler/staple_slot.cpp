@@ -1,10 +1,10 @@
-#include "ocsp/staple_slot.h"
+#include "stapler/staple_slot.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/ocsp_time.h"
 
 namespace vouch {
 namespace {

@@ -1,8 +1,8 @@
 // One-line descriptions of verified OCSP statuses, for logs and tools.
 #include <openssl/ocsp.h>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/ocsp_time.h"
 
 namespace vouch {
 

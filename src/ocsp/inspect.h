@@ -1,7 +1,7 @@
 // Reading an OCSP response (RFC 6960 §4.2.1) WITHOUT trusting it: what a
 // responder said, as it said it, for `vouch ocsp inspect` and diagnostics.
 // Nothing here checks a signature, a responder's authority, a CertID or a
-// time window — verify_ocsp_response (cert/ocsp.h) does that; this only
+// time window — verify_ocsp_response (ocsp/ocsp.h) does that; this only
 // decodes, and refuses what cannot be decoded.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp_time.h"
 #include "vouch/error.h"
 #include "vouch/ocsp.h"
 #include "vouch/types.h"

@@ -1,4 +1,4 @@
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp_time.h"
 
 #include <cstdio>
 #include <ctime>

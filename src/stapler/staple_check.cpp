@@ -1,7 +1,7 @@
-#include "ocsp/staple_check.h"
+#include "stapler/staple_check.h"
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_time.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/ocsp_time.h"
 
 namespace vouch {
 

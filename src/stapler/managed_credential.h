@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "crypto/ossl.h"
-#include "ocsp/staple_cache.h"
-#include "ocsp/staple_slot.h"
+#include "stapler/staple_cache.h"
+#include "stapler/staple_slot.h"
 #include "vouch/credential.h"
 #include "vouch/error.h"
 #include "vouch/stapler.h"

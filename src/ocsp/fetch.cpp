@@ -1,4 +1,4 @@
-#include "cert/ocsp_fetch.h"
+#include "ocsp/fetch.h"
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
