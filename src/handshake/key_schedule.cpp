@@ -54,46 +54,6 @@ Error out_of_order(const char* step) {
 
 }  // namespace
 
-bool tls13_suite_params(CipherSuite suite, HashAlg& hash, AeadAlg& aead) {
-  // RFC 8446 §B.4.
-  switch (suite) {
-    case CipherSuite::TLS_AES_128_GCM_SHA256:
-      hash = HashAlg::sha256;
-      aead = AeadAlg::aes128gcm;
-      return true;
-    case CipherSuite::TLS_AES_256_GCM_SHA384:
-      hash = HashAlg::sha384;
-      aead = AeadAlg::aes256gcm;
-      return true;
-    case CipherSuite::TLS_CHACHA20_POLY1305_SHA256:
-      hash = HashAlg::sha256;
-      aead = AeadAlg::chacha20poly1305;
-      return true;
-    default: return false;
-  }
-}
-
-Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret) {
-  HashAlg hash;
-  AeadAlg aead;
-  if (!tls13_suite_params(suite, hash, aead)) {
-    return fail(Alert::internal_error, "traffic keys for non-TLS 1.3 suite " + to_string(suite));
-  }
-  // RFC 8446 §7.3:
-  //   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
-  //   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
-  TrafficKeys keys;
-  VOUCH_ASSIGN(keys.key, hkdf_expand_label(hash, traffic_secret, "key", {}, aead_key_length(aead)));
-  VOUCH_ASSIGN(keys.iv, hkdf_expand_label(hash, traffic_secret, "iv", {}, kAeadNonceLength));
-  return keys;
-}
-
-Result<Bytes> next_traffic_secret(HashAlg alg, ByteView secret) {
-  // RFC 8446 §7.2: application_traffic_secret_N+1 =
-  //   HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)
-  return hkdf_expand_label(alg, secret, "traffic upd", {}, hash_length(alg));
-}
-
 Result<Bytes> finished_verify_data(HashAlg alg, ByteView base_key, ByteView transcript_hash) {
   VOUCH_TRY(check_hash(alg, transcript_hash));
   // RFC 8446 §4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length);

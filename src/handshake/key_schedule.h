@@ -1,24 +1,14 @@
-// The TLS 1.3 key schedule (RFC 8446 §7.1), traffic keys (§7.3), Finished
-// keys (§4.4.4), key updates (§7.2) and resumption PSKs (§4.6.1).
+// The TLS 1.3 key schedule (RFC 8446 §7.1), Finished keys (§4.4.4) and
+// resumption PSKs (§4.6.1). Traffic keys (§7.3) and key updates (§7.2) are
+// in crypto/traffic_keys.h, below both this layer and the record layer.
 #pragma once
 
 #include "crypto/aead.h"
 #include "crypto/hkdf.h"
+#include "crypto/traffic_keys.h"
 
 namespace vouch {
 
-/// Hash and AEAD of a TLS 1.3 cipher suite; false if not a 1.3 suite we support.
-bool tls13_suite_params(CipherSuite suite, HashAlg& hash, AeadAlg& aead);
-
-struct TrafficKeys {
-  Bytes key;
-  Bytes iv;  // 12 bytes
-};
-
-/// [sender]_write_key / _iv from a traffic secret (§7.3).
-Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret);
-/// application_traffic_secret_N+1 (§7.2).
-Result<Bytes> next_traffic_secret(HashAlg alg, ByteView secret);
 /// finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length),
 /// verify_data = HMAC(finished_key, transcript_hash) (§4.4.4).
 Result<Bytes> finished_verify_data(HashAlg alg, ByteView base_key, ByteView transcript_hash);

@@ -1,6 +1,5 @@
 // TLS 1.2 key derivation: master secret (RFC 5246 §8.1, RFC 7627 §4), key
-// block (RFC 5246 §6.3), Finished verify_data (RFC 5246 §7.4.9), and the
-// parameters of the ECDHE AEAD suites (RFC 5288, RFC 5289, RFC 7905).
+// block (RFC 5246 §6.3) and Finished verify_data (RFC 5246 §7.4.9).
 #include "handshake/master_secret.h"
 
 #include <openssl/crypto.h>
@@ -28,48 +27,7 @@ void join_randoms(ByteView a, ByteView b, std::array<uint8_t, 2 * kRandomLength>
   std::memcpy(out.data() + kRandomLength, b.data(), kRandomLength);
 }
 
-Suite12 aes_gcm(HashAlg prf, AeadAlg aead, bool ecdsa) {
-  // RFC 5288 §3: "the salt length (SecurityParameters.fixed_iv_length) is
-  // 4 octets"; the key is the AES key (16 or 32 bytes). RFC 5289 §3.2: the
-  // *_SHA256 / *_SHA384 suites use that hash for the PRF.
-  return Suite12{prf, aead, aead_key_length(aead), 4, ecdsa};
-}
-
-Suite12 chacha(bool ecdsa) {
-  // RFC 7905 §2: "SecurityParameters.fixed_iv_length is twelve bytes"; the
-  // key is ChaCha20's 256 bits; "The pseudorandom function (PRF) ... is the
-  // TLS PRF with SHA-256".
-  return Suite12{HashAlg::sha256, AeadAlg::chacha20poly1305, 32, 12, ecdsa};
-}
-
 }  // namespace
-
-bool tls12_suite_params(CipherSuite suite, Suite12& out) {
-  switch (suite) {
-    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
-      out = aes_gcm(HashAlg::sha256, AeadAlg::aes128gcm, true);
-      return true;
-    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
-      out = aes_gcm(HashAlg::sha256, AeadAlg::aes128gcm, false);
-      return true;
-    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
-      out = aes_gcm(HashAlg::sha384, AeadAlg::aes256gcm, true);
-      return true;
-    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
-      out = aes_gcm(HashAlg::sha384, AeadAlg::aes256gcm, false);
-      return true;
-    case CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
-      out = chacha(true);
-      return true;
-    case CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
-      out = chacha(false);
-      return true;
-    default:
-      // TLS 1.3 suites, the renegotiation SCSV and anything unknown have no
-      // TLS 1.2 key schedule here.
-      return false;
-  }
-}
 
 Result<Bytes> master_secret(HashAlg prf_hash, ByteView pre_master_secret, ByteView client_random,
                             ByteView server_random) {

@@ -1,25 +1,13 @@
 // TLS 1.2 key derivation (RFC 5246 §8.1, §6.3, §7.4.9; RFC 7627 §4): the
-// master secret (extended or not), the key block, Finished verify_data, and
-// the parameters of the TLS 1.2 cipher suites vouch implements.
+// master secret (extended or not), the key block and Finished verify_data.
+// What each suite is made of is in crypto/suite_params.h.
 #pragma once
 
 #include "crypto/aead.h"
 #include "crypto/hash.h"
+#include "crypto/suite_params.h"
 
 namespace vouch {
-
-/// What a TLS 1.2 suite is made of (RFC 5288/5289, RFC 7905, RFC 8422).
-struct Suite12 {
-  HashAlg prf_hash = HashAlg::sha256;  // the PRF and Finished hash
-  AeadAlg aead = AeadAlg::aes128gcm;
-  size_t key_length = 16;
-  size_t iv_length = 4;    // fixed_iv_length: 4 for AES-GCM, 12 for ChaCha20
-  bool ecdsa = true;       // authentication: ECDSA (or EdDSA) vs RSA
-};
-
-/// The parameters of a TLS 1.2 ECDHE AEAD suite; false for anything else
-/// (TLS 1.3 suites, CBC, static RSA, unknown values).
-bool tls12_suite_params(CipherSuite suite, Suite12& out);
 
 constexpr size_t kMasterSecretLength = 48;  // RFC 5246 §8.1
 

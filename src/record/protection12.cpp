@@ -13,7 +13,7 @@
 
 #include <openssl/crypto.h>
 
-#include "handshake/master_secret.h"
+#include "crypto/suite_params.h"
 #include "record/record.h"
 
 namespace vouch {

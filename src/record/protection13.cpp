@@ -5,7 +5,7 @@
 
 #include <openssl/crypto.h>
 
-#include "handshake/key_schedule.h"
+#include "crypto/traffic_keys.h"
 #include "record/record.h"
 
 namespace vouch {
