@@ -16,7 +16,7 @@
 #include <mutex>
 #include <vector>
 
-#include "crypto/ossl.h"
+#include "internal/compat_seam.h"
 #include "settings.h"
 #include "vouch/credential_source.h"
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "cert/verify_chain.h"
+#include "internal/compat_seam.h"
 #include "cert_cb.h"
 #include "client_cert.h"
 #include "config.h"

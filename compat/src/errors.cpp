@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cert/verify_chain.h"
+#include "internal/compat_seam.h"
 #include "vouch/error.h"
 
 namespace vouch::compat {

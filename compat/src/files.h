@@ -1,7 +1,7 @@
 // Opening the files programs name (certificates, keys, CA lists).
 #pragma once
 
-#include "crypto/ossl.h"
+#include "internal/compat_seam.h"
 
 namespace vouch::compat {
 

@@ -8,7 +8,7 @@
 #include "driver.h"
 #include "errors.h"
 #include "info.h"
-#include "record/record.h"
+#include "internal/compat_seam.h"
 #include "transport.h"
 
 using vouch::compat::Io;

@@ -15,11 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "cert/cert_cache.h"
+#include "internal/compat_seam.h"
 #include "credential_cache.h"
-#include "crypto/ossl.h"
 #include "errors.h"
-#include "record/record.h"
 #include "settings.h"
 #include "vouch/client_auth.h"
 #include "vouch/connection.h"

@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "cert/verify_chain.h"
+#include "internal/compat_seam.h"
 #include "objects.h"
 
 namespace ossl = vouch::ossl;

@@ -13,8 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/hash.h"
-#include "crypto/random.h"
+#include "internal/compat_seam.h"
 #include "errors.h"
 
 namespace vouch::compat {

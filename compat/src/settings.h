@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/ossl.h"
+#include "internal/compat_seam.h"
 #include "vouch/types.h"
 
 namespace vouch::compat {

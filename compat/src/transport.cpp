@@ -5,7 +5,7 @@
 
 #include "errors.h"
 #include "info.h"
-#include "record/record.h"
+#include "internal/compat_seam.h"
 #include "session.h"
 
 namespace vouch::compat {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "cert/verify_chain.h"
+#include "internal/compat_seam.h"
 #include "errors.h"
 
 namespace vouch::compat {
