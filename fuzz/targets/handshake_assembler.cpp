@@ -21,6 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       VOUCH_FUZZ_CHECK(m->message[0] == m->type);
       VOUCH_FUZZ_CHECK(m->message.data() + 4 == m->body.data());
     }
+    // With every complete message taken out, what remains is part of one
+    // message or nothing: mid_message() (RFC 8446 §5.1, no other record
+    // between the fragments) must agree with empty().
+    VOUCH_FUZZ_CHECK(assembler.mid_message() == !assembler.empty());
   }
   return 0;
 }
