@@ -13,6 +13,8 @@ PACKAGES=(
   libbenchmark-dev            # benchmarks
   libcli11-dev libfmt-dev     # the command-line tool
   libasio-dev                 # event-driven I/O
+  libhiredis-dev              # vouch_redis: the SharedStore on Redis (fleets)
+  redis-server                # the Redis the fleet tests start on 127.0.0.1
   python3                     # small test scripts
   clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes
 )

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "base/hex.h"
+#include "base/unique_fd.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "vouch/ocsp.h"
@@ -29,29 +30,6 @@ Error cache_error(const fs::path& path, const std::string& what, int err) {
   if (err != 0) reason += ": " + std::string(std::strerror(err));
   return fail(Alert::internal_error, std::move(reason));
 }
-
-// Closes a descriptor on every path out of a function.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  bool ok() const { return fd_ >= 0; }
-  // Closes now, reporting close(2)'s result (a deferred write error can
-  // surface there).
-  int close_checked() {
-    const int r = ::close(fd_);
-    fd_ = -1;
-    return r;
-  }
-
- private:
-  int fd_;
-};
 
 Status write_all(int fd, ByteView data, const fs::path& path) {
   size_t done = 0;
@@ -83,7 +61,7 @@ Result<std::optional<Bytes>> StapleCache::read(const std::string& name) const {
   if (!enabled()) return std::optional<Bytes>();
   remove_stale_temps(name);
   const fs::path path = file_for(name);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.ok()) {
     if (errno == ENOENT) return std::optional<Bytes>();
     return cache_error(path, "open", errno);
@@ -126,7 +104,7 @@ Status StapleCache::write(const std::string& name, ByteView der) const {
   const fs::path tmp = dir_ / (name + kTempInfix + std::to_string(::getpid()) + "." + to_hex(rnd));
   const fs::path final_path = file_for(name);
 
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd.ok()) return cache_error(tmp, "create", errno);
   auto fail_and_unlink = [&](Error e) {
     ::unlink(tmp.c_str());
@@ -140,7 +118,7 @@ Status StapleCache::write(const std::string& name, ByteView der) const {
     return fail_and_unlink(cache_error(final_path, "rename", errno));
 
   // And the directory entry must be on disk for the rename to survive.
-  Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir.ok()) return cache_error(dir_, "open directory", errno);
   if (::fsync(dir.get()) != 0) return cache_error(dir_, "fsync directory", errno);
   return {};

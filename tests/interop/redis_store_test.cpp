@@ -1,0 +1,207 @@
+// The Redis SharedStore (src/store/redis_store.cpp) against Debian's
+// redis-server, started here on 127.0.0.1 with a free port and no
+// persistence, and killed by PID: values, expiry, compare-and-set, leases
+// between two connections, AUTH, SELECT, large values, threads, and an
+// outage (Redis killed, then restarted on the same port).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support/process.h"
+#include "vouch/redis_store.h"
+
+namespace vouch {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ChildProcess;
+
+Bytes b(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+// A redis-server of our own; stopped (SIGTERM, then SIGKILL) with the object.
+struct Redis {
+  ChildProcess proc;
+  uint16_t port = 0;
+
+  static Redis start(uint16_t port = 0, const std::vector<std::string>& extra = {}) {
+    Redis r;
+    r.port = port ? port : testing::free_port();
+    std::vector<std::string> argv = {"redis-server", "--port", std::to_string(r.port), "--bind", "127.0.0.1",
+                                     "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                     "--protected-mode", "yes"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    r.proc = ChildProcess::spawn(argv);
+    if (r.proc.running() && !testing::wait_for_port(r.port, 10s)) r.proc.stop();
+    return r;
+  }
+  bool ok() const { return proc.running(); }
+  std::string url(const std::string& auth = "", int db = 0) const {
+    return "redis://" + (auth.empty() ? "" : auth + "@") + "127.0.0.1:" + std::to_string(port) +
+           (db ? "/" + std::to_string(db) : "");
+  }
+};
+
+bool have_redis() { return testing::find_program("redis-server").has_value(); }
+
+#define REQUIRE_REDIS()                                                                         \
+  do {                                                                                          \
+    ASSERT_TRUE(have_redis()) << "redis-server not found (Debian: redis-server; make test installs it)"; \
+  } while (0)
+
+std::shared_ptr<SharedStore> open_or_die(const std::string& url, RedisStoreOptions o = {}) {
+  auto s = open_redis_store(url, o);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().to_string());
+  return s.ok() ? *s : nullptr;
+}
+
+TEST(RedisStore, ValuesExpiryAndCompareAndSet) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start();
+  ASSERT_TRUE(redis.ok()) << redis.proc.err();
+  auto s = open_or_die(redis.url());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->describe(), "redis 127.0.0.1:" + std::to_string(redis.port) + "/0");
+
+  Bytes bin = {0, 1, 2, 0xff, 0, '\r', '\n'};
+  ASSERT_TRUE(s->put("k", bin, 0ms).ok());
+  auto got = s->get("k");
+  ASSERT_TRUE(got.ok()) << got.error().to_string();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, bin);
+  EXPECT_FALSE(s->get("absent")->has_value());
+
+  ASSERT_TRUE(s->put("short", b("v"), 100ms).ok());
+  EXPECT_TRUE(s->get("short")->has_value());
+  std::this_thread::sleep_for(250ms);
+  EXPECT_FALSE(s->get("short")->has_value());
+
+  Bytes one = b("one"), two = b("two");
+  EXPECT_TRUE(*s->compare_and_set("c", std::nullopt, one, 0ms));
+  EXPECT_FALSE(*s->compare_and_set("c", std::nullopt, two, 0ms));
+  EXPECT_FALSE(*s->compare_and_set("c", ByteView(two), two, 0ms));
+  EXPECT_TRUE(*s->compare_and_set("c", ByteView(one), two, 0ms));
+  EXPECT_EQ(**s->get("c"), two);
+  // An empty expected value is not "absent".
+  EXPECT_FALSE(*s->compare_and_set("c", ByteView(), one, 0ms));
+}
+
+TEST(RedisStore, LeasesBetweenTwoConnections) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start();
+  ASSERT_TRUE(redis.ok());
+  auto a = open_or_die(redis.url());
+  auto b2 = open_or_die(redis.url());
+  ASSERT_TRUE(a && b2);
+  EXPECT_TRUE(*a->acquire_lease("fetch", "server-a", 10s));
+  EXPECT_FALSE(*b2->acquire_lease("fetch", "server-b", 10s));
+  EXPECT_TRUE(*a->acquire_lease("fetch", "server-a", 10s));  // renewal
+  ASSERT_TRUE(b2->release_lease("fetch", "server-b").ok());   // not the holder
+  EXPECT_FALSE(*b2->acquire_lease("fetch", "server-b", 10s));
+  ASSERT_TRUE(a->release_lease("fetch", "server-a").ok());
+  EXPECT_TRUE(*b2->acquire_lease("fetch", "server-b", 200ms));
+  std::this_thread::sleep_for(400ms);  // b's holder died without releasing
+  EXPECT_TRUE(*a->acquire_lease("fetch", "server-a", 10s));
+}
+
+TEST(RedisStore, PasswordAndDatabase) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start(0, {"--requirepass", "s3cret"});
+  ASSERT_TRUE(redis.ok());
+  auto no_auth = open_redis_store(redis.url());
+  // Connecting works without AUTH; the first command is refused.
+  if (no_auth.ok()) {
+    auto r = (*no_auth)->get("k");
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().reason.find("NOAUTH"), std::string::npos) << r.error().reason;
+  }
+  auto wrong = open_redis_store(redis.url("wrong"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().reason.find("AUTH refused"), std::string::npos) << wrong.error().reason;
+
+  auto db0 = open_or_die(redis.url("s3cret"));
+  auto db1 = open_or_die(redis.url("s3cret", 1));
+  ASSERT_TRUE(db0 && db1);
+  ASSERT_TRUE(db1->put("k", b("in db 1"), 0ms).ok());
+  EXPECT_FALSE(db0->get("k")->has_value());
+  EXPECT_EQ(**db1->get("k"), b("in db 1"));
+}
+
+TEST(RedisStore, LargeValuesAndManyThreads) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start();
+  ASSERT_TRUE(redis.ok());
+  auto s = open_or_die(redis.url());
+  ASSERT_TRUE(s);
+  Bytes big(2 << 20);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i * 31 + 7);
+  ASSERT_TRUE(s->put("big", big, 0ms).ok());
+  EXPECT_EQ(**s->get("big"), big);
+
+  // 4 threads × 50 increments through compare-and-set on one connection.
+  ASSERT_TRUE(s->put("n", b("0"), 0ms).ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        for (int attempt = 0; attempt < 10000; ++attempt) {
+          auto cur = s->get("n");
+          if (!cur.ok() || !cur->has_value()) {
+            ++failures;
+            return;
+          }
+          const int n = std::stoi(std::string((*cur)->begin(), (*cur)->end()));
+          auto won = s->compare_and_set("n", ByteView(**cur), b(std::to_string(n + 1)), 0ms);
+          if (!won.ok()) {
+            ++failures;
+            return;
+          }
+          if (*won) break;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(**s->get("n"), b("200"));
+}
+
+// Redis killed: calls fail within the command timeout, then at once until
+// the reconnect interval passed; Redis back on the same port: calls work
+// again without reopening the store.
+TEST(RedisStore, OutageFailsFastAndReconnects) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start();
+  ASSERT_TRUE(redis.ok());
+  RedisStoreOptions o;
+  o.connect_timeout = 300ms;
+  o.command_timeout = 300ms;
+  o.reconnect_interval = 500ms;
+  auto s = open_or_die(redis.url(), o);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->put("k", b("v"), 0ms).ok());
+  const uint16_t port = redis.port;
+  redis.proc.stop();
+
+  auto r = s->get("k");
+  ASSERT_FALSE(r.ok());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto fast = s->get("k");  // within the reconnect interval: no attempt
+  ASSERT_FALSE(fast.ok());
+  EXPECT_NE(fast.error().reason.find("unreachable"), std::string::npos) << fast.error().reason;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
+
+  Redis again = Redis::start(port);
+  ASSERT_TRUE(again.ok()) << again.proc.err();
+  bool back = false;
+  for (int i = 0; i < 40 && !back; ++i) {  // bounded: 40 × 100 ms
+    std::this_thread::sleep_for(100ms);
+    back = s->put("k", b("after"), 0ms).ok();
+  }
+  ASSERT_TRUE(back) << "the store did not reconnect";
+  EXPECT_EQ(**s->get("k"), b("after"));
+}
+
+}  // namespace
+}  // namespace vouch
