@@ -32,6 +32,7 @@
 #include "vouch/error.h"
 #include "vouch/export.h"
 #include "vouch/ocsp.h"
+#include "vouch/store.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -51,6 +52,13 @@ enum class StaplerEventKind {
   revoked,    // the responder says revoked (or unknown): stapling stopped
   expiring,   // the served response expired without a replacement: stapling stopped
   cache_ignored,  // a cache file was corrupt, mismatched or expired and was ignored
+  // With a shared store (StaplerOptions::store):
+  shared_used,     // a response another server fetched was read from the store, verified, and is now served
+  shared_refused,  // the store held a response that failed verification (corrupt, another certificate's,
+                   // expired, badly signed): never served
+  lease_acquired,  // this server took the fetch lease of the certificate and fetches for the fleet
+  lease_lost,      // this server's lease ran out during its fetch (another may have fetched too)
+  store_error,     // the store could not be read or written: this server fetches on its own meanwhile
 };
 VOUCH_EXPORT const char* to_string(StaplerEventKind k);
 
@@ -123,6 +131,21 @@ struct StaplerOptions {
   OcspFetcher fetcher;
   /// Uniform random in [0, 1) for the jitter; default a seeded PRNG.
   std::function<double()> random;
+  /// Shares responses with the other servers of a fleet (vouch/store.h):
+  /// before fetching, the Stapler reads the store; a response there that
+  /// verifies for the certificate (this server checks every one itself —
+  /// the store is not trusted) and is not yet due for refresh is served
+  /// without a fetch. Otherwise one server of the fleet takes the
+  /// certificate's lease and fetches; the others wait for its result, and
+  /// fetch on their own if none arrives within `lease_duration`. When the
+  /// store fails, the Stapler fetches on its own (store_error events) and
+  /// uses the store again when it answers. nullptr: no sharing.
+  std::shared_ptr<SharedStore> store;
+  /// This server's name in leases; empty: hostname, pid and a random part.
+  std::string store_owner;
+  /// How long a lease holder may take to deliver; 0: 2 × fetch_timeout +
+  /// 5 s.
+  std::chrono::milliseconds lease_duration{0};
   /// Receives every event, on the thread doing the work (poll()'s caller or
   /// the background thread). Must not call back into the Stapler.
   std::function<void(const StaplerEvent&)> on_event;

@@ -78,6 +78,7 @@ StaplerEvent StapleSlot::on_good(ServedStaple s, SysTime now, const StapleTiming
   served_ = std::move(s);
   failures_ = 0;
   last_error_.clear();
+  waiting_since_.reset();
   return event(StaplerEventKind::refreshed, line);
 }
 
@@ -86,6 +87,7 @@ StaplerEvent StapleSlot::on_revoked(const OcspStatus& s, SysTime now, const Stap
   // be released), at the failure back-off.
   served_.reset();
   last_status_ = s;
+  waiting_since_.reset();
   ++failures_;
   last_error_ = std::string("the responder says ") + to_string(s.status);
   schedule_retry(now, t, random01);
@@ -94,6 +96,7 @@ StaplerEvent StapleSlot::on_revoked(const OcspStatus& s, SysTime now, const Stap
 
 StaplerEvent StapleSlot::on_failure(std::string reason, SysTime now, const StapleTiming& t, double random01) {
   ++failures_;
+  waiting_since_.reset();
   last_error_ = std::move(reason);
   schedule_retry(now, t, random01);
   std::string message = last_error_;

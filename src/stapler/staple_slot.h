@@ -103,6 +103,16 @@ class StapleSlot {
   StaplerEvent on_failure(std::string reason, SysTime now, const StapleTiming& t, double random01);
   /// Makes the next fetch due at `now` (Stapler::refresh_now).
   void force_due(SysTime now) { next_refresh_ = now; }
+  /// Shared store: another server holds the fetch lease; look again at `at`
+  /// (no failure counted, nothing served changes). The first deferral of a
+  /// due period starts the wait that waiting_since() reports.
+  void defer(SysTime now, SysTime at) {
+    if (!waiting_since_) waiting_since_ = now;
+    next_refresh_ = at;
+  }
+  /// Since when this certificate waits for another server's fetch (reset by
+  /// every outcome: good, revoked, failure).
+  std::optional<SysTime> waiting_since() const { return waiting_since_; }
 
   // ---- reading ------------------------------------------------------------
   const Identity& identity() const { return id_; }
@@ -122,6 +132,7 @@ class StapleSlot {
   SysTime next_refresh_{};
   std::string last_error_;
   unsigned failures_ = 0;
+  std::optional<SysTime> waiting_since_;
 };
 
 }  // namespace vouch

@@ -15,8 +15,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <cstdio>
 #include <random>
 #include <thread>
+
+#include <unistd.h>
 
 #include "ocsp/ocsp.h"
 #include "ocsp/fetch.h"
@@ -48,6 +51,19 @@ StaplerOptions with_defaults(StaplerOptions o) {
       return std::uniform_real_distribution<double>(0.0, 1.0)(prng->gen);
     };
   }
+  if (o.store && o.store_owner.empty()) {
+    // Unique per process: two servers on one host, or a restarted one
+    // (whose old leases must run out, not be renewed), never share a name.
+    char host[256] = {};
+    if (::gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "%s", "host");
+    std::random_device rd;
+    char tail[32];
+    std::snprintf(tail, sizeof(tail), ":%d:%08x", static_cast<int>(::getpid()), rd());
+    o.store_owner = std::string(host) + tail;
+  }
+  if (o.lease_duration <= milliseconds(0)) {
+    o.lease_duration = 2 * o.fetch_timeout + milliseconds(5000);
+  }
   const StapleTiming t = normalized({o.refresh_fraction, o.min_retry, o.max_retry});
   o.refresh_fraction = t.refresh_fraction;
   o.min_retry = t.min_retry;
@@ -63,12 +79,22 @@ struct FetchJob {
   std::string cache_name;
   std::string subject;
   size_t position = 0;
+  // Shared store: another server held the lease and delivered nothing for
+  // a whole lease_duration; fetch without waiting any longer.
+  bool waited_out = false;
 };
 
 // What the fetch gave.
 struct FetchOutcome {
   StapleCheck check;  // rejected with the fetch error as reason when the fetch failed
   Bytes der;
+  // Shared store: the response came from the store, not a fetch of ours.
+  bool from_store = false;
+  // Shared store: another server is fetching; look again at defer_until.
+  bool deferred = false;
+  SysTime defer_until{};
+  // Store-related events, reported before the outcome's own.
+  std::vector<StaplerEvent> events;
 };
 
 }  // namespace
@@ -81,6 +107,11 @@ const char* to_string(StaplerEventKind k) {
     case StaplerEventKind::revoked: return "revoked";
     case StaplerEventKind::expiring: return "expiring";
     case StaplerEventKind::cache_ignored: return "cache_ignored";
+    case StaplerEventKind::shared_used: return "shared_used";
+    case StaplerEventKind::shared_refused: return "shared_refused";
+    case StaplerEventKind::lease_acquired: return "lease_acquired";
+    case StaplerEventKind::lease_lost: return "lease_lost";
+    case StaplerEventKind::store_error: return "store_error";
   }
   return "unknown";
 }
@@ -225,9 +256,91 @@ struct Stapler::Impl {
     return out;
   }
 
+  // The response for a job: fetched, or with a shared store read from it,
+  // fetched under the fleet's lease, or deferred while another server
+  // fetches. Every response from the store is verified here like a fetched
+  // one (the store is not trusted); what fails is never served.
+  FetchOutcome obtain(const FetchJob& job) const {
+    if (!options.store) return fetch(job);
+    SharedStore& store = *options.store;
+    std::vector<StaplerEvent> events;
+    auto event = [&](StaplerEventKind kind, std::string message) {
+      events.push_back(StaplerEvent{kind, job.subject, job.position, std::move(message), false});
+    };
+    auto alone = [&](FetchOutcome out) {
+      out.events.insert(out.events.begin(), events.begin(), events.end());
+      return out;
+    };
+    const std::string key = "ocsp:" + job.cache_name;
+
+    auto shared = store.get(key);
+    if (!shared) {
+      event(StaplerEventKind::store_error,
+            "reading " + key + " from " + store.describe() + ": " + shared.error().reason + "; fetching alone");
+      return alone(fetch(job));
+    }
+    if (shared->has_value()) {
+      StapleCheck c = check_staple(**shared, job.cert.get(), job.issuer.get(), now(), options.skew, std::nullopt);
+      const bool fresh = c.verdict == StapleVerdict::good && c.status.next_update &&
+                         refresh_time(c.status, timing.refresh_fraction) > now();
+      if (fresh || c.verdict == StapleVerdict::revoked) {
+        // A verified answer from the CA, whoever fetched it: a good one not
+        // yet due for refresh is served; a revoked one stops stapling.
+        FetchOutcome out;
+        out.check = std::move(c);
+        out.der = std::move(**shared);
+        out.from_store = true;
+        return alone(std::move(out));
+      }
+      if (c.verdict == StapleVerdict::rejected) {
+        event(StaplerEventKind::shared_refused, "the response in " + store.describe() + " was refused: " + c.reason);
+      }
+    }
+
+    auto lease = store.acquire_lease(key, options.store_owner, options.lease_duration);
+    if (!lease) {
+      event(StaplerEventKind::store_error,
+            "taking the lease " + key + " in " + store.describe() + ": " + lease.error().reason + "; fetching alone");
+      return alone(fetch(job));
+    }
+    if (!*lease && !job.waited_out) {
+      FetchOutcome out;
+      out.deferred = true;
+      const milliseconds look_again = std::clamp(
+          std::chrono::duration_cast<milliseconds>(options.lease_duration / 4), milliseconds(kMinRetryFloor),
+          std::chrono::duration_cast<milliseconds>(timing.min_retry));
+      out.defer_until = now() + look_again;
+      return alone(std::move(out));
+    }
+    if (*lease) event(StaplerEventKind::lease_acquired, "fetching for the fleet (" + store.describe() + ")");
+    FetchOutcome out = fetch(job);
+    if (out.check.verdict != StapleVerdict::rejected) {
+      if (*lease) {
+        auto still = store.acquire_lease(key, options.store_owner, options.lease_duration);
+        if (still && !*still) {
+          event(StaplerEventKind::lease_lost, "the lease ran out during the fetch; another server may fetch too");
+        }
+      }
+      // Shared until nextUpdate; a response without one is shared for
+      // max_retry (the others fetch again after that).
+      milliseconds ttl = std::chrono::duration_cast<milliseconds>(timing.max_retry);
+      if (out.check.status.next_update) {
+        ttl = std::chrono::duration_cast<milliseconds>(*out.check.status.next_update - now());
+      }
+      if (ttl > milliseconds(0)) {
+        if (Status put = store.put(key, out.der, ttl); !put) {
+          event(StaplerEventKind::store_error,
+                "writing " + key + " to " + store.describe() + ": " + put.error().reason);
+        }
+      }
+    }
+    if (*lease) (void)store.release_lease(key, options.store_owner);
+    return alone(std::move(out));
+  }
+
   // Applies one fetch's outcome and does the cache work it calls for.
   void apply(const FetchJob& job, FetchOutcome outcome) {
-    std::vector<StaplerEvent> events;
+    std::vector<StaplerEvent> events = std::move(outcome.events);
     enum class CacheOp { none, write, remove } op = CacheOp::none;
     Bytes to_write;
     {
@@ -235,13 +348,23 @@ struct Stapler::Impl {
       ManagedCert* mc = find(job.id);
       if (mc == nullptr) return;  // replaced meanwhile
       const SysTime t = now();
-      switch (outcome.check.verdict) {
-        case StapleVerdict::good:
+      if (outcome.deferred) {
+        // Another server fetches: nothing served changes, no failure.
+        mc->slot.defer(t, outcome.defer_until);
+      }
+      if (!outcome.deferred) switch (outcome.check.verdict) {
+        case StapleVerdict::good: {
           to_write = outcome.der;
-          events.push_back(mc->slot.on_good(ServedStaple{std::move(outcome.der), outcome.check.status}, t, timing));
+          StaplerEvent e = mc->slot.on_good(ServedStaple{std::move(outcome.der), outcome.check.status}, t, timing);
+          if (outcome.from_store) {
+            e.kind = StaplerEventKind::shared_used;
+            e.message = "from the shared store: " + e.message;
+          }
+          events.push_back(std::move(e));
           op = CacheOp::write;
           publish_locked(events);
           break;
+        }
         case StapleVerdict::revoked: {
           const bool was_served = mc->slot.served().has_value();
           events.push_back(mc->slot.on_revoked(outcome.check.status, t, timing, options.random()));
@@ -295,9 +418,11 @@ struct Stapler::Impl {
             changed = true;
           }
           if (jobs == nullptr || !mc.slot.fetch_due(t)) continue;
+          const auto waiting = mc.slot.waiting_since();
           jobs->push_back(FetchJob{mc.id, mc.slot.identity().responder_url, ossl::up_ref(mc.cert.get()),
                                    ossl::up_ref(mc.issuer.get()), mc.cache_name, mc.slot.identity().subject,
-                                   mc.slot.identity().position});
+                                   mc.slot.identity().position,
+                                   waiting.has_value() && t - *waiting >= options.lease_duration});
         }
       }
       if (changed) publish_locked(events);
@@ -315,7 +440,7 @@ struct Stapler::Impl {
     expire_and_collect(&jobs);
     for (const FetchJob& job : jobs) {
       if (stop_requested.load()) break;  // the rest stay due
-      apply(job, fetch(job));
+      apply(job, obtain(job));
       // A fetch can take up to fetch_timeout (a hung responder), and there
       // may be several: a response of another certificate that reached its
       // nextUpdate meanwhile must stop being stapled now, not after the

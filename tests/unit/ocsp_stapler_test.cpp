@@ -21,6 +21,7 @@
 #include "cert/x509_name.h"
 #include "stapler/staple_slot.h"
 #include "support/pki.h"
+#include "support/stapler_fakes.h"
 #include "support/watchdog.h"
 #include "tools/ocsp_response_builder.h"
 #include "vouch/config.h"
@@ -42,121 +43,9 @@ using Time = system_clock::time_point;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
-// A clock the test moves by hand (read from the Stapler's thread too).
-class FakeClock {
- public:
-  explicit FakeClock(Time t) : t_(t) {}
-  Time now() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return t_;
-  }
-  void set(Time t) {
-    std::lock_guard<std::mutex> lock(mu_);
-    t_ = t;
-  }
-  void advance(system_clock::duration d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    t_ += d;
-  }
-
- private:
-  mutable std::mutex mu_;
-  Time t_;
-};
-
-// A responder without a network: answers each request with a response built
-// for the fake time by the configured signers and behaviour, or fails.
-class FakeFetcher {
- public:
-  FakeFetcher(const FakeClock& clock, const OcspSigners& signers) : clock_(clock), signers_(&signers) {}
-
-  Result<Bytes> fetch(const std::string& url, ByteView request) {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++calls_;
-    last_url_ = url;
-    if (fail_) return fail(Alert::internal_error, "fake fetch failure: connection refused");
-    if (fixed_) return *fixed_;
-    OcspBehavior b = behavior_;
-    b.now = clock_.now();
-    auto r = testing::build_ocsp_response(*signers_, b, Bytes(request.begin(), request.end()));
-    if (r) last_response_ = *r;
-    return r;
-  }
-
-  void set_behavior(const OcspBehavior& b) {
-    std::lock_guard<std::mutex> lock(mu_);
-    behavior_ = b;
-    fixed_.reset();
-    fail_ = false;
-  }
-  OcspBehavior behavior() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return behavior_;
-  }
-  void set_failing(bool f) {
-    std::lock_guard<std::mutex> lock(mu_);
-    fail_ = f;
-  }
-  void set_fixed(Bytes b) {
-    std::lock_guard<std::mutex> lock(mu_);
-    fixed_ = std::move(b);
-  }
-  void set_signers(const OcspSigners& s) {
-    std::lock_guard<std::mutex> lock(mu_);
-    signers_ = &s;
-  }
-  int calls() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return calls_;
-  }
-  Bytes last_response() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_response_;
-  }
-  std::string last_url() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return last_url_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  const FakeClock& clock_;
-  const OcspSigners* signers_;
-  OcspBehavior behavior_;
-  bool fail_ = false;
-  std::optional<Bytes> fixed_;
-  int calls_ = 0;
-  Bytes last_response_;
-  std::string last_url_;
-};
-
-class EventLog {
- public:
-  void add(const StaplerEvent& e) {
-    std::lock_guard<std::mutex> lock(mu_);
-    events_.push_back(e);
-  }
-  std::vector<StaplerEvent> all() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return events_;
-  }
-  std::vector<StaplerEvent> of(StaplerEventKind k) const {
-    std::vector<StaplerEvent> out;
-    for (const StaplerEvent& e : all()) {
-      if (e.kind == k) out.push_back(e);
-    }
-    return out;
-  }
-  size_t count(StaplerEventKind k) const { return of(k).size(); }
-  void clear() {
-    std::lock_guard<std::mutex> lock(mu_);
-    events_.clear();
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<StaplerEvent> events_;
-};
+using testing::EventLog;
+using testing::FakeClock;
+using testing::FakeFetcher;
 
 constexpr const char* kUrl = "http://ocsp.test/";
 
