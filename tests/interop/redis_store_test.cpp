@@ -8,8 +8,12 @@
 #include <chrono>
 #include <thread>
 
+#include "support/pki.h"
 #include "support/process.h"
+#include "support/stapler_fakes.h"
+#include "stapler/staple_cache.h"
 #include "vouch/redis_store.h"
+#include "vouch/stapler.h"
 
 namespace vouch {
 namespace {
@@ -201,6 +205,71 @@ TEST(RedisStore, OutageFailsFastAndReconnects) {
   }
   ASSERT_TRUE(back) << "the store did not reconnect";
   EXPECT_EQ(**s->get("k"), b("after"));
+}
+
+// Three Staplers (three servers) on one real Redis: one fetch for the
+// fleet, the same staple everywhere; a value planted in Redis that is not a
+// valid response for the certificate is never served.
+TEST(RedisStore, StaplersShareOneFetchThroughRedis) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start();
+  ASSERT_TRUE(redis.ok());
+  const auto& f = testing::test_pki().ecdsa();
+  auto signers = testing::make_ocsp_signers(f.intermediate.cert.get(), f.intermediate.key.get());
+  ASSERT_TRUE(signers.ok());
+  testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  testing::FakeFetcher fetcher(clock, *signers);
+  std::vector<std::shared_ptr<Stapler>> fleet;
+  std::vector<std::unique_ptr<testing::EventLog>> logs;
+  for (const char* name : {"a", "b", "c"}) {
+    StaplerOptions o;
+    o.responder_url = "http://ocsp.test/";
+    o.clock = [&clock] { return clock.now(); };
+    o.fetcher = [&fetcher](const std::string& url, ByteView req) { return fetcher.fetch(url, req); };
+    o.store = open_or_die(redis.url());
+    ASSERT_TRUE(o.store);
+    o.store_owner = name;
+    logs.push_back(std::make_unique<testing::EventLog>());
+    o.on_event = [log = logs.back().get()](const StaplerEvent& e) { log->add(e); };
+    fleet.push_back(Stapler::create(o));
+    ASSERT_TRUE(fleet.back()->add(f.server_credential()).ok());
+  }
+  for (auto& st : fleet) st->poll();
+  EXPECT_EQ(fetcher.calls(), 1);
+  auto staple = [](const Stapler& st) {
+    auto creds = st.credentials();
+    return (*creds)[0].ocsp_staples().empty() ? Bytes() : (*creds)[0].ocsp_staples()[0];
+  };
+  ASSERT_FALSE(staple(*fleet[0]).empty());
+  EXPECT_EQ(staple(*fleet[1]), staple(*fleet[0]));
+  EXPECT_EQ(staple(*fleet[2]), staple(*fleet[0]));
+  EXPECT_EQ(logs[1]->count(StaplerEventKind::shared_used), 1u);
+
+  // Someone writes garbage over the shared response (the key: the
+  // prefix, "ocsp:", and the certificate's cache name); a new server
+  // refuses it, fetches for itself and serves a good response.
+  auto name = staple_cache_name(f.server_credential().chain_der()[0]);
+  ASSERT_TRUE(name.ok());
+  auto raw = open_or_die(redis.url());
+  ASSERT_TRUE(raw);
+  auto shared = raw->get("ocsp:" + *name);
+  ASSERT_TRUE(shared.ok() && shared->has_value()) << "the fleet's response is not where it should be";
+  const Bytes garbage = {0x30, 0x03, 0x0a, 0x01, 0x00};
+  ASSERT_TRUE(raw->put("ocsp:" + *name, garbage, std::chrono::hours(1)).ok());
+  StaplerOptions o;
+  o.responder_url = "http://ocsp.test/";
+  o.clock = [&clock] { return clock.now(); };
+  o.fetcher = [&fetcher](const std::string& url, ByteView req) { return fetcher.fetch(url, req); };
+  o.store = raw;
+  testing::EventLog log;
+  o.on_event = [&log](const StaplerEvent& e) { log.add(e); };
+  auto d = Stapler::create(o);
+  ASSERT_TRUE(d->add(f.server_credential()).ok());
+  d->poll();
+  EXPECT_EQ(log.count(StaplerEventKind::shared_refused), 1u);
+  EXPECT_EQ(fetcher.calls(), 2);
+  EXPECT_EQ(staple(*d), fetcher.last_response());
+  EXPECT_NE(staple(*d), garbage);
 }
 
 }  // namespace
