@@ -32,6 +32,7 @@
 #include "msg/messages.h"
 #include "msg/messages12.h"
 #include "record/record.h"
+#include "handshake/test_hooks.h"
 #include "session_file.h"
 #include "support/pki.h"
 #include "tools/ocsp_staple.h"
