@@ -313,9 +313,7 @@ struct Connection::Impl {
       }
       return {};
     }
-    Error e{a, std::string("peer sent alert ") + alert_name(a), true};
-    e.reason = "the peer aborted the connection";
-    return e;
+    return Error{a, "the peer aborted the connection", true, ErrorKind::alert_received};
   }
 
   // §4.2.10: one record of early data the server does not accept, dropped;
