@@ -423,7 +423,7 @@ void add_ticket13(Corpus& corpus, const std::string& scenario, const Session& se
 }
 
 void add_session(Corpus& corpus, const std::string& name, const Session& s) {
-  corpus.add("session_codec", name, encode_session(s));
+  corpus.add("session_codec", name, s.serialize());
   corpus.add("session_file", name, cli::format_session(s));
 }
 

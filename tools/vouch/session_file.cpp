@@ -34,7 +34,7 @@ std::string format_session(const Session& s) {
   out += kFormat;
   out += "\n";
   out += kSessionKey;
-  out += to_hex(encode_session(s));
+  out += to_hex(s.serialize());
   out += "\n";
   return out;
 }
@@ -71,7 +71,7 @@ Result<Session> parse_session(std::string_view text) {
   if (hex.size() % 2 != 0) return bad("session: odd hex length");
   Bytes bytes;
   if (!from_hex(hex, bytes)) return bad("session: bad hex digit");
-  Result<Session> s = decode_session(bytes);
+  Result<Session> s = Session::deserialize(bytes);
   if (!s) return bad("corrupt session data: " + s.error().reason);
   return s;
 }
