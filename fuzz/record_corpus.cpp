@@ -32,6 +32,7 @@
 #include "msg/messages.h"
 #include "msg/messages12.h"
 #include "record/record.h"
+#include "handshake/test_hooks.h"
 #include "session_file.h"
 #include "support/pki.h"
 #include "tools/ocsp_staple.h"
@@ -422,7 +423,7 @@ void add_ticket13(Corpus& corpus, const std::string& scenario, const Session& se
 }
 
 void add_session(Corpus& corpus, const std::string& name, const Session& s) {
-  corpus.add("session_codec", name, encode_session(s));
+  corpus.add("session_codec", name, s.serialize());
   corpus.add("session_file", name, cli::format_session(s));
 }
 

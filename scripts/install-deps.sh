@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build make pkg-config ccache
   libssl-dev openssl          # libcrypto (library) and openssl s_server/s_client/ocsp (tests)
+  ca-certificates             # the system CA bundle TrustStore::system() loads (its test)
   gnutls-bin                  # gnutls-serv / gnutls-cli (interop tests)
   openjdk-17-jdk-headless     # java / javac: JSSE, the peer for status_request_v2 (RFC 6961) interop tests
   libgtest-dev                # unit tests

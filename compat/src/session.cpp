@@ -160,7 +160,7 @@ size_t SSL_get_num_tickets(const SSL* s) { return s->settings.num_tickets; }
 // i2d_SSL_SESSION's bytes are vouch-ssl's own (not libssl's ASN.1): they
 // round-trip within vouch-ssl only.
 //   "VSS1" | flags u8 (1: server, 2: not resumable) | time i64 | timeout i64
-//   | id u8-length | payload u32-length (client: encode_session; server:
+//   | id u8-length | payload u32-length (client: Session::serialize; server:
 //   vouch's state)
 namespace {
 
@@ -179,7 +179,7 @@ vouch::Bytes encode(const SSL_SESSION* s) {
   const vouch::Bytes& id = s->id();
   put_be(out, id.size(), 1);
   out.insert(out.end(), id.begin(), id.end());
-  vouch::Bytes payload = s->server ? s->state : (s->session ? vouch::encode_session(*s->session) : vouch::Bytes{});
+  vouch::Bytes payload = s->server ? s->state : (s->session ? s->session->serialize() : vouch::Bytes{});
   put_be(out, payload.size(), 4);
   out.insert(out.end(), payload.begin(), payload.end());
   OPENSSL_cleanse(payload.data(), payload.size());
@@ -241,7 +241,7 @@ vouch::compat::SessionPtr decode(const unsigned char* in, size_t len, size_t& us
   if (s->server) {
     s->state.assign(at, at + payload_len);
   } else if (payload_len > 0) {
-    auto session = vouch::decode_session(vouch::ByteView(at, payload_len));
+    auto session = vouch::Session::deserialize(vouch::ByteView(at, payload_len));
     if (!session) {
       why = "session: " + session.error().reason;
       return nullptr;

@@ -31,12 +31,10 @@
 
 namespace vouch {
 
-class Connection;
-namespace test_hooks {
-using MessageHook = std::function<std::vector<Bytes>(const Bytes& message)>;
-void set_outgoing_message_hook(Connection& conn, MessageHook hook);
-struct Access;  // the rest of src/handshake/test_hooks.h
-}  // namespace test_hooks
+namespace detail {
+// Opened only by the library's own sources; not part of the API.
+struct ConnectionAccess;
+}  // namespace detail
 
 /// Why the connection cannot make progress (the "wait reason").
 enum class Wait : uint8_t {
@@ -60,7 +58,8 @@ enum class Wait : uint8_t {
   /// client_certificate while the oldest one is unanswered. close() drops
   /// the requests still waiting (nothing may follow close_notify).
   client_certificate,
-  /// An external signer has not finished yet (mTLS issue).
+  /// An external signer (PrivateKeySigner, vouch/client_auth.h) has not
+  /// finished yet: complete its pending signature, then call resume().
   private_key_operation,
   /// An asynchronous certificate check has not finished yet.
   certificate_verify,
@@ -223,8 +222,7 @@ class VOUCH_EXPORT Connection {
   struct Impl;
 
  private:
-  friend void test_hooks::set_outgoing_message_hook(Connection&, test_hooks::MessageHook);
-  friend struct test_hooks::Access;
+  friend struct detail::ConnectionAccess;
   explicit Connection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

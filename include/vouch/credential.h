@@ -5,7 +5,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,22 +20,47 @@ namespace vouch {
 
 class PrivateKeySigner;
 
+/// Asked for the passphrase of an encrypted PEM private key (PKCS#8
+/// "ENCRYPTED PRIVATE KEY", RFC 5958 §3, or the traditional
+/// "Proc-Type: 4,ENCRYPTED" form). `what` names the key: its file path, or
+/// "private key PEM" for text in memory. Return the passphrase, or nullopt
+/// to give up. Called at most once per load, on the loading thread; vouch
+/// wipes its copy of the answer after use.
+using PassphraseCallback = std::function<std::optional<std::string>(std::string_view what)>;
+
 /// A certificate chain (leaf first, then intermediates; the root may be
 /// omitted) and the private key of the leaf. Immutable and cheap to copy
 /// (shares its state); safe to use from several threads at once.
 class VOUCH_EXPORT Credential {
  public:
-  /// Loads a PEM chain file (leaf first) and a PEM private key file.
-  /// Errors: unreadable file, no certificate, undecodable key, or a key that
-  /// does not match the leaf certificate (all internal_error with a reason
-  /// naming the file).
+  /// Loads a PEM chain file (leaf first) and a PEM private key file. The
+  /// key may be PKCS#8 or a traditional RSA/EC key; an encrypted one is
+  /// refused (use the overload with a PassphraseCallback). Errors, each with
+  /// a reason naming the file: a file that cannot be opened or read
+  /// (ErrorKind::io); no certificate, an undecodable certificate, a file
+  /// that holds no private key or something else than one, an encrypted key
+  /// without a passphrase, a key that does not match the leaf certificate
+  /// (ErrorKind::invalid_data).
   static Result<Credential> from_pem_files(const std::string& chain_path,
                                            const std::string& key_path);
-  /// The same from PEM text in memory.
+  /// The same, decrypting an encrypted key with the passphrase `passphrase`
+  /// gives (libcrypto does the decryption: PBES2 of PKCS#5 v2.1, RFC 8018,
+  /// or the legacy PEM encryption). A wrong passphrase, or a callback that
+  /// answers nullopt, is ErrorKind::invalid_data. An unencrypted key loads
+  /// without calling the callback.
+  static Result<Credential> from_pem_files(const std::string& chain_path,
+                                           const std::string& key_path,
+                                           const PassphraseCallback& passphrase);
+  /// The same from PEM text in memory (errors as from_pem_files, naming
+  /// "certificate chain PEM" / "private key PEM").
   static Result<Credential> from_pem(std::string_view chain_pem, std::string_view key_pem);
+  static Result<Credential> from_pem(std::string_view chain_pem, std::string_view key_pem,
+                                     const PassphraseCallback& passphrase);
   /// From libcrypto objects. The credential takes its own references
   /// (X509_up_ref/EVP_PKEY_up_ref); the caller keeps ownership of the ones it
-  /// passed.
+  /// passed. Errors (ErrorKind::config): an empty chain, a null
+  /// certificate or key; (ErrorKind::invalid_data) a key that does not
+  /// match the leaf.
   static Result<Credential> from_x509(const std::vector<X509*>& chain, EVP_PKEY* key);
   /// A chain whose private key lives outside the process: signatures come
   /// from `signer` (see vouch/client_auth.h). Each signature is checked
@@ -66,8 +93,9 @@ class VOUCH_EXPORT Credential {
   /// CertID names that certificate (its serial, issuer name hash and — when
   /// the issuer is in the chain — issuer key hash); its signature and time
   /// window are not checked here (the Stapler does that, and peers do).
-  /// Errors: internal_error naming the position and the mismatch; more
-  /// staples than certificates.
+  /// Errors (ErrorKind::invalid_data): a staple that is not such a
+  /// response, naming the position and the mismatch; more staples than
+  /// certificates.
   Result<Credential> with_ocsp_staples(std::vector<Bytes> staples) const;
   /// The stapled responses, one per chain position (empty = none); an empty
   /// vector when nothing is stapled.
@@ -86,10 +114,26 @@ class VOUCH_EXPORT TrustStore {
  public:
   /// An empty store: nothing verifies against it.
   TrustStore();
-  /// Loads every certificate in a PEM file as a trust anchor. Errors when the
-  /// file cannot be read or holds no certificate.
+  /// Loads every certificate in a PEM file as a trust anchor. Errors:
+  /// ErrorKind::io when the file cannot be opened or read (the reason names
+  /// the path), ErrorKind::invalid_data when it holds no certificate or an
+  /// undecodable one.
   static Result<TrustStore> from_pem_file(const std::string& path);
   static Result<TrustStore> from_pem(std::string_view pem);
+  /// The operating system's trust anchors, where libcrypto's
+  /// SSL_CTX_set_default_verify_paths finds them: the PEM file named by the
+  /// environment variable SSL_CERT_FILE, else libcrypto's default file
+  /// (X509_get_default_cert_file(); on Debian it leads to
+  /// /etc/ssl/certs/ca-certificates.crt, from the ca-certificates package),
+  /// read now; and the directories of SSL_CERT_DIR (':'-separated), else
+  /// the default directory (X509_get_default_cert_dir()), in OpenSSL's
+  /// hashed layout (<subject hash>.0), searched when a verification needs
+  /// an anchor. A missing file or directory is skipped. subject_names()
+  /// lists the file's anchors only (a server should not send a whole system
+  /// bundle as certificate_authorities anyway). Errors: ErrorKind::io when
+  /// neither gives any anchor; ErrorKind::invalid_data when the file holds
+  /// an undecodable certificate.
+  static Result<TrustStore> system();
   /// Adds the certificates of another PEM file.
   Status add_pem_file(const std::string& path);
   /// Loads the CRLs of a PEM file and turns on revocation checking of the
@@ -106,7 +150,10 @@ class VOUCH_EXPORT TrustStore {
   /// DER subject names of the anchors, in load order (the default
   /// certificate_authorities list a server sends, RFC 8446 §4.2.4).
   const std::vector<Bytes>& subject_names() const;
-  bool empty() const { return subject_names().empty(); }
+  /// The hashed directories searched on demand (system()); usually empty.
+  const std::vector<std::string>& directories() const;
+  /// True when the store has neither an anchor nor a directory to search.
+  bool empty() const;
 
   struct State;
 

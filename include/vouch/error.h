@@ -3,8 +3,10 @@
 // Every fallible operation inside vouch returns a Result<T> (or Status, which
 // is Result<void>). An Error carries the TLS alert that the failure maps to
 // (the alert is chosen where the error is detected, as RFC 8446 §6.2 asks)
-// and a human-readable reason for logs and diagnostics. No exceptions are used
-// for protocol errors.
+// and a human-readable reason for logs and diagnostics, and says what kind of
+// failure it is (ErrorKind): a TLS alert sent or received, or a local failure
+// (a file, a socket, the configuration, data handed to a call) that no peer
+// was told about. No exceptions are used for protocol errors.
 #pragma once
 
 #include <optional>
@@ -17,20 +19,78 @@
 
 namespace vouch {
 
-/// A failure: the alert to send (or that was received) and a reason.
+/// What an Error is. A connection that fails sends `alert` for every kind
+/// but alert_received; for the local kinds that alert is internal_error, and
+/// what matters to the application is the kind and the reason.
+enum class ErrorKind : uint8_t {
+  /// A TLS protocol failure found here (bad input from the peer, a
+  /// negotiation that cannot succeed, a certificate that does not verify):
+  /// `alert` is the alert that describes it, sent to the peer when it ends
+  /// a connection (RFC 8446 §6.2).
+  protocol,
+  /// The peer sent the fatal alert `alert` (RFC 8446 §6).
+  alert_received,
+  /// Local input/output: a file that cannot be opened, read or written, a
+  /// socket that cannot connect or that timed out, an OCSP responder that
+  /// cannot be reached.
+  io,
+  /// A configuration or argument the call cannot work with: an empty
+  /// setting that is required, settings that contradict each other, a
+  /// handle used in the wrong state.
+  config,
+  /// Local data that is not what it should be: a file that holds no
+  /// certificate or no private key, a key that does not match its
+  /// certificate, a wrong passphrase, a corrupted session or ticket-key
+  /// blob, a malformed OCSP response handed to a verification call.
+  invalid_data,
+  /// Something that should not fail did (libcrypto out of memory, an
+  /// impossible state): alert internal_error.
+  internal,
+};
+
+/// "protocol", "alert received", "I/O error", "configuration error",
+/// "invalid data", "internal error". Never null.
+VOUCH_EXPORT const char* to_string(ErrorKind kind) noexcept;
+
+/// A failure: its kind, the alert it maps to (sent, or received) and a reason.
 struct VOUCH_EXPORT Error {
   Alert alert = Alert::internal_error;
   std::string reason;
-  /// True when the alert was received from the peer rather than raised here.
+  /// True when the alert was received from the peer rather than raised here;
+  /// always equal to `kind == ErrorKind::alert_received`.
   bool from_peer = false;
+  ErrorKind kind = ErrorKind::internal;
 
-  /// "decode_error: ClientHello: truncated cipher_suites" — for logs and CLIs.
+  /// True for io, config and invalid_data: a local failure, not a TLS alert.
+  bool local() const noexcept {
+    return kind == ErrorKind::io || kind == ErrorKind::config || kind == ErrorKind::invalid_data;
+  }
+
+  /// For logs and CLIs: "decode_error: ClientHello: truncated cipher_suites"
+  /// (protocol, internal), "peer sent alert unknown_ca: ..." (received),
+  /// "I/O error: cannot open key.pem: No such file or directory" (local
+  /// kinds: to_string(kind), then the reason; no alert named).
   std::string to_string() const;
 };
 
 /// Builds an Error; the usual way to fail: `return fail(Alert::decode_error, "...")`.
+/// The kind is protocol, or internal for Alert::internal_error.
 inline Error fail(Alert alert, std::string reason) {
-  return Error{alert, std::move(reason), false};
+  return Error{alert, std::move(reason), false,
+               alert == Alert::internal_error ? ErrorKind::internal : ErrorKind::protocol};
+}
+
+/// A local failure of `kind` (io, config or invalid_data); its alert, should
+/// it end a connection, is internal_error.
+inline Error local_error(ErrorKind kind, std::string reason) {
+  return Error{Alert::internal_error, std::move(reason), false, kind};
+}
+inline Error io_error(std::string reason) { return local_error(ErrorKind::io, std::move(reason)); }
+inline Error config_error(std::string reason) {
+  return local_error(ErrorKind::config, std::move(reason));
+}
+inline Error data_error(std::string reason) {
+  return local_error(ErrorKind::invalid_data, std::move(reason));
 }
 
 /// A value or an Error. [[nodiscard]] so a failure is never silently dropped.

@@ -1,12 +1,16 @@
 // vouch — OCSP certificate status (RFC 6960), as stapled in TLS (RFC 6066 §8,
 // RFC 8446 §4.4.2.1) and demanded by must-staple certificates (RFC 7633).
 //
-// These are the values the status layer hands to applications: the verified
-// content of one OCSP single response, and the knobs of its verification.
-// Verification itself (signature, responder authorization, CertID, time
-// window, nonce) lives inside vouch; a revoked or unknown status is a
-// successful verification whose result the policy layer acts on.
+// These are the values the status layer hands to applications (the verified
+// content of one OCSP single response, and the knobs of its verification),
+// and the two calls an application needs to do OCSP on its own, outside a
+// handshake: fetch_ocsp_response() asks a responder, verify_ocsp_response()
+// checks what came back (signature, responder authorization, CertID, time
+// window, nonce). A revoked or unknown status is a successful verification,
+// whose result the caller (or vouch's policy layer) acts on.
 #pragma once
+
+#include <openssl/x509.h>
 
 #include <chrono>
 #include <cstddef>
@@ -75,6 +79,86 @@ struct OcspVerifyOptions {
   /// staples (the server fetched those for itself).
   std::optional<Bytes> expected_nonce;
 };
+
+class TrustStore;
+
+/// How fetch_ocsp_response() asks.
+struct OcspFetchOptions {
+  /// The responder: an "http://" URL. Empty: the first OCSP responder of
+  /// the certificate's authorityInfoAccess extension (RFC 5280 §4.2.2.1).
+  std::string url;
+  /// Bounds the whole exchange: connect, send, receive.
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+  /// Put a fresh random 32-byte nonce in the request (RFC 6960 §4.4.1, RFC
+  /// 8954 §2.1); it is returned, to be passed on as
+  /// OcspVerifyOptions::expected_nonce. Many responders ignore nonces
+  /// (RFC 5019 §2.1.1), so that verification then fails.
+  bool nonce = false;
+  /// The HTTP proxy: nullopt = from the environment (http_proxy, no_proxy;
+  /// loopback hosts always direct); "" = direct; "[http://]host:port" =
+  /// this proxy for every request.
+  std::optional<std::string> proxy;
+};
+
+/// What fetch_ocsp_response() got: not verified yet.
+struct OcspFetchResult {
+  /// The DER OCSPResponse, at most kMaxOcspResponseBytes.
+  Bytes response;
+  /// The URL it came from.
+  std::string url;
+  /// The request's nonce, when OcspFetchOptions::nonce asked for one.
+  std::optional<Bytes> nonce;
+};
+
+/// Asks an OCSP responder for the status of `cert`, issued by `issuer`: an
+/// unsigned OCSPRequest with one SHA-1 CertID (RFC 6960 §4.1.1, RFC 5019
+/// §2.1.1) POSTed over HTTP (RFC 6960 §A.1), the answer taken if it is
+/// "200" with Content-Type application/ocsp-response. Blocking (for a
+/// background job or a tool, never inside a handshake); thread-safe;
+/// libcrypto's HTTP client. The certificates are only read (the caller
+/// keeps them). The response is not parsed: hand it to
+/// verify_ocsp_response().
+/// Errors: ErrorKind::config — a null certificate, no URL given and none in
+/// the certificate, a URL that is not http:// (https is refused: the
+/// response is signed, RFC 6960 §A.1); ErrorKind::io — the responder cannot
+/// be reached, the timeout passed, an HTTP error status, a wrong content
+/// type, an empty or oversized body (the reason names the URL).
+VOUCH_EXPORT Result<OcspFetchResult> fetch_ocsp_response(X509* cert, X509* issuer,
+                                                         const OcspFetchOptions& options = {});
+
+/// Verifies the DER OCSPResponse `der` for `cert`, issued by `issuer` (the
+/// certificates are only read; the caller vouches that `issuer` is the
+/// trusted issuer of `cert`, or uses the TrustStore overload). Accepted only
+/// if: it is at most kMaxOcspResponseBytes and exactly one DER
+/// OCSPResponse; its responseStatus is successful and it is a
+/// BasicOCSPResponse (RFC 6960 §4.2.1); it is signed by the issuer or by a
+/// delegated responder certificate issued by the issuer with
+/// id-kp-OCSPSigning and valid at the verification time (RFC 6960 §4.2.2.2;
+/// the responder's certificate must be in the response); a SingleResponse's
+/// CertID is that of cert+issuer; thisUpdate ≤ now + skew, nextUpdate >
+/// now − skew, nextUpdate present unless options say otherwise (§3.2,
+/// §4.2.2.1); the nonce echoed when expected. `options.now` is the
+/// verification time (default: the system clock).
+/// Returns the status (good, revoked, unknown — each a success),
+/// thisUpdate, nextUpdate, and for revoked the time and reason.
+/// Errors: every way the response fails: ErrorKind::protocol with
+/// Alert::bad_certificate_status_response (RFC 6066 §8) and the reason;
+/// ErrorKind::config for a null certificate or an empty expected nonce.
+/// Thread-safe.
+VOUCH_EXPORT Result<OcspStatus> verify_ocsp_response(ByteView der, X509* cert, X509* issuer,
+                                                     const OcspVerifyOptions& options = {});
+
+/// The same for a chain: `chain` (leaf first, then intermediates, DER) is
+/// first verified against `trust` at `options.now` (path to an anchor, each
+/// certificate's validity; no name or purpose check), then the response is
+/// verified for the leaf against the issuer that path gives. Errors: those
+/// of the chain (ErrorKind::protocol with the alert a TLS peer would send
+/// for it, e.g. unknown_ca, certificate_expired; decode_error for an entry
+/// that is not a DER certificate; ErrorKind::config for an empty chain),
+/// then those of the overload above.
+VOUCH_EXPORT Result<OcspStatus> verify_ocsp_response(ByteView der, const std::vector<Bytes>& chain,
+                                                     const TrustStore& trust,
+                                                     const OcspVerifyOptions& options = {});
 
 /// The answer of an asynchronous OCSP staple hook
 /// (ServerConfig::ocsp_staple_hook_async), handed over from any thread: the

@@ -52,17 +52,47 @@ struct VOUCH_EXPORT Session {
   /// full handshake verified (the leaf's and any intermediate's) is before
   /// its nextUpdate.
   bool usable(std::chrono::system_clock::time_point now) const;
-};
 
-/// A session as bytes, to keep it outside the process (a file, a database):
-/// everything in the struct, including the verified OCSP status and the
-/// client identity. The bytes hold the resumption secret: store them as
-/// carefully as a private key.
-VOUCH_EXPORT Bytes encode_session(const Session& session);
-/// The inverse of encode_session. Every length is checked; malformed or
-/// truncated input, an unknown format version or a field out of its bounds
-/// → decode_error with a reason naming the field.
-VOUCH_EXPORT Result<Session> decode_session(ByteView bytes);
+  // ---- serialisation -------------------------------------------------
+  // To keep a session outside the process (a file, a database) and resume
+  // from it later or elsewhere: everything in the struct goes in, including
+  // the verified server chain, the OCSP status the full handshake verified
+  // and the client identity, so a resumed connection reports what the
+  // original one proved.
+  //
+  // A serialised session is a secret: it holds the resumption secret (the
+  // PSK or the TLS 1.2 master secret), with which anyone can resume as this
+  // client and read what is sent on the resumed connection. It is also
+  // trusted: whoever can change the bytes can make the client believe a
+  // server identity it never verified. Store the plain form like a private
+  // key (readable and writable only by its owner), or use the sealed form,
+  // which encrypts and authenticates it under a key of the application's.
+
+  /// The plain form: "vSes" | u16 format (1) | the fields (the grammar is
+  /// in src/handshake/session_codec.cpp). Always succeeds.
+  Bytes serialize() const;
+  /// The inverse of serialize(). Every length is checked before anything is
+  /// copied; truncated input, trailing bytes, an unknown magic or format
+  /// version, a field out of its bounds or fields that contradict the
+  /// version → ErrorKind::invalid_data with a reason naming the field
+  /// ("session ocsp.staples[0].response: truncated"). Never reads past
+  /// `bytes`.
+  static Result<Session> deserialize(ByteView bytes);
+
+  /// The sealed form: "vSsx" | u16 format (1) | 12-byte random nonce |
+  /// AES-256-GCM(serialize()) | 16-byte tag, the 6-byte header as
+  /// additional data. `key` is 32 bytes the application keeps (a fresh
+  /// random key per store is the usual choice). Errors: a key of another
+  /// size (ErrorKind::config); a CSPRNG failure (internal).
+  Result<Bytes> serialize(ByteView key) const;
+  /// Opens the sealed form with the same key, then deserialize()s. A wrong
+  /// key or any changed byte fails the tag check (ErrorKind::invalid_data,
+  /// "session: authentication failed"); input errors as deserialize().
+  static Result<Session> deserialize(ByteView bytes, ByteView key);
+
+  /// Size of the key of the sealed form.
+  static constexpr size_t kSealKeyBytes = 32;
+};
 
 /// A thread-safe client-side store of sessions keyed by server name. Each
 /// ticket is used once (RFC 8446 §C.4: clients SHOULD NOT reuse a ticket).
@@ -144,17 +174,49 @@ class VOUCH_EXPORT ServerSessionCache {
 /// The server's ticket encryption keys: AES-256-GCM keys that rotate every
 /// `rotation` period; tickets sealed under the previous key still open until
 /// they expire. Thread-safe.
+///
+/// Several servers behind one name (a load balancer) resume each other's
+/// sessions only if they share these keys. Give each server a TicketKeys
+/// with automatic rotation off (`rotation` of zero), and let one of them (or
+/// a separate job) call rotate() every period and hand export_keys() to the
+/// others, which import_keys() it. Between the rotation and the import, a
+/// server that does not know the new key yet answers a ticket sealed under
+/// it with a full handshake (RFC 8446 §4.2.11: an unusable PSK is just
+/// ignored); nothing fails.
 class VOUCH_EXPORT TicketKeys {
  public:
+  /// A fresh random key; `rotation` ≤ 0 turns automatic rotation off.
   explicit TicketKeys(std::chrono::seconds rotation = std::chrono::hours(12));
   ~TicketKeys();
+  TicketKeys(const TicketKeys&) = delete;
+  TicketKeys& operator=(const TicketKeys&) = delete;
   /// Seals plaintext into an opaque ticket (key id || nonce || ciphertext || tag).
   Result<Bytes> seal(ByteView plaintext);
   /// Opens a ticket; an unknown key id or a bad tag is an error (the server
   /// then simply ignores the PSK, RFC 8446 §4.2.11).
   Result<Bytes> open(ByteView ticket);
-  /// Forces a rotation now (for tests and for operators).
+  /// Rotates now: a fresh random key becomes the current one (it seals
+  /// every new ticket), the current one becomes the previous one (it still
+  /// opens the tickets it sealed), and the previous one is dropped (its
+  /// tickets no longer open). A CSPRNG failure keeps the keys as they were.
   void rotate();
+
+  /// The live keys as bytes, for the other servers of a group:
+  ///   "vTkK" | u16 format (1) | u8 count (1 or 2)
+  ///   | count × (key id (4) | AES-256 key (32)), the current key first.
+  /// These bytes are a secret: whoever holds them opens every ticket (and
+  /// so learns every resumption secret) and can forge tickets. Move them
+  /// only over an encrypted, authenticated channel and store them as a
+  /// private key; wipe them after use. Errors: a CSPRNG failure when no key
+  /// could be made yet (internal).
+  Result<Bytes> export_keys() const;
+  /// Replaces the keys with exported ones: the first becomes the current
+  /// key, the second, if any, the previous one; the keys held before are
+  /// dropped (their tickets no longer open). The automatic rotation period,
+  /// if any, starts again now. Errors (ErrorKind::invalid_data, and then
+  /// nothing changes): a wrong magic, an unknown format, a count other than
+  /// 1 or 2, a length that does not match the count, two keys with one id.
+  Status import_keys(ByteView exported);
 
   struct State;
 

@@ -127,7 +127,8 @@ struct StaplerOptions {
   std::chrono::seconds skew{300};
   /// The clock; default std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
-  /// The HTTP fetcher; default fetch_ocsp.
+  /// The HTTP fetcher; default: vouch's own HTTP client, the one
+  /// fetch_ocsp_response() (vouch/ocsp.h) uses.
   OcspFetcher fetcher;
   /// Uniform random in [0, 1) for the jitter; default a seeded PRNG.
   std::function<double()> random;

@@ -36,9 +36,26 @@ const char* alert_name(Alert a) noexcept {
   return "unknown_alert";
 }
 
+const char* to_string(ErrorKind kind) noexcept {
+  switch (kind) {
+    case ErrorKind::protocol: return "protocol";
+    case ErrorKind::alert_received: return "alert received";
+    case ErrorKind::io: return "I/O error";
+    case ErrorKind::config: return "configuration error";
+    case ErrorKind::invalid_data: return "invalid data";
+    case ErrorKind::internal: return "internal error";
+  }
+  return "unknown error kind";
+}
+
 std::string Error::to_string() const {
-  std::string s = from_peer ? "peer sent alert " : "";
-  s += alert_name(alert);
+  std::string s;
+  if (local()) {
+    s = vouch::to_string(kind);
+  } else {
+    s = from_peer ? "peer sent alert " : "";
+    s += alert_name(alert);
+  }
   if (!reason.empty()) {
     s += ": ";
     s += reason;

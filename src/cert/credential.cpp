@@ -45,10 +45,10 @@ Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X5
                                                             ossl::EvpPkey key,
                                                             const std::string& key_label,
                                                             std::shared_ptr<PrivateKeySigner> signer = nullptr) {
-  if (chain.empty()) return fail(Alert::internal_error, "credential has no certificate");
-  if (!key && !signer) return fail(Alert::internal_error, "credential has no private key");
+  if (chain.empty()) return config_error("credential has no certificate");
+  if (!key && !signer) return config_error("credential has no private key");
   if (X509_get0_pubkey(chain.front().get()) == nullptr)
-    return fail(Alert::internal_error, "credential: the leaf's public key is not supported");
+    return data_error("credential: the leaf's public key is not supported");
   auto s = std::make_shared<Credential::State>();
   s->subject = subject_line(chain.front().get());
   s->signer = std::move(signer);
@@ -59,7 +59,7 @@ Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X5
     ERR_clear_error();
     std::string reason = "private key does not match certificate " + s->subject;
     if (!key_label.empty()) reason += " (key from " + key_label + ")";
-    return fail(Alert::internal_error, std::move(reason));
+    return data_error(std::move(reason));
   }
   for (size_t i = 0; i < chain.size(); ++i) {
     VOUCH_ASSIGN(Bytes der, der_of(chain[i].get(), i));
@@ -73,20 +73,52 @@ Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X5
 
 }  // namespace
 
-Result<Credential> Credential::from_pem_files(const std::string& chain_path,
-                                              const std::string& key_path) {
+namespace {
+
+Result<std::shared_ptr<const Credential::State>> load_files(const std::string& chain_path,
+                                                            const std::string& key_path,
+                                                            const PassphraseCallback* passphrase) {
   VOUCH_ASSIGN(std::string chain_pem, read_text_file(chain_path));
   VOUCH_ASSIGN(std::string key_pem, read_text_file(key_path));
   VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, chain_path));
-  VOUCH_ASSIGN(ossl::EvpPkey key, read_pem_private_key(key_pem, key_path));
-  VOUCH_ASSIGN(auto state, make_state(std::move(chain), std::move(key), key_path));
+  Result<ossl::EvpPkey> key = read_pem_private_key(key_pem, key_path, passphrase);
+  // The text may hold an unencrypted key: do not leave it in freed memory.
+  OPENSSL_cleanse(key_pem.data(), key_pem.size());
+  if (!key) return std::move(key).error();
+  return make_state(std::move(chain), std::move(key).value(), key_path);
+}
+
+Result<std::shared_ptr<const Credential::State>> load_pem(std::string_view chain_pem,
+                                                          std::string_view key_pem,
+                                                          const PassphraseCallback* passphrase) {
+  VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, "certificate chain PEM"));
+  VOUCH_ASSIGN(ossl::EvpPkey key, read_pem_private_key(key_pem, "private key PEM", passphrase));
+  return make_state(std::move(chain), std::move(key), "");
+}
+
+}  // namespace
+
+Result<Credential> Credential::from_pem_files(const std::string& chain_path,
+                                              const std::string& key_path) {
+  VOUCH_ASSIGN(auto state, load_files(chain_path, key_path, nullptr));
+  return Credential(std::move(state));
+}
+
+Result<Credential> Credential::from_pem_files(const std::string& chain_path,
+                                              const std::string& key_path,
+                                              const PassphraseCallback& passphrase) {
+  VOUCH_ASSIGN(auto state, load_files(chain_path, key_path, &passphrase));
   return Credential(std::move(state));
 }
 
 Result<Credential> Credential::from_pem(std::string_view chain_pem, std::string_view key_pem) {
-  VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, "certificate chain PEM"));
-  VOUCH_ASSIGN(ossl::EvpPkey key, read_pem_private_key(key_pem, "private key PEM"));
-  VOUCH_ASSIGN(auto state, make_state(std::move(chain), std::move(key), ""));
+  VOUCH_ASSIGN(auto state, load_pem(chain_pem, key_pem, nullptr));
+  return Credential(std::move(state));
+}
+
+Result<Credential> Credential::from_pem(std::string_view chain_pem, std::string_view key_pem,
+                                        const PassphraseCallback& passphrase) {
+  VOUCH_ASSIGN(auto state, load_pem(chain_pem, key_pem, &passphrase));
   return Credential(std::move(state));
 }
 
@@ -95,8 +127,7 @@ Result<Credential> Credential::from_x509(const std::vector<X509*>& chain, EVP_PK
   owned.reserve(chain.size());
   for (size_t i = 0; i < chain.size(); ++i) {
     if (chain[i] == nullptr) {
-      return fail(Alert::internal_error,
-                  "certificate " + std::to_string(i + 1) + " of the chain is null");
+      return config_error("certificate " + std::to_string(i + 1) + " of the chain is null");
     }
     owned.push_back(ossl::up_ref(chain[i]));
   }
@@ -113,12 +144,11 @@ PrivateKeySigner* Credential::signer() const { return s_->signer.get(); }
 
 Result<Credential> Credential::from_signer(const std::vector<X509*>& chain,
                                            std::shared_ptr<PrivateKeySigner> signer) {
-  if (!signer) return fail(Alert::internal_error, "credential: null signer");
+  if (!signer) return config_error("credential: null signer");
   std::vector<ossl::X509Ptr> owned;
   for (size_t i = 0; i < chain.size(); ++i) {
     if (chain[i] == nullptr)
-      return fail(Alert::internal_error,
-                  "certificate " + std::to_string(i + 1) + " of the chain is null");
+      return config_error("certificate " + std::to_string(i + 1) + " of the chain is null");
     owned.push_back(ossl::up_ref(chain[i]));
   }
   VOUCH_ASSIGN(auto state, make_state(std::move(owned), nullptr, "", std::move(signer)));
@@ -127,7 +157,7 @@ Result<Credential> Credential::from_signer(const std::vector<X509*>& chain,
 
 Result<Credential> Credential::from_pem_and_signer(std::string_view chain_pem,
                                                    std::shared_ptr<PrivateKeySigner> signer) {
-  if (!signer) return fail(Alert::internal_error, "credential: null signer");
+  if (!signer) return config_error("credential: null signer");
   VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, "certificate chain PEM"));
   VOUCH_ASSIGN(auto state, make_state(std::move(chain), nullptr, "", std::move(signer)));
   return Credential(std::move(state));
@@ -139,16 +169,15 @@ const std::vector<Bytes>& Credential::ocsp_staples() const { return s_->staples;
 Result<Credential> Credential::with_ocsp_staples(std::vector<Bytes> staples) const {
   const auto& chain = s_->chain;
   if (staples.size() > chain.size()) {
-    return fail(Alert::internal_error, "credential " + s_->subject + ": " + std::to_string(staples.size()) +
-                                           " OCSP staples for a chain of " + std::to_string(chain.size()) +
-                                           " certificates");
+    return data_error("credential " + s_->subject + ": " + std::to_string(staples.size()) +
+                      " OCSP staples for a chain of " + std::to_string(chain.size()) + " certificates");
   }
   for (size_t i = 0; i < staples.size(); ++i) {
     if (staples[i].empty()) continue;
     X509* issuer = i + 1 < chain.size() ? chain[i + 1] : nullptr;
     if (Status st = ocsp_response_names(staples[i], chain[i], issuer); !st) {
-      return fail(Alert::internal_error, "OCSP staple for chain certificate " + std::to_string(i) + " of " +
-                                             s_->subject + " refused: " + st.error().reason);
+      return data_error("OCSP staple for chain certificate " + std::to_string(i) + " of " + s_->subject +
+                        " refused: " + st.error().reason);
     }
   }
   // Everything stapled empty → no staples at all.

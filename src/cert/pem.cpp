@@ -7,6 +7,9 @@
 #include <climits>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <string>
+#include <utility>
 #include <sstream>
 
 namespace vouch {
@@ -31,10 +34,10 @@ bool only_end_of_input() {
 
 Result<std::string> read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Alert::internal_error, "cannot open " + path + ": " + std::strerror(errno));
+  if (!in) return io_error("cannot open " + path + ": " + std::strerror(errno));
   std::ostringstream out;
   out << in.rdbuf();
-  if (in.bad()) return fail(Alert::internal_error, "cannot read " + path);
+  if (in.bad()) return io_error("cannot read " + path);
   return out.str();
 }
 
@@ -43,7 +46,7 @@ Result<std::vector<ossl::X509Ptr>> read_pem_certificates(std::string_view pem,
                                                          bool accept_trusted) {
   ERR_clear_error();
   ossl::Bio bio = memory_bio(pem);
-  if (!bio) return fail(Alert::internal_error, std::string(what) + ": cannot read PEM text");
+  if (!bio) return data_error(std::string(what) + ": PEM text too large");
   std::vector<ossl::X509Ptr> out;
   for (;;) {
     X509* x = accept_trusted ? PEM_read_bio_X509_AUX(bio.get(), nullptr, no_passphrase, nullptr)
@@ -52,31 +55,83 @@ Result<std::vector<ossl::X509Ptr>> read_pem_certificates(std::string_view pem,
     out.emplace_back(x);
   }
   if (!only_end_of_input()) {
-    return fail(Alert::internal_error, std::string(what) + ": certificate " +
-                                           std::to_string(out.size() + 1) +
-                                           " cannot be decoded: " + ossl::last_error());
+    return data_error(std::string(what) + ": certificate " + std::to_string(out.size() + 1) +
+                      " cannot be decoded: " + ossl::last_error());
   }
   ERR_clear_error();
-  if (out.empty()) return fail(Alert::internal_error, std::string(what) + ": no certificate found");
+  if (out.empty()) return data_error(std::string(what) + ": no certificate found");
   return out;
 }
 
-Result<ossl::EvpPkey> read_pem_private_key(std::string_view pem, std::string_view what) {
+namespace {
+
+// What libcrypto's pem_password_cb asks of the application's callback: the
+// passphrase is asked for once per load (libcrypto may call again for
+// another decoder; it gets the same answer), and whether it was asked at
+// all tells an encrypted key from one that is not a key.
+struct PassphraseRequest {
+  const PassphraseCallback* callback = nullptr;  // null: refuse
+  std::string_view what;
+  bool asked = false;
+  bool given = false;
+  bool too_long = false;
+  std::string passphrase;
+};
+
+int answer_passphrase(char* buf, int size, int /*rwflag*/, void* u) {
+  auto* req = static_cast<PassphraseRequest*>(u);
+  if (!req->asked) {
+    req->asked = true;
+    if (req->callback != nullptr && *req->callback) {
+      std::optional<std::string> p = (*req->callback)(req->what);
+      if (p) {
+        req->given = true;
+        req->passphrase = std::move(*p);
+      }
+    }
+  }
+  if (!req->given || size <= 0) return -1;
+  if (req->passphrase.size() > static_cast<size_t>(size)) {
+    req->too_long = true;
+    return -1;
+  }
+  std::memcpy(buf, req->passphrase.data(), req->passphrase.size());
+  return static_cast<int>(req->passphrase.size());
+}
+
+}  // namespace
+
+Result<ossl::EvpPkey> read_pem_private_key(std::string_view pem, std::string_view what,
+                                           const PassphraseCallback* passphrase) {
   ERR_clear_error();
   ossl::Bio bio = memory_bio(pem);
-  if (!bio) return fail(Alert::internal_error, std::string(what) + ": cannot read PEM text");
-  ossl::EvpPkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
-  if (!key) {
-    if (only_end_of_input()) {
-      ERR_clear_error();
-      return fail(Alert::internal_error, std::string(what) + ": no private key found");
-    }
-    return fail(Alert::internal_error, std::string(what) +
-                                           ": private key cannot be decoded (encrypted keys "
-                                           "are not supported): " + ossl::last_error());
+  if (!bio) return data_error(std::string(what) + ": PEM text too large");
+  PassphraseRequest req{passphrase, what};
+  ossl::EvpPkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, answer_passphrase, &req));
+  // Wipe the copy of the passphrase whatever happened.
+  OPENSSL_cleanse(req.passphrase.data(), req.passphrase.size());
+  if (key) {
+    ERR_clear_error();
+    return key;
   }
-  ERR_clear_error();
-  return key;
+  const std::string name(what);
+  if (req.asked) {
+    // An encrypted key: PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3) or the
+    // traditional "Proc-Type: 4,ENCRYPTED" form (RFC 1421 §4.6.1.1).
+    ERR_clear_error();
+    if (passphrase == nullptr || !*passphrase) {
+      return data_error(name + ": the private key is encrypted and no passphrase callback was given");
+    }
+    if (!req.given) return data_error(name + ": the private key is encrypted and no passphrase was given");
+    if (req.too_long) return data_error(name + ": the passphrase is too long");
+    return data_error(name + ": wrong passphrase for the encrypted private key (or the key is corrupted)");
+  }
+  if (only_end_of_input()) {
+    ERR_clear_error();
+    return data_error(name + ": not a private key (no PEM private key block found)");
+  }
+  return data_error(name + ": not a private key (the PEM block cannot be decoded: " + ossl::last_error() +
+                    ")");
 }
 
 }  // namespace vouch

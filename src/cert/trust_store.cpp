@@ -5,10 +5,15 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
-
-#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
 
 #include "cert/pem.h"
 #include "cert/x509_name.h"
@@ -22,6 +27,9 @@ namespace vouch {
 struct TrustStore::State {
   ossl::X509Store store;
   std::vector<Bytes> subject_names;
+  // Hashed directories added as lookups (system()): their anchors are read
+  // when a verification needs them, so they are not in subject_names.
+  std::vector<std::string> directories;
 };
 
 namespace {
@@ -34,20 +42,19 @@ std::shared_ptr<TrustStore::State> new_state() {
 
 Status add_anchors(TrustStore::State& s, std::vector<ossl::X509Ptr> certs, std::string_view what) {
   if (!s.store) return fail(Alert::internal_error, "trust store could not be allocated");
+  if (certs.empty()) return data_error(std::string(what) + ": no certificate found");
   for (auto& cert : certs) {
     ERR_clear_error();
     // X509_STORE_add_cert takes its own reference; a duplicate is ignored.
     if (X509_STORE_add_cert(s.store.get(), cert.get()) != 1) {
-      return fail(Alert::internal_error, std::string(what) + ": cannot add " +
-                                             subject_line(cert.get()) + ": " +
-                                             ossl::last_error());
+      return data_error(std::string(what) + ": cannot add " + subject_line(cert.get()) + ": " +
+                        ossl::last_error());
     }
     // Two anchors with one subject (a key rollover) need the name only once
     // in certificate_authorities.
     Bytes name = name_der(X509_get_subject_name(cert.get()));
     if (name.empty()) {
-      return fail(Alert::internal_error,
-                  std::string(what) + ": cannot encode the subject of " + subject_line(cert.get()));
+      return data_error(std::string(what) + ": cannot encode the subject of " + subject_line(cert.get()));
     }
     if (std::find(s.subject_names.begin(), s.subject_names.end(), name) == s.subject_names.end()) {
       s.subject_names.push_back(std::move(name));
@@ -79,7 +86,64 @@ Status TrustStore::add_pem_file(const std::string& path) {
   return add_anchors(*s_, std::move(certs), path);
 }
 
+namespace {
+
+// The value of an environment variable, or `fallback` when it is unset. An
+// empty value counts as set (it names nothing), as in libcrypto.
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  if (v != nullptr) return v;
+  return fallback != nullptr ? fallback : "";
+}
+
+}  // namespace
+
+Result<TrustStore> TrustStore::system() {
+  // Where SSL_CTX_set_default_verify_paths looks: the file and directory
+  // named by SSL_CERT_FILE / SSL_CERT_DIR (X509_get_default_cert_file_env(),
+  // X509_get_default_cert_dir_env()), or libcrypto's compiled-in defaults
+  // (Debian: /usr/lib/ssl/cert.pem -> /etc/ssl/certs/ca-certificates.crt,
+  // and /usr/lib/ssl/certs -> /etc/ssl/certs).
+  const std::string file = env_or(X509_get_default_cert_file_env(), X509_get_default_cert_file());
+  const std::string dirs = env_or(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
+  TrustStore t;
+  if (!t.s_->store) return fail(Alert::internal_error, "trust store could not be allocated");
+  std::error_code ec;
+  if (!file.empty() && std::filesystem::is_regular_file(file, ec)) {
+    VOUCH_TRY(t.add_pem_file(file));
+  }
+  // SSL_CERT_DIR is a list, separated as PATH is (':' on POSIX). Each
+  // directory holding certificates under their subject hash (<hash>.0, as
+  // c_rehash / update-ca-certificates make) is searched when needed.
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = dirs.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty() || !std::filesystem::is_directory(dir, ec)) continue;
+    X509_LOOKUP* lookup = X509_STORE_add_lookup(t.s_->store.get(), X509_LOOKUP_hash_dir());
+    if (lookup == nullptr ||
+        X509_LOOKUP_add_dir(lookup, dir.c_str(), X509_FILETYPE_PEM) != 1) {
+      return fail(Alert::internal_error, "trust store: cannot search " + dir + ": " + ossl::last_error());
+    }
+    t.s_->directories.push_back(dir);
+  }
+  ERR_clear_error();
+  if (t.s_->subject_names.empty() && t.s_->directories.empty()) {
+    return io_error("no system trust anchors: neither the file '" + file + "' (" +
+                    X509_get_default_cert_file_env() + ") nor a directory of '" + dirs + "' (" +
+                    X509_get_default_cert_dir_env() + ") holds any (Debian: install ca-certificates)");
+  }
+  return t;
+}
+
+bool TrustStore::empty() const { return s_->subject_names.empty() && s_->directories.empty(); }
+
+const std::vector<std::string>& TrustStore::directories() const { return s_->directories; }
+
 Status TrustStore::add_crl_pem(std::string_view pem) {
+  if (pem.size() > static_cast<size_t>(INT_MAX)) return data_error("CRL PEM text too large");
   ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return fail(Alert::internal_error, "out of memory");
   int added = 0;
@@ -94,9 +158,9 @@ Status TrustStore::add_crl_pem(std::string_view pem) {
   // clean end of input is a broken CRL.
   const unsigned long e = ERR_peek_last_error();
   if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
-    return fail(Alert::internal_error, "CRL cannot be decoded: " + ossl::last_error());
+    return data_error("CRL cannot be decoded: " + ossl::last_error());
   ERR_clear_error();
-  if (added == 0) return fail(Alert::internal_error, "no CRL found in PEM input");
+  if (added == 0) return data_error("no CRL found in PEM input");
   // Check the leaf's revocation status from now on (RFC 5280 §6.3).
   X509_STORE_set_flags(s_->store.get(), X509_V_FLAG_CRL_CHECK);
   return {};
@@ -105,7 +169,11 @@ Status TrustStore::add_crl_pem(std::string_view pem) {
 Status TrustStore::add_crl_file(const std::string& path) {
   VOUCH_ASSIGN(std::string pem, read_text_file(path));
   Status s = add_crl_pem(pem);
-  if (!s) return fail(s.error().alert, path + ": " + s.error().reason);
+  if (!s) {
+    Error e = std::move(s).error();
+    e.reason = path + ": " + e.reason;
+    return e;
+  }
   return {};
 }
 

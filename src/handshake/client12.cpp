@@ -658,7 +658,7 @@ void ClientHandshake12::publish_session() {
       if (chosen_) s->client_chain = chosen_->chain_der();
       s->ocsp = core_.peer_ocsp;
       // RFC 6066 §8: a CertificateStatus holds up to 2^24-1 bytes, more
-      // than a response vouch verifies (or a session keeps: decode_session
+      // than a response vouch verifies (or a session keeps: Session::deserialize
       // refuses it). Such a staple was only reported, with its problem; the
       // session keeps the report without the bytes.
       for (StapleReport& r : s->ocsp.staples)

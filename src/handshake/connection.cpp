@@ -13,6 +13,7 @@
 #include "handshake/client12.h"
 #include "handshake/client13.h"
 #include "handshake/conn_core.h"
+#include "handshake/connection_access.h"
 #include "handshake/exporter.h"
 #include "handshake/key_schedule.h"
 #include "handshake/server12.h"
@@ -312,9 +313,7 @@ struct Connection::Impl {
       }
       return {};
     }
-    Error e{a, std::string("peer sent alert ") + alert_name(a), true};
-    e.reason = "the peer aborted the connection";
-    return e;
+    return Error{a, "the peer aborted the connection", true, ErrorKind::alert_received};
   }
 
   // §4.2.10: one record of early data the server does not accept, dropped;
@@ -776,22 +775,8 @@ bool Connection::post_handshake_auth_pending() const {
 
 }  // namespace vouch
 
-#include "handshake/test_hooks.h"
+namespace vouch::detail {
 
-namespace vouch::test_hooks {
+ConnCore& ConnectionAccess::core(Connection& conn) { return conn.impl_->core; }
 
-void set_outgoing_message_hook(Connection& conn, MessageHook hook) {
-  conn.impl_->core.outgoing_hook = std::move(hook);
-}
-
-struct Access {
-  static ConnCore& core(Connection& conn) { return conn.impl_->core; }
-};
-
-Status send_record(Connection& conn, ContentType type, ByteView content) {
-  return Access::core(conn).write_record(type, content);
-}
-
-void set_skip_early_data(Connection& conn, bool skip) { Access::core(conn).skip_early_data = skip; }
-
-}  // namespace vouch::test_hooks
+}  // namespace vouch::detail

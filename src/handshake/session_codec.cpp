@@ -1,4 +1,4 @@
-// A Session as bytes (encode_session / decode_session in vouch/session.h), to
+// A Session as bytes (Session::serialize / deserialize in vouch/session.h), to
 // keep it outside the process: the CLI's --sess-out file, an application's
 // database. Everything the Session holds goes in, including the OCSP picture
 // the full handshake established and the client identity, so that a resumed
@@ -33,14 +33,26 @@
 // bounds are enforced is the decoder, which checks each length before it
 // copies anything. A new field means a new format number; the decoder refuses
 // formats it does not know rather than guessing.
+//
+// The sealed form wraps format 1 in AES-256-GCM under the application's key:
+//
+//   sealed   = magic "vSsx" | u16 format (1) | nonce (12) | ciphertext | tag (16)
+//
+// with the 6 header bytes as additional data. The nonce is random: a key
+// seals at most as many sessions as an application stores, far below the
+// 2^32 of NIST SP 800-38D §8.3 for random 96-bit nonces.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include <openssl/crypto.h>
+
 #include "base/reader.h"
 #include "base/writer.h"
+#include "crypto/aead.h"
+#include "crypto/random.h"
 #include "vouch/session.h"
 
 namespace vouch {
@@ -48,6 +60,9 @@ namespace {
 
 constexpr uint32_t kMagic = 0x76536573;  // "vSes"
 constexpr uint16_t kFormat = 1;
+constexpr uint32_t kSealedMagic = 0x76537378;  // "vSsx"
+constexpr uint16_t kSealedFormat = 1;
+constexpr size_t kSealedHeaderBytes = 6;
 
 // ---- bounds, from the wire formats the values come from --------------------
 // opaque ticket<1..2^16-1> (RFC 8446 §4.6.1; RFC 5077 §3.3 likewise).
@@ -161,7 +176,7 @@ void put_ocsp(Writer& w, const PeerOcsp& o) {
 // went wrong ("session ocsp.staples[0].status.responder: truncated").
 
 Error bad(const std::string& field, const std::string& what) {
-  return fail(Alert::decode_error, "session " + field + ": " + what);
+  return data_error("session " + field + ": " + what);
 }
 
 Status get_u8(Reader& r, const std::string& field, uint8_t& out) {
@@ -314,7 +329,8 @@ Status check_version_fields(const Session& s) {
 
 }  // namespace
 
-Bytes encode_session(const Session& s) {
+Bytes Session::serialize() const {
+  const Session& s = *this;
   Bytes out;
   Writer w(out);
   w.u32(kMagic);
@@ -337,7 +353,7 @@ Bytes encode_session(const Session& s) {
   return out;
 }
 
-Result<Session> decode_session(ByteView bytes) {
+Result<Session> Session::deserialize(ByteView bytes) {
   Reader r(bytes);
   uint32_t magic = 0;
   VOUCH_TRY(get_u32(r, "format", magic));
@@ -378,6 +394,63 @@ Result<Session> decode_session(ByteView bytes) {
   if (!r.empty()) return bad("end", std::to_string(r.remaining()) + " trailing bytes");
   VOUCH_TRY(check_version_fields(s));
   return s;
+}
+
+Result<Bytes> Session::serialize(ByteView key) const {
+  if (key.size() != kSealKeyBytes) {
+    return config_error("session: the sealing key has " + std::to_string(key.size()) + " bytes, not " +
+                        std::to_string(kSealKeyBytes));
+  }
+  Bytes plain = serialize();
+  Bytes out;
+  Writer w(out);
+  w.u32(kSealedMagic);
+  w.u16(kSealedFormat);
+  out.resize(kSealedHeaderBytes + kAeadNonceLength + plain.size() + kAeadTagLength);
+  const std::span<uint8_t> nonce(out.data() + kSealedHeaderBytes, kAeadNonceLength);
+  Status st = random_bytes(nonce);
+  if (st.ok()) {
+    auto aead = Aead::create(AeadAlg::aes256gcm, key, AeadUse::seal);
+    st = aead.ok() ? aead->seal(nonce, ByteView(out.data(), kSealedHeaderBytes), plain,
+                                std::span<uint8_t>(out.data() + kSealedHeaderBytes + kAeadNonceLength,
+                                                   plain.size() + kAeadTagLength))
+                   : Status(std::move(aead).error());
+  }
+  OPENSSL_cleanse(plain.data(), plain.size());
+  if (!st.ok()) return std::move(st).error();
+  return out;
+}
+
+Result<Session> Session::deserialize(ByteView bytes, ByteView key) {
+  if (key.size() != kSealKeyBytes) {
+    return config_error("session: the sealing key has " + std::to_string(key.size()) + " bytes, not " +
+                        std::to_string(kSealKeyBytes));
+  }
+  Reader r(bytes);
+  uint32_t magic = 0;
+  uint16_t format = 0;
+  VOUCH_TRY(get_u32(r, "sealed format", magic));
+  if (magic != kSealedMagic) {
+    return bad("sealed format", magic == kMagic ? "a plain session, not a sealed one" : "not a sealed vouch session");
+  }
+  VOUCH_TRY(get_u16(r, "sealed format", format));
+  if (format != kSealedFormat) return bad("sealed format", "unknown format " + std::to_string(format));
+  if (bytes.size() < kSealedHeaderBytes + kAeadNonceLength + kAeadTagLength) {
+    return bad("sealed", "truncated");
+  }
+  auto aead = Aead::create(AeadAlg::aes256gcm, key, AeadUse::open);
+  if (!aead.ok()) return std::move(aead).error();
+  const ByteView nonce = bytes.subspan(kSealedHeaderBytes, kAeadNonceLength);
+  const ByteView sealed = bytes.subspan(kSealedHeaderBytes + kAeadNonceLength);
+  Bytes plain(sealed.size() - kAeadTagLength);
+  Status st = aead->open(nonce, bytes.first(kSealedHeaderBytes), sealed, plain);
+  if (!st.ok()) {
+    if (st.error().alert == Alert::bad_record_mac) return data_error("session: authentication failed");
+    return std::move(st).error();
+  }
+  Result<Session> out = deserialize(plain);
+  OPENSSL_cleanse(plain.data(), plain.size());
+  return out;
 }
 
 }  // namespace vouch

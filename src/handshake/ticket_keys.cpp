@@ -22,7 +22,14 @@ namespace vouch {
 namespace {
 
 constexpr size_t kKeyIdLength = 4;
+constexpr size_t kSecretLength = 32;  // AES-256
 constexpr size_t kTicketOverhead = kKeyIdLength + kAeadNonceLength + kAeadTagLength;
+
+// export_keys() format (see vouch/session.h).
+constexpr uint32_t kExportMagic = 0x76546b4b;  // "vTkK"
+constexpr uint16_t kExportFormat = 1;
+constexpr size_t kExportHeader = 4 + 2 + 1;
+constexpr size_t kExportedKey = kKeyIdLength + kSecretLength;
 
 }  // namespace
 
@@ -30,7 +37,17 @@ struct TicketKeys::State {
   struct Key {
     std::array<uint8_t, kKeyIdLength> id;
     Aead aead;
+    std::array<uint8_t, kSecretLength> secret;  // kept for export_keys(); wiped when dropped
   };
+
+  ~State() {
+    wipe(current);
+    wipe(previous);
+  }
+
+  static void wipe(std::optional<Key>& k) {
+    if (k) OPENSSL_cleanse(k->secret.data(), k->secret.size());
+  }
 
   std::mutex mu;
   std::chrono::seconds rotation{0};
@@ -55,10 +72,14 @@ struct TicketKeys::State {
       return st;
     }
     auto aead = Aead::create(AeadAlg::aes256gcm, secret);
-    OPENSSL_cleanse(secret.data(), secret.size());
-    if (!aead.ok()) return std::move(aead).error();
+    if (!aead.ok()) {
+      OPENSSL_cleanse(secret.data(), secret.size());
+      return std::move(aead).error();
+    }
+    wipe(previous);
     previous = std::move(current);
-    current.emplace(Key{id, std::move(aead).value()});
+    current.emplace(Key{id, std::move(aead).value(), secret});
+    OPENSSL_cleanse(secret.data(), secret.size());
     rotated_at = std::chrono::steady_clock::now();
     return {};
   }
@@ -133,6 +154,64 @@ void TicketKeys::rotate() {
   std::lock_guard<std::mutex> lock(s_->mu);
   // On a CSPRNG failure the current key stays in use (see maybe_rotate_locked).
   (void)s_->rotate_locked();
+}
+
+Result<Bytes> TicketKeys::export_keys() const {
+  std::lock_guard<std::mutex> lock(s_->mu);
+  VOUCH_TRY(s_->maybe_rotate_locked());
+  const size_t count = s_->previous ? 2 : 1;
+  Bytes out;
+  out.reserve(kExportHeader + count * kExportedKey);
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(kExportMagic >> shift));
+  out.push_back(static_cast<uint8_t>(kExportFormat >> 8));
+  out.push_back(static_cast<uint8_t>(kExportFormat));
+  out.push_back(static_cast<uint8_t>(count));
+  for (const auto* k : {&s_->current, &s_->previous}) {
+    if (!*k) continue;
+    out.insert(out.end(), (*k)->id.begin(), (*k)->id.end());
+    out.insert(out.end(), (*k)->secret.begin(), (*k)->secret.end());
+  }
+  return out;
+}
+
+Status TicketKeys::import_keys(ByteView in) {
+  if (in.size() < kExportHeader) return data_error("ticket keys: truncated header");
+  const uint32_t magic = (uint32_t{in[0]} << 24) | (uint32_t{in[1]} << 16) | (uint32_t{in[2]} << 8) | in[3];
+  if (magic != kExportMagic) return data_error("ticket keys: not exported ticket keys");
+  const uint16_t format = static_cast<uint16_t>((in[4] << 8) | in[5]);
+  if (format != kExportFormat) return data_error("ticket keys: unknown format " + std::to_string(format));
+  const size_t count = in[6];
+  if (count != 1 && count != 2) return data_error("ticket keys: " + std::to_string(count) + " keys, expected 1 or 2");
+  if (in.size() != kExportHeader + count * kExportedKey) {
+    return data_error("ticket keys: " + std::to_string(in.size()) + " bytes for " + std::to_string(count) +
+                      " keys, expected " + std::to_string(kExportHeader + count * kExportedKey));
+  }
+  std::optional<State::Key> keys[2];
+  for (size_t i = 0; i < count; ++i) {
+    const ByteView k = in.subspan(kExportHeader + i * kExportedKey, kExportedKey);
+    const ByteView secret = k.subspan(kKeyIdLength);
+    auto aead = Aead::create(AeadAlg::aes256gcm, secret);
+    if (!aead.ok()) return std::move(aead).error();
+    State::Key key{{}, std::move(aead).value(), {}};
+    std::memcpy(key.id.data(), k.data(), kKeyIdLength);
+    std::memcpy(key.secret.data(), secret.data(), kSecretLength);
+    keys[i].emplace(std::move(key));
+    OPENSSL_cleanse(key.secret.data(), key.secret.size());  // the moved-from copy
+  }
+  if (count == 2 && keys[0]->id == keys[1]->id) {
+    State::wipe(keys[0]);
+    State::wipe(keys[1]);
+    return data_error("ticket keys: both keys have the same id");
+  }
+  std::lock_guard<std::mutex> lock(s_->mu);
+  State::wipe(s_->current);
+  State::wipe(s_->previous);
+  s_->current = std::move(keys[0]);
+  s_->previous = std::move(keys[1]);
+  s_->rotated_at = std::chrono::steady_clock::now();
+  State::wipe(keys[0]);  // the moved-from copies
+  State::wipe(keys[1]);
+  return {};
 }
 
 }  // namespace vouch

@@ -47,9 +47,9 @@ Error io_error(const char* what, int err) {
   // A timeout set with SO_RCVTIMEO/SO_SNDTIMEO reports EAGAIN on a blocking
   // socket; say so plainly.
   if (err == EAGAIN || err == EWOULDBLOCK) {
-    return fail(Alert::internal_error, std::string(what) + ": timed out waiting for the peer");
+    return vouch::io_error(std::string(what) + ": timed out waiting for the peer");
   }
-  return fail(Alert::internal_error, errno_text(what, err));
+  return vouch::io_error(errno_text(what, err));
 }
 
 const char* wait_name(Wait w) {
@@ -98,7 +98,7 @@ void linger_after_alert(int fd) {
 // Makes a failed Status out of the connection's first error (or a generic one).
 Error connection_error(const Connection& conn) {
   if (const Error* e = conn.error()) return *e;
-  return fail(Alert::internal_error, "connection failed");
+  return vouch::io_error("connection failed");
 }
 
 // After a failed send the peer may already have closed the connection, having
@@ -132,8 +132,7 @@ Result<AddrInfo> resolve(const std::string& host, uint16_t port, bool passive) {
   addrinfo* res = nullptr;
   const int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &res);
   if (rc != 0) {
-    return fail(Alert::internal_error,
-                "cannot resolve '" + host + "': " + std::string(gai_strerror(rc)));
+    return vouch::io_error("cannot resolve '" + host + "': " + std::string(gai_strerror(rc)));
   }
   return AddrInfo(res);
 }
@@ -211,7 +210,7 @@ Status Stream::fill(std::span<uint8_t> out, size_t* read_count) {
 }
 
 Status Stream::handshake() {
-  if (!conn_) return fail(Alert::internal_error, "stream has no connection");
+  if (!conn_) return config_error("stream has no connection");
   auto failed_with = [this](Error e) -> Status {
     // The queued alert tells the peer why (RFC 8446 §6.2).
     close_after_fatal_alert();
@@ -230,9 +229,8 @@ Status Stream::handshake() {
     if (conn_->handshake_complete()) return {};
     const Wait w = conn_->wait();
     if (w != Wait::read) {
-      return failed_with(fail(Alert::internal_error,
-                              std::string("handshake waits for ") + wait_name(w) +
-                                  ", which a blocking Stream cannot provide"));
+      return failed_with(config_error(std::string("handshake waits for ") + wait_name(w) +
+                                      ", which a blocking Stream cannot provide"));
     }
     if (Status st = fill(); !st) return failed_with(std::move(st).error());
   }
@@ -247,7 +245,7 @@ Status Stream::send_late_answers() {
 }
 
 Result<size_t> Stream::read(std::span<uint8_t> out) {
-  if (!conn_) return fail(Alert::internal_error, "stream has no connection");
+  if (!conn_) return config_error("stream has no connection");
   if (out.empty()) return size_t{0};
   while (true) {
     if (conn_->pending_application_data() > 0) return conn_->read(out);
@@ -276,7 +274,7 @@ Result<size_t> Stream::read(std::span<uint8_t> out) {
 }
 
 Status Stream::write(ByteView data) {
-  if (!conn_) return fail(Alert::internal_error, "stream has no connection");
+  if (!conn_) return config_error("stream has no connection");
   if (!conn_->handshake_complete()) VOUCH_TRY(handshake());
   VOUCH_TRY(send_late_answers());
   while (!data.empty()) {
@@ -289,7 +287,7 @@ Status Stream::write(ByteView data) {
 }
 
 Status Stream::close() {
-  if (!conn_) return fail(Alert::internal_error, "stream has no connection");
+  if (!conn_) return config_error("stream has no connection");
   VOUCH_TRY(conn_->close());
   return flush();
 }
@@ -319,8 +317,7 @@ Result<int> tcp_connect(const std::string& host, uint16_t port) {
     last = errno_text("connect", errno);
     ::close(fd);
   }
-  return fail(Alert::internal_error,
-              "cannot connect to " + host + ":" + std::to_string(port) + ": " + last);
+  return vouch::io_error("cannot connect to " + host + ":" + std::to_string(port) + ": " + last);
 }
 
 Result<int> tcp_listen(const std::string& host, uint16_t port, int backlog) {
@@ -343,8 +340,7 @@ Result<int> tcp_listen(const std::string& host, uint16_t port, int backlog) {
     }
     return fd;
   }
-  return fail(Alert::internal_error,
-              "cannot listen on " + host + ":" + std::to_string(port) + ": " + last);
+  return vouch::io_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + last);
 }
 
 uint16_t local_port(int fd) {

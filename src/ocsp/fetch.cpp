@@ -26,7 +26,12 @@ Error fetch_error(const std::string& url, const std::string& what) {
   std::string reason = "OCSP fetch from " + url + ": " + what;
   const std::string detail = ossl::last_error();
   if (!detail.empty()) reason += ": " + detail;
-  return fail(Alert::internal_error, std::move(reason));
+  return io_error(std::move(reason));
+}
+
+// A request that cannot be made as asked: nothing was sent.
+Error request_error(const std::string& url, const std::string& what) {
+  return config_error("OCSP fetch from " + url + ": " + what);
 }
 
 bool is_loopback(const std::string& host) {
@@ -77,12 +82,12 @@ Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chro
   // A responder that closes the connection while libcrypto still writes the
   // request must cost one failed fetch, not the process (SIGPIPE).
   const SigpipeGuard no_sigpipe;
-  if (request_der.empty() || request_der.size() > INT_MAX) return fetch_error(url, "invalid request size");
-  if (max_bytes == 0) return fetch_error(url, "max_bytes must be positive");
+  if (request_der.empty() || request_der.size() > INT_MAX) return request_error(url, "invalid request size");
+  if (max_bytes == 0) return request_error(url, "max_bytes must be positive");
   // RFC 6960 §A.1 is plain HTTP; the response is signed, TLS adds nothing
   // but a circular dependency (and libssl is not ours to link).
-  if (starts_with_nocase(url, "https://")) return fetch_error(url, "https OCSP URLs are not supported");
-  if (!starts_with_nocase(url, "http://")) return fetch_error(url, "not an http:// URL");
+  if (starts_with_nocase(url, "https://")) return request_error(url, "https OCSP URLs are not supported");
+  if (!starts_with_nocase(url, "http://")) return request_error(url, "not an http:// URL");
 
   int use_ssl = 0;
   char* host_raw = nullptr;
@@ -91,7 +96,7 @@ Result<Bytes> fetch_ocsp(const std::string& url, ByteView request_der, std::chro
   char* query_raw = nullptr;
   if (OSSL_HTTP_parse_url(url.c_str(), &use_ssl, nullptr, &host_raw, &port_raw, nullptr, &path_raw,
                           &query_raw, nullptr) != 1) {
-    return fetch_error(url, "not a valid URL");
+    return request_error(url, "not a valid URL");
   }
   const CString host(host_raw), port(port_raw), path_only(path_raw), query(query_raw);
   std::string path = path_only ? path_only.get() : "/";

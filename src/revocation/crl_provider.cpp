@@ -57,7 +57,7 @@ bool only_end_of_pem_input() {
 
 // Every X509 CRL block of PEM text (other blocks are skipped).
 Status read_pem_crls(std::string_view pem, const std::string& path, std::vector<Crl>& out) {
-  if (pem.size() > static_cast<size_t>(INT_MAX)) return fail(Alert::internal_error, path + ": file too large");
+  if (pem.size() > static_cast<size_t>(INT_MAX)) return data_error(path + ": file too large");
   ossl::Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return fail(Alert::internal_error, path + ": out of memory");
   ERR_clear_error();
@@ -70,8 +70,8 @@ Status read_pem_crls(std::string_view pem, const std::string& path, std::vector<
   // The loop stops at the end of the text, or at a CRL block that does not
   // decode — which must not be skipped silently.
   if (!only_end_of_pem_input()) {
-    return fail(Alert::internal_error, path + ": CRL " + std::to_string(out.size() - before + 1) +
-                                           " cannot be decoded: " + ossl::last_error());
+    return data_error(path + ": CRL " + std::to_string(out.size() - before + 1) +
+                      " cannot be decoded: " + ossl::last_error());
   }
   ERR_clear_error();
   return {};
@@ -83,7 +83,7 @@ Status read_der_crl(std::string_view der, const std::string& path, std::vector<C
   const auto* end = p + der.size();
   Crl crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())));
   if (!crl) return {};  // not a CRL: the caller reports "no CRL"
-  if (p != end) return fail(Alert::internal_error, path + ": trailing data after the DER CRL");
+  if (p != end) return data_error(path + ": trailing data after the DER CRL");
   out.push_back(std::move(crl));
   return {};
 }
@@ -96,7 +96,7 @@ Status load_crl_file(const std::string& path, std::vector<Crl>& out) {
   } else {
     VOUCH_TRY(read_der_crl(data, path, out));
   }
-  if (out.size() == before) return fail(Alert::internal_error, path + ": no CRL in file (PEM or DER expected)");
+  if (out.size() == before) return data_error(path + ": no CRL in file (PEM or DER expected)");
   for (size_t i = before; i < out.size(); ++i) presort(out[i].get());
   return {};
 }
@@ -105,10 +105,10 @@ Status check_directory(const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status st = fs::status(dir, ec);
-  if (ec || !fs::exists(st)) return fail(Alert::internal_error, "CRL directory " + dir + " does not exist");
-  if (!fs::is_directory(st)) return fail(Alert::internal_error, "CRL directory " + dir + " is not a directory");
+  if (ec || !fs::exists(st)) return io_error("CRL directory " + dir + " does not exist");
+  if (!fs::is_directory(st)) return io_error("CRL directory " + dir + " is not a directory");
   fs::directory_iterator it(dir, ec);
-  if (ec) return fail(Alert::internal_error, "CRL directory " + dir + " cannot be read: " + ec.message());
+  if (ec) return io_error("CRL directory " + dir + " cannot be read: " + ec.message());
   return {};
 }
 

@@ -109,15 +109,15 @@ Result<ManagedCredential> manage_credential(const Credential& credential, size_t
   // The issuer is the only trust anchor of a response (RFC 6960 §4.2.2.2),
   // so without it nothing could ever be verified.
   if (chain.size() < 2 || !is_issued_by(chain[0], chain[1])) {
-    return fail(Alert::internal_error, "Stapler: the chain of " + credential.subject() +
-                                           " does not hold the leaf's issuer after the leaf (it is needed to "
+    return config_error("Stapler: the chain of " + credential.subject() +
+                        " does not hold the leaf's issuer after the leaf (it is needed to "
                                            "verify OCSP responses)");
   }
   std::vector<ossl::X509Ptr> extra_issuers;
   for (size_t i = 0; i < ctx.options.issuers.size(); ++i) {
     auto parsed = parse_certificate_der(ctx.options.issuers[i]);
     if (!parsed)
-      return fail(Alert::internal_error,
+      return config_error(
                   "Stapler: StaplerOptions::issuers[" + std::to_string(i) + "] is not a DER certificate");
     extra_issuers.push_back(std::move(*parsed));
   }

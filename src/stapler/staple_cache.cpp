@@ -28,7 +28,7 @@ constexpr const char* kTempInfix = ".tmp.";
 Error cache_error(const fs::path& path, const std::string& what, int err) {
   std::string reason = "OCSP cache " + path.string() + ": " + what;
   if (err != 0) reason += ": " + std::string(std::strerror(err));
-  return fail(Alert::internal_error, std::move(reason));
+  return io_error(std::move(reason));
 }
 
 Status write_all(int fd, ByteView data, const fs::path& path) {

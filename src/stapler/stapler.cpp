@@ -215,7 +215,7 @@ struct Stapler::Impl {
     {
       std::lock_guard<std::mutex> lock(mu);
       if (slot >= creds.size())
-        return fail(Alert::internal_error, "Stapler::replace: no slot " + std::to_string(slot));
+        return config_error("Stapler::replace: no slot " + std::to_string(slot));
     }
     std::vector<StaplerEvent> events;
     auto managed = manage(credential, slot, events);

@@ -844,7 +844,7 @@ TEST_P(OcspStaple12, ReportedOversizedStapleKeepsTheSessionReadable) {
       << leaf_report(*p.client).problem;
   auto session = only_session(*p.client);
   ASSERT_TRUE(session);
-  Result<Session> decoded = decode_session(encode_session(*session));
+  Result<Session> decoded = Session::deserialize(session->serialize());
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   ASSERT_TRUE(decoded->ocsp.leaf());
   EXPECT_TRUE(decoded->ocsp.leaf()->present);

@@ -547,7 +547,7 @@ TEST_P(OcspStapleV2, ResumptionReportsEveryCertificatesStatus) {
   ASSERT_EQ(session.ocsp.staples.size(), 2u);
   ASSERT_TRUE(session.ocsp.staples[1].status);
   // Saved and read back (vouch connect --sess-out/--sess-in) it keeps both.
-  Result<Session> decoded = decode_session(encode_session(session));
+  Result<Session> decoded = Session::deserialize(session.serialize());
   ASSERT_TRUE(decoded.ok()) << decoded.error().to_string();
   ASSERT_EQ(decoded->ocsp.staples.size(), 2u);
   ASSERT_TRUE(decoded->ocsp.staples[1].status);

@@ -1,4 +1,4 @@
-// encode_session / decode_session (vouch/session.h): every field of a
+// Session::serialize / deserialize (vouch/session.h): every field of a
 // Session survives the round trip, for TLS 1.3 and TLS 1.2 sessions, with the
 // OCSP picture in all its shapes; and the decoder refuses every truncation,
 // trailing bytes, unknown formats and each field past its bound, naming the
@@ -154,20 +154,20 @@ void expect_same(const Session& a, const Session& b) {
 }
 
 Session round_trip(const Session& s) {
-  const Bytes bytes = encode_session(s);
-  Result<Session> back = decode_session(bytes);
+  const Bytes bytes = s.serialize();
+  Result<Session> back = Session::deserialize(bytes);
   EXPECT_TRUE(back.ok()) << back.error().to_string();
   if (!back.ok()) return {};
   // The encoding is canonical: the decoded session encodes to the same bytes.
-  EXPECT_EQ(encode_session(*back), bytes);
+  EXPECT_EQ(back->serialize(), bytes);
   return std::move(back).value();
 }
 
-// decode_session fails with decode_error and a reason containing `part`.
+// Session::deserialize fails with invalid_data and a reason containing `part`.
 void expect_refused(ByteView bytes, const std::string& part) {
-  Result<Session> r = decode_session(bytes);
+  Result<Session> r = Session::deserialize(bytes);
   ASSERT_FALSE(r.ok()) << "accepted; expected an error about " << part;
-  EXPECT_EQ(r.error().alert, Alert::decode_error) << r.error().to_string();
+  EXPECT_EQ(r.error().kind, ErrorKind::invalid_data) << r.error().to_string();
   EXPECT_NE(r.error().reason.find(part), std::string::npos) << r.error().reason;
 }
 
@@ -238,24 +238,24 @@ TEST(SessionCodec, SubMillisecondTimesRoundDown) {
 
 TEST(SessionCodec, EveryStrictPrefixIsRefused) {
   for (const Session& s : {tls13_session(), tls12_session()}) {
-    const Bytes bytes = encode_session(s);
+    const Bytes bytes = s.serialize();
     for (size_t n = 0; n < bytes.size(); ++n) {
-      Result<Session> r = decode_session(ByteView(bytes.data(), n));
+      Result<Session> r = Session::deserialize(ByteView(bytes.data(), n));
       ASSERT_FALSE(r.ok()) << "prefix of " << n << " of " << bytes.size() << " bytes accepted";
-      EXPECT_EQ(r.error().alert, Alert::decode_error);
+      EXPECT_EQ(r.error().kind, ErrorKind::invalid_data);
       EXPECT_NE(r.error().reason.find("truncated"), std::string::npos) << r.error().reason;
     }
   }
 }
 
 TEST(SessionCodec, TrailingByteIsRefused) {
-  Bytes bytes = encode_session(tls12_session());
+  Bytes bytes = tls12_session().serialize();
   bytes.push_back(0);
   expect_refused(bytes, "trailing");
 }
 
 TEST(SessionCodec, UnknownMagicOrFormatIsRefused) {
-  const Bytes good = encode_session(tls13_session());
+  const Bytes good = tls13_session().serialize();
   Bytes magic = good;
   magic[0] ^= 0x01;
   expect_refused(magic, "session format: not a vouch session");
@@ -274,7 +274,7 @@ size_t offset_after(const Bytes& bytes, const Bytes& content) {
 
 TEST(SessionCodec, FlagsMustBeZeroOrOne) {
   const Session s = tls12_session();
-  Bytes bytes = encode_session(s);
+  Bytes bytes = s.serialize();
   // extended_master_secret follows the session_id.
   const size_t ems = offset_after(bytes, s.session_id);
   ASSERT_EQ(bytes[ems], 1);
@@ -284,7 +284,7 @@ TEST(SessionCodec, FlagsMustBeZeroOrOne) {
 
 TEST(SessionCodec, UnknownCertificateStatusIsRefused) {
   const Session s = tls13_session();
-  Bytes bytes = encode_session(s);
+  Bytes bytes = s.serialize();
   // The leaf's response is followed by has_status (1), then cert_status.
   const size_t has_status = offset_after(bytes, s.ocsp.staples[0].response);
   ASSERT_EQ(bytes[has_status], 1);
@@ -295,7 +295,7 @@ TEST(SessionCodec, UnknownCertificateStatusIsRefused) {
 
 TEST(SessionCodec, TimeOutOfTheClockRangeIsRefused) {
   const Session s = tls12_session();
-  Bytes bytes = encode_session(s);
+  Bytes bytes = s.serialize();
   // received_at follows the session_id, the EMS flag, lifetime and age_add.
   const size_t received_at = offset_after(bytes, s.session_id) + 1 + 4 + 4;
   bytes[received_at] = 0x7F;
@@ -304,7 +304,7 @@ TEST(SessionCodec, TimeOutOfTheClockRangeIsRefused) {
 
 TEST(SessionCodec, HugeLengthIsRefusedBeforeReading) {
   const Session s = tls13_session();
-  Bytes bytes = encode_session(s);
+  Bytes bytes = s.serialize();
   // The ticket's u32 length follows magic, format, version and suite.
   bytes[10] = 0xFF;
   expect_refused(bytes, "session ticket: 4278190380 bytes, expected 0..65535");
@@ -323,7 +323,7 @@ class SessionCodecBound : public ::testing::TestWithParam<Bound> {};
 TEST_P(SessionCodecBound, IsRefusedNamingTheField) {
   Session s = std::string_view(GetParam().name).starts_with("tls12") ? tls12_session() : tls13_session();
   GetParam().break_it(s);
-  expect_refused(encode_session(s), GetParam().reason_part);
+  expect_refused(s.serialize(), GetParam().reason_part);
 }
 
 std::vector<Bound> bounds() {
@@ -404,6 +404,99 @@ TEST(SessionCodec, BoundsThemselvesAreAccepted) {
   Session t = tls12_session();
   t.session_id = Bytes(32, 3);
   expect_same(round_trip(t), t);
+}
+
+// Every single-byte corruption of an encoding is either refused with a
+// reason or decodes into a session that encodes back to those very bytes
+// (a changed value inside a field); never a crash or an over-read (ASan).
+TEST(SessionCodec, CorruptedBytesAreRefusedOrDecodeCanonically) {
+  for (const Session& s : {tls13_session(), tls12_session()}) {
+    const Bytes good = s.serialize();
+    size_t refused = 0;
+    for (size_t i = 0; i < good.size(); ++i) {
+      for (uint8_t flip : {uint8_t{0x01}, uint8_t{0x80}, uint8_t{0xff}}) {
+        Bytes bad = good;
+        bad[i] ^= flip;
+        Result<Session> r = Session::deserialize(bad);
+        if (r.ok()) {
+          EXPECT_EQ(r->serialize(), bad) << "byte " << i;
+        } else {
+          ++refused;
+          EXPECT_EQ(r.error().kind, ErrorKind::invalid_data);
+          EXPECT_EQ(r.error().reason.rfind("session ", 0), 0u) << r.error().reason;
+        }
+      }
+    }
+    EXPECT_GT(refused, 0u);
+  }
+}
+
+// ---- the sealed form --------------------------------------------------------
+
+Bytes seal_key(uint8_t fill) { return Bytes(Session::kSealKeyBytes, fill); }
+
+TEST(SessionSealed, RoundTripsWithTheKey) {
+  for (const Session& s : {tls13_session(), tls12_session()}) {
+    Result<Bytes> sealed = s.serialize(seal_key(7));
+    ASSERT_TRUE(sealed.ok()) << sealed.error().to_string();
+    // Nothing of the plain form shows: the secret is encrypted.
+    const Bytes plain = s.serialize();
+    const Bytes& secret = s.version == ProtocolVersion::tls13 ? s.psk : s.master_secret;
+    EXPECT_EQ(std::search(sealed->begin(), sealed->end(), secret.begin(), secret.end()), sealed->end());
+    EXPECT_EQ(sealed->size(), plain.size() + 6 + 12 + 16);
+    Result<Session> back = Session::deserialize(*sealed, seal_key(7));
+    ASSERT_TRUE(back.ok()) << back.error().to_string();
+    EXPECT_EQ(back->serialize(), plain);
+    // Two seals of one session differ (random nonce).
+    EXPECT_NE(*s.serialize(seal_key(7)), *sealed);
+  }
+}
+
+TEST(SessionSealed, WrongKeyOrAnyChangedByteFailsAuthentication) {
+  const Bytes sealed = *tls13_session().serialize(seal_key(1));
+  Result<Session> wrong = Session::deserialize(sealed, seal_key(2));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().kind, ErrorKind::invalid_data);
+  EXPECT_EQ(wrong.error().reason, "session: authentication failed");
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    Bytes bad = sealed;
+    bad[i] ^= 0x20;
+    Result<Session> r = Session::deserialize(bad, seal_key(1));
+    ASSERT_FALSE(r.ok()) << "byte " << i << " changed and accepted";
+    EXPECT_EQ(r.error().kind, ErrorKind::invalid_data) << r.error().to_string();
+  }
+}
+
+TEST(SessionSealed, EveryPrefixIsRefused) {
+  const Bytes sealed = *tls12_session().serialize(seal_key(3));
+  for (size_t n = 0; n < sealed.size(); ++n) {
+    Result<Session> r = Session::deserialize(ByteView(sealed.data(), n), seal_key(3));
+    ASSERT_FALSE(r.ok()) << "prefix of " << n << " bytes accepted";
+    EXPECT_EQ(r.error().kind, ErrorKind::invalid_data);
+  }
+}
+
+TEST(SessionSealed, FormsAndKeysAreCheckedWithClearErrors) {
+  const Session s = tls13_session();
+  Result<Bytes> short_key = s.serialize(Bytes(16, 1));
+  ASSERT_FALSE(short_key.ok());
+  EXPECT_EQ(short_key.error().kind, ErrorKind::config);
+  EXPECT_NE(short_key.error().reason.find("16 bytes, not 32"), std::string::npos) << short_key.error().reason;
+
+  Result<Session> plain_as_sealed = Session::deserialize(s.serialize(), seal_key(1));
+  ASSERT_FALSE(plain_as_sealed.ok());
+  EXPECT_NE(plain_as_sealed.error().reason.find("a plain session, not a sealed one"), std::string::npos);
+
+  Bytes version = *s.serialize(seal_key(1));
+  version[5] = 9;
+  Result<Session> unknown = Session::deserialize(version, seal_key(1));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().reason.find("unknown format 9"), std::string::npos) << unknown.error().reason;
+
+  // The sealed form is not a plain one either.
+  Result<Session> sealed_as_plain = Session::deserialize(*s.serialize(seal_key(1)));
+  ASSERT_FALSE(sealed_as_plain.ok());
+  EXPECT_NE(sealed_as_plain.error().reason.find("not a vouch session"), std::string::npos);
 }
 
 }  // namespace

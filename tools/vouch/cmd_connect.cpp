@@ -90,7 +90,7 @@ Status send_pending(int fd, Connection& conn) {
     const ByteView out = conn.pending_output();
     const ssize_t n = send(fd, out.data(), out.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(Alert::internal_error, std::string("send: ") + std::strerror(errno));
+    if (n < 0) return io_error(std::string("send: ") + std::strerror(errno));
     conn.consume_output(static_cast<size_t>(n));
   }
   return {};
@@ -158,7 +158,7 @@ Result<std::shared_ptr<ClientConfig>> build_config(const ConnectArgs& args,
   // OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and CRLs (RFC 5280 §6.3).
   const std::optional<OcspPolicy> policy = parse_ocsp_policy(args.ocsp);
   if (!policy)
-    return fail(Alert::internal_error, "--ocsp: expected ignore, report, soft or require, not '" + args.ocsp + "'");
+    return config_error("--ocsp: expected ignore, report, soft or require, not '" + args.ocsp + "'");
   config->ocsp_policy = *policy;
   if (!args.crls.empty() || !args.crl_dir.empty()) {
     CrlOptions crl;
@@ -185,7 +185,7 @@ class Pump {
     // What arrived together with the end of the handshake is already inside
     // the Connection; poll() would not report it again.
     if (!drain_application_data(conn)) {
-      return failure("write to stdout", fail(Alert::internal_error, std::strerror(errno)));
+      return failure("write to stdout", io_error(std::strerror(errno)));
     }
     save_sessions(conn);
     if (conn.peer_closed()) {
@@ -198,7 +198,7 @@ class Pump {
       pollfd fds[2] = {{sock, POLLIN, 0}, {stdin_open_ ? STDIN_FILENO : -1, POLLIN, 0}};
       if (poll(fds, 2, -1) < 0) {
         if (errno == EINTR) continue;
-        return failure("poll", fail(Alert::internal_error, std::strerror(errno)));
+        return failure("poll", io_error(std::strerror(errno)));
       }
       // POLLNVAL: stdin was closed before we started; treat it as EOF.
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
@@ -240,7 +240,7 @@ class Pump {
     const ssize_t n = recv(sock, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR) return -1;
     if (n < 0) {
-      return failure("recv", fail(Alert::internal_error, std::strerror(errno)));
+      return failure("recv", io_error(std::strerror(errno)));
     }
     if (n == 0) {
       // After our close_notify, the peer may simply close the socket; before
@@ -257,7 +257,7 @@ class Pump {
     }
     // Whatever arrived before a failure is still delivered.
     if (!drain_application_data(conn)) {
-      return failure("write to stdout", fail(Alert::internal_error, std::strerror(errno)));
+      return failure("write to stdout", io_error(std::strerror(errno)));
     }
     save_sessions(conn);
     const Status sent = send_pending(sock, conn);  // our alert, or a KeyUpdate answer

@@ -92,7 +92,7 @@ Result<Subject> load_subject(const CertFiles& files) {
     // A chain file (leaf then intermediate) names the issuer itself.
     s.issuer = s.cert_file[1].get();
   } else {
-    return fail(Alert::internal_error, "--cert " + files.cert +
+    return config_error("--cert " + files.cert +
                                            " holds only one certificate; --issuer is needed to name "
                                            "its issuer");
   }
@@ -103,7 +103,7 @@ Result<Subject> load_subject(const CertFiles& files) {
 // accepts without reading it all.
 Result<Bytes> read_response_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(Alert::internal_error, "cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0) return io_error("cannot open " + path + ": " + std::strerror(errno));
   Bytes out;
   uint8_t buf[16384];
   // Bounded: stops once more than kMaxOcspResponseBytes were read.
@@ -113,14 +113,14 @@ Result<Bytes> read_response_file(const std::string& path) {
     if (n < 0) {
       const int err = errno;
       ::close(fd);
-      return fail(Alert::internal_error, "cannot read " + path + ": " + std::strerror(err));
+      return io_error("cannot read " + path + ": " + std::strerror(err));
     }
     if (n == 0) break;
     out.insert(out.end(), buf, buf + n);
   }
   ::close(fd);
   if (out.size() > kMaxOcspResponseBytes) {
-    return fail(Alert::internal_error, path + " is larger than " + std::to_string(kMaxOcspResponseBytes) +
+    return data_error(path + " is larger than " + std::to_string(kMaxOcspResponseBytes) +
                                            " bytes, the limit for an OCSP response");
   }
   return out;
@@ -131,7 +131,7 @@ Result<Bytes> read_response_file(const std::string& path) {
 Status write_file_atomically(const std::string& path, ByteView data) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(Alert::internal_error, "cannot write " + tmp + ": " + std::strerror(errno));
+  if (fd < 0) return io_error("cannot write " + tmp + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < data.size()) {
     const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
@@ -140,14 +140,14 @@ Status write_file_atomically(const std::string& path, ByteView data) {
       const int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return fail(Alert::internal_error, "cannot write " + tmp + ": " + std::strerror(err));
+      return io_error("cannot write " + tmp + ": " + std::strerror(err));
     }
     off += static_cast<size_t>(n);
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return fail(Alert::internal_error, "cannot write " + path + ": " + std::strerror(err));
+    return io_error("cannot write " + path + ": " + std::strerror(err));
   }
   return {};
 }

@@ -161,11 +161,11 @@ Status write_port_file(const std::string& path, uint16_t port) {
   const std::string tmp = path + ".tmp";
   const std::string text = std::to_string(port) + "\n";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(Alert::internal_error, tmp + ": " + std::strerror(errno));
+  if (fd < 0) return io_error(tmp + ": " + std::strerror(errno));
   const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   if (close(fd) != 0 || !written || rename(tmp.c_str(), path.c_str()) != 0) {
     unlink(tmp.c_str());
-    return fail(Alert::internal_error, path + ": cannot write the port file");
+    return io_error(path + ": cannot write the port file");
   }
   return {};
 }
@@ -180,15 +180,19 @@ Status apply_client_auth(const ServeArgs& args, ServerConfig& config) {
   } else if (args.verify == "required") {
     config.client_auth = ClientAuth::required;
   } else {
-    return fail(Alert::internal_error,
+    return config_error(
                 "--verify: expected none, optional or required, got '" + args.verify + "'");
   }
   if (config.client_auth != ClientAuth::none && args.client_ca.empty()) {
-    return fail(Alert::internal_error, "--verify " + args.verify + " needs --client-ca");
+    return config_error("--verify " + args.verify + " needs --client-ca");
   }
   if (!args.client_ca.empty()) {
     Result<TrustStore> trust = TrustStore::from_pem_file(args.client_ca);
-    if (!trust) return fail(Alert::bad_certificate, "--client-ca: " + trust.error().to_string());
+    if (!trust) {
+      Error e = std::move(trust).error();
+      e.reason = "--client-ca: " + e.reason;
+      return e;
+    }
     config.client_trust = std::move(trust).value();
   }
   return {};

@@ -138,7 +138,7 @@ Status write_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << text;
   f.close();
-  if (!f) return fail(Alert::internal_error, "demo PKI: cannot write " + path);
+  if (!f) return io_error("demo PKI: cannot write " + path);
   return {};
 }
 
@@ -148,7 +148,7 @@ Result<DemoPki> DemoPki::create() {
   const char* tmp = getenv("TMPDIR");
   std::string dir = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/vouch-demo-XXXXXX";
   if (mkdtemp(dir.data()) == nullptr) {
-    return fail(Alert::internal_error, "demo PKI: cannot create a temporary directory");
+    return io_error("demo PKI: cannot create a temporary directory");
   }
   DemoPki pki(std::move(dir));  // from here on, the destructor cleans up
 

@@ -47,7 +47,7 @@ Result<std::vector<NamedGroup>> parse_groups(std::string_view list) {
   for (const std::string& name : split(list, ':')) {
     NamedGroup g;
     if (!parse_named_group(name, g)) {
-      return fail(Alert::internal_error, "unknown group '" + name + "'");
+      return config_error("unknown group '" + name + "'");
     }
     groups.push_back(g);
   }
@@ -65,15 +65,15 @@ Result<std::vector<CipherSuite>> parse_suites(std::string_view list, ProtocolVer
   for (const std::string& name : split(list, ':')) {
     CipherSuite s;
     if (!parse_cipher_suite(name, s)) {
-      return fail(Alert::internal_error, "unknown cipher suite '" + name + "'");
+      return config_error("unknown cipher suite '" + name + "'");
     }
     if (tls12 && !is_tls12_suite(s)) {
-      return fail(Alert::internal_error, "'" + name +
+      return config_error("'" + name +
                                              "' is not a TLS 1.2 cipher suite (--cipher); TLS 1.3 suites "
                                              "go in --ciphersuites");
     }
     if (!tls12 && !is_tls13_suite(s)) {
-      return fail(Alert::internal_error, "'" + name +
+      return config_error("'" + name +
                                              "' is not a TLS 1.3 cipher suite (--ciphersuites); TLS 1.2 "
                                              "suites go in --cipher");
     }
@@ -85,8 +85,7 @@ Result<std::vector<CipherSuite>> parse_suites(std::string_view list, ProtocolVer
 Result<ProtocolVersion> parse_version_flag(const char* flag, const std::string& value) {
   ProtocolVersion v;
   if (!parse_protocol_version(value, v)) {
-    return fail(Alert::internal_error,
-                std::string(flag) + ": expected TLSv1.2 or TLSv1.3, not '" + value + "'");
+    return config_error(std::string(flag) + ": expected TLSv1.2 or TLSv1.3, not '" + value + "'");
   }
   return v;
 }
@@ -95,13 +94,12 @@ Result<ProtocolVersion> parse_version_flag(const char* flag, const std::string& 
 // --min-protocol / --max-protocol (a range), never both kinds.
 Status apply_versions(const TlsFlags& flags, CommonConfig& config) {
   if (flags.tls1_2 && flags.tls1_3) {
-    return fail(Alert::internal_error, "--tls1_2 and --tls1_3 exclude each other");
+    return config_error("--tls1_2 and --tls1_3 exclude each other");
   }
   if (flags.tls1_2 || flags.tls1_3) {
     const char* flag = flags.tls1_2 ? "--tls1_2" : "--tls1_3";
     if (!flags.min_protocol.empty() || !flags.max_protocol.empty()) {
-      return fail(Alert::internal_error,
-                  std::string(flag) + " excludes --min-protocol and --max-protocol");
+      return config_error(std::string(flag) + " excludes --min-protocol and --max-protocol");
     }
     const ProtocolVersion v = flags.tls1_2 ? ProtocolVersion::tls12 : ProtocolVersion::tls13;
     config.min_version = v;
@@ -116,7 +114,7 @@ Status apply_versions(const TlsFlags& flags, CommonConfig& config) {
     VOUCH_ASSIGN(max, parse_version_flag("--max-protocol", flags.max_protocol));
   }
   if (static_cast<uint16_t>(min) > static_cast<uint16_t>(max)) {
-    return fail(Alert::internal_error, "--min-protocol " + to_string(min) +
+    return config_error("--min-protocol " + to_string(min) +
                                            " is above --max-protocol " + to_string(max));
   }
   config.min_version = min;
@@ -144,7 +142,7 @@ Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config) {
       // RFC 7301 §3.1: "Empty strings MUST NOT be included and byte strings
       // MUST NOT be truncated"; each name has a one-byte length.
       if (p.empty() || p.size() > 255) {
-        return fail(Alert::internal_error, "bad ALPN protocol name '" + p + "' (1-255 bytes)");
+        return config_error("bad ALPN protocol name '" + p + "' (1-255 bytes)");
       }
     }
     config.alpn = std::move(protocols);
@@ -155,8 +153,7 @@ Status apply_tls_flags(const TlsFlags& flags, CommonConfig& config) {
 Result<Renegotiation> parse_renegotiation(std::string_view name) {
   if (name == "never") return Renegotiation::never;
   if (name == "once") return Renegotiation::once;
-  return fail(Alert::internal_error,
-              "--renegotiation: expected never or once, not '" + std::string(name) + "'");
+  return config_error("--renegotiation: expected never or once, not '" + std::string(name) + "'");
 }
 
 Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero) {
@@ -165,26 +162,26 @@ Result<HostPort> parse_host_port(std::string_view text, bool allow_port_zero) {
   if (!text.empty() && text.front() == '[') {
     const size_t close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return fail(Alert::internal_error, "expected [ADDRESS]:PORT, got '" + std::string(text) + "'");
+      return config_error("expected [ADDRESS]:PORT, got '" + std::string(text) + "'");
     }
     hp.host = std::string(text.substr(1, close - 1));
     port_text = text.substr(close + 2);
   } else {
     const size_t colon = text.rfind(':');
     if (colon == std::string_view::npos || text.find(':') != colon) {
-      return fail(Alert::internal_error, "expected HOST:PORT, got '" + std::string(text) + "'");
+      return config_error("expected HOST:PORT, got '" + std::string(text) + "'");
     }
     hp.host = std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
   }
   if (hp.host.empty()) {
-    return fail(Alert::internal_error, "missing host in '" + std::string(text) + "'");
+    return config_error("missing host in '" + std::string(text) + "'");
   }
   unsigned port = 0;
   const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
       port > 65535 || (port == 0 && !allow_port_zero)) {
-    return fail(Alert::internal_error, "bad port '" + std::string(port_text) + "'");
+    return config_error("bad port '" + std::string(port_text) + "'");
   }
   hp.port = static_cast<uint16_t>(port);
   return hp;
@@ -202,7 +199,7 @@ Result<std::string> unescape(std::string_view text) {
       out += text[i];
       continue;
     }
-    if (++i == text.size()) return fail(Alert::internal_error, "trailing backslash");
+    if (++i == text.size()) return config_error("trailing backslash");
     switch (text[i]) {
       case 'r': out += '\r'; break;
       case 'n': out += '\n'; break;
@@ -210,7 +207,7 @@ Result<std::string> unescape(std::string_view text) {
       case '0': out += '\0'; break;
       case '\\': out += '\\'; break;
       default:
-        return fail(Alert::internal_error, std::string("unknown escape '\\") + text[i] + "'");
+        return config_error(std::string("unknown escape '\\") + text[i] + "'");
     }
   }
   return out;

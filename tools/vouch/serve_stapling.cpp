@@ -14,13 +14,13 @@ namespace {
 
 Result<Bytes> read_der(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Alert::internal_error, "--staple " + path + ": cannot be read");
+  if (!in) return io_error("--staple " + path + ": cannot be read");
   Bytes data;
   // Bounded: one byte more than any acceptable response, to detect "too big".
   char c;
   while (data.size() <= kMaxOcspResponseBytes && in.get(c)) data.push_back(static_cast<uint8_t>(c));
   if (data.size() > kMaxOcspResponseBytes)
-    return fail(Alert::internal_error, "--staple " + path + ": larger than an OCSP response can be");
+    return data_error("--staple " + path + ": larger than an OCSP response can be");
   return data;
 }
 
@@ -37,7 +37,7 @@ Status static_staple(const std::string& path, ServerConfig& config) {
   VOUCH_ASSIGN(Bytes der, read_der(path));
   Credential& cred = config.credentials.front();
   auto stapled = cred.with_ocsp_staples({der});
-  if (!stapled) return fail(Alert::internal_error, "--staple " + path + ": " + stapled.error().reason);
+  if (!stapled) return data_error("--staple " + path + ": " + stapled.error().reason);
   cred = std::move(*stapled);
   // Informational: static staples are sent as configured; say what clients
   // will think of it.
@@ -74,7 +74,7 @@ Result<std::vector<Bytes>> read_issuers(const std::string& path) {
 Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config) {
   const bool automatic = args.staple == "auto";
   if (!automatic && (!args.cache_dir.empty() || !args.responder_url.empty() || !args.issuers.empty()))
-    return fail(Alert::internal_error, "--ocsp-cache, --ocsp-url and --ocsp-issuer need --staple auto");
+    return config_error("--ocsp-cache, --ocsp-url and --ocsp-issuer need --staple auto");
   if (args.staple == "off") return std::shared_ptr<Stapler>();
   if (!automatic) {
     VOUCH_TRY(static_staple(args.staple, config));
@@ -94,7 +94,11 @@ Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, Server
   auto stapler = Stapler::create(std::move(opts));
   for (const Credential& c : config.credentials) {
     auto slot = stapler->add(c);
-    if (!slot) return fail(Alert::internal_error, "--staple auto: " + slot.error().reason);
+    if (!slot) {
+      Error e = std::move(slot).error();
+      e.reason = "--staple auto: " + e.reason;
+      return e;
+    }
   }
   stapler->attach(config);
   // The first fetch happens before the server listens: the very first

@@ -17,7 +17,7 @@ constexpr std::string_view kMagicPrefix = "vouch-session ";
 constexpr std::string_view kFormat = "2";
 constexpr std::string_view kSessionKey = "session ";
 
-Error bad(std::string reason) { return fail(Alert::decode_error, std::move(reason)); }
+Error bad(std::string reason) { return data_error(std::move(reason)); }
 
 // The start of untrusted text for a message: up to the first newline, at
 // most 40 characters.
@@ -34,7 +34,7 @@ std::string format_session(const Session& s) {
   out += kFormat;
   out += "\n";
   out += kSessionKey;
-  out += to_hex(encode_session(s));
+  out += to_hex(s.serialize());
   out += "\n";
   return out;
 }
@@ -71,7 +71,7 @@ Result<Session> parse_session(std::string_view text) {
   if (hex.size() % 2 != 0) return bad("session: odd hex length");
   Bytes bytes;
   if (!from_hex(hex, bytes)) return bad("session: bad hex digit");
-  Result<Session> s = decode_session(bytes);
+  Result<Session> s = Session::deserialize(bytes);
   if (!s) return bad("corrupt session data: " + s.error().reason);
   return s;
 }
@@ -79,13 +79,13 @@ Result<Session> parse_session(std::string_view text) {
 Status write_session_file(const std::string& path, const Session& s) {
   const std::string text = format_session(s);
   if (text.size() > kMaxSessionFileBytes) {
-    return fail(Alert::internal_error, path + ": the session is too large for a session file (" +
+    return data_error(path + ": the session is too large for a session file (" +
                                            std::to_string(text.size()) + " bytes)");
   }
   const std::string tmp = path + ".tmp";
   // 0600: the file holds a resumption secret (a PSK or a master secret).
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(Alert::internal_error, tmp + ": " + std::strerror(errno));
+  if (fd < 0) return io_error(tmp + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < text.size()) {
     const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
@@ -94,21 +94,21 @@ Status write_session_file(const std::string& path, const Session& s) {
       const int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return fail(Alert::internal_error, tmp + ": " + std::strerror(err));
+      return io_error(tmp + ": " + std::strerror(err));
     }
     off += static_cast<size_t>(n);
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return fail(Alert::internal_error, path + ": " + std::strerror(err));
+    return io_error(path + ": " + std::strerror(err));
   }
   return {};
 }
 
 Result<std::shared_ptr<const Session>> read_session_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(Alert::internal_error, path + ": " + std::strerror(errno));
+  if (fd < 0) return io_error(path + ": " + std::strerror(errno));
   std::string text;
   char buf[4096];
   // Bounded by kMaxSessionFileBytes.
@@ -118,14 +118,14 @@ Result<std::shared_ptr<const Session>> read_session_file(const std::string& path
     if (n < 0) {
       const int err = errno;
       ::close(fd);
-      return fail(Alert::internal_error, path + ": " + std::strerror(err));
+      return io_error(path + ": " + std::strerror(err));
     }
     if (n == 0) break;
     text.append(buf, static_cast<size_t>(n));
   }
   ::close(fd);
   Result<Session> s = parse_session(text);
-  if (!s) return fail(Alert::internal_error, path + ": " + s.error().reason);
+  if (!s) return data_error(path + ": " + s.error().reason);
   return std::make_shared<const Session>(std::move(s).value());
 }
 

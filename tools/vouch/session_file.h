@@ -1,9 +1,9 @@
 // The file of a resumable session (`vouch connect --sess-out/--sess-in`):
-// the library's session encoding (encode_session, vouch/session.h) in hex,
+// the library's session encoding (Session::serialize, vouch/session.h) in hex,
 // under a versioned header. Two lines:
 //
 //   vouch-session 2
-//   session 76536573000103...      (hex of encode_session)
+//   session 76536573000103...      (hex of Session::serialize)
 //
 // The encoding holds everything the session proves — the protocol version
 // (TLS 1.3 ticket or TLS 1.2 session), the server chain, the OCSP status it
