@@ -55,7 +55,7 @@ struct RedisUrl {
   std::string user;      // empty: AUTH with the password only
   std::string password;  // empty: no AUTH
 };
-/// Parses `url` as above; internal_error with the reason for anything else
+/// Parses `url` as above; a config error with the reason for anything else
 /// (another scheme, a port outside 1..65535, a non-numeric DB, ...).
 Result<RedisUrl> parse_redis_url(const std::string& url);
 

@@ -76,7 +76,7 @@ class VOUCH_EXPORT SharedStore {
 /// key, written to a temporary file and renamed into place, with an flock(2)
 /// lock file serialising compare-and-set and leases between processes. Keys
 /// may use letters, digits and `-_.:`; other characters are refused
-/// (internal_error, never a path outside `dir`). Fails if `dir` cannot be
+/// (a config error, never a path outside `dir`). Fails if `dir` cannot be
 /// created or is not a directory.
 VOUCH_EXPORT Result<std::shared_ptr<SharedStore>> open_directory_store(const std::filesystem::path& dir);
 

@@ -45,8 +45,8 @@ bool key_ok(std::string_view key) {
   return true;
 }
 
-Error io_error(const std::string& what, const std::filesystem::path& p, int err) {
-  return fail(Alert::internal_error, "store: " + what + " " + p.string() + ": " + std::strerror(err));
+Error file_error(const std::string& what, const std::filesystem::path& p, int err) {
+  return file_error("store: " + what + " " + p.string() + ": " + std::strerror(err));
 }
 
 class DirectoryStore final : public SharedStore {
@@ -82,7 +82,7 @@ class DirectoryStore final : public SharedStore {
     const std::string key = "lease:" + std::string(name);
     VOUCH_TRY(check_key(key));
     if (owner.empty() || ttl <= milliseconds(0)) {
-      return fail(Alert::internal_error, "store: a lease needs an owner and a positive duration");
+      return config_error("store: a lease needs an owner and a positive duration");
     }
     VOUCH_ASSIGN(UniqueFd lock, take_lock());
     VOUCH_ASSIGN(std::optional<Bytes> holder, read_value(key));
@@ -99,7 +99,7 @@ class DirectoryStore final : public SharedStore {
     VOUCH_ASSIGN(UniqueFd lock, take_lock());
     VOUCH_ASSIGN(std::optional<Bytes> holder, read_value(key));
     if (holder && std::string_view(reinterpret_cast<const char*>(holder->data()), holder->size()) == owner) {
-      if (::unlink(path_of(key).c_str()) != 0 && errno != ENOENT) return io_error("removing", path_of(key), errno);
+      if (::unlink(path_of(key).c_str()) != 0 && errno != ENOENT) return file_error("removing", path_of(key), errno);
     }
     return {};
   }
@@ -109,7 +109,7 @@ class DirectoryStore final : public SharedStore {
  private:
   Status check_key(std::string_view key) const {
     if (!key_ok(key)) {
-      return fail(Alert::internal_error, "store: key \"" + std::string(key.substr(0, 64)) +
+      return config_error("store: key \"" + std::string(key.substr(0, 64)) +
                                              "\" has characters other than letters, digits and -_.:");
     }
     return {};
@@ -120,10 +120,10 @@ class DirectoryStore final : public SharedStore {
   Result<UniqueFd> take_lock() const {
     const auto p = dir_ / ".lock";
     UniqueFd fd(::open(p.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return io_error("opening", p, errno);
+    if (!fd) return file_error("opening", p, errno);
     // Bounded: the lock is held only for one small file operation.
     while (::flock(fd.get(), LOCK_EX) != 0) {
-      if (errno != EINTR) return io_error("locking", p, errno);
+      if (errno != EINTR) return file_error("locking", p, errno);
     }
     return fd;  // closing the descriptor releases the lock
   }
@@ -133,17 +133,17 @@ class DirectoryStore final : public SharedStore {
     UniqueFd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
       if (errno == ENOENT) return std::optional<Bytes>();
-      return io_error("opening", p, errno);
+      return file_error("opening", p, errno);
     }
     struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return io_error("reading", p, errno);
+    if (::fstat(fd.get(), &st) != 0) return file_error("reading", p, errno);
     if (static_cast<uint64_t>(st.st_size) > kMaxValue + kHeader) return std::optional<Bytes>();
     Bytes all(static_cast<size_t>(st.st_size));
     size_t have = 0;
     while (have < all.size()) {
       const ssize_t n = ::read(fd.get(), all.data() + have, all.size() - have);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return io_error("reading", p, errno);
+      if (n < 0) return file_error("reading", p, errno);
       if (n == 0) break;
       have += static_cast<size_t>(n);
     }
@@ -157,7 +157,7 @@ class DirectoryStore final : public SharedStore {
   }
 
   Status write_value(std::string_view key, ByteView value, milliseconds ttl) const {
-    if (value.size() > kMaxValue) return fail(Alert::internal_error, "store: value larger than 16 MiB");
+    if (value.size() > kMaxValue) return config_error("store: value larger than 16 MiB");
     const uint64_t expiry = ttl > milliseconds(0) ? static_cast<uint64_t>(now_ms() + ttl.count()) : 0;
     Bytes all(kHeader + value.size());
     std::memcpy(all.data(), kMagic, sizeof(kMagic));
@@ -166,7 +166,7 @@ class DirectoryStore final : public SharedStore {
     const auto p = path_of(key);
     const auto tmp = dir_ / (".tmp-" + std::string(key));
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd) return io_error("creating", tmp, errno);
+    if (!fd) return file_error("creating", tmp, errno);
     size_t done = 0;
     while (done < all.size()) {
       const ssize_t n = ::write(fd.get(), all.data() + done, all.size() - done);
@@ -174,7 +174,7 @@ class DirectoryStore final : public SharedStore {
       if (n < 0) {
         const int err = errno;
         ::unlink(tmp.c_str());
-        return io_error("writing", tmp, err);
+        return file_error("writing", tmp, err);
       }
       done += static_cast<size_t>(n);
     }
@@ -182,7 +182,7 @@ class DirectoryStore final : public SharedStore {
     if (::rename(tmp.c_str(), p.c_str()) != 0) {
       const int err = errno;
       ::unlink(tmp.c_str());
-      return io_error("renaming into", p, err);
+      return file_error("renaming into", p, err);
     }
     return {};
   }
@@ -196,9 +196,9 @@ class DirectoryStore final : public SharedStore {
 Result<std::shared_ptr<SharedStore>> open_directory_store(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Alert::internal_error, "store: cannot create " + dir.string() + ": " + ec.message());
+  if (ec) return io_error("store: cannot create " + dir.string() + ": " + ec.message());
   if (!std::filesystem::is_directory(dir, ec)) {
-    return fail(Alert::internal_error, "store: " + dir.string() + " is not a directory");
+    return config_error("store: " + dir.string() + " is not a directory");
   }
   ::chmod(dir.c_str(), 0700);
   return std::shared_ptr<SharedStore>(std::make_shared<DirectoryStore>(dir));

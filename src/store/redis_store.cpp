@@ -32,7 +32,7 @@ timeval to_timeval(milliseconds ms) {
   return tv;
 }
 
-Error redis_error(const std::string& what) { return fail(Alert::internal_error, "Redis: " + what); }
+Error redis_error(const std::string& what) { return io_error("Redis: " + what); }
 
 // Compare-and-set: ARGV[1] "1" = expect absent, else expect ARGV[2];
 // ARGV[3] the new value, ARGV[4] its time to live in ms (0 = none).
@@ -104,7 +104,7 @@ class RedisStore final : public SharedStore {
 
   Result<bool> acquire_lease(std::string_view name, std::string_view owner, milliseconds ttl) override {
     if (owner.empty() || ttl <= milliseconds(0)) {
-      return fail(Alert::internal_error, "store: a lease needs an owner and a positive duration");
+      return config_error("store: a lease needs an owner and a positive duration");
     }
     VOUCH_ASSIGN(ReplyPtr r, command({"EVAL", kAcquireScript, "1", prefixed("lease:" + std::string(name)),
                                       std::string(owner), std::to_string(ttl.count())}));
@@ -238,7 +238,7 @@ Result<RedisUrl> parse_redis_url(const std::string& url) {
   constexpr std::string_view kScheme = "redis://";
   std::string_view rest(url);
   if (rest.substr(0, kScheme.size()) != kScheme) {
-    return fail(Alert::internal_error, "Redis URL \"" + url + "\": must start with redis:// (rediss:// is not supported)");
+    return config_error("Redis URL \"" + url + "\": must start with redis:// (rediss:// is not supported)");
   }
   rest.remove_prefix(kScheme.size());
   RedisUrl out;
@@ -258,31 +258,31 @@ Result<RedisUrl> parse_redis_url(const std::string& url) {
     hostport = rest.substr(0, slash);
     std::string_view db = rest.substr(slash + 1);
     if (!db.empty() && !parse_int(db, 0, 1 << 20, out.db)) {
-      return fail(Alert::internal_error, "Redis URL \"" + url + "\": database must be a number");
+      return config_error("Redis URL \"" + url + "\": database must be a number");
     }
   }
   std::string_view port;
   if (!hostport.empty() && hostport[0] == '[') {
     auto close = hostport.find(']');
-    if (close == std::string_view::npos) return fail(Alert::internal_error, "Redis URL \"" + url + "\": unclosed [");
+    if (close == std::string_view::npos) return config_error("Redis URL \"" + url + "\": unclosed [");
     out.host = std::string(hostport.substr(1, close - 1));
     std::string_view after = hostport.substr(close + 1);
     if (!after.empty()) {
-      if (after[0] != ':') return fail(Alert::internal_error, "Redis URL \"" + url + "\": junk after ]");
+      if (after[0] != ':') return config_error("Redis URL \"" + url + "\": junk after ]");
       port = after.substr(1);
-      if (port.empty()) return fail(Alert::internal_error, "Redis URL \"" + url + "\": empty port");
+      if (port.empty()) return config_error("Redis URL \"" + url + "\": empty port");
     }
   } else {
     auto colon = hostport.rfind(':');
     out.host = std::string(hostport.substr(0, colon));
     if (colon != std::string_view::npos) {
       port = hostport.substr(colon + 1);
-      if (port.empty()) return fail(Alert::internal_error, "Redis URL \"" + url + "\": empty port");
+      if (port.empty()) return config_error("Redis URL \"" + url + "\": empty port");
     }
   }
-  if (out.host.empty()) return fail(Alert::internal_error, "Redis URL \"" + url + "\": no host");
+  if (out.host.empty()) return config_error("Redis URL \"" + url + "\": no host");
   if (!port.empty() && !parse_int(port, 1, 65535, out.port)) {
-    return fail(Alert::internal_error, "Redis URL \"" + url + "\": port must be 1-65535");
+    return config_error("Redis URL \"" + url + "\": port must be 1-65535");
   }
   return out;
 }

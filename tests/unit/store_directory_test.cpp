@@ -86,6 +86,7 @@ TEST_F(DirectoryStoreTest, KeysThatCouldLeaveTheDirectoryAreRefused) {
     auto st = store_->put(key, b("x"), 0ms);
     ASSERT_FALSE(st.ok()) << key;
     EXPECT_NE(st.error().reason.find("key"), std::string::npos) << st.error().reason;
+    EXPECT_EQ(st.error().kind, ErrorKind::config);
     EXPECT_FALSE(store_->get(key).ok()) << key;
   }
   EXPECT_FALSE(fs::exists(dir_.parent_path() / "escape"));
@@ -111,7 +112,8 @@ TEST(DirectoryStore, OpeningAFileFails) {
   const fs::path file = fs::temp_directory_path() / ("vouch-store-file-" + std::to_string(::getpid()));
   std::ofstream(file) << "x";
   auto s = open_directory_store(file);
-  EXPECT_FALSE(s.ok());
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.error().local());
   fs::remove(file);
 }
 

@@ -66,6 +66,7 @@ TEST(RedisUrl, MalformedUrlsAreRefusedWithTheReason) {
     auto u = parse_redis_url(c.url);
     ASSERT_FALSE(u.ok()) << c.url;
     EXPECT_NE(u.error().reason.find(c.says), std::string::npos) << c.url << ": " << u.error().reason;
+    EXPECT_EQ(u.error().kind, ErrorKind::config) << c.url;
   }
 }
 
@@ -76,6 +77,7 @@ TEST(RedisUrl, OpeningAnUnreachableRedisFailsWithTheReason) {
   auto s = open_redis_store("redis://127.0.0.1:1", o);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().reason.find("127.0.0.1:1"), std::string::npos) << s.error().reason;
+  EXPECT_EQ(s.error().kind, ErrorKind::io) << "a local failure, not a TLS alert";
 }
 
 }  // namespace
