@@ -1,6 +1,6 @@
 // The public OCSP calls of vouch/ocsp.h (fetch_ocsp_response,
 // verify_ocsp_response) over the protocol code: make_ocsp_request and
-// verify_ocsp_response (cert/ocsp.h), fetch_ocsp (cert/ocsp_fetch.h). What
+// verify_ocsp_response (ocsp/ocsp.h), fetch_ocsp (ocsp/fetch.h). What
 // is added here is the caller's side: argument checks reported as
 // configuration errors, the responder URL from the certificate, and the
 // chain verification of the TrustStore overload.
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "cert/ocsp.h"
-#include "cert/ocsp_fetch.h"
+#include "ocsp/ocsp.h"
+#include "ocsp/fetch.h"
 #include "cert/public_key.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"
