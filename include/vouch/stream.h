@@ -59,7 +59,8 @@ class VOUCH_EXPORT Stream {
 };
 
 /// Opens a TCP connection to host:port (numeric or name; loopback in tests).
-/// Returns the fd or an error (internal_error with errno text).
+/// Returns the fd, or an ErrorKind::io error naming host:port with the
+/// system's reason (name not resolved, connection refused, ...).
 VOUCH_EXPORT Result<int> tcp_connect(const std::string& host, uint16_t port);
 /// Listens on host:port; port 0 picks a free one. Returns the fd.
 VOUCH_EXPORT Result<int> tcp_listen(const std::string& host, uint16_t port, int backlog = 64);

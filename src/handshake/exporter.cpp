@@ -7,8 +7,8 @@ namespace vouch {
 
 Result<Bytes> export_keying_material(const ConnCore& core, std::string_view label, std::optional<ByteView> context,
                                      size_t length) {
-  if (!core.handshake_done) return fail(Alert::internal_error, "exporter: the handshake has not completed");
-  if (length == 0) return fail(Alert::internal_error, "exporter: zero output length");
+  if (!core.handshake_done) return config_error("exporter: the handshake has not completed");
+  if (length == 0) return config_error("exporter: zero output length");
   if (core.tls12()) {
     // RFC 5705 §4: PRF(SecurityParameters.master_secret, label,
     // client_random + server_random [+ context_value_length + context_value])
@@ -16,7 +16,7 @@ Result<Bytes> export_keying_material(const ConnCore& core, std::string_view labe
     Bytes seed(core.client_random.begin(), core.client_random.end());
     seed.insert(seed.end(), core.server_random.begin(), core.server_random.end());
     if (context) {
-      if (context->size() > 0xFFFF) return fail(Alert::internal_error, "exporter: context longer than 2^16-1 bytes");
+      if (context->size() > 0xFFFF) return config_error("exporter: context longer than 2^16-1 bytes");
       seed.push_back(static_cast<uint8_t>(context->size() >> 8));
       seed.push_back(static_cast<uint8_t>(context->size()));
       seed.insert(seed.end(), context->begin(), context->end());

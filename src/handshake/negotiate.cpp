@@ -29,7 +29,7 @@ std::string hex_version(uint16_t v) {
 
 Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& config) {
   if (static_cast<uint16_t>(config.min_version) > static_cast<uint16_t>(config.max_version))
-    return fail(Alert::internal_error, "config: min_version " + to_string(config.min_version) +
+    return config_error("config: min_version " + to_string(config.min_version) +
                                            " is above max_version " + to_string(config.max_version));
   std::vector<ProtocolVersion> out;
   for (ProtocolVersion v : {ProtocolVersion::tls13, ProtocolVersion::tls12})
@@ -37,7 +37,7 @@ Result<std::vector<ProtocolVersion>> versions_in_range(const CommonConfig& confi
         static_cast<uint16_t>(v) <= static_cast<uint16_t>(config.max_version))
       out.push_back(v);
   if (out.empty())
-    return fail(Alert::internal_error, "config: no version vouch speaks (TLS 1.2, TLS 1.3) is in the range");
+    return config_error("config: no version vouch speaks (TLS 1.2, TLS 1.3) is in the range");
   return out;
 }
 
@@ -146,7 +146,7 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
                                                const std::vector<SignatureScheme>& client_schemes,
                                                const std::optional<std::string>& sni,
                                                const std::optional<std::vector<NamedGroup>>& client_groups) {
-  if (credentials.empty()) return fail(Alert::internal_error, "server has no certificate configured");
+  if (credentials.empty()) return config_error("server has no certificate configured");
   bool suite_in_common = false;
   for (int pass = 0; pass < 2; ++pass) {
     for (CipherSuite suite : server_suites) {
@@ -229,7 +229,7 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
                                            const std::vector<SignatureScheme>& server_schemes,
                                            const std::vector<SignatureScheme>& client_schemes,
                                            const std::optional<std::string>& sni) {
-  if (credentials.empty()) return fail(Alert::internal_error, "server has no certificate configured");
+  if (credentials.empty()) return config_error("server has no certificate configured");
   auto scheme_for = [&](const Credential& c) -> std::optional<SignatureScheme> {
     for (SignatureScheme s : server_schemes)
       if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key())) return s;
