@@ -46,7 +46,7 @@ bool key_ok(std::string_view key) {
 }
 
 Error file_error(const std::string& what, const std::filesystem::path& p, int err) {
-  return file_error("store: " + what + " " + p.string() + ": " + std::strerror(err));
+  return io_error("store: " + what + " " + p.string() + ": " + std::strerror(err));
 }
 
 class DirectoryStore final : public SharedStore {
