@@ -257,6 +257,13 @@ vouch::compat::SessionPtr decode(const unsigned char* in, size_t len, size_t& us
 
 extern "C" {
 
+const char* SSL_SESSION_get0_hostname(const SSL_SESSION* s) {
+  // The server name the session was made under (a client's SNI); NULL when
+  // none, or for a server's view of a session.
+  if (s == nullptr || !s->session || s->session->server_name.empty()) return nullptr;
+  return s->session->server_name.c_str();
+}
+
 long SSL_SESSION_get_time(const SSL_SESSION* s) { return s == nullptr ? 0 : s->time; }
 
 long SSL_SESSION_set_time(SSL_SESSION* s, long t) {

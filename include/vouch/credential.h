@@ -90,6 +90,12 @@ class VOUCH_EXPORT TrustStore {
   /// file cannot be read or holds no certificate.
   static Result<TrustStore> from_pem_file(const std::string& path);
   static Result<TrustStore> from_pem(std::string_view pem);
+  /// A store over an existing X509_STORE (one reference taken; null gives an
+  /// empty store): anchors added to it later with libcrypto calls
+  /// (X509_STORE_load_file, X509_STORE_add_cert) count too, though they are
+  /// not in subject_names(). For the libssl ABI, whose callers fill the
+  /// store SSL_CTX_get_cert_store returns, or hand one over.
+  static TrustStore wrap(X509_STORE* store);
   /// Adds the certificates of another PEM file.
   Status add_pem_file(const std::string& path);
   /// Loads the CRLs of a PEM file and turns on revocation checking of the
@@ -106,7 +112,8 @@ class VOUCH_EXPORT TrustStore {
   /// DER subject names of the anchors, in load order (the default
   /// certificate_authorities list a server sends, RFC 8446 §4.2.4).
   const std::vector<Bytes>& subject_names() const;
-  bool empty() const { return subject_names().empty(); }
+  /// No anchor: none loaded by this class and none in the X509_STORE.
+  bool empty() const;
 
   struct State;
 
