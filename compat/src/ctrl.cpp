@@ -96,6 +96,18 @@ long select_current(CertSet& set, const X509* x) {
   return 0;
 }
 
+// libssl's NID for a group (what SSL_get_negotiated_group answers).
+long nid_of(vouch::NamedGroup g) {
+  switch (g) {
+    case vouch::NamedGroup::secp256r1: return NID_X9_62_prime256v1;
+    case vouch::NamedGroup::secp384r1: return NID_secp384r1;
+    case vouch::NamedGroup::secp521r1: return NID_secp521r1;
+    case vouch::NamedGroup::x25519: return NID_X25519;
+    case vouch::NamedGroup::x448: return NID_X448;
+  }
+  return 0;
+}
+
 // The controls an SSL_CTX and an SSL share (both hold Settings). nullopt:
 // not one of them.
 std::optional<long> settings_ctrl(Settings& s, int cmd, long larg, void* parg) {
@@ -234,14 +246,18 @@ long SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
       s->host_name = host;
       return 1;
     }
-    case SSL_CTRL_GET_NEGOTIATED_GROUP:
+    case SSL_CTRL_GET_NEGOTIATED_GROUP: {
+      // The (EC)DHE group of the current session as libssl's NID (nginx's
+      // $ssl_curve); 0 (NID_undef) before a handshake or without one.
+      const vouch::Connection* c = s->session();
+      return c == nullptr ? 0 : nid_of(c->info().group);
+    }
     case SSL_CTRL_GET_GROUPS:
     case SSL_CTRL_GET_RAW_CIPHERLIST:
-      // The negotiated group, and a server's view of the client's groups
-      // and cipher list (nginx's $ssl_curve, $ssl_curves, $ssl_ciphers):
-      // the native API does not report them, so these answer 0 — what
-      // libssl answers when it knows none (nginx then leaves the variable
-      // empty).
+      // A server's view of the client's groups and cipher list (nginx's
+      // $ssl_curves, $ssl_ciphers): the native API does not report them,
+      // so these answer 0 — what libssl answers when it knows none (nginx
+      // then leaves the variable empty).
       return 0;
     default: return unknown_command("SSL_ctrl", cmd);
   }

@@ -245,13 +245,13 @@ TEST_F(AbiTest, NginxServesTls12AndTls13) {
   std::map<Lib, std::vector<std::string>> seen;
   for (Lib lib : {Lib::system, Lib::vouch}) {
     auto n = start_nginx(lib, "    ssl_protocols TLSv1.2 TLSv1.3;\n"
-                              "    location / { return 200 \"$ssl_protocol $ssl_server_name\\n\"; }\n");
+                              "    location / { return 200 \"$ssl_protocol $ssl_server_name $ssl_curve\\n\"; }\n");
     ASSERT_TRUE(n);
     for (const char* v : {"1.2", "1.3"}) {
       ClientRun r = run(curl(n->port, {"--tlsv" + std::string(v), "--tls-max", v, url(n->port)}), lib);
       EXPECT_EQ(r.code(), 0) << name_of(lib) << " TLS " << v << "\n" << r.transcript
                              << read_text_file(n->error_log);
-      EXPECT_EQ(r.out, "TLSv" + std::string(v) + " localhost\n") << name_of(lib);
+      EXPECT_EQ(r.out, "TLSv" + std::string(v) + " localhost X25519\n") << name_of(lib);
       seen[lib].push_back(r.out);
     }
   }

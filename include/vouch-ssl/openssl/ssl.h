@@ -268,8 +268,9 @@ long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
 #define SSL_CTX_get_read_ahead(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_GET_READ_AHEAD, 0, NULL)
 #define SSL_CTX_set_msg_callback_arg(ctx, arg) \
     SSL_CTX_ctrl((ctx), SSL_CTRL_SET_MSG_CALLBACK_ARG, 0, (arg))
-/* Not reported by vouch: 0 (NID_undef / none), as libssl when unknown. */
+/* The (EC)DHE group of the current session (a NID; 0 without one). */
 #define SSL_get_negotiated_group(s) SSL_ctrl((s), SSL_CTRL_GET_NEGOTIATED_GROUP, 0, NULL)
+/* Not reported by vouch: 0 (none), as libssl when it has none. */
 #define SSL_get0_raw_cipherlist(s, plst) SSL_ctrl((s), SSL_CTRL_GET_RAW_CIPHERLIST, 0, (plst))
 
 /* Colon-separated group names: X25519, P-256 (prime256v1), P-384, ... */
