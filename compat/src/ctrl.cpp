@@ -59,11 +59,9 @@ ossl::X509Stack stack_of(const std::vector<ossl::X509Ptr>& certs) {
 // (SSL_CTRL_CHAIN_CERT) on the current certificate: larg 0 takes over the
 // caller's references (and, for a stack, the stack), 1 takes new ones.
 long chain_ctrl(CertSet& set, int cmd, long larg, void* parg) {
-  CertSlot* slot = set.current_slot();
-  if (slot == nullptr) {
-    raise(Reason::no_certificate_assigned, "a chain needs a certificate first");
-    return 0;
-  }
+  // Before any certificate libssl's current slot is its first (RSA) one:
+  // the chain goes there.
+  CertSlot* slot = set.current_slot() ? set.current_slot() : &set.slots[0];
   if (cmd == SSL_CTRL_CHAIN_CERT) {
     auto* x = static_cast<X509*>(parg);
     if (x == nullptr) {
@@ -269,7 +267,8 @@ long SSL_CTX_callback_ctrl(SSL_CTX* ctx, int cmd, void (*fp)(void)) {
   if (auto r = vouch::compat::servername_callback_ctrl(ctx, cmd, fp)) return *r;
   // Among them SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB (nginx's
   // ssl_session_ticket_key): vouch seals tickets with its own keys
-  // (SSL_CTX's ticket_keys); the refusal makes nginx say so at startup.
+  // (SSL_CTX's ticket_keys); nginx then warns that session tickets are
+  // not available and goes on with vouch's keys.
   return unknown_command("SSL_CTX_callback_ctrl", cmd);
 }
 
