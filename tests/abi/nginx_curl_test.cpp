@@ -332,6 +332,37 @@ TEST_F(AbiTest, NginxStaplesFromTheResponder) {
   EXPECT_GE((*responder)->requests(), 2u);
 }
 
+// The responder says "revoked": nginx fetches the answer, will not staple
+// it, and curl --cert-status fails for want of a staple.
+TEST_F(AbiTest, NginxDoesNotStapleARevokedAnswer) {
+  const PkiFamily& f = test_pki().ecdsa();
+  auto responder = OcspResponder::create(f.intermediate.cert.get(), f.intermediate.key.get());
+  ASSERT_TRUE(responder.ok()) << responder.error().to_string();
+  (*responder)->set_behavior(with_status(OcspCertStatus::revoked));
+  ASSERT_TRUE((*responder)->start().ok());
+  std::map<Lib, std::string> printed;
+  for (Lib lib : {Lib::system, Lib::vouch}) {
+    const uint64_t before = (*responder)->requests();
+    auto n = start_nginx(lib, "    ssl_stapling on;\n    ssl_stapling_responder " + (*responder)->url() +
+                                  ";\n    ssl_trusted_certificate " + root_ +
+                                  ";\n    location / { return 200 \"ok\\n\"; }\n");
+    ASSERT_TRUE(n);
+    // The first handshake that asks makes nginx fetch; wait for the answer
+    // to be read (bounded), then ask again.
+    ClientRun first = run(s_client(n->port, {"-status"}), Lib::system);
+    for (int i = 0; i < 40 && (*responder)->requests() == before; ++i) std::this_thread::sleep_for(250ms);
+    EXPECT_GT((*responder)->requests(), before) << name_of(lib) << " never asked the responder";
+    std::this_thread::sleep_for(500ms);
+    ClientRun s = run(s_client(n->port, {"-status"}), Lib::system);
+    const std::string status = lines_starting(s.out, {"OCSP response:", "Cert Status:"});
+    EXPECT_EQ(status, "OCSP response: no response sent\n") << name_of(lib) << "\n" << s.out;
+    ClientRun c = run(curl(n->port, {"--cert-status", url(n->port)}), lib);
+    EXPECT_EQ(c.code(), 91) << name_of(lib) << " " << c.transcript;
+    printed[lib] = status + "curl " + std::to_string(c.code()) + " " + c.err;
+  }
+  EXPECT_EQ(printed[Lib::vouch], printed[Lib::system]);
+}
+
 // ssl_verify_client on: a good certificate gets the page with its subject;
 // none gets nginx's 400; the CA names reach the client.
 TEST_F(AbiTest, NginxAuthenticatesClients) {
