@@ -18,6 +18,7 @@ PACKAGES=(
   redis-server                # the Redis the fleet tests start on 127.0.0.1
   python3                     # small test scripts
   clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes
+  nginx curl                  # Debian's own binaries run on vouch's libssl.so.3 (tests/abi, docs/libssl-abi.md)
 )
 
 missing=()
@@ -34,6 +35,15 @@ if [ "$(id -u)" -eq 0 ]; then
   echo "vouch: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Installing nginx must not leave Debian's service running on port 80: a
+  # policy-rc.d that denies every start (exit 101) is put in place for the
+  # install unless one exists, and removed after; the tests start their own
+  # nginx on a free port.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 else
   echo "vouch: missing Debian packages. Run as root:" >&2

@@ -41,6 +41,12 @@ void SSL_set_bio(SSL* s, BIO* rbio, BIO* wbio) {
   replace_wbio(s, wbio);
 }
 
+// SSL_set0_rbio(3) / SSL_set0_wbio: one slot, taking over the caller's
+// reference (the BIO there before is freed, as libssl frees it).
+void SSL_set0_rbio(SSL* s, BIO* rbio) { replace_rbio(s, rbio); }
+
+void SSL_set0_wbio(SSL* s, BIO* wbio) { replace_wbio(s, wbio); }
+
 BIO* SSL_get_rbio(const SSL* s) { return s->rbio; }
 
 BIO* SSL_get_wbio(const SSL* s) { return s->wbio; }

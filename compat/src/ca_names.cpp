@@ -56,6 +56,22 @@ STACK_OF(X509_NAME) * SSL_get_client_CA_list(const SSL* s) {
   return s->ctx.ctx->client_ca_names.get();
 }
 
+int SSL_CTX_add_client_CA(SSL_CTX* ctx, X509* x) {
+  // libssl appends a copy of the certificate's subject (no duplicate check).
+  if (ctx == nullptr || x == nullptr) {
+    raise(vouch::compat::Reason::null_argument, "SSL_CTX_add_client_CA");
+    return 0;
+  }
+  if (!ctx->client_ca_names) ctx->client_ca_names.reset(sk_X509_NAME_new_null());
+  vouch::ossl::X509Name copy(X509_NAME_dup(X509_get_subject_name(x)));
+  if (!ctx->client_ca_names || !copy || sk_X509_NAME_push(ctx->client_ca_names.get(), copy.get()) <= 0) {
+    raise(vouch::compat::Reason::internal_error, "SSL_CTX_add_client_CA: out of memory");
+    return 0;
+  }
+  (void)copy.release();
+  return 1;
+}
+
 STACK_OF(X509_NAME) * SSL_load_client_CA_file(const char* file) {
   // libssl pushes nothing of its own when the file does not open: the
   // errors are the system's and BIO's (open_file opens it as libssl does).

@@ -239,6 +239,20 @@ pem_password_cb* SSL_CTX_get_default_passwd_cb(SSL_CTX* ctx) { return ctx->passw
 
 void* SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX* ctx) { return ctx->passwd_userdata; }
 
+X509_STORE* SSL_CTX_get_cert_store(const SSL_CTX* ctx) {
+  // The store vouch verifies peers against: anchors a caller adds to it
+  // (curl's X509_STORE_load_file, nginx's CRLs) take part in verification.
+  return ctx == nullptr ? nullptr : ctx->trust.native();
+}
+
+void SSL_CTX_set_cert_store(SSL_CTX* ctx, X509_STORE* store) {
+  // Takes over the caller's reference, as libssl does (curl hands a cached
+  // store to each new context).
+  if (ctx == nullptr) return;
+  ctx->trust = vouch::TrustStore::wrap(store);
+  X509_STORE_free(store);  // wrap() took its own reference
+}
+
 int SSL_CTX_set_default_verify_paths(SSL_CTX* ctx) {
   // libcrypto's default locations (X509_get_default_cert_file / _dir), or
   // what SSL_CERT_FILE / SSL_CERT_DIR name. The file's anchors go through

@@ -2,6 +2,7 @@
 // settings and application data.
 #include <openssl/crypto.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ SSL_CTX* SSL_CTX_new(const SSL_METHOD* method) {
   ctx->settings = vouch::compat::Settings::defaults();
   // libssl's context starts with an empty client CA list (not NULL).
   ctx->client_ca_names.reset(sk_X509_NAME_new_null());
+  // libssl draws a context's ticket keys in SSL_CTX_new and never rotates
+  // them: processes forked after it (nginx's workers) share them, so a
+  // ticket one worker issued resumes at any other.
+  ctx->ticket_keys = std::make_shared<vouch::TicketKeys>(std::chrono::seconds(0));
   if (CRYPTO_new_ex_data(CRYPTO_EX_INDEX_SSL_CTX, ctx.get(), &ctx->ex_data) != 1) {
     raise(Reason::internal_error, "SSL_CTX_new: cannot allocate ex_data");
     return nullptr;

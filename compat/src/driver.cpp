@@ -261,4 +261,8 @@ int SSL_is_init_finished(const SSL* s) {
   return s->completed && !s->pending_client_cert && !(s->conn && s->conn->renegotiating()) ? 1 : 0;
 }
 
+// libssl: in a handshake, or none has been made yet (nginx's shutdown
+// skips SSL_shutdown then).
+int SSL_in_init(const SSL* s) { return SSL_is_init_finished(s) ? 0 : 1; }
+
 }  // extern "C"

@@ -33,6 +33,7 @@ ERR_STRING_DATA g_strings[] = {
     {code(Reason::bad_write_retry), "bad write retry"},
     {code(Reason::bad_ssl_filetype), "bad ssl filetype"},
     {code(Reason::bad_value), "bad value"},
+    {code(Reason::unknown_cmd_name), "unknown cmd name"},
     {code(Reason::bio_not_set), "bio not set"},
     {code(Reason::read_bio_not_set), "read bio not set"},
     {code(Reason::callback_failed), "callback failed"},

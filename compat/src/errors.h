@@ -32,6 +32,7 @@ enum class Reason : int {
   bad_write_retry = SSL_R_BAD_WRITE_RETRY,  // a write retried from another buffer
   bad_ssl_filetype = SSL_R_BAD_SSL_FILETYPE,
   bad_value = SSL_R_BAD_VALUE,
+  unknown_cmd_name = SSL_R_UNKNOWN_CMD_NAME,  // SSL_CONF_cmd: a command vouch does not map
   bio_not_set = SSL_R_BIO_NOT_SET,  // no write BIO
   read_bio_not_set = SSL_R_READ_BIO_NOT_SET,
   callback_failed = SSL_R_CALLBACK_FAILED,  // a client's SSL_CTX_set_cert_cb callback returned 0

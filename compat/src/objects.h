@@ -141,6 +141,17 @@ struct ssl_ctx_st {
   /// SSL_CTX_add_extra_chain_cert: sent after the leaf when the certificate
   /// has no chain of its own. Shared by every SSL of the context.
   std::vector<vouch::ossl::X509Ptr> extra_certs;
+  /// What SSL_CTX_get_extra_chain_certs handed out last (the context keeps
+  /// it; remade at each call).
+  vouch::ossl::X509Stack chain_view;
+  /// SSL_CTX_set_msg_callback / _arg (libssl ABI): kept for the getters;
+  /// vouch does not call it (docs/libssl-abi.md).
+  void (*msg_callback)(int, int, int, const void*, size_t, SSL*, void*) = nullptr;
+  void* msg_callback_arg = nullptr;
+  /// SSL_CTX_set_read_ahead: kept, not used (vouch reads record by record).
+  int read_ahead = 0;
+  /// SSL_CTX_set_max_early_data: only 0 is accepted (no 0-RTT in vouch).
+  uint32_t max_early_data = 0;
   /// The vouch credentials of `settings.certs` (with extra_certs), made at
   /// the first handshake that uses them and shared by every SSL of the
   /// context whose slots still hold those objects (credential_cache.h).
@@ -235,6 +246,8 @@ struct PeerCerts {
   /// Made with the whole chain, null before.
   ossl::X509Stack all;           // leaf first, as sent
   ossl::X509Stack without_leaf;  // what a server's SSL_get_peer_cert_chain gives
+  /// SSL_get0_verified_chain: leaf to anchor, built at its first call.
+  ossl::X509Stack verified;
   /// A server that asked for a certificate and got none: libssl keeps an
   /// empty list then (NULL only when it never asked).
   ossl::X509Stack none;

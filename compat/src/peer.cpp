@@ -224,6 +224,35 @@ char* SSL_CIPHER_description(const SSL_CIPHER* c, char* buf, int size) {
   return buf;
 }
 
+const SSL_CIPHER* SSL_CIPHER_find(SSL* /*ssl*/, const unsigned char* ptr) {
+  // The two-byte suite number, as in a ClientHello; only suites vouch
+  // implements are found (libssl's table is larger).
+  if (ptr == nullptr) return nullptr;
+  const auto id = static_cast<uint16_t>(ptr[0] << 8 | ptr[1]);
+  for (const ssl_cipher_st& c : kCiphers)
+    if (static_cast<uint16_t>(c.suite) == id) return &c;
+  return nullptr;
+}
+
+STACK_OF(X509) * SSL_get0_verified_chain(const SSL* s) {
+  // libssl keeps the chain its verification built (leaf to anchor). vouch
+  // verifies with its own code: the chain is built again here with
+  // libcrypto against the same store, once per peer chain, and only when
+  // verification succeeded (SSL_get_verify_result X509_V_OK).
+  const vouch::compat::PeerCerts* p = peer_certs(s);
+  if (p == nullptr || s->verify_result != X509_V_OK) return nullptr;
+  if (p->verified) return p->verified.get();
+  ossl::X509StoreCtx sctx(X509_STORE_CTX_new());
+  X509_STORE* store = s->ctx.ctx->trust.native();
+  if (!sctx || store == nullptr) return nullptr;
+  if (X509_STORE_CTX_init(sctx.get(), store, sk_X509_value(p->all.get(), 0), p->without_leaf.get()) != 1)
+    return nullptr;
+  vouch::compat::QuietErrors quiet;
+  if (X509_verify_cert(sctx.get()) != 1) return nullptr;
+  s->peer.verified.reset(X509_STORE_CTX_get1_chain(sctx.get()));
+  return s->peer.verified.get();
+}
+
 const char* SSL_get_servername(const SSL* s, const int type) {
   if (type != TLSEXT_NAMETYPE_host_name) return nullptr;
   if (s->role != ssl_st::Role::server) return s->host_name.empty() ? nullptr : s->host_name.c_str();

@@ -257,6 +257,17 @@ vouch::compat::SessionPtr decode(const unsigned char* in, size_t len, size_t& us
 
 extern "C" {
 
+const char* SSL_SESSION_get0_hostname(const SSL_SESSION* s) {
+  // The server name a client's session was made under. libssl 3.0 records
+  // it only with a TLS 1.3 ticket (a TLS 1.2 client session has none).
+  // NULL too for a server's view of a session, where libssl gives the SNI
+  // of the full handshake (docs/libssl-abi.md).
+  if (s == nullptr || !s->session || s->session->server_name.empty() ||
+      s->session->version != vouch::ProtocolVersion::tls13)
+    return nullptr;
+  return s->session->server_name.c_str();
+}
+
 long SSL_SESSION_get_time(const SSL_SESSION* s) { return s == nullptr ? 0 : s->time; }
 
 long SSL_SESSION_set_time(SSL_SESSION* s, long t) {

@@ -313,6 +313,20 @@ void count_handshake_done(SSL* s) {
 
 extern "C" {
 
+int SSL_CTX_remove_session(SSL_CTX* ctx, SSL_SESSION* session) {
+  // 1 when the internal cache held it (libssl's answer); either way the
+  // session is no longer resumable and the remove callback hears of it.
+  if (ctx == nullptr || session == nullptr) return 0;
+  bool held = false;
+  if (!session->id().empty()) {
+    std::lock_guard lock(ctx->sessions.mu);
+    auto it = ctx->sessions.by_id.find(std::string(reinterpret_cast<const char*>(session->id().data()), session->id().size()));
+    held = it != ctx->sessions.by_id.end() && it->second.first.get() == session;
+  }
+  vouch::compat::remove_session(ctx, session);
+  return held ? 1 : 0;
+}
+
 long SSL_CTX_set_timeout(SSL_CTX* ctx, long t) {
   if (ctx == nullptr) return 0;
   const long previous = ctx->sessions.timeout;

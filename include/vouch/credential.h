@@ -134,6 +134,12 @@ class VOUCH_EXPORT TrustStore {
   /// neither gives any anchor; ErrorKind::invalid_data when the file holds
   /// an undecodable certificate.
   static Result<TrustStore> system();
+  /// A store over an existing X509_STORE (one reference taken; null gives an
+  /// empty store): anchors added to it later with libcrypto calls
+  /// (X509_STORE_load_file, X509_STORE_add_cert) count too, though they are
+  /// not in subject_names(). For the libssl ABI, whose callers fill the
+  /// store SSL_CTX_get_cert_store returns, or hand one over.
+  static TrustStore wrap(X509_STORE* store);
   /// Adds the certificates of another PEM file.
   Status add_pem_file(const std::string& path);
   /// Loads the CRLs of a PEM file and turns on revocation checking of the
@@ -152,7 +158,8 @@ class VOUCH_EXPORT TrustStore {
   const std::vector<Bytes>& subject_names() const;
   /// The hashed directories searched on demand (system()); usually empty.
   const std::vector<std::string>& directories() const;
-  /// True when the store has neither an anchor nor a directory to search.
+  /// True when the store has no anchor: none loaded by this class, no
+  /// directory to search, none added to the X509_STORE directly (wrap()).
   bool empty() const;
 
   struct State;

@@ -138,7 +138,6 @@ Result<TrustStore> TrustStore::system() {
   return t;
 }
 
-bool TrustStore::empty() const { return s_->subject_names.empty() && s_->directories.empty(); }
 
 const std::vector<std::string>& TrustStore::directories() const { return s_->directories; }
 
@@ -180,5 +179,17 @@ Status TrustStore::add_crl_file(const std::string& path) {
 X509_STORE* TrustStore::native() const { return s_->store.get(); }
 
 const std::vector<Bytes>& TrustStore::subject_names() const { return s_->subject_names; }
+
+bool TrustStore::empty() const {
+  if (!s_->subject_names.empty() || !s_->directories.empty()) return false;
+  // Anchors a caller put straight into the X509_STORE (wrap(), native()).
+  return !s_->store || sk_X509_OBJECT_num(X509_STORE_get0_objects(s_->store.get())) <= 0;
+}
+
+TrustStore TrustStore::wrap(X509_STORE* store) {
+  TrustStore t;
+  if (store != nullptr && X509_STORE_up_ref(store) == 1) t.s_->store.reset(store);
+  return t;
+}
 
 }  // namespace vouch

@@ -373,6 +373,10 @@ Result<std::vector<Bytes>> der_chain(const VerifiedChain& chain) {
 
 Result<VerifiedChain> verify_server_chain(const ClientConfig& config, const std::string& server_name,
                                           const std::vector<Bytes>& der_chain) {
+  // Checked when the chain arrives rather than before the ClientHello: a
+  // libssl program may fill the store in between (curl loads its CA file
+  // after its first SSL_connect call has sent the ClientHello).
+  if (config.trust.empty()) return config_error("client: no trust anchors configured");
   PeerVerifyOptions opts;
   opts.purpose = PeerVerifyOptions::Purpose::server_auth;
   opts.host = config.verify_name.value_or(server_name);

@@ -79,8 +79,6 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
     return config_error(
         "client: a server name is required to verify the server certificate (or set "
         "ClientConfig::verify_name)");
-  if (config_->verify_peer && config_->trust.empty())
-    return config_error("client: no trust anchors configured");
   VOUCH_TRY(check_signature_schemes(*config_));
   VOUCH_ASSIGN(const std::vector<ProtocolVersion> versions, versions_in_range(*config_));
   offer13_ = contains(versions, ProtocolVersion::tls13);

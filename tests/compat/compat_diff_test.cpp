@@ -806,6 +806,20 @@ TEST_P(CompatDiff, CipherInfo) {
   expect_line(r, "end");
 }
 
+// The calls Debian's nginx and curl make beyond the other programs'
+// (docs/libssl-abi.md): SSL_CONF_*, the chain controls of nginx's stapling,
+// anchors put into SSL_CTX_get_cert_store after the first SSL_connect (as
+// curl does), and the answers for features that are off.
+TEST_P(CompatDiff, CallsOfNginxAndCurl) {
+  // libssl knows TLS_RSA_WITH_AES_128_CBC_SHA (0x002f); vouch has no CBC suite.
+  Outcome r = expect_same("abi_calls", {pki_dir()},
+                          {{"SSL_CIPHER_find(002f)=found", "SSL_CIPHER_find(002f)=NULL"}});
+  expect_line(r, "SSL_CONF_cmd(NoSuchCommand, x)=-2 type=0 errors=1");
+  expect_line(r, "chain: 1 certificate(s), first vouch test intermediate ecdsa, issues the leaf: yes");
+  expect_line(r, "handshake=1 SSL_in_init after=0 verify_result=0");
+  expect_line(r, "end");
+}
+
 // SSL_CTX_set_keylog_callback (the lines' labels in libssl's order, their
 // shape, the same lines on both sides) and SSL_export_keying_material (both
 // sides export the same bytes; contexts, labels, lengths; before the

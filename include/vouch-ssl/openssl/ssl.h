@@ -43,6 +43,7 @@ extern "C" {
 typedef struct ssl_method_st SSL_METHOD;
 typedef struct ssl_session_st SSL_SESSION;
 typedef struct ssl_cipher_st SSL_CIPHER;
+typedef struct ssl_conf_ctx_st SSL_CONF_CTX;
 
 /* Certificate verification callback (see SSL_CTX_set_verify). */
 typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
@@ -173,7 +174,11 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 
 /* ---- control numbers (SSL_ctrl / SSL_CTX_ctrl) ---------------------------- */
 
+#define SSL_CTRL_SET_TMP_DH 3
 #define SSL_CTRL_EXTRA_CHAIN_CERT 14
+#define SSL_CTRL_SET_MSG_CALLBACK_ARG 16
+#define SSL_CTRL_GET_READ_AHEAD 40
+#define SSL_CTRL_SET_READ_AHEAD 41
 #define SSL_CTRL_MODE 33
 #define SSL_CTRL_SET_TLSEXT_SERVERNAME_CB 53
 #define SSL_CTRL_SET_TLSEXT_SERVERNAME_ARG 54
@@ -183,8 +188,16 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 #define SSL_CTRL_SET_TLSEXT_STATUS_REQ_TYPE 65
 #define SSL_CTRL_GET_TLSEXT_STATUS_REQ_OCSP_RESP 70
 #define SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP 71
+#define SSL_CTRL_SET_TLSEXT_TICKET_KEY_CB 72
 #define SSL_CTRL_CLEAR_MODE 78
+#define SSL_CTRL_GET_EXTRA_CHAIN_CERTS 82
+#define SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS 83
+#define SSL_CTRL_CHAIN 88
+#define SSL_CTRL_CHAIN_CERT 89
+#define SSL_CTRL_GET_GROUPS 90
 #define SSL_CTRL_SET_GROUPS_LIST 92
+#define SSL_CTRL_GET_RAW_CIPHERLIST 110
+#define SSL_CTRL_SELECT_CURRENT_CERT 116
 #define SSL_CTRL_SET_MIN_PROTO_VERSION 123
 #define SSL_CTRL_SET_MAX_PROTO_VERSION 124
 #define SSL_CTRL_GET_TLSEXT_STATUS_REQ_TYPE 127
@@ -192,6 +205,7 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
 #define SSL_CTRL_GET_TLSEXT_STATUS_REQ_CB_ARG 129
 #define SSL_CTRL_GET_MIN_PROTO_VERSION 130
 #define SSL_CTRL_GET_MAX_PROTO_VERSION 131
+#define SSL_CTRL_GET_NEGOTIATED_GROUP 134
 
 long SSL_CTX_ctrl(SSL_CTX *ctx, int cmd, long larg, void *parg);
 long SSL_ctrl(SSL *ssl, int cmd, long larg, void *parg);
@@ -223,6 +237,41 @@ long SSL_CTX_callback_ctrl(SSL_CTX *ctx, int cmd, void (*fp)(void));
 /* Takes over the caller's reference to x509 on success. */
 #define SSL_CTX_add_extra_chain_cert(ctx, x509) \
     SSL_CTX_ctrl((ctx), SSL_CTRL_EXTRA_CHAIN_CERT, 0, (char *)(x509))
+
+/*
+ * The extra certificates (SSL_CTX_add_extra_chain_cert), or, when there are
+ * none, the current certificate's chain: *sk points into the context (no
+ * new reference; valid until the next call). _only: the extra ones alone.
+ */
+#define SSL_CTX_get_extra_chain_certs(ctx, px509) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_EXTRA_CHAIN_CERTS, 0, (px509))
+#define SSL_CTX_get_extra_chain_certs_only(ctx, px509) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_GET_EXTRA_CHAIN_CERTS, 1, (px509))
+#define SSL_CTX_clear_extra_chain_certs(ctx) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_CLEAR_EXTRA_CHAIN_CERTS, 0, NULL)
+/*
+ * The chain sent after the current certificate (the one set last, or
+ * selected with SSL_CTX_select_current_cert — the same X509 object).
+ * set0 / add0 take over the caller's references (set0: the stack too);
+ * set1 / add1 take their own. 0 without a certificate.
+ */
+#define SSL_CTX_set0_chain(ctx, sk) SSL_CTX_ctrl((ctx), SSL_CTRL_CHAIN, 0, (char *)(sk))
+#define SSL_CTX_set1_chain(ctx, sk) SSL_CTX_ctrl((ctx), SSL_CTRL_CHAIN, 1, (char *)(sk))
+#define SSL_CTX_add0_chain_cert(ctx, x509) SSL_CTX_ctrl((ctx), SSL_CTRL_CHAIN_CERT, 0, (char *)(x509))
+#define SSL_CTX_add1_chain_cert(ctx, x509) SSL_CTX_ctrl((ctx), SSL_CTRL_CHAIN_CERT, 1, (char *)(x509))
+#define SSL_set0_chain(s, sk) SSL_ctrl((s), SSL_CTRL_CHAIN, 0, (char *)(sk))
+#define SSL_set1_chain(s, sk) SSL_ctrl((s), SSL_CTRL_CHAIN, 1, (char *)(sk))
+#define SSL_CTX_select_current_cert(ctx, x509) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SELECT_CURRENT_CERT, 0, (char *)(x509))
+/* Kept for the getter; vouch reads one record at a time regardless. */
+#define SSL_CTX_set_read_ahead(ctx, m) SSL_CTX_ctrl((ctx), SSL_CTRL_SET_READ_AHEAD, (m), NULL)
+#define SSL_CTX_get_read_ahead(ctx) SSL_CTX_ctrl((ctx), SSL_CTRL_GET_READ_AHEAD, 0, NULL)
+#define SSL_CTX_set_msg_callback_arg(ctx, arg) \
+    SSL_CTX_ctrl((ctx), SSL_CTRL_SET_MSG_CALLBACK_ARG, 0, (arg))
+/* The (EC)DHE group of the current session (a NID; 0 without one). */
+#define SSL_get_negotiated_group(s) SSL_ctrl((s), SSL_CTRL_GET_NEGOTIATED_GROUP, 0, NULL)
+/* Not reported by vouch: 0 (none), as libssl when it has none. */
+#define SSL_get0_raw_cipherlist(s, plst) SSL_ctrl((s), SSL_CTRL_GET_RAW_CIPHERLIST, 0, (plst))
 
 /* Colon-separated group names: X25519, P-256 (prime256v1), P-384, ... */
 #define SSL_CTX_set1_groups_list(ctx, s) \
@@ -367,9 +416,10 @@ int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *
  * CA bundle), and the hashed directory named by SSL_CERT_DIR, else
  * X509_get_default_cert_dir(). Returns 1 — also when they do not exist
  * (nothing is added then and no error is queued), as in libssl. A vouch
- * client verifying with SSL_VERIFY_PEER needs an anchor loaded from a file:
- * anchors only in a directory are not enough (the handshake fails at once,
- * "no trust anchors").
+ * client verifying with SSL_VERIFY_PEER needs an anchor loaded from a file
+ * (or put into SSL_CTX_get_cert_store's store) by the time the server's
+ * certificate arrives: anchors only in a directory are not enough (the
+ * handshake fails then, "no trust anchors").
  */
 int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 /*
@@ -953,6 +1003,89 @@ int SSL_set_ex_data(SSL *ssl, int idx, void *data);
 void *SSL_get_ex_data(const SSL *ssl, int idx);
 int SSL_CTX_set_ex_data(SSL_CTX *ctx, int idx, void *data);
 void *SSL_CTX_get_ex_data(const SSL_CTX *ctx, int idx);
+
+/* ---- configuration by name (SSL_CONF_cmd(3)) ------------------------------- */
+
+#define SSL_CONF_FLAG_CMDLINE 0x1
+#define SSL_CONF_FLAG_FILE 0x2
+#define SSL_CONF_FLAG_CLIENT 0x4
+#define SSL_CONF_FLAG_SERVER 0x8
+#define SSL_CONF_FLAG_SHOW_ERRORS 0x10
+#define SSL_CONF_FLAG_CERTIFICATE 0x20
+#define SSL_CONF_FLAG_REQUIRE_PRIVATE 0x40
+#define SSL_CONF_TYPE_UNKNOWN 0x0
+#define SSL_CONF_TYPE_STRING 0x1
+#define SSL_CONF_TYPE_FILE 0x2
+#define SSL_CONF_TYPE_DIR 0x3
+#define SSL_CONF_TYPE_NONE 0x4
+#define SSL_CONF_TYPE_STORE 0x5
+
+/*
+ * The commands vouch maps (FILE names, case-insensitive; CMDLINE names after
+ * '-'): MinProtocol / min_protocol, MaxProtocol / max_protocol, Protocol,
+ * Options (SessionTicket, ServerPreference, PrioritizeChaCha, ... — the
+ * SSL_OP_* this header has), CipherString / cipher, Ciphersuites,
+ * Groups / Curves, NumTickets (SERVER), Certificate / PrivateKey
+ * (CERTIFICATE). SSL_CONF_cmd: 2 applied; 0 a bad value (SSL_R_BAD_VALUE
+ * with SHOW_ERRORS); -2 any other command, also those libssl knows
+ * (SSL_R_UNKNOWN_CMD_NAME with SHOW_ERRORS); -3 no value. Each is applied
+ * to the SSL_CTX at once, through the function of the same effect.
+ */
+SSL_CONF_CTX *SSL_CONF_CTX_new(void);
+void SSL_CONF_CTX_free(SSL_CONF_CTX *cctx);
+unsigned int SSL_CONF_CTX_set_flags(SSL_CONF_CTX *cctx, unsigned int flags);
+unsigned int SSL_CONF_CTX_clear_flags(SSL_CONF_CTX *cctx, unsigned int flags);
+void SSL_CONF_CTX_set_ssl_ctx(SSL_CONF_CTX *cctx, SSL_CTX *ctx);
+int SSL_CONF_cmd(SSL_CONF_CTX *cctx, const char *cmd, const char *value);
+int SSL_CONF_cmd_value_type(SSL_CONF_CTX *cctx, const char *cmd);
+int SSL_CONF_CTX_finish(SSL_CONF_CTX *cctx);
+
+/* ---- further libssl calls (the ones Debian's nginx and curl import) --------- */
+
+/* The suite with this two-byte number (network order), or NULL if vouch does
+ * not implement it. */
+const SSL_CIPHER *SSL_CIPHER_find(SSL *ssl, const unsigned char *ptr);
+/* Appends the certificate's subject to the context's CA name list. */
+int SSL_CTX_add_client_CA(SSL_CTX *ctx, X509 *x);
+/* The X509_STORE peers are verified against (no new reference): anchors and
+ * CRLs added to it count. _set takes over the caller's reference. */
+X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx);
+void SSL_CTX_set_cert_store(SSL_CTX *ctx, X509_STORE *store);
+/* Out of the internal cache (1 if it was there), not resumable any more;
+ * the remove callback is called. */
+int SSL_CTX_remove_session(SSL_CTX *ctx, SSL_SESSION *session);
+/* The server name the session was made under, or NULL. */
+const char *SSL_SESSION_get0_hostname(const SSL_SESSION *s);
+/* The peer's chain from leaf to trust anchor, when it verified (NULL
+ * otherwise); owned by the SSL. */
+STACK_OF(X509) *SSL_get0_verified_chain(const SSL *s);
+/* 1 while a handshake is to come or under way, 0 once it completed. */
+int SSL_in_init(const SSL *s);
+/* One BIO slot each, taking over the caller's reference. */
+void SSL_set0_rbio(SSL *s, BIO *rbio);
+void SSL_set0_wbio(SSL *s, BIO *wbio);
+
+/*
+ * Features vouch does not have, answering as libssl does when they are off
+ * (docs/libssl-abi.md): no 0-RTT — SSL_CTX_set_max_early_data accepts only
+ * 0 (else 0 returned), the getter says 0, SSL_read_early_data runs the
+ * handshake and answers SSL_READ_EARLY_DATA_FINISH / _ERROR,
+ * SSL_write_early_data fails (0); no kernel TLS — SSL_sendfile returns -1;
+ * no SRP — the setters return 0; the message callback is kept, never called.
+ */
+#define SSL_READ_EARLY_DATA_ERROR 0
+#define SSL_READ_EARLY_DATA_SUCCESS 1
+#define SSL_READ_EARLY_DATA_FINISH 2
+int SSL_CTX_set_max_early_data(SSL_CTX *ctx, uint32_t max_early_data);
+uint32_t SSL_CTX_get_max_early_data(const SSL_CTX *ctx);
+int SSL_read_early_data(SSL *s, void *buf, size_t num, size_t *readbytes);
+int SSL_write_early_data(SSL *s, const void *buf, size_t num, size_t *written);
+ossl_ssize_t SSL_sendfile(SSL *s, int fd, off_t offset, size_t size, int flags);
+int SSL_CTX_set_srp_username(SSL_CTX *ctx, char *name);
+int SSL_CTX_set_srp_password(SSL_CTX *ctx, char *password);
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx,
+                              void (*cb)(int write_p, int version, int content_type, const void *buf,
+                                         size_t len, SSL *ssl, void *arg));
 
 /* ==== vouch extensions (not in OpenSSL) =====================================
  * Functions and constants libssl does not have. A program that uses them
