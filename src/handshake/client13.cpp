@@ -738,6 +738,7 @@ Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest&
     Bytes framed;
     frame_handshake(type, body, framed);
     VOUCH_TRY(t.update(framed));
+    core_.trace_sent(framed);
     // The test seam of ConnCore::send_raw, for these messages too.
     if (core_.outgoing_hook) {
       for (const Bytes& x : core_.outgoing_hook(framed)) flight.insert(flight.end(), x.begin(), x.end());

@@ -30,7 +30,11 @@ class ClientCertificateSelection {
   const std::vector<SelectionNote>& notes() const { return notes_; }
 
  private:
+  Result<bool> select_once(const CertificateRequestInfo& info, std::shared_ptr<PendingClientCertificate>& pending,
+                           std::optional<Credential>& chosen);
+
   const ClientConfig& config_;
+  bool custom_ = false;  // the application's selector answered the last request
   std::vector<SelectionNote> notes_;
 };
 

@@ -40,6 +40,7 @@ class ServerCredentials {
 
  private:
   Result<std::optional<CredentialSnapshot>> poll_async_source(const ClientHelloInfo& hello);
+  Result<bool> settle_staples_once(const Credential& chosen, const std::string& server_name, bool wanted);
 
   const ServerConfig& config_;
   const std::vector<Credential>* list_ = nullptr;
