@@ -117,8 +117,11 @@ struct TraceAlert {
 /// One event.
 using TraceEvent = std::variant<TraceMessage, TraceNegotiated, TraceClientCertificate, TraceStaple, TraceAlert>;
 
-/// The hook type of CommonConfig::trace.
-using TraceHook = std::function<void(const TraceEvent& event)>;
+/// The hook type of CommonConfig::trace. `connection` tells connections
+/// apart: a number unique within the process, the same for every event of
+/// one Connection (connections sharing a config share the hook, and may run
+/// on several threads at once).
+using TraceHook = std::function<void(uint64_t connection, const TraceEvent& event)>;
 
 /// One line (no newline) describing an event, e.g.
 ///   "sent ClientHello (512 bytes)"

@@ -10,7 +10,7 @@ Result<bool> ClientCertificateSelection::select(const CertificateRequestInfo& in
   VOUCH_ASSIGN(const bool answered, select_once(info, pending, chosen));
   if (!answered) return false;
   // The answer and its reasons (vouch/trace.h).
-  emit_trace(config_, [&] {
+  emit_trace(config_, trace_id_, [&] {
     TraceClientCertificate t;
     t.post_handshake = info.post_handshake;
     t.acceptable_cas = info.certificate_authorities.size();

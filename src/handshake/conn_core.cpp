@@ -9,7 +9,7 @@
 namespace vouch {
 
 ConnCore::ConnCore(bool client, const CommonConfig& cfg)
-    : is_client(client), common(cfg), hs_in(cfg.max_handshake_message) {}
+    : is_client(client), common(cfg), trace_id(next_trace_id()), hs_in(cfg.max_handshake_message) {}
 
 Status ConnCore::send_framed(HandshakeType type, ByteView body) {
   Bytes msg;
@@ -19,13 +19,13 @@ Status ConnCore::send_framed(HandshakeType type, ByteView body) {
 
 std::optional<HandshakeMessage> ConnCore::next_message() {
   std::optional<HandshakeMessage> m = hs_in.next();
-  if (m) emit_trace(common, [&] { return TraceMessage{TraceDirection::received, m->type, m->body.size()}; });
+  if (m) emit_trace(common, trace_id, [&] { return TraceMessage{TraceDirection::received, m->type, m->body.size()}; });
   return m;
 }
 
 void ConnCore::trace_sent(ByteView message) const {
   if (message.size() < kHandshakeHeaderLength) return;
-  emit_trace(common, [&] {
+  emit_trace(common, trace_id, [&] {
     return TraceMessage{TraceDirection::sent, message[0], message.size() - kHandshakeHeaderLength};
   });
 }
@@ -99,7 +99,7 @@ void ConnCore::log_secret(const char* label, ByteView secret) const {
 
 Status ConnCore::send_warning(Alert alert) {
   const uint8_t body[2] = {1, static_cast<uint8_t>(alert)};  // level warning(1)
-  emit_trace(common, [&] { return TraceAlert{TraceDirection::sent, alert, false}; });
+  emit_trace(common, trace_id, [&] { return TraceAlert{TraceDirection::sent, alert, false}; });
   VOUCH_TRY(flush_handshake());
   return write_record(ContentType::alert, ByteView(body, 2));
 }

@@ -35,6 +35,8 @@ struct ConnCore {
 
   bool is_client;
   const CommonConfig& common;
+  /// This connection's number in trace events (vouch/trace.h).
+  const uint64_t trace_id;
 
   // ---- records -------------------------------------------------------
   Deframer deframer;

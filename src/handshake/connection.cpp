@@ -131,7 +131,7 @@ struct Connection::Impl {
 
   void send_alert(Alert a, uint8_t level) {
     const uint8_t body[2] = {level, static_cast<uint8_t>(a)};
-    emit_trace(core.common, [&] { return TraceAlert{TraceDirection::sent, a, level == kAlertFatal}; });
+    emit_trace(core.common, core.trace_id, [&] { return TraceAlert{TraceDirection::sent, a, level == kAlertFatal}; });
     (void)core.flush_handshake();
     (void)core.write_record(ContentType::alert, ByteView(body, 2));
   }
@@ -194,13 +194,13 @@ struct Connection::Impl {
   // chain, what it made of the staple (vouch/trace.h).
   void trace_handshake_done() {
     if (!core.common.trace) return;
-    emit_trace(core.common, [&] {
+    emit_trace(core.common, core.trace_id, [&] {
       const ConnectionInfo& i = core.info;
       return TraceNegotiated{i.version, i.cipher_suite, i.group, i.peer_signature_scheme, i.alpn,
                              i.server_name, i.resumed, i.hello_retry_request};
     });
     if (!core.is_client || core.info.resumed || !client_config || !client_config->verify_peer) return;
-    emit_trace(core.common, [&] {
+    emit_trace(core.common, core.trace_id, [&] {
       TraceStaple st;
       const PeerOcsp& o = core.peer_ocsp;
       const StapleReport* leaf = o.leaf();
@@ -313,7 +313,7 @@ struct Connection::Impl {
     if (body.empty()) return fail(Alert::unexpected_message, "zero-length alert record (RFC 8446 §5.1)");
     if (body.size() != 2) return fail(Alert::decode_error, "alert record is not two bytes");
     const Alert a = static_cast<Alert>(body[1]);
-    emit_trace(core.common, [&] { return TraceAlert{TraceDirection::received, a, body[0] == kAlertFatal}; });
+    emit_trace(core.common, core.trace_id, [&] { return TraceAlert{TraceDirection::received, a, body[0] == kAlertFatal}; });
     if (a == Alert::close_notify) {
       peer_closed = true;
       return {};

@@ -46,7 +46,7 @@ Result<bool> ServerCredentials::settle_staples(const Credential& chosen, const s
   VOUCH_ASSIGN(const bool settled, settle_staples_once(chosen, server_name, wanted));
   if (!settled) return false;
   // The decision, once (vouch/trace.h).
-  emit_trace(config_, [&] {
+  emit_trace(config_, trace_id_, [&] {
     TraceStaple st;
     if (!wanted) {
       st.decision = TraceStaple::Decision::not_requested;

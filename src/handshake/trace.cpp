@@ -1,11 +1,18 @@
 // Readable lines for handshake trace events (vouch/trace.h).
+#include <atomic>
 #include <string>
 #include <type_traits>
 
+#include "handshake/trace_emit.h"
 #include "msg/handshake_type.h"
 #include "vouch/trace.h"
 
 namespace vouch {
+
+uint64_t next_trace_id() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
 namespace {
 
 const char* direction(TraceDirection d) { return d == TraceDirection::sent ? "sent" : "received"; }

@@ -3,6 +3,7 @@
 // TLS 1.2 one, seen from both sides; alerts; the readable lines.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,16 @@ struct Recorder {
     }
     return out;
   }
+  std::vector<uint64_t> ids;
   TraceHook hook() {
-    return [this](const TraceEvent& e) { events.push_back(e); };
+    return [this](uint64_t id, const TraceEvent& e) {
+      ids.push_back(id);
+      events.push_back(e);
+    };
+  }
+  // Every event came from one connection.
+  bool one_connection() const {
+    return !ids.empty() && std::all_of(ids.begin(), ids.end(), [&](uint64_t i) { return i == ids[0]; });
   }
 };
 
@@ -121,6 +130,9 @@ TEST(Trace, Tls13MutualStapledSequence) {
   // The server's peer signature is the client's CertificateVerify: the same
   // ECDSA scheme here.
   EXPECT_EQ(st.lines(), server_expected) << ::testing::PrintToString(st.lines());
+  EXPECT_TRUE(ct.one_connection());
+  EXPECT_TRUE(st.one_connection());
+  EXPECT_NE(ct.ids[0], st.ids[0]);
 
   // Lengths: what one side sent is what the other received, message by message.
   std::vector<size_t> sent, received;
@@ -217,7 +229,7 @@ TEST(Trace, AlertsAndAnEmptyClientCertificate) {
 // A hook that throws changes nothing.
 TEST(Trace, ThrowingHookIsIgnored) {
   auto cc = client_config_for("ecdsa");
-  cc->trace = [](const TraceEvent&) { throw std::runtime_error("trace hook failure"); };
+  cc->trace = [](uint64_t, const TraceEvent&) { throw std::runtime_error("trace hook failure"); };
   auto client = Connection::client(cc, "localhost");
   auto server = Connection::server(server_config_for("ecdsa"));
   EXPECT_TRUE(pump_handshake(*client, *server));

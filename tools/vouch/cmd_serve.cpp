@@ -46,6 +46,7 @@ struct ServeArgs {
   std::string client_ca;
   std::string verify = "none";
   StaplingArgs stapling;
+  DebugFlags debug;  // --keylog, --trace
 };
 
 // The connections being served, one thread each. Threads are joined, never
@@ -229,6 +230,10 @@ int run_serve(const ServeArgs& args) {
     return kExitFailure;
   }
   config->credentials.push_back(std::move(cred).value());
+  if (Status st = apply_debug_flags(args.debug, "vouch serve", /*numbered=*/true, *config); !st) {
+    fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
+    return kExitFailure;
+  }
   config->num_tickets = args.num_tickets;
   config->require_cookie = args.require_cookie;
   // Stapling is set up before listening (auto makes its first fetch now).
@@ -359,6 +364,7 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--ocsp-issuer", args->stapling.issuers,
                   "with --staple auto: PEM file of the CA that issued the chain's last certificate "
                   "(usually the root, which is not sent), so that its status is stapled too");
+  add_debug_flags(*cmd, args->debug);
   return Command{cmd, [args] { return run_serve(*args); }};
 }
 

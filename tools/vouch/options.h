@@ -38,6 +38,21 @@ struct TlsFlags {
 /// --max-protocol, --tls1_2, --tls1_3 and --no-ems-required on a subcommand.
 void add_tls_flags(CLI::App& cmd, TlsFlags& flags);
 
+/// --keylog FILE and --trace, for `vouch connect` and `vouch serve`.
+struct DebugFlags {
+  std::string keylog;  // NSS key log file; empty: SSLKEYLOGFILE if set, else none
+  bool trace = false;  // print the handshake trace events on stderr
+};
+
+/// Registers --keylog and --trace on a subcommand.
+void add_debug_flags(CLI::App& cmd, DebugFlags& flags);
+
+/// Installs the key log (--keylog, else SSLKEYLOGFILE) and the trace printer
+/// (--trace) on `config`; `command` ("vouch serve") prefixes what they print,
+/// `numbered` adds each connection's number to trace lines. Errors: the key
+/// log file cannot be opened (the reason names the file).
+Status apply_debug_flags(const DebugFlags& flags, const std::string& command, bool numbered, CommonConfig& config);
+
 /// Applies the flags that were given (empty = keep the library default).
 /// Errors name the offending token ("unknown cipher suite 'X'") or the
 /// conflicting flags ("--tls1_2 and --tls1_3 exclude each other").
