@@ -45,12 +45,12 @@ struct ConnectArgs {
 };
 
 int usage_error(const std::string& msg) {
-  fmt::print(stderr, "vouch connect: {}\n", msg);
+  print_error("connect", msg);
   return kExitUsage;
 }
 
 int failure(const std::string& what, const Error& e) {
-  fmt::print(stderr, "vouch: {}: {}\n", what, e.to_string());
+  print_error("connect", what + ": " + e.to_string());
   return kExitFailure;
 }
 
@@ -291,7 +291,7 @@ class Pump {
       if (sess_out_.empty() || session_saved_) continue;
       // The first ticket is kept; RFC 8446 §C.4 wants each used only once.
       if (Status st = write_session_file(sess_out_, *s); !st) {
-        fmt::print(stderr, "vouch: --sess-out: {}\n", st.error().reason);
+        print_warning("connect", "--sess-out: " + st.error().reason);
       } else {
         session_saved_ = true;
       }
@@ -300,7 +300,7 @@ class Pump {
 
   int finish() {
     if (!sess_out_.empty() && !session_saved_) {
-      fmt::print(stderr, "vouch: --sess-out: the server sent no resumable session\n");
+      print_warning("connect", "--sess-out: the server sent no resumable session");
     }
     return kExitOk;
   }

@@ -9,6 +9,8 @@
 #include <fmt/core.h>
 #include <mutex>
 
+#include "options.h"
+
 namespace vouch::cli {
 
 Result<std::shared_ptr<KeyLogFile>> KeyLogFile::open(const std::string& path) {
@@ -34,8 +36,7 @@ void KeyLogFile::write_line(const std::string& line) {
     std::lock_guard lock(mu);
     if (!warned_) {
       warned_ = true;
-      fmt::print(stderr, "vouch: warning: key log {}: {}\n", path_,
-                 n < 0 ? std::strerror(errno) : "short write");
+      print_warning("", "key log " + path_ + ": " + (n < 0 ? std::string(std::strerror(errno)) : "short write"));
     }
   }
 }

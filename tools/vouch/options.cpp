@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdio>
+#include <fmt/core.h>
 
 #include "debug_output.h"
 
@@ -32,12 +34,27 @@ void add_tls_flags(CLI::App& cmd, TlsFlags& flags) {
                "such sessions are never resumed");
 }
 
+namespace {
+
+void print_line(std::string_view command, std::string_view kind, std::string_view message) {
+  const std::string who = command.empty() ? std::string("vouch") : "vouch " + std::string(command);
+  fmt::print(stderr, "{}: {}: {}\n", who, kind, message);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void print_error(std::string_view command, std::string_view message) { print_line(command, "error", message); }
+
+void print_warning(std::string_view command, std::string_view message) { print_line(command, "warning", message); }
+
 void add_debug_flags(CLI::App& cmd, DebugFlags& flags) {
   cmd.add_option("--keylog", flags.keylog,
                  "append the TLS secrets to FILE in the NSS key log format (what Wireshark's "
                  "tls.keylog_file reads; created with mode 0600). Without it the SSLKEYLOGFILE "
                  "environment variable names the file; neither: no key log. Debugging only: the file "
-                 "decrypts the connections");
+                 "decrypts the connections")
+      ->type_name("FILE");
   cmd.add_flag("--trace", flags.trace,
                "print the handshake as it happens on stderr, one line per event: messages sent and "
                "received with their length, negotiated parameters, client-certificate choice, OCSP "

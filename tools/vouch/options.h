@@ -21,6 +21,17 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+/// The exit codes as `vouch --help` explains them.
+inline constexpr const char* kExitCodesHelp =
+    "Exit status: 0 success; 1 failure (TLS handshake or connection, network, files: the message says "
+    "which); 2 usage error (unknown flag, bad value, conflicting flags).";
+
+/// The one style of the tool's error lines, on stderr:
+/// "vouch <command>: error: <message>" ("vouch: error: ..." without one).
+void print_error(std::string_view command, std::string_view message);
+/// The same for what does not stop the command: "vouch <command>: warning: ...".
+void print_warning(std::string_view command, std::string_view message);
+
 /// The negotiation flags common to both roles, as typed by the user.
 struct TlsFlags {
   std::string ciphersuites;  // TLS 1.3: "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
