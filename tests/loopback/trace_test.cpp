@@ -226,6 +226,46 @@ TEST(Trace, AlertsAndAnEmptyClientCertificate) {
   EXPECT_EQ(c.back(), "received alert certificate_required (fatal)");
 }
 
+// A HelloRetryRequest travels as a second ServerHello (RFC 8446 §4.1.4); the
+// parameters say it happened. Resumption: no certificate, no staple decision.
+TEST(Trace, HelloRetryRequestAndResumption) {
+  Recorder ct, st;
+  auto cc = client_config_for("ecdsa");
+  cc->trace = ct.hook();
+  auto sc = server_config_for("ecdsa");
+  sc->require_cookie = true;
+  sc->trace = st.hook();
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*client, *server));
+  const std::vector<std::string> c = ct.lines();
+  EXPECT_EQ(std::count(c.begin(), c.end(), "sent ClientHello (0 bytes)"), 2) << ::testing::PrintToString(c);
+  EXPECT_EQ(std::count(c.begin(), c.end(), "received ServerHello (0 bytes)"), 2) << ::testing::PrintToString(c);
+  const auto negotiated = std::find_if(c.begin(), c.end(), [](const std::string& l) { return l.rfind("negotiated", 0) == 0; });
+  ASSERT_NE(negotiated, c.end());
+  EXPECT_NE(negotiated->find(" full hrr"), std::string::npos) << *negotiated;
+
+  // Resume with the ticket the first connection received.
+  std::vector<std::shared_ptr<const Session>> sessions = client->take_sessions();
+  ASSERT_FALSE(sessions.empty());
+  Recorder ct2, st2;
+  auto cc2 = client_config_for("ecdsa");
+  cc2->trace = ct2.hook();
+  auto sc2 = std::make_shared<ServerConfig>(*sc);
+  sc2->require_cookie = false;
+  sc2->trace = st2.hook();
+  auto resumed_client = Connection::client(cc2, "localhost", sessions.front());
+  auto resumed_server = Connection::server(sc2);
+  ASSERT_TRUE(pump_handshake(*resumed_client, *resumed_server));
+  const std::vector<std::string> s2 = st2.lines();
+  EXPECT_EQ(std::count_if(s2.begin(), s2.end(), [](const std::string& l) { return l.rfind("staple:", 0) == 0; }), 0)
+      << ::testing::PrintToString(s2);
+  EXPECT_EQ(std::count(s2.begin(), s2.end(), "sent Certificate (0 bytes)"), 0) << ::testing::PrintToString(s2);
+  const auto r = std::find_if(s2.begin(), s2.end(), [](const std::string& l) { return l.rfind("negotiated", 0) == 0; });
+  ASSERT_NE(r, s2.end()) << ::testing::PrintToString(s2);
+  EXPECT_NE(r->find(" resumed"), std::string::npos) << *r;
+}
+
 // A hook that throws changes nothing.
 TEST(Trace, ThrowingHookIsIgnored) {
   auto cc = client_config_for("ecdsa");
