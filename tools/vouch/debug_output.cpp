@@ -17,7 +17,7 @@ Result<std::shared_ptr<KeyLogFile>> KeyLogFile::open(const std::string& path) {
   // 0600: whoever reads the file can decrypt every logged connection.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return fail(Alert::internal_error, path + ": " + std::strerror(errno));
-  return std::shared_ptr<KeyLogFile>(new KeyLogFile(fd, path));
+  return std::make_shared<KeyLogFile>(Key{}, fd, path);
 }
 
 KeyLogFile::~KeyLogFile() { ::close(fd_); }

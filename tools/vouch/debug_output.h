@@ -2,8 +2,10 @@
 // `vouch serve`: where key log lines and trace events go.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "vouch/config.h"
 
@@ -19,6 +21,13 @@ class KeyLogFile {
   /// Opens (creating if needed) `path`. Errors: the file cannot be opened
   /// (the reason from errno).
   static Result<std::shared_ptr<KeyLogFile>> open(const std::string& path);
+
+  /// Only open() makes one (the key keeps the constructor to it).
+  class Key {
+    Key() = default;
+    friend class KeyLogFile;
+  };
+  KeyLogFile(Key, int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   ~KeyLogFile();
   KeyLogFile(const KeyLogFile&) = delete;
   KeyLogFile& operator=(const KeyLogFile&) = delete;
@@ -27,7 +36,6 @@ class KeyLogFile {
   void write_line(const std::string& line);
 
  private:
-  explicit KeyLogFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_;
   std::string path_;
   bool warned_ = false;
