@@ -266,6 +266,65 @@ TEST(Trace, HelloRetryRequestAndResumption) {
   EXPECT_NE(r->find(" resumed"), std::string::npos) << *r;
 }
 
+// Post-handshake messages written outside the handshake flights: a
+// post-handshake CertificateRequest and its answer (RFC 8446 §4.6.2), a
+// KeyUpdate and the peer's answer (§4.6.3).
+TEST(Trace, PostHandshakeAuthAndKeyUpdate) {
+  Recorder ct, st;
+  auto cc = client_config_for("ecdsa");
+  cc->post_handshake_auth = true;
+  cc->client_credentials.push_back(test_pki().ecdsa().client_credential());
+  cc->trace = ct.hook();
+  auto sc = server_config_for("ecdsa");
+  sc->client_trust = test_pki().ecdsa().trust();
+  sc->trace = st.hook();
+  auto client = Connection::client(cc, "localhost");
+  auto server = Connection::server(sc);
+  ASSERT_TRUE(pump_handshake(*client, *server));
+  const size_t client_before = ct.events.size(), server_before = st.events.size();
+  ASSERT_TRUE(server->request_client_certificate().ok());
+  testing::transfer(*server, *client);
+  testing::transfer(*client, *server);
+  ASSERT_FALSE(client->failed());
+  ASSERT_FALSE(server->failed());
+  const std::string subject = test_pki().ecdsa().client_credential().subject();
+  std::vector<std::string> c = ct.lines(), s = st.lines();
+  const std::vector<std::string> client_after(c.begin() + static_cast<long>(client_before), c.end());
+  const std::vector<std::string> server_after(s.begin() + static_cast<long>(server_before), s.end());
+  EXPECT_EQ(client_after, (std::vector<std::string>{
+                              "received CertificateRequest (0 bytes)",
+                              "client-cert (post-handshake): sent '" + subject + "' (built-in rule; 1 acceptable CAs) [" +
+                                  subject + ": chosen]",
+                              "sent Certificate (0 bytes)",
+                              "sent CertificateVerify (0 bytes)",
+                              "sent Finished (0 bytes)",
+                          }));
+  EXPECT_EQ(server_after, (std::vector<std::string>{
+                              "sent CertificateRequest (0 bytes)",
+                              "received Certificate (0 bytes)",
+                              "received CertificateVerify (0 bytes)",
+                              "received Finished (0 bytes)",
+                          }));
+
+  ASSERT_TRUE(client->key_update(/*request_peer_update=*/true).ok());
+  testing::transfer(*client, *server);
+  EXPECT_EQ(testing::send_and_receive(*server, *client, "after"), "after");
+  c = ct.lines();
+  s = st.lines();
+  EXPECT_EQ(std::count(c.begin(), c.end(), "sent KeyUpdate (0 bytes)"), 1) << ::testing::PrintToString(c);
+  EXPECT_EQ(std::count(c.begin(), c.end(), "received KeyUpdate (0 bytes)"), 1) << ::testing::PrintToString(c);
+  EXPECT_EQ(std::count(s.begin(), s.end(), "received KeyUpdate (0 bytes)"), 1) << ::testing::PrintToString(s);
+  EXPECT_EQ(std::count(s.begin(), s.end(), "sent KeyUpdate (0 bytes)"), 1) << ::testing::PrintToString(s);
+  // A KeyUpdate body is one byte (§4.6.3).
+  bool found = false;
+  for (const TraceEvent& e : ct.events)
+    if (const auto* m = std::get_if<TraceMessage>(&e); m && m->type == 24 && m->direction == TraceDirection::sent) {
+      EXPECT_EQ(m->length, 1u);
+      found = true;
+    }
+  EXPECT_TRUE(found);
+}
+
 // A hook that throws changes nothing.
 TEST(Trace, ThrowingHookIsIgnored) {
   auto cc = client_config_for("ecdsa");
