@@ -125,7 +125,7 @@ TEST(CliMessages, GarbageKeyIsNotCalledEncrypted) {
     ChildProcess p = run({"serve", "--listen", "127.0.0.1:0", "--cert", f.server.chain_path, "--key", dir.file(name)});
     EXPECT_EQ(code(p), 1) << p.transcript();
     EXPECT_FALSE(contains(p.err(), "encrypted")) << p.err();
-    EXPECT_TRUE(contains(p.err(), "not a PEM private key") || contains(p.err(), "not a valid PEM private key"))
+    EXPECT_TRUE(contains(p.err(), "not a private key"))
         << p.err();
   }
   // A really encrypted key says so, and how to decrypt it.
