@@ -17,6 +17,7 @@ PACKAGES=(
   libhiredis-dev              # vouch_redis: the SharedStore on Redis (fleets)
   redis-server                # the Redis the fleet tests start on 127.0.0.1
   python3                     # small test scripts
+  tshark                      # decrypts a captured handshake with vouch's key log (tests/interop/keylog_tshark_test.cpp)
   clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes
   nginx curl                  # Debian's own binaries run on vouch's libssl.so.3 (tests/abi, docs/libssl-abi.md)
 )
@@ -34,6 +35,11 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
   echo "vouch: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # tshark's wireshark-common asks whether non-root users may capture; the
+  # answer is no (the tests capture as root), and it must not prompt.
+  if command -v debconf-set-selections >/dev/null; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  fi
   apt-get update -qq
   # Installing nginx must not leave Debian's service running on port 80: a
   # policy-rc.d that denies every start (exit 101) is put in place for the

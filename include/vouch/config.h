@@ -18,6 +18,7 @@
 #include "vouch/credential_source.h"
 #include "vouch/ocsp.h"
 #include "vouch/revocation.h"
+#include "vouch/trace.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -108,6 +109,11 @@ struct CommonConfig {
   /// lines can decrypt the connection: never set it in production. Called
   /// on the handshake's thread; null (the default) logs nothing.
   std::function<void(const std::string& line)> keylog;
+  /// The handshake trace hook (see vouch/trace.h): called with a structured
+  /// event per handshake message sent or received, the negotiated
+  /// parameters, the client-certificate choice and its reasons, stapling
+  /// decisions and alerts. Null (the default) traces nothing.
+  TraceHook trace;
   /// Largest handshake message accepted (bytes of body). Certificate chains
   /// are the big ones; 128 KiB is generous and bounds memory per connection.
   size_t max_handshake_message = 128 * 1024;

@@ -4,6 +4,7 @@
 #include "vouch/client_auth.h"
 
 #include <openssl/err.h>
+#include <openssl/x509v3.h>
 
 #include "ocsp/ocsp.h"
 #include "cert/pem.h"
@@ -59,6 +60,21 @@ Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X5
     ERR_clear_error();
     std::string reason = "private key does not match certificate " + s->subject;
     if (!key_label.empty()) reason += " (key from " + key_label + ")";
+    // The usual cause: a chain file in the wrong order (RFC 8446 §4.4.2:
+    // "The sender's certificate MUST come in the first CertificateEntry").
+    bool hinted = false;
+    for (size_t i = 1; i < chain.size() && !hinted; ++i) {
+      if (X509_check_private_key(chain[i].get(), key.get()) == 1) {
+        reason += "; the key belongs to certificate " + std::to_string(i + 1) + " of the chain (" +
+                  subject_line(chain[i].get()) + "): the leaf must come first, then its issuers";
+        hinted = true;
+      }
+    }
+    ERR_clear_error();
+    if (!hinted && chain.size() > 1 && X509_check_ca(chain.front().get()) != 0) {
+      reason += "; the first certificate of the chain is a CA: the leaf comes first, then the intermediates "
+                "(the root last, or left out)";
+    }
     return data_error(std::move(reason));
   }
   for (size_t i = 0; i < chain.size(); ++i) {

@@ -44,7 +44,7 @@ ClientHandshake13::ClientHandshake13(ConnCore& core, std::shared_ptr<const Clien
       server_name_is_ip_(is_ip_literal(server_name_)),
       session_(std::move(session)),
       sessions_out_(sessions_out),
-      selection_(*config_) {
+      selection_(*config_, core_.trace_id) {
   // The ClientHello is sent before the version is known: when TLS 1.2 may
   // be chosen, PKCS#1 v1.5 is offered for it too (TLS 1.3 refuses it in
   // CertificateVerify, §4.2.3).
@@ -736,6 +736,7 @@ Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest&
     Bytes framed;
     frame_handshake(type, body, framed);
     VOUCH_TRY(t.update(framed));
+    core_.trace_sent(framed);
     // The test seam of ConnCore::send_raw, for these messages too.
     if (core_.outgoing_hook) {
       for (const Bytes& x : core_.outgoing_hook(framed)) flight.insert(flight.end(), x.begin(), x.end());

@@ -15,7 +15,8 @@ namespace vouch {
 
 class ClientCertificateSelection {
  public:
-  explicit ClientCertificateSelection(const ClientConfig& config) : config_(config) {}
+  /// `trace_id`: the connection's number in trace events.
+  ClientCertificateSelection(const ClientConfig& config, uint64_t trace_id) : config_(config), trace_id_(trace_id) {}
 
   /// Runs the selection for one request. A selector that answers later
   /// leaves its handle in `pending` and false is returned; while `pending`
@@ -30,7 +31,12 @@ class ClientCertificateSelection {
   const std::vector<SelectionNote>& notes() const { return notes_; }
 
  private:
+  Result<bool> select_once(const CertificateRequestInfo& info, std::shared_ptr<PendingClientCertificate>& pending,
+                           std::optional<Credential>& chosen);
+
   const ClientConfig& config_;
+  uint64_t trace_id_;
+  bool custom_ = false;  // the application's selector answered the last request
   std::vector<SelectionNote> notes_;
 };
 

@@ -4,11 +4,12 @@
 
 #include "base/hex.h"
 #include "handshake/key_schedule.h"
+#include "handshake/trace_emit.h"
 
 namespace vouch {
 
 ConnCore::ConnCore(bool client, const CommonConfig& cfg)
-    : is_client(client), common(cfg), hs_in(cfg.max_handshake_message) {}
+    : is_client(client), common(cfg), trace_id(next_trace_id()), hs_in(cfg.max_handshake_message) {}
 
 Status ConnCore::send_framed(HandshakeType type, ByteView body) {
   Bytes msg;
@@ -16,8 +17,22 @@ Status ConnCore::send_framed(HandshakeType type, ByteView body) {
   return send_raw(msg);
 }
 
+std::optional<HandshakeMessage> ConnCore::next_message() {
+  std::optional<HandshakeMessage> m = hs_in.next();
+  if (m) emit_trace(common, trace_id, [&] { return TraceMessage{TraceDirection::received, m->type, m->body.size()}; });
+  return m;
+}
+
+void ConnCore::trace_sent(ByteView message) const {
+  if (message.size() < kHandshakeHeaderLength) return;
+  emit_trace(common, trace_id, [&] {
+    return TraceMessage{TraceDirection::sent, message[0], message.size() - kHandshakeHeaderLength};
+  });
+}
+
 Status ConnCore::send_raw(ByteView message) {
   VOUCH_TRY(transcript.update(message));
+  trace_sent(message);
   if (outgoing_hook) {
     for (const Bytes& m : outgoing_hook(Bytes(message.begin(), message.end())))
       hs_out.insert(hs_out.end(), m.begin(), m.end());
@@ -84,6 +99,7 @@ void ConnCore::log_secret(const char* label, ByteView secret) const {
 
 Status ConnCore::send_warning(Alert alert) {
   const uint8_t body[2] = {1, static_cast<uint8_t>(alert)};  // level warning(1)
+  emit_trace(common, trace_id, [&] { return TraceAlert{TraceDirection::sent, alert, false}; });
   VOUCH_TRY(flush_handshake());
   return write_record(ContentType::alert, ByteView(body, 2));
 }

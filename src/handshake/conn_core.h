@@ -35,6 +35,8 @@ struct ConnCore {
 
   bool is_client;
   const CommonConfig& common;
+  /// This connection's number in trace events (vouch/trace.h).
+  const uint64_t trace_id;
 
   // ---- records -------------------------------------------------------
   Deframer deframer;
@@ -137,7 +139,12 @@ struct ConnCore {
 
   /// Takes the next complete handshake message, if any (views valid until
   /// the next call).
-  std::optional<HandshakeMessage> next_message() { return hs_in.next(); }
+  /// Each message taken is traced (CommonConfig::trace) as received.
+  std::optional<HandshakeMessage> next_message();
+  /// Traces a framed handshake message as sent, for the post-handshake
+  /// messages written without send_raw() (tickets, KeyUpdate, post-handshake
+  /// authentication).
+  void trace_sent(ByteView message) const;
 };
 
 /// A handshake state machine (client13, server13, client12 or server12).

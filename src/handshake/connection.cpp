@@ -18,6 +18,7 @@
 #include "handshake/key_schedule.h"
 #include "handshake/server12.h"
 #include "handshake/server13.h"
+#include "handshake/trace_emit.h"
 
 namespace vouch {
 
@@ -130,6 +131,7 @@ struct Connection::Impl {
 
   void send_alert(Alert a, uint8_t level) {
     const uint8_t body[2] = {level, static_cast<uint8_t>(a)};
+    emit_trace(core.common, core.trace_id, [&] { return TraceAlert{TraceDirection::sent, a, level == kAlertFatal}; });
     (void)core.flush_handshake();
     (void)core.write_record(ContentType::alert, ByteView(body, 2));
   }
@@ -169,6 +171,7 @@ struct Connection::Impl {
         case Hs::ocsp_staple: wait = Wait::ocsp_staple; return core.flush_handshake();
         case Hs::server_certificate: wait = Wait::server_certificate; return core.flush_handshake();
         case Hs::done:
+          trace_handshake_done();
           core.handshake_done = true;
           core.renegotiating = false;
           wait = Wait::none;
@@ -185,6 +188,32 @@ struct Connection::Impl {
       }
     }
     return fail(Alert::internal_error, "handshake state machine made no progress");
+  }
+
+  // The negotiated parameters and, on a client that verified a server
+  // chain, what it made of the staple (vouch/trace.h).
+  void trace_handshake_done() {
+    if (!core.common.trace) return;
+    emit_trace(core.common, core.trace_id, [&] {
+      const ConnectionInfo& i = core.info;
+      return TraceNegotiated{i.version, i.cipher_suite, i.group, i.peer_signature_scheme, i.alpn,
+                             i.server_name, i.resumed, i.hello_retry_request};
+    });
+    if (!core.is_client || core.info.resumed || !client_config || !client_config->verify_peer) return;
+    emit_trace(core.common, core.trace_id, [&] {
+      TraceStaple st;
+      const PeerOcsp& o = core.peer_ocsp;
+      const StapleReport* leaf = o.leaf();
+      if (!o.requested) {
+        st.decision = TraceStaple::Decision::not_asked;
+      } else if (leaf && leaf->present) {
+        st.decision = TraceStaple::Decision::checked;
+        st.detail = o.summary();
+      } else {
+        st.decision = TraceStaple::Decision::none;
+      }
+      return st;
+    });
   }
 
   Status drain_post_handshake() {
@@ -257,6 +286,7 @@ struct Connection::Impl {
     vouch::write(w, ku);
     Bytes msg;
     frame_handshake(HandshakeType::key_update, body, msg);
+    core.trace_sent(msg);
     if (core.outgoing_hook) {
       // The test seam of ConnCore::send_raw covers this message too: tests
       // put other post-handshake messages in front of it.
@@ -283,6 +313,7 @@ struct Connection::Impl {
     if (body.empty()) return fail(Alert::unexpected_message, "zero-length alert record (RFC 8446 §5.1)");
     if (body.size() != 2) return fail(Alert::decode_error, "alert record is not two bytes");
     const Alert a = static_cast<Alert>(body[1]);
+    emit_trace(core.common, core.trace_id, [&] { return TraceAlert{TraceDirection::received, a, body[0] == kAlertFatal}; });
     if (a == Alert::close_notify) {
       peer_closed = true;
       return {};

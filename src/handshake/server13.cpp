@@ -30,7 +30,7 @@ constexpr uint8_t kPskDheKe = 1;                  // §4.2.9
 
 ServerHandshake13::ServerHandshake13(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                                      std::shared_ptr<TicketKeys> ticket_keys)
-    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)), sources_(*config_) {}
+    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)), sources_(*config_, core_.trace_id) {}
 
 Result<Hs> ServerHandshake13::step() {
   switch (state_) {
@@ -505,6 +505,7 @@ Status ServerHandshake13::request_client_certificate() {
   Bytes msg;
   frame_handshake(HandshakeType::certificate_request, body, msg);
   VOUCH_TRY(p.transcript.update(msg));
+  core_.trace_sent(msg);
   VOUCH_TRY(core_.write_record(ContentType::handshake, msg));
   pha_ = std::move(p);
   return {};
@@ -623,6 +624,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     write(w, nst);
     Bytes msg;
     frame_handshake(HandshakeType::new_session_ticket, body, msg);
+    core_.trace_sent(msg);
     core_.hs_out.insert(core_.hs_out.end(), msg.begin(), msg.end());
   }
   VOUCH_TRY(core_.flush_handshake());

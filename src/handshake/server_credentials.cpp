@@ -1,5 +1,9 @@
 #include "handshake/server_credentials.h"
 
+#include <algorithm>
+
+#include "handshake/trace_emit.h"
+
 namespace vouch {
 
 Result<bool> ServerCredentials::settle(const ClientHelloInfo& hello) {
@@ -39,6 +43,27 @@ Result<std::optional<CredentialSnapshot>> ServerCredentials::poll_async_source(c
 Result<bool> ServerCredentials::settle_staples(const Credential& chosen, const std::string& server_name,
                                                bool wanted) {
   if (staples_) return true;
+  VOUCH_ASSIGN(const bool settled, settle_staples_once(chosen, server_name, wanted));
+  if (!settled) return false;
+  // The decision, once (vouch/trace.h).
+  emit_trace(config_, trace_id_, [&] {
+    TraceStaple st;
+    if (!wanted) {
+      st.decision = TraceStaple::Decision::not_requested;
+      return st;
+    }
+    const bool hook = config_.ocsp_staple_hook_async || config_.ocsp_staple_hook;
+    st.source = hook ? "hook" : "credential";
+    st.count = static_cast<size_t>(
+        std::count_if(staples_->begin(), staples_->end(), [](const Bytes& b) { return !b.empty(); }));
+    st.decision = st.count > 0 ? TraceStaple::Decision::stapled : TraceStaple::Decision::none;
+    return st;
+  });
+  return true;
+}
+
+Result<bool> ServerCredentials::settle_staples_once(const Credential& chosen, const std::string& server_name,
+                                                    bool wanted) {
   if (!wanted) {
     staples_.emplace();
     return true;
@@ -56,7 +81,7 @@ Result<bool> ServerCredentials::settle_staples(const Credential& chosen, const s
     auto now = config_.ocsp_staple_hook_async(chosen, server_name, handle);
     if (!now) {
       pending_staple_ = std::move(handle);
-      return settle_staples(chosen, server_name, wanted);  // it may have answered already
+      return settle_staples_once(chosen, server_name, wanted);  // it may have answered already
     }
     if (!*now) return now->error();
     staples_ = std::move(**now);

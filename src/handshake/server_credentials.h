@@ -17,7 +17,8 @@ namespace vouch {
 
 class ServerCredentials {
  public:
-  explicit ServerCredentials(const ServerConfig& config) : config_(config) {}
+  /// `trace_id`: the connection's number in trace events.
+  ServerCredentials(const ServerConfig& config, uint64_t trace_id) : config_(config), trace_id_(trace_id) {}
 
   /// The credentials to choose from for this handshake: from
   /// credential_source_async (asked once; false while it has not
@@ -40,8 +41,10 @@ class ServerCredentials {
 
  private:
   Result<std::optional<CredentialSnapshot>> poll_async_source(const ClientHelloInfo& hello);
+  Result<bool> settle_staples_once(const Credential& chosen, const std::string& server_name, bool wanted);
 
   const ServerConfig& config_;
+  uint64_t trace_id_;
   const std::vector<Credential>* list_ = nullptr;
   /// Keeps the credentials list_ points into when they came from a source.
   CredentialSnapshot snapshot_;

@@ -101,7 +101,7 @@ TEST(Cli, ConnectToClosedPortFails) {
   ChildProcess c = run_vouch({"connect", "127.0.0.1:" + std::to_string(port), "--no-verify"});
   const testing::ExitStatus st = c.wait(kRunTimeout);
   EXPECT_TRUE(st.exited && st.code == 1) << c.transcript();
-  EXPECT_EQ(c.err().rfind("vouch: connect: ", 0), 0u) << c.err();
+  EXPECT_EQ(c.err().rfind("vouch connect: error: connect: ", 0), 0u) << c.err();
 }
 
 TEST(Cli, ConnectWithMissingCaFileFails) {

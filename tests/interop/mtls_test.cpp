@@ -318,7 +318,7 @@ TEST(VouchClientRefused, NoCertificateForOpenSslServer) {
       << err;
   const std::vector<std::string> lines = nonempty_lines(err);
   ASSERT_FALSE(lines.empty());
-  EXPECT_EQ(lines.back().rfind("vouch: ", 0), 0u) << err;
+  EXPECT_EQ(lines.back().rfind("vouch connect: error: ", 0), 0u) << err;
   EXPECT_NE(lines.back().find("certificate_required"), std::string::npos) << err;
   server.process.wait(kRunTimeout);
   EXPECT_NE(server.process.err().find("peer did not return a certificate"), std::string::npos)

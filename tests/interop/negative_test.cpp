@@ -73,7 +73,7 @@ TEST_P(BadServerCertificate, VouchClientRefusesOpenSslServer) {
   // Exactly one line, naming the alert first.
   const std::vector<std::string> lines = nonempty_lines(client.err());
   ASSERT_EQ(lines.size(), 1u) << client.err();
-  EXPECT_EQ(lines[0].rfind(std::string("vouch: handshake failed: ") + bad.alert + ": ", 0), 0u)
+  EXPECT_EQ(lines[0].rfind(std::string("vouch connect: error: handshake failed: ") + bad.alert + ": ", 0), 0u)
       << lines[0];
 
   // The alert reached the peer.
@@ -126,7 +126,7 @@ TEST(NegativeMisc, VouchClientRefusesNameNotInCertificate) {
       run_vouch_client(server.port, {"--ca", f.root.cert_path, "--servername", "not-localhost.example"});
   const testing::ExitStatus st = client.wait(kRunTimeout);
   EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
-  EXPECT_EQ(client.err().rfind("vouch: handshake failed: bad_certificate: ", 0), 0u) << client.err();
+  EXPECT_EQ(client.err().rfind("vouch connect: error: handshake failed: bad_certificate: ", 0), 0u) << client.err();
 }
 
 // Trusting the other family's root only: the chain does not verify.
@@ -140,7 +140,7 @@ TEST(NegativeMisc, VouchClientRefusesChainFromAnotherRoot) {
       server.port, {"--ca", family(CertType::rsa).root.cert_path, "--servername", "localhost"});
   const testing::ExitStatus st = client.wait(kRunTimeout);
   EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
-  EXPECT_EQ(client.err().rfind("vouch: handshake failed: unknown_ca: ", 0), 0u) << client.err();
+  EXPECT_EQ(client.err().rfind("vouch connect: error: handshake failed: unknown_ca: ", 0), 0u) << client.err();
 }
 
 }  // namespace

@@ -149,7 +149,7 @@ TEST_F(OcspCli, FetchUsesTheCertificatesResponderUrl) {
 TEST_F(OcspCli, FetchWithoutAnyUrlFails) {
   ChildProcess c = run_vouch({"ocsp", "fetch", "--cert", chain()});
   ASSERT_TRUE(exited_with(c, 1)) << c.transcript();
-  EXPECT_EQ(c.err().rfind("error: ", 0), 0u) << c.err();
+  EXPECT_EQ(c.err().rfind("vouch ocsp: error: ", 0), 0u) << c.err();
   EXPECT_TRUE(contains(c.err(), "--url")) << c.err();
   EXPECT_EQ(responder->requests(), 0u);
 }
@@ -161,7 +161,7 @@ TEST_F(OcspCli, FetchRevokedExitsOneAndWritesNothing) {
   ASSERT_TRUE(exited_with(c, 1)) << c.transcript();
   EXPECT_EQ(c.out().rfind("ocsp: revoked (", 0), 0u) << c.out();
   EXPECT_TRUE(contains(c.out(), "keyCompromise")) << c.out();
-  EXPECT_EQ(c.err().rfind("error: ", 0), 0u) << c.err();
+  EXPECT_EQ(c.err().rfind("vouch ocsp: error: ", 0), 0u) << c.err();
   EXPECT_TRUE(contains(c.err(), "revoked")) << c.err();
   EXPECT_FALSE(file_exists(out));
 }
@@ -184,7 +184,7 @@ TEST_F(OcspCli, FetchUnverifiableResponseFails) {
     ChildProcess c = fetch({"--out", out});
     ASSERT_TRUE(exited_with(c, 1)) << c.transcript();
     EXPECT_EQ(c.out(), "");
-    EXPECT_EQ(c.err().rfind("error: ", 0), 0u) << c.err();
+    EXPECT_EQ(c.err().rfind("vouch ocsp: error: ", 0), 0u) << c.err();
     EXPECT_TRUE(contains(c.err(), responder->url())) << c.err();
     EXPECT_EQ(nonempty_lines(c.err()).size(), 1u) << c.err();
     EXPECT_FALSE(file_exists(out));
@@ -197,7 +197,7 @@ TEST_F(OcspCli, FetchFromADownResponderNamesTheUrl) {
   ChildProcess c = fetch({"--out", out});
   ASSERT_TRUE(exited_with(c, 1)) << c.transcript();
   EXPECT_EQ(c.out(), "");
-  EXPECT_EQ(c.err().rfind("error: ", 0), 0u) << c.err();
+  EXPECT_EQ(c.err().rfind("vouch ocsp: error: ", 0), 0u) << c.err();
   EXPECT_TRUE(contains(c.err(), responder->url())) << c.err();
   EXPECT_TRUE(contains(c.err(), "cannot connect")) << c.err();
   EXPECT_FALSE(file_exists(out));
@@ -231,7 +231,7 @@ TEST_F(OcspCli, IssuerIsNeededForALoneCertificate) {
   ChildProcess lone =
       run_vouch({"ocsp", "fetch", "--cert", f().server.cert_path, "--url", responder->url()});
   ASSERT_TRUE(exited_with(lone, 1)) << lone.transcript();
-  EXPECT_EQ(lone.err().rfind("error: ", 0), 0u) << lone.err();
+  EXPECT_EQ(lone.err().rfind("vouch ocsp: error: ", 0), 0u) << lone.err();
   EXPECT_TRUE(contains(lone.err(), "--issuer is needed")) << lone.err();
   EXPECT_EQ(responder->requests(), 0u);
 
@@ -280,7 +280,7 @@ TEST_F(OcspCli, CheckAfterNextUpdateIsExpired) {
                               iso8601(system_clock::now() + hours(48))});
   ASSERT_TRUE(exited_with(c, 1)) << c.transcript();
   EXPECT_EQ(c.out(), "");
-  EXPECT_EQ(c.err().rfind("error: ", 0), 0u) << c.err();
+  EXPECT_EQ(c.err().rfind("vouch ocsp: error: ", 0), 0u) << c.err();
   EXPECT_TRUE(contains(c.err(), "expired")) << c.err();
   EXPECT_TRUE(contains(c.err(), saved)) << c.err();
 
@@ -392,7 +392,7 @@ TEST_F(OcspCli, InspectMalformedFilesFail) {
     ChildProcess c = run_vouch({"ocsp", "inspect", "--response", path});
     ASSERT_TRUE(exited_with(c, 1)) << c.transcript();
     EXPECT_EQ(c.out(), "");
-    EXPECT_EQ(c.err().rfind("error: ", 0), 0u) << c.err();
+    EXPECT_EQ(c.err().rfind("vouch ocsp: error: ", 0), 0u) << c.err();
     EXPECT_TRUE(contains(c.err(), k.message)) << c.err();
     EXPECT_TRUE(contains(c.err(), path)) << c.err();
     EXPECT_EQ(nonempty_lines(c.err()).size(), 1u) << c.err();

@@ -119,7 +119,7 @@ TEST(Tls12Ems, VouchClientRefusesOpenSslServerWithoutEms) {
       port, {"--ca", f.root.cert_path, "--servername", "localhost", "--request", kEscapedHttpRequest});
   const testing::ExitStatus st = client.wait(kRunTimeout);
   EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
-  EXPECT_EQ(client.err().rfind("vouch: handshake failed: handshake_failure: ServerHello: the server does not "
+  EXPECT_EQ(client.err().rfind("vouch connect: error: handshake failed: handshake_failure: ServerHello: the server does not "
                                "use the extended master secret",
                                0),
             0u)
@@ -144,7 +144,7 @@ TEST(Tls12Ems, VouchClientWithNoEmsRequiredConnectsAndSavesNoSession) {
   ASSERT_TRUE(client.wait(kRunTimeout).success()) << client.transcript() << server.transcript();
   EXPECT_EQ(summary_value(client.err(), "protocol"), "TLSv1.2");
   EXPECT_NE(client.out().find("Extended master secret: no"), std::string::npos) << client.out();
-  EXPECT_NE(client.err().find("vouch: --sess-out: the server sent no resumable session"), std::string::npos)
+  EXPECT_NE(client.err().find("vouch connect: warning: --sess-out: the server sent no resumable session"), std::string::npos)
       << client.err();
   EXPECT_EQ(testing::read_text_file(sess), "");
 }

@@ -320,7 +320,7 @@ TEST(VouchClient12Refused, NoCertificateForOpenSslServerThatRequiresOne) {
       << err;
   const std::vector<std::string> lines = nonempty_lines(err);
   ASSERT_FALSE(lines.empty());
-  EXPECT_EQ(lines.back().rfind("vouch: handshake failed: peer sent alert handshake_failure", 0), 0u) << err;
+  EXPECT_EQ(lines.back().rfind("vouch connect: error: handshake failed: peer sent alert handshake_failure", 0), 0u) << err;
   server.process.wait(kRunTimeout);
   EXPECT_NE(server.process.err().find("peer did not return a certificate"), std::string::npos)
       << server.process.transcript();
@@ -375,7 +375,7 @@ TEST(VouchClient12Refused, CredentialOfAnUnnamedCaIsNotSent) {
                               "issued by a CA the server accepts\nclient-cert: sending no certificate\n"),
             std::string::npos)
       << client.err();
-  EXPECT_NE(client.err().find("vouch: handshake failed: peer sent alert handshake_failure"), std::string::npos)
+  EXPECT_NE(client.err().find("vouch connect: error: handshake failed: peer sent alert handshake_failure"), std::string::npos)
       << client.err();
   server.process.wait(kRunTimeout);
   EXPECT_NE(server.process.err().find("peer did not return a certificate"), std::string::npos)

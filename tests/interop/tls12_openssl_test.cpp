@@ -271,7 +271,7 @@ TEST(Tls12Versions, VouchClientOfTls13OnlyRefusedByOpenSslServerOfTls12Only) {
                     kEscapedHttpRequest});
   const testing::ExitStatus st = client.wait(kRunTimeout);
   EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
-  EXPECT_EQ(client.err().rfind("vouch: handshake failed: peer sent alert protocol_version", 0), 0u)
+  EXPECT_EQ(client.err().rfind("vouch connect: error: handshake failed: peer sent alert protocol_version", 0), 0u)
       << client.transcript() << server.process.transcript();
 }
 

@@ -279,7 +279,7 @@ TEST(VouchClientRenegotiation, NeverIsTheDefaultWithOpenSslServer) {
   EXPECT_EQ(testing::count_occurrences(s_server.out(), "], ClientHello\n"), 1u) << s_server.out();
   const testing::ExitStatus st = client.wait(kRunTimeout);
   EXPECT_TRUE(st.exited && st.code == 1) << client.transcript();
-  EXPECT_NE(client.err().find("vouch: read: peer sent alert handshake_failure"), std::string::npos)
+  EXPECT_NE(client.err().find("vouch connect: error: read: peer sent alert handshake_failure"), std::string::npos)
       << client.transcript();
   s_server.wait(kRunTimeout);
   EXPECT_NE(s_server.err().find("no renegotiation"), std::string::npos) << s_server.transcript();

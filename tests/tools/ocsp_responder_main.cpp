@@ -35,16 +35,22 @@ using vouch::testing::OcspBehavior;
 using vouch::testing::OcspResponder;
 using vouch::testing::OcspSignerChoice;
 
-int usage(const char* why) {
-  std::fprintf(stderr, "vouch-test-ocsp-responder: %s\n", why);
-  std::fprintf(stderr,
+void print_usage(std::FILE* to) {
+  std::fprintf(to,
                "usage: vouch-test-ocsp-responder --issuer-cert PEM --issuer-key PEM\n"
                "         [--responder-cert PEM --responder-key PEM] [--mode NAME] [--port N]\n"
                "         [--port-file PATH] [--delay-ms N] [--this-update-offset S]\n"
                "         [--next-update-offset S|none] [--revocation-reason N] [--by-key]\n"
-               "         [--no-certs] [--max-seconds N]\nmodes:");
-  for (const std::string& m : vouch::testing::ocsp_behavior_names()) std::fprintf(stderr, " %s", m.c_str());
-  std::fprintf(stderr, "\n");
+               "         [--no-certs] [--max-seconds N]\n"
+               "A test OCSP responder (RFC 6960) on 127.0.0.1 (port 0: a free one); never for production.\n"
+               "modes:");
+  for (const std::string& m : vouch::testing::ocsp_behavior_names()) std::fprintf(to, " %s", m.c_str());
+  std::fprintf(to, "\n");
+}
+
+int usage(const char* why) {
+  std::fprintf(stderr, "vouch-test-ocsp-responder: error: %s\n", why);
+  print_usage(stderr);
   return 2;
 }
 
@@ -99,6 +105,10 @@ int main(int argc, char** argv) {
     std::string* string_option = nullptr;
     for (const auto& [name, target] : string_options) {
       if (arg == name) string_option = target;
+    }
+    if (arg == "--help" || arg == "-h") {
+      print_usage(stdout);
+      return 0;
     }
     if (string_option != nullptr) {
       const char* v = value();

@@ -41,15 +41,16 @@ struct ConnectArgs {
   std::vector<std::string> crls;   // --crl FILE (repeatable)
   std::string crl_dir;             // --crl-dir DIR
   std::string renegotiation = "never";  // --renegotiation never|once (TLS 1.2)
+  DebugFlags debug;                     // --keylog, --trace
 };
 
 int usage_error(const std::string& msg) {
-  fmt::print(stderr, "vouch connect: {}\n", msg);
+  print_error("connect", msg);
   return kExitUsage;
 }
 
 int failure(const std::string& what, const Error& e) {
-  fmt::print(stderr, "vouch: {}: {}\n", what, e.to_string());
+  print_error("connect", what + ": " + e.to_string());
   return kExitFailure;
 }
 
@@ -290,7 +291,7 @@ class Pump {
       if (sess_out_.empty() || session_saved_) continue;
       // The first ticket is kept; RFC 8446 §C.4 wants each used only once.
       if (Status st = write_session_file(sess_out_, *s); !st) {
-        fmt::print(stderr, "vouch: --sess-out: {}\n", st.error().reason);
+        print_warning("connect", "--sess-out: " + st.error().reason);
       } else {
         session_saved_ = true;
       }
@@ -299,7 +300,7 @@ class Pump {
 
   int finish() {
     if (!sess_out_.empty() && !session_saved_) {
-      fmt::print(stderr, "vouch: --sess-out: the server sent no resumable session\n");
+      print_warning("connect", "--sess-out: the server sent no resumable session");
     }
     return kExitOk;
   }
@@ -332,6 +333,9 @@ int run_connect(const ConnectArgs& args) {
   }
   Result<std::shared_ptr<ClientConfig>> config = build_config(args, std::move(credentials), log);
   if (!config) return usage_error(config.error().reason);
+  if (Status st = apply_debug_flags(args.debug, "vouch connect", /*numbered=*/false, **config); !st) {
+    return failure("--keylog", st.error());
+  }
   if (!args.ca.empty()) {
     Result<TrustStore> trust = TrustStore::from_pem_file(args.ca);
     if (!trust) return failure("--ca", trust.error());
@@ -415,6 +419,7 @@ Command add_connect_command(CLI::App& parent) {
   cmd->add_option("--renegotiation", args->renegotiation,
                   "TLS 1.2: when the server asks to renegotiate (HelloRequest): never (default: refuse with "
                   "a warning, the connection goes on) or once (one secure renegotiation, RFC 5746)");
+  add_debug_flags(*cmd, args->debug);
   return Command{cmd, [args] { return run_connect(*args); }};
 }
 

@@ -31,7 +31,7 @@ struct DemoArgs {
 };
 
 int demo_failure(const std::string& what, const Error& e) {
-  fmt::print(stderr, "vouch demo: {}: {}\n", what, e.to_string());
+  print_error("demo", what + ": " + e.to_string());
   return kExitFailure;
 }
 
@@ -82,7 +82,7 @@ int run_demo(const DemoArgs& args) {
   auto server_config = std::make_shared<ServerConfig>();
   auto client_config = std::make_shared<ClientConfig>();
   if (Status st = apply_tls_flags(args.tls, *server_config); !st) {
-    fmt::print(stderr, "vouch demo: {}\n", st.error().reason);
+    print_error("demo", st.error().reason);
     return kExitUsage;
   }
   (void)apply_tls_flags(args.tls, *client_config);  // same flags, already validated
@@ -125,7 +125,7 @@ int run_demo(const DemoArgs& args) {
   fmt::print("--- server ---\n{}\n", served.summary);
   if (client_rc != kExitOk) return client_rc;
   if (!served.ok) {
-    fmt::print(stderr, "vouch demo: the server side failed\n");
+    print_error("demo", "the server side failed");
     return kExitFailure;
   }
   return kExitOk;

@@ -25,6 +25,9 @@
 #include <string_view>
 #include <vector>
 
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
 #include "ocsp/ocsp.h"
 #include "ocsp/fetch.h"
 #include "ocsp/inspect.h"
@@ -64,7 +67,7 @@ struct InspectArgs {
 };
 
 int error_exit(const std::string& message, int code = kExitFailure) {
-  fmt::print(stderr, "error: {}\n", message);
+  print_error("ocsp", message);
   return code;
 }
 
@@ -99,6 +102,38 @@ Result<Subject> load_subject(const CertFiles& files) {
   return s;
 }
 
+// An OCSP response is DER (RFC 6960 §4.2.1; what `openssl ocsp -respout` and
+// `vouch ocsp fetch --out` write). A PEM "OCSP RESPONSE" block is accepted
+// too (its base64 body is the DER); any other PEM — usually a certificate
+// given by mistake — is refused saying what was found and what is expected.
+Result<Bytes> pem_or_der_response(const Bytes& content, const std::string& path) {
+  const std::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos || text.substr(begin, 11) != "-----BEGIN ") return content;
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())),
+                                                &BIO_free);
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  if (!bio || PEM_read_bio(bio.get(), &name, &header, &data, &len) != 1) {
+    ERR_clear_error();
+    return fail(Alert::internal_error, path + " starts like PEM but cannot be decoded; an OCSP response file "
+                                              "is DER (or a PEM \"OCSP RESPONSE\" block)");
+  }
+  const std::string label = name;
+  Bytes der(data, data + len);
+  OPENSSL_free(name);
+  OPENSSL_free(header);
+  OPENSSL_free(data);
+  if (label != "OCSP RESPONSE") {
+    return fail(Alert::internal_error, path + " is PEM (" + label +
+                                           "), not an OCSP response: the response file is DER, as written by "
+                                           "`vouch ocsp fetch --out FILE` or `openssl ocsp -respout FILE`");
+  }
+  return der;
+}
+
 // The whole of a response file, refusing one larger than any response vouch
 // accepts without reading it all.
 Result<Bytes> read_response_file(const std::string& path) {
@@ -123,7 +158,7 @@ Result<Bytes> read_response_file(const std::string& path) {
     return data_error(path + " is larger than " + std::to_string(kMaxOcspResponseBytes) +
                                            " bytes, the limit for an OCSP response");
   }
-  return out;
+  return pem_or_der_response(out, path);
 }
 
 // Written to a temporary name and renamed, so that FILE is either the old
@@ -318,7 +353,9 @@ Command add_ocsp_command(CLI::App& parent) {
   CLI::App* inspect_cmd = cmd->add_subcommand(
       "inspect", "Print what a DER OCSP response says, without trusting it; with --cert, also "
                  "verify it (exit 0 only when it is verified and good)");
-  inspect_cmd->add_option("--response", inspect->response, "DER OCSP response file")->required();
+  inspect_cmd->add_option("--response", inspect->response,
+                          "OCSP response file: DER, or a PEM \"OCSP RESPONSE\" block")
+      ->required();
   add_cert_options(*inspect_cmd, inspect->files, /*required=*/false);
 
   return Command{cmd, [=]() -> int {

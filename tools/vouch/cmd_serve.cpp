@@ -46,6 +46,7 @@ struct ServeArgs {
   std::string client_ca;
   std::string verify = "none";
   StaplingArgs stapling;
+  DebugFlags debug;  // --keylog, --trace
 };
 
 // The connections being served, one thread each. Threads are joined, never
@@ -201,7 +202,7 @@ Status apply_client_auth(const ServeArgs& args, ServerConfig& config) {
 int run_serve(const ServeArgs& args) {
   Result<HostPort> where = parse_host_port(args.listen, /*allow_port_zero=*/true);
   if (!where) {
-    fmt::print(stderr, "vouch serve: --listen: {}\n", where.error().reason);
+    print_error("serve", "--listen: " + where.error().reason);
     return kExitUsage;
   }
   // SIGTERM/SIGINT/SIGHUP are blocked in every thread (threads inherit the
@@ -216,25 +217,29 @@ int run_serve(const ServeArgs& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto config = std::make_shared<ServerConfig>();
   if (Status st = apply_tls_flags(args.tls, *config); !st) {
-    fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
+    print_error("serve", st.error().reason);
     return kExitUsage;
   }
   if (Status st = apply_client_auth(args, *config); !st) {
-    fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
+    print_error("serve", st.error().reason);
     return st.error().alert == Alert::bad_certificate ? kExitFailure : kExitUsage;
   }
   Result<Credential> cred = Credential::from_pem_files(args.cert, args.key);
   if (!cred) {
-    fmt::print(stderr, "vouch serve: {}\n", cred.error().to_string());
+    print_error("serve", cred.error().to_string());
     return kExitFailure;
   }
   config->credentials.push_back(std::move(cred).value());
+  if (Status st = apply_debug_flags(args.debug, "vouch serve", /*numbered=*/true, *config); !st) {
+    print_error("serve", st.error().reason);
+    return kExitFailure;
+  }
   config->num_tickets = args.num_tickets;
   config->require_cookie = args.require_cookie;
   // Stapling is set up before listening (auto makes its first fetch now).
   Result<std::shared_ptr<Stapler>> stapler = setup_stapling(args.stapling, *config);
   if (!stapler) {
-    fmt::print(stderr, "vouch serve: {}\n", stapler.error().reason);
+    print_error("serve", stapler.error().reason);
     return kExitUsage;
   }
   std::shared_ptr<const ServerConfig> shared_config = std::move(config);
@@ -242,13 +247,13 @@ int run_serve(const ServeArgs& args) {
   const int sig_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
   Workers workers;
   if (sig_fd < 0 || !workers.ok()) {
-    fmt::print(stderr, "vouch serve: cannot set up signal handling: {}\n", std::strerror(errno));
+    print_error("serve", std::string("cannot set up signal handling: ") + std::strerror(errno));
     return kExitFailure;
   }
 
   Result<int> listener = tcp_listen(where->host, where->port);
   if (!listener) {
-    fmt::print(stderr, "vouch serve: {}\n", listener.error().reason);
+    print_error("serve", listener.error().reason);
     close(sig_fd);
     return kExitFailure;
   }
@@ -256,7 +261,7 @@ int run_serve(const ServeArgs& args) {
   const uint16_t port = local_port(listen_fd);
   if (!args.port_file.empty()) {
     if (Status st = write_port_file(args.port_file, port); !st) {
-      fmt::print(stderr, "vouch serve: {}\n", st.error().reason);
+      print_error("serve", st.error().reason);
       close(listen_fd);
       close(sig_fd);
       return kExitFailure;
@@ -281,7 +286,7 @@ int run_serve(const ServeArgs& args) {
     pollfd fds[3] = {{sig_fd, POLLIN, 0}, {workers.wake_fd(), POLLIN, 0}, {listen_fd, POLLIN, 0}};
     if (poll(fds, can_accept ? 3 : 2, -1) < 0) {
       if (errno == EINTR) continue;
-      fmt::print(stderr, "vouch serve: poll: {}\n", std::strerror(errno));
+      print_error("serve", std::string("poll: ") + std::strerror(errno));
       break;
     }
     if (fds[0].revents & POLLIN) {
@@ -305,7 +310,7 @@ int run_serve(const ServeArgs& args) {
         // The peer gave up before we accepted, or a transient resource error;
         // the next connection may well succeed.
         if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
-          fmt::print(stderr, "vouch serve: accept: {}\n", std::strerror(errno));
+          print_warning("serve", std::string("accept: ") + std::strerror(errno));
         }
         continue;
       }
@@ -359,6 +364,7 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--ocsp-issuer", args->stapling.issuers,
                   "with --staple auto: PEM file of the CA that issued the chain's last certificate "
                   "(usually the root, which is not sent), so that its status is stapled too");
+  add_debug_flags(*cmd, args->debug);
   return Command{cmd, [args] { return run_serve(*args); }};
 }
 

@@ -4,6 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cstdio>
+#include <fmt/core.h>
+
+#include "debug_output.h"
 
 namespace vouch::cli {
 
@@ -28,6 +32,39 @@ void add_tls_flags(CLI::App& cmd, TlsFlags& flags) {
   cmd.add_flag("--no-ems-required", flags.no_ems_required,
                "TLS 1.2: accept a peer that does not use the extended master secret (RFC 7627); "
                "such sessions are never resumed");
+}
+
+namespace {
+
+void print_line(std::string_view command, std::string_view kind, std::string_view message) {
+  const std::string who = command.empty() ? std::string("vouch") : "vouch " + std::string(command);
+  fmt::print(stderr, "{}: {}: {}\n", who, kind, message);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+void print_error(std::string_view command, std::string_view message) { print_line(command, "error", message); }
+
+void print_warning(std::string_view command, std::string_view message) { print_line(command, "warning", message); }
+
+void add_debug_flags(CLI::App& cmd, DebugFlags& flags) {
+  cmd.add_option("--keylog", flags.keylog,
+                 "append the TLS secrets to FILE in the NSS key log format (what Wireshark's "
+                 "tls.keylog_file reads; created with mode 0600). Without it the SSLKEYLOGFILE "
+                 "environment variable names the file; neither: no key log. Debugging only: the file "
+                 "decrypts the connections")
+      ->type_name("FILE");
+  cmd.add_flag("--trace", flags.trace,
+               "print the handshake as it happens on stderr, one line per event: messages sent and "
+               "received with their length, negotiated parameters, client-certificate choice, OCSP "
+               "staple decisions, alerts");
+}
+
+Status apply_debug_flags(const DebugFlags& flags, const std::string& command, bool numbered, CommonConfig& config) {
+  VOUCH_TRY(install_keylog(flags.keylog, command, config));
+  if (flags.trace) install_trace_printer(command, numbered, config);
+  return {};
 }
 
 std::vector<std::string> split(std::string_view text, char sep) {

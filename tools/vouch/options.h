@@ -21,6 +21,17 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+/// The exit codes as `vouch --help` explains them.
+inline constexpr const char* kExitCodesHelp =
+    "Exit status: 0 success; 1 failure (TLS handshake or connection, network, files: the message says "
+    "which); 2 usage error (unknown flag, bad value, conflicting flags).";
+
+/// The one style of the tool's error lines, on stderr:
+/// "vouch <command>: error: <message>" ("vouch: error: ..." without one).
+void print_error(std::string_view command, std::string_view message);
+/// The same for what does not stop the command: "vouch <command>: warning: ...".
+void print_warning(std::string_view command, std::string_view message);
+
 /// The negotiation flags common to both roles, as typed by the user.
 struct TlsFlags {
   std::string ciphersuites;  // TLS 1.3: "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384"
@@ -37,6 +48,21 @@ struct TlsFlags {
 /// Registers --ciphersuites, --cipher, --groups, --alpn, --min-protocol,
 /// --max-protocol, --tls1_2, --tls1_3 and --no-ems-required on a subcommand.
 void add_tls_flags(CLI::App& cmd, TlsFlags& flags);
+
+/// --keylog FILE and --trace, for `vouch connect` and `vouch serve`.
+struct DebugFlags {
+  std::string keylog;  // NSS key log file; empty: SSLKEYLOGFILE if set, else none
+  bool trace = false;  // print the handshake trace events on stderr
+};
+
+/// Registers --keylog and --trace on a subcommand.
+void add_debug_flags(CLI::App& cmd, DebugFlags& flags);
+
+/// Installs the key log (--keylog, else SSLKEYLOGFILE) and the trace printer
+/// (--trace) on `config`; `command` ("vouch serve") prefixes what they print,
+/// `numbered` adds each connection's number to trace lines. Errors: the key
+/// log file cannot be opened (the reason names the file).
+Status apply_debug_flags(const DebugFlags& flags, const std::string& command, bool numbered, CommonConfig& config);
 
 /// Applies the flags that were given (empty = keep the library default).
 /// Errors name the offending token ("unknown cipher suite 'X'") or the
