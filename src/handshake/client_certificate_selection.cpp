@@ -1,12 +1,14 @@
 #include "handshake/client_certificate_selection.h"
 
+#include "handshake/conn_core.h"
+
 namespace vouch {
 
 Result<bool> ClientCertificateSelection::select(const CertificateRequestInfo& info,
                                                 std::shared_ptr<PendingClientCertificate>& pending,
                                                 std::optional<Credential>& chosen) {
   if (pending) {
-    auto answer = pending->take();
+    auto answer = PendingAccess::take(*pending);
     if (!answer) return false;  // still pending: the selector is not called again
     pending.reset();
     if (answer->error) return *answer->error;
@@ -16,7 +18,7 @@ Result<bool> ClientCertificateSelection::select(const CertificateRequestInfo& in
   chosen.reset();
   notes_.clear();
   if (config_.client_certificate_selector) {
-    auto handle = std::make_shared<PendingClientCertificate>();
+    auto handle = core_.make_pending<PendingClientCertificate>();
     ClientCertificateChoice c = config_.client_certificate_selector(info, handle);
     switch (c.kind) {
       case ClientCertificateChoice::Kind::certificate:

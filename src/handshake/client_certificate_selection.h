@@ -13,9 +13,12 @@
 
 namespace vouch {
 
+struct ConnCore;
+
 class ClientCertificateSelection {
  public:
-  explicit ClientCertificateSelection(const ClientConfig& config) : config_(config) {}
+  /// Handles given to the selector are bound to `core`'s waker.
+  ClientCertificateSelection(const ClientConfig& config, ConnCore& core) : config_(config), core_(core) {}
 
   /// Runs the selection for one request. A selector that answers later
   /// leaves its handle in `pending` and false is returned; while `pending`
@@ -31,6 +34,7 @@ class ClientCertificateSelection {
 
  private:
   const ClientConfig& config_;
+  ConnCore& core_;
   std::vector<SelectionNote> notes_;
 };
 

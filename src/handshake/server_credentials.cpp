@@ -1,5 +1,7 @@
 #include "handshake/server_credentials.h"
 
+#include "handshake/conn_core.h"
+
 namespace vouch {
 
 Result<bool> ServerCredentials::settle(const ClientHelloInfo& hello) {
@@ -24,12 +26,12 @@ Result<bool> ServerCredentials::settle(const ClientHelloInfo& hello) {
 
 Result<std::optional<CredentialSnapshot>> ServerCredentials::poll_async_source(const ClientHelloInfo& hello) {
   if (!pending_credentials_) {
-    auto handle = std::make_shared<PendingCredentials>();
+    auto handle = core_.make_pending<PendingCredentials>();
     std::optional<CredentialSnapshot> now = config_.credential_source_async(hello, handle);
     if (now) return now;
     pending_credentials_ = std::move(handle);  // it may have answered already
   }
-  std::optional<Result<CredentialSnapshot>> answer = pending_credentials_->take();
+  std::optional<Result<CredentialSnapshot>> answer = PendingAccess::take(*pending_credentials_);
   if (!answer) return std::optional<CredentialSnapshot>();
   pending_credentials_.reset();
   if (!*answer) return std::move(*answer).error();
@@ -44,7 +46,7 @@ Result<bool> ServerCredentials::settle_staples(const Credential& chosen, const s
     return true;
   }
   if (pending_staple_) {
-    auto answer = pending_staple_->take();
+    auto answer = PendingAccess::take(*pending_staple_);
     if (!answer) return false;
     pending_staple_.reset();
     if (!*answer) return answer->error();
@@ -52,7 +54,7 @@ Result<bool> ServerCredentials::settle_staples(const Credential& chosen, const s
     return true;
   }
   if (config_.ocsp_staple_hook_async) {
-    auto handle = std::make_shared<PendingOcspStaple>();
+    auto handle = core_.make_pending<PendingOcspStaple>();
     auto now = config_.ocsp_staple_hook_async(chosen, server_name, handle);
     if (!now) {
       pending_staple_ = std::move(handle);

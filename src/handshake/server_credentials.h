@@ -15,9 +15,12 @@
 
 namespace vouch {
 
+struct ConnCore;
+
 class ServerCredentials {
  public:
-  explicit ServerCredentials(const ServerConfig& config) : config_(config) {}
+  /// Handles given to the asynchronous hooks are bound to `core`'s waker.
+  ServerCredentials(const ServerConfig& config, ConnCore& core) : config_(config), core_(core) {}
 
   /// The credentials to choose from for this handshake: from
   /// credential_source_async (asked once; false while it has not
@@ -42,6 +45,7 @@ class ServerCredentials {
   Result<std::optional<CredentialSnapshot>> poll_async_source(const ClientHelloInfo& hello);
 
   const ServerConfig& config_;
+  ConnCore& core_;
   const std::vector<Credential>* list_ = nullptr;
   /// Keeps the credentials list_ points into when they came from a source.
   CredentialSnapshot snapshot_;
