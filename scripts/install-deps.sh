@@ -12,7 +12,7 @@ PACKAGES=(
   libgtest-dev                # unit tests
   libbenchmark-dev            # benchmarks
   libcli11-dev libfmt-dev     # the command-line tool
-  libasio-dev                 # event-driven I/O
+  libasio-dev                 # standalone Asio (header-only): vouch/asio.h, its tests and examples
   python3                     # small test scripts
   clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes
 )
