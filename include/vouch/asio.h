@@ -29,7 +29,10 @@
 // operation holds the io_context's work (run() does not return). To give up
 // earlier, cancel() the stream, emit cancellation on the operation's
 // cancellation slot, or fail() the handle; closing the socket alone does not
-// end a wait for the application.
+// end a wait for the application. After the handshake, a client's late
+// answer to a post-handshake CertificateRequest (RFC 8446 §4.6.2; the
+// connection stays established meanwhile) goes out with the stream's next
+// operation, not by itself.
 //
 // Errors: the next layer's errors are passed on unchanged (asio::error::
 // connection_reset ...). TLS failures are error codes of the "vouch" category
