@@ -13,7 +13,7 @@ PACKAGES=(
   libgtest-dev                # unit tests
   libbenchmark-dev            # benchmarks
   libcli11-dev libfmt-dev     # the command-line tool
-  libasio-dev                 # event-driven I/O
+  libasio-dev                 # standalone Asio (header-only): vouch/asio.h, its tests and examples
   libhiredis-dev              # vouch_redis: the SharedStore on Redis (fleets)
   redis-server                # the Redis the fleet tests start on 127.0.0.1
   python3                     # small test scripts

@@ -230,7 +230,6 @@ int run_handshake(SSL* s) {
         s->want = Want::x509_lookup;
         return -1;
       case Wait::private_key_operation:
-      case Wait::certificate_verify:
       case Wait::none:
         raise(Reason::not_supported_yet, "the handshake waits for an asynchronous operation");
         return -1;

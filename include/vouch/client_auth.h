@@ -16,6 +16,7 @@
 #include "vouch/credential.h"
 #include "vouch/error.h"
 #include "vouch/export.h"
+#include "vouch/pending.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -70,28 +71,29 @@ VOUCH_EXPORT std::optional<size_t> select_client_credential(const std::vector<Cr
                                                const CertificateRequestInfo& request,
                                                std::vector<SelectionNote>* notes = nullptr);
 
-/// A pending answer, shared between a connection and the application. The
-/// application completes it from any thread; the connection picks the answer
-/// up on its next resume(). Thread-safe.
-class VOUCH_EXPORT PendingClientCertificate {
+/// A pending client-certificate answer, shared between a connection and the
+/// application (see vouch/pending.h): the application completes it from any
+/// thread, which wakes the connection's owner (Connection::set_waker); the
+/// connection picks the answer up on its next resume() or receive().
+/// Thread-safe; the first answer counts.
+class VOUCH_EXPORT PendingClientCertificate : public PendingHandle {
  public:
+  PendingClientCertificate() = default;
   /// Answer with a credential for this handshake only.
   void choose(Credential credential);
   /// Answer "no certificate" (an empty Certificate message is sent).
   void decline();
   /// Abort the handshake with this error.
   void abort(Error error);
-  bool ready() const;
 
-  /// What the connection takes (internal use): nullopt = not ready yet.
+ private:
+  friend struct PendingAccess;
   struct Answer {
     std::optional<Credential> credential;  // empty = decline
     std::optional<Error> error;
   };
+  /// The answer, once (nullopt: not answered yet, or already taken).
   std::optional<Answer> take();
-
- private:
-  mutable std::mutex mu_;
   std::optional<Answer> answer_;
 };
 
@@ -129,16 +131,21 @@ struct ClientCertificateChoice {
 using ClientCertificateSelector = std::function<ClientCertificateChoice(
     const CertificateRequestInfo& request, std::shared_ptr<PendingClientCertificate> pending)>;
 
-/// A pending signature, completed by an external signer from any thread.
-class VOUCH_EXPORT PendingSignature {
+/// A pending signature, completed by an external signer from any thread
+/// (see vouch/pending.h: completing it wakes the connection's owner).
+/// Thread-safe; the first answer counts.
+class VOUCH_EXPORT PendingSignature : public PendingHandle {
  public:
+  PendingSignature() = default;
+  /// The signature (checked against the certificate's key before use).
   void complete(Bytes signature);
+  /// Fail the handshake: internal_error, with this error's reason.
   void fail(Error error);
-  bool ready() const;
-  std::optional<Result<Bytes>> take();
 
  private:
-  mutable std::mutex mu_;
+  friend struct PendingAccess;
+  /// The answer, once (nullopt: not answered yet, or already taken).
+  std::optional<Result<Bytes>> take();
   std::optional<Result<Bytes>> result_;
 };
 

@@ -44,8 +44,8 @@ enum class Wait : uint8_t {
   read,
   /// Needs the application to supply a client certificate: the
   /// ClientConfig::client_certificate_selector answered
-  /// ClientCertificateChoice::pending(). Complete the handle it was given,
-  /// then call resume().
+  /// ClientCertificateChoice::pending(). Complete the handle it was given
+  /// (which calls the waker, see set_waker()), then call resume().
   ///
   /// During the handshake nothing else happens meanwhile. After it, for a
   /// post-handshake CertificateRequest (RFC 8446 §4.6.2), the connection
@@ -58,11 +58,10 @@ enum class Wait : uint8_t {
   /// client_certificate while the oldest one is unanswered. close() drops
   /// the requests still waiting (nothing may follow close_notify).
   client_certificate,
-  /// An external signer (PrivateKeySigner, vouch/client_auth.h) has not
-  /// finished yet: complete its pending signature, then call resume().
+  /// An external signer (PrivateKeySigner, vouch/client_auth.h) returned
+  /// nullopt and has not completed its PendingSignature yet; nothing of the
+  /// flight that carries the signature has been sent.
   private_key_operation,
-  /// An asynchronous certificate check has not finished yet.
-  certificate_verify,
   /// Server: an asynchronous OCSP staple hook (ServerConfig::
   /// ocsp_staple_hook_async) has not answered yet.
   ocsp_staple,
@@ -71,6 +70,19 @@ enum class Wait : uint8_t {
   /// answer to the ClientHello has been sent.
   server_certificate,
 };
+
+/// The enumerator's name ("none", "read", "client_certificate",
+/// "private_key_operation", "ocsp_staple", "server_certificate"), for logs.
+/// Never null; "unknown" for a value outside the enumeration.
+VOUCH_EXPORT const char* to_string(Wait w) noexcept;
+
+/// True for the waits that only the application ends, by completing a
+/// pending handle (client_certificate, private_key_operation, ocsp_staple,
+/// server_certificate): the connection's waker is called then.
+constexpr bool waits_for_application(Wait w) noexcept {
+  return w == Wait::client_certificate || w == Wait::private_key_operation || w == Wait::ocsp_staple ||
+         w == Wait::server_certificate;
+}
 
 /// Negotiated parameters, valid once the handshake completed.
 struct ConnectionInfo {
@@ -127,6 +139,31 @@ class VOUCH_EXPORT Connection {
   /// Re-runs the state machine without new bytes (after a Wait other than
   /// read was resolved).
   Status resume();
+
+  /// Sets the function to call when the application completes a pending
+  /// handle this connection handed out (vouch/pending.h: the client
+  /// certificate selector's, an external signer's, the asynchronous staple
+  /// hook's or credential source's), so that an event loop learns when to
+  /// resume() without polling. Replaces the previous waker; an empty
+  /// function removes it.
+  ///
+  /// Called exactly once per completed handle (the first answer; later
+  /// ones are ignored), from the completing thread, after the answer is
+  /// stored: a resume() that runs after the call starts finds it. A handle
+  /// completed before its hook returned calls it too, then on the thread
+  /// driving the connection, from inside receive() or resume(). A handle
+  /// completed while no waker is set wakes nobody (the next resume() still
+  /// finds the answer).
+  ///
+  /// Thread-safety: set_waker() may be called on the driving thread while
+  /// other threads complete handles. Once set_waker() (or ~Connection)
+  /// returned, the previous waker is not running and will not be called
+  /// again, so it may capture objects that die with the connection. In
+  /// return the waker runs under the connection's wake lock: it must be
+  /// short (post to the event loop, signal a condition variable) and must
+  /// not call into the connection — set_waker() included — nor complete
+  /// another handle of the same connection (either would deadlock).
+  void set_waker(std::function<void()> waker);
 
   /// Bytes to send to the peer. The view is valid until the next non-const call.
   ByteView pending_output() const;

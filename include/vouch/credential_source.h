@@ -24,6 +24,7 @@
 #include "vouch/credential.h"
 #include "vouch/error.h"
 #include "vouch/export.h"
+#include "vouch/pending.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -58,26 +59,24 @@ struct ClientHelloInfo {
 
 /// The answer of an asynchronous credential source, handed over from any
 /// thread: the connection waits (Wait::server_certificate) until one of the
-/// calls below and the application's resume(). Only the first answer counts;
-/// later ones are ignored. Thread-safe. The handle does not refer to the
-/// connection: completing it after the connection is gone is harmless.
-class VOUCH_EXPORT PendingCredentials {
+/// calls below, which wakes the connection's owner (vouch/pending.h,
+/// Connection::set_waker), and the next resume(). Only the first answer
+/// counts; later ones are ignored. Thread-safe. Completing the handle after
+/// the connection is gone is harmless.
+class VOUCH_EXPORT PendingCredentials : public PendingHandle {
  public:
+  PendingCredentials() = default;
   /// Answer with these credentials. A null or empty snapshot fails the
   /// handshake with internal_error, as an empty answer does.
   void provide(CredentialSnapshot credentials);
   /// Fail the handshake with this error (its alert is sent to the client;
   /// handshake_failure or internal_error are the usual ones).
   void fail(Error error);
-  /// True once provide() or fail() was called.
-  bool ready() const;
-
-  /// What the connection takes (internal use): nullopt = not answered yet.
-  std::optional<Result<CredentialSnapshot>> take();
 
  private:
-  mutable std::mutex mu_;
-  bool answered_ = false;
+  friend struct PendingAccess;
+  /// The answer, once (nullopt: not answered yet, or already taken).
+  std::optional<Result<CredentialSnapshot>> take();
   std::optional<Result<CredentialSnapshot>> answer_;
 };
 

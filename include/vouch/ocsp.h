@@ -21,6 +21,7 @@
 
 #include "vouch/error.h"
 #include "vouch/export.h"
+#include "vouch/pending.h"
 #include "vouch/types.h"
 
 namespace vouch {
@@ -162,22 +163,22 @@ VOUCH_EXPORT Result<OcspStatus> verify_ocsp_response(ByteView der, const std::ve
 
 /// The answer of an asynchronous OCSP staple hook
 /// (ServerConfig::ocsp_staple_hook_async), handed over from any thread: the
-/// connection waits (Wait::ocsp_staple) until one of the calls below and the
-/// application's resume(). Only the first answer counts. Thread-safe.
-class VOUCH_EXPORT PendingOcspStaple {
+/// connection waits (Wait::ocsp_staple) until one of the calls below, which
+/// wakes the connection's owner (vouch/pending.h, Connection::set_waker), and
+/// the next resume(). Only the first answer counts. Thread-safe.
+class VOUCH_EXPORT PendingOcspStaple : public PendingHandle {
  public:
+  PendingOcspStaple() = default;
   /// Staple these DER responses, one per chain position (empty = none; an
   /// empty vector = no staple at all).
   void provide(std::vector<Bytes> staples);
   /// Fail the handshake with this error (its alert is sent).
   void fail(Error error);
-  bool ready() const;
-
-  /// What the connection takes (internal use): nullopt = not answered yet.
-  std::optional<Result<std::vector<Bytes>>> take();
 
  private:
-  mutable std::mutex mu_;
+  friend struct PendingAccess;
+  /// The answer, once (nullopt: not answered yet, or already taken).
+  std::optional<Result<std::vector<Bytes>>> take();
   std::optional<Result<std::vector<Bytes>>> answer_;
 };
 

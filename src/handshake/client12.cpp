@@ -83,7 +83,8 @@ ClientHandshake12::ClientHandshake12(ConnCore& core, std::shared_ptr<const Clien
       server_name_(std::move(server_name)),
       hello_(std::move(hello)),
       sessions_out_(sessions_out),
-      selection_(*config_, core_.trace_id) {
+      selection_(*config_, core_),
+      signing_(core_) {
   // The CertificateVerify we may have to send signs every message from the
   // ClientHello on (RFC 5246 §7.4.8); the ClientHello is still buffered
   // (the hash is chosen by the cipher suite in the ServerHello).

@@ -44,7 +44,8 @@ ClientHandshake13::ClientHandshake13(ConnCore& core, std::shared_ptr<const Clien
       server_name_is_ip_(is_ip_literal(server_name_)),
       session_(std::move(session)),
       sessions_out_(sessions_out),
-      selection_(*config_, core_.trace_id) {
+      selection_(*config_, core_),
+      signing_(core_) {
   // The ClientHello is sent before the version is known: when TLS 1.2 may
   // be chosen, PKCS#1 v1.5 is offered for it too (TLS 1.3 refuses it in
   // CertificateVerify, §4.2.3).
@@ -749,7 +750,7 @@ Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest&
   if (chosen_) {
     VOUCH_ASSIGN(SignatureScheme scheme, client_scheme(r.info));
     VOUCH_ASSIGN(Bytes th, t.current());
-    CredentialSigning signing;
+    CredentialSigning signing(core_);
     VOUCH_ASSIGN(std::optional<Bytes> sig,
                  signing.run(*chosen_, scheme, certificate_verify_input(false, th)));
     if (!sig)

@@ -1,6 +1,7 @@
 #include "handshake/client_certificate_selection.h"
 
 #include "handshake/trace_emit.h"
+#include "handshake/conn_core.h"
 
 namespace vouch {
 
@@ -10,7 +11,7 @@ Result<bool> ClientCertificateSelection::select(const CertificateRequestInfo& in
   VOUCH_ASSIGN(const bool answered, select_once(info, pending, chosen));
   if (!answered) return false;
   // The answer and its reasons (vouch/trace.h).
-  emit_trace(config_, trace_id_, [&] {
+  emit_trace(config_, core_.trace_id, [&] {
     TraceClientCertificate t;
     t.post_handshake = info.post_handshake;
     t.acceptable_cas = info.certificate_authorities.size();
@@ -27,7 +28,7 @@ Result<bool> ClientCertificateSelection::select_once(const CertificateRequestInf
                                                      std::shared_ptr<PendingClientCertificate>& pending,
                                                      std::optional<Credential>& chosen) {
   if (pending) {
-    auto answer = pending->take();
+    auto answer = PendingAccess::take(*pending);
     if (!answer) return false;  // still pending: the selector is not called again
     pending.reset();
     if (answer->error) return *answer->error;
@@ -38,7 +39,7 @@ Result<bool> ClientCertificateSelection::select_once(const CertificateRequestInf
   notes_.clear();
   custom_ = static_cast<bool>(config_.client_certificate_selector);
   if (config_.client_certificate_selector) {
-    auto handle = std::make_shared<PendingClientCertificate>();
+    auto handle = core_.make_pending<PendingClientCertificate>();
     ClientCertificateChoice c = config_.client_certificate_selector(info, handle);
     switch (c.kind) {
       case ClientCertificateChoice::Kind::certificate:

@@ -13,10 +13,13 @@
 
 namespace vouch {
 
+struct ConnCore;
+
 class ClientCertificateSelection {
  public:
-  /// `trace_id`: the connection's number in trace events.
-  ClientCertificateSelection(const ClientConfig& config, uint64_t trace_id) : config_(config), trace_id_(trace_id) {}
+  /// Handles given to the selector are bound to `core`'s waker; trace
+  /// events carry the connection's number (core.trace_id).
+  ClientCertificateSelection(const ClientConfig& config, ConnCore& core) : config_(config), core_(core) {}
 
   /// Runs the selection for one request. A selector that answers later
   /// leaves its handle in `pending` and false is returned; while `pending`
@@ -35,7 +38,7 @@ class ClientCertificateSelection {
                            std::optional<Credential>& chosen);
 
   const ClientConfig& config_;
-  uint64_t trace_id_;
+  ConnCore& core_;
   bool custom_ = false;  // the application's selector answered the last request
   std::vector<SelectionNote> notes_;
 };

@@ -5,11 +5,13 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "crypto/hash.h"
+#include "handshake/pending_access.h"
 #include "msg/messages.h"
 #include "record/record.h"
 #include "vouch/config.h"
@@ -23,7 +25,6 @@ enum class Hs : uint8_t {
   read_message,        // needs another handshake message from the peer
   client_certificate,  // suspended: the application must pick a certificate
   private_key,         // suspended: an external signer is busy
-  certificate_verify,  // suspended: an asynchronous peer check is busy
   ocsp_staple,         // suspended: an asynchronous staple hook has not answered
   server_certificate,  // suspended: an asynchronous credential source has not answered
   version_switch,      // the peer's hello chose TLS 1.2: hand over to the 1.2 machine
@@ -92,6 +93,17 @@ struct ConnCore {
   /// while application data keeps flowing.
   bool renegotiating = false;
   bool tls12() const { return info.version == ProtocolVersion::tls12; }
+
+  // ---- waking the application (vouch/pending.h) --------------------------
+  /// The connection's waker, shared with the handles it hands out; made on
+  /// first use (a connection that never waits for the application has none).
+  std::shared_ptr<WakeChannel> wake;
+  /// A fresh pending handle of type H bound to this connection's waker.
+  template <class H>
+  std::shared_ptr<H> make_pending() {
+    if (!wake) wake = std::make_shared<WakeChannel>();
+    return PendingAccess::make<H>(wake);
+  }
 
   /// Test seam (tests/ only, never set in production): rewrites each
   /// outgoing handshake message after it entered our transcript, so tests

@@ -167,7 +167,6 @@ struct Connection::Impl {
         case Hs::read_message: wait = Wait::read; return core.flush_handshake();
         case Hs::client_certificate: wait = Wait::client_certificate; return core.flush_handshake();
         case Hs::private_key: wait = Wait::private_key_operation; return core.flush_handshake();
-        case Hs::certificate_verify: wait = Wait::certificate_verify; return core.flush_handshake();
         case Hs::ocsp_staple: wait = Wait::ocsp_staple; return core.flush_handshake();
         case Hs::server_certificate: wait = Wait::server_certificate; return core.flush_handshake();
         case Hs::done:
@@ -630,7 +629,11 @@ struct Connection::Impl {
 };
 
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Connection::~Connection() = default;
+Connection::~Connection() {
+  // Handles that outlive the connection wake nobody, and a waker running on
+  // another thread has returned before the connection goes away.
+  if (impl_ && impl_->core.wake) impl_->core.wake->set(nullptr);
+}
 
 std::unique_ptr<Connection> Connection::client(std::shared_ptr<const ClientConfig> config,
                                                std::string server_name,
@@ -675,6 +678,27 @@ Status Connection::receive(ByteView data, std::span<uint8_t> out, size_t& read_c
 Status Connection::resume() {
   const HmacWipeScope wipe_hmac_keys_on_return;
   return impl_->pump();
+}
+
+void Connection::set_waker(std::function<void()> waker) {
+  ConnCore& core = impl_->core;
+  if (!core.wake) {
+    if (!waker) return;
+    core.wake = std::make_shared<WakeChannel>();
+  }
+  core.wake->set(std::move(waker));
+}
+
+const char* to_string(Wait w) noexcept {
+  switch (w) {
+    case Wait::none: return "none";
+    case Wait::read: return "read";
+    case Wait::client_certificate: return "client_certificate";
+    case Wait::private_key_operation: return "private_key_operation";
+    case Wait::ocsp_staple: return "ocsp_staple";
+    case Wait::server_certificate: return "server_certificate";
+  }
+  return "unknown";
 }
 
 ByteView Connection::pending_output() const {

@@ -1,6 +1,7 @@
 #include "handshake/credential_signing.h"
 
 #include "crypto/signature.h"
+#include "handshake/conn_core.h"
 
 namespace vouch {
 
@@ -13,18 +14,20 @@ Result<std::optional<Bytes>> CredentialSigning::run(const Credential& credential
   }
   Bytes sig;
   if (pending_) {
-    auto r = pending_->take();
+    auto r = PendingAccess::take(*pending_);
     if (!r) return std::optional<Bytes>();  // still busy
     pending_.reset();
     if (!r->ok())
       return fail(Alert::internal_error, "external signer failed: " + r->error().reason);
     sig = std::move(*r).value();
   } else {
-    auto handle = std::make_shared<PendingSignature>();
+    auto handle = core_.make_pending<PendingSignature>();
     auto r = signer->sign(scheme, content, handle);
     if (!r) return fail(Alert::internal_error, "external signer failed: " + r.error().reason);
     if (!r->has_value()) {
       pending_ = std::move(handle);
+      // Completed before returning: taken at once, as a selector's answer is.
+      if (pending_->ready()) return run(credential, scheme, content);
       return std::optional<Bytes>();
     }
     sig = std::move(**r);

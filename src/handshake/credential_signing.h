@@ -10,8 +10,13 @@
 
 namespace vouch {
 
+struct ConnCore;
+
 class CredentialSigning {
  public:
+  /// Handles given to an external signer are bound to `core`'s waker.
+  explicit CredentialSigning(ConnCore& core) : core_(core) {}
+
   /// The signature; nullopt while an external signer is still busy (call
   /// again with the same arguments after it completed). Errors: the signer
   /// failed, or its signature does not verify with the certificate's public
@@ -22,6 +27,7 @@ class CredentialSigning {
   bool pending() const { return pending_ != nullptr; }
 
  private:
+  ConnCore& core_;
   std::shared_ptr<PendingSignature> pending_;
 };
 

@@ -1,28 +1,42 @@
 // The thread-safe hand-over objects between an application and a suspended
-// handshake (vouch/client_auth.h).
+// handshake (vouch/pending.h, vouch/client_auth.h, vouch/ocsp.h,
+// vouch/credential_source.h).
+#include "vouch/pending.h"
+
+#include <utility>
+
+#include "handshake/wake_channel.h"
 #include "vouch/client_auth.h"
+#include "vouch/credential_source.h"
 #include "vouch/ocsp.h"
 
 namespace vouch {
 
-void PendingClientCertificate::choose(Credential credential) {
+PendingHandle::PendingHandle() = default;
+PendingHandle::~PendingHandle() = default;
+
+bool PendingHandle::ready() const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (!answer_) answer_ = Answer{std::move(credential), std::nullopt};
+  return answered_;
+}
+
+void PendingHandle::wake() {
+  // wake_ never changes once the handle left the connection.
+  if (wake_) wake_->wake();
+}
+
+// ---- PendingClientCertificate
+
+void PendingClientCertificate::choose(Credential credential) {
+  answer([&] { answer_ = Answer{std::move(credential), std::nullopt}; });
 }
 
 void PendingClientCertificate::decline() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!answer_) answer_ = Answer{std::nullopt, std::nullopt};
+  answer([&] { answer_ = Answer{std::nullopt, std::nullopt}; });
 }
 
 void PendingClientCertificate::abort(Error error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!answer_) answer_ = Answer{std::nullopt, std::move(error)};
-}
-
-bool PendingClientCertificate::ready() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return answer_.has_value();
+  answer([&] { answer_ = Answer{std::nullopt, std::move(error)}; });
 }
 
 std::optional<PendingClientCertificate::Answer> PendingClientCertificate::take() {
@@ -30,19 +44,14 @@ std::optional<PendingClientCertificate::Answer> PendingClientCertificate::take()
   return std::exchange(answer_, std::nullopt);
 }
 
+// ---- PendingSignature
+
 void PendingSignature::complete(Bytes signature) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!result_) result_ = Result<Bytes>(std::move(signature));
+  answer([&] { result_ = Result<Bytes>(std::move(signature)); });
 }
 
 void PendingSignature::fail(Error error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!result_) result_ = Result<Bytes>(std::move(error));
-}
-
-bool PendingSignature::ready() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return result_.has_value();
+  answer([&] { result_ = Result<Bytes>(std::move(error)); });
 }
 
 std::optional<Result<Bytes>> PendingSignature::take() {
@@ -50,22 +59,32 @@ std::optional<Result<Bytes>> PendingSignature::take() {
   return std::exchange(result_, std::nullopt);
 }
 
+// ---- PendingOcspStaple
+
 void PendingOcspStaple::provide(std::vector<Bytes> staples) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!answer_) answer_ = Result<std::vector<Bytes>>(std::move(staples));
+  answer([&] { answer_ = Result<std::vector<Bytes>>(std::move(staples)); });
 }
 
 void PendingOcspStaple::fail(Error error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!answer_) answer_ = Result<std::vector<Bytes>>(std::move(error));
-}
-
-bool PendingOcspStaple::ready() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return answer_.has_value();
+  answer([&] { answer_ = Result<std::vector<Bytes>>(std::move(error)); });
 }
 
 std::optional<Result<std::vector<Bytes>>> PendingOcspStaple::take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(answer_, std::nullopt);
+}
+
+// ---- PendingCredentials
+
+void PendingCredentials::provide(CredentialSnapshot credentials) {
+  answer([&] { answer_ = Result<CredentialSnapshot>(std::move(credentials)); });
+}
+
+void PendingCredentials::fail(Error error) {
+  answer([&] { answer_ = Result<CredentialSnapshot>(std::move(error)); });
+}
+
+std::optional<Result<CredentialSnapshot>> PendingCredentials::take() {
   std::lock_guard<std::mutex> lock(mu_);
   return std::exchange(answer_, std::nullopt);
 }

@@ -39,7 +39,8 @@ ServerHandshake12::ServerHandshake12(ConnCore& core, std::shared_ptr<const Serve
       ticket_keys_(std::move(ticket_keys)),
       session_cache_(std::move(session_cache)),
       client_hello_(std::move(client_hello)),
-      sources_(*config_, core_.trace_id) {}
+      sources_(*config_, core_),
+      signing_(core_) {}
 
 Result<Hs> ServerHandshake12::step() {
   switch (state_) {

@@ -30,7 +30,7 @@ constexpr uint8_t kPskDheKe = 1;                  // §4.2.9
 
 ServerHandshake13::ServerHandshake13(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                                      std::shared_ptr<TicketKeys> ticket_keys)
-    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)), sources_(*config_, core_.trace_id) {}
+    : core_(core), config_(std::move(config)), ticket_keys_(std::move(ticket_keys)), sources_(*config_, core_), signing_(core_) {}
 
 Result<Hs> ServerHandshake13::step() {
   switch (state_) {

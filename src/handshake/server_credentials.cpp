@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "handshake/trace_emit.h"
+#include "handshake/conn_core.h"
 
 namespace vouch {
 
@@ -28,12 +29,12 @@ Result<bool> ServerCredentials::settle(const ClientHelloInfo& hello) {
 
 Result<std::optional<CredentialSnapshot>> ServerCredentials::poll_async_source(const ClientHelloInfo& hello) {
   if (!pending_credentials_) {
-    auto handle = std::make_shared<PendingCredentials>();
+    auto handle = core_.make_pending<PendingCredentials>();
     std::optional<CredentialSnapshot> now = config_.credential_source_async(hello, handle);
     if (now) return now;
     pending_credentials_ = std::move(handle);  // it may have answered already
   }
-  std::optional<Result<CredentialSnapshot>> answer = pending_credentials_->take();
+  std::optional<Result<CredentialSnapshot>> answer = PendingAccess::take(*pending_credentials_);
   if (!answer) return std::optional<CredentialSnapshot>();
   pending_credentials_.reset();
   if (!*answer) return std::move(*answer).error();
@@ -46,7 +47,7 @@ Result<bool> ServerCredentials::settle_staples(const Credential& chosen, const s
   VOUCH_ASSIGN(const bool settled, settle_staples_once(chosen, server_name, wanted));
   if (!settled) return false;
   // The decision, once (vouch/trace.h).
-  emit_trace(config_, trace_id_, [&] {
+  emit_trace(config_, core_.trace_id, [&] {
     TraceStaple st;
     if (!wanted) {
       st.decision = TraceStaple::Decision::not_requested;
@@ -69,7 +70,7 @@ Result<bool> ServerCredentials::settle_staples_once(const Credential& chosen, co
     return true;
   }
   if (pending_staple_) {
-    auto answer = pending_staple_->take();
+    auto answer = PendingAccess::take(*pending_staple_);
     if (!answer) return false;
     pending_staple_.reset();
     if (!*answer) return answer->error();
@@ -77,7 +78,7 @@ Result<bool> ServerCredentials::settle_staples_once(const Credential& chosen, co
     return true;
   }
   if (config_.ocsp_staple_hook_async) {
-    auto handle = std::make_shared<PendingOcspStaple>();
+    auto handle = core_.make_pending<PendingOcspStaple>();
     auto now = config_.ocsp_staple_hook_async(chosen, server_name, handle);
     if (!now) {
       pending_staple_ = std::move(handle);

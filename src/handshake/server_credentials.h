@@ -15,10 +15,13 @@
 
 namespace vouch {
 
+struct ConnCore;
+
 class ServerCredentials {
  public:
-  /// `trace_id`: the connection's number in trace events.
-  ServerCredentials(const ServerConfig& config, uint64_t trace_id) : config_(config), trace_id_(trace_id) {}
+  /// Handles given to the asynchronous hooks are bound to `core`'s waker;
+  /// trace events carry the connection's number (core.trace_id).
+  ServerCredentials(const ServerConfig& config, ConnCore& core) : config_(config), core_(core) {}
 
   /// The credentials to choose from for this handshake: from
   /// credential_source_async (asked once; false while it has not
@@ -44,7 +47,7 @@ class ServerCredentials {
   Result<bool> settle_staples_once(const Credential& chosen, const std::string& server_name, bool wanted);
 
   const ServerConfig& config_;
-  uint64_t trace_id_;
+  ConnCore& core_;
   const std::vector<Credential>* list_ = nullptr;
   /// Keeps the credentials list_ points into when they came from a source.
   CredentialSnapshot snapshot_;

@@ -58,7 +58,6 @@ const char* wait_name(Wait w) {
     case Wait::read: return "peer data";
     case Wait::client_certificate: return "a client certificate";
     case Wait::private_key_operation: return "an external private key operation";
-    case Wait::certificate_verify: return "an asynchronous certificate check";
     case Wait::ocsp_staple: return "an asynchronous OCSP staple";
     case Wait::server_certificate: return "an asynchronous server credential source";
   }

@@ -130,19 +130,6 @@ void trace(const std::string& line) {
   std::exit(kExitUnimplemented);
 }
 
-const char* wait_name(vouch::Wait w) {
-  switch (w) {
-    case vouch::Wait::none: return "none";
-    case vouch::Wait::read: return "read";
-    case vouch::Wait::client_certificate: return "client_certificate";
-    case vouch::Wait::private_key_operation: return "private_key_operation";
-    case vouch::Wait::certificate_verify: return "certificate_verify";
-    case vouch::Wait::ocsp_staple: return "ocsp_staple";
-    case vouch::Wait::server_certificate: return "server_certificate";
-  }
-  return "?";
-}
-
 std::string error_line(const vouch::Error& e) {
   return std::string("vouch: ") + (e.from_peer ? "received" : "sent") + " alert " + vouch::alert_name(e.alert) +
          ": " + e.reason;
@@ -709,13 +696,12 @@ class Driver {
       case vouch::Wait::client_certificate:
       case vouch::Wait::private_key_operation:
       case vouch::Wait::ocsp_staple:
-      case vouch::Wait::server_certificate:
-      case vouch::Wait::certificate_verify: {
+      case vouch::Wait::server_certificate: {
         if (state_.deferred.empty()) {
           failure("the connection waits for the application, but nothing is pending");
           return Progress::failed;
         }
-        trace(std::string("answering Wait::") + wait_name(conn_.wait()));
+        trace(std::string("answering Wait::") + vouch::to_string(conn_.wait()));
         auto work = std::move(state_.deferred);
         state_.deferred.clear();
         for (auto& f : work) f();

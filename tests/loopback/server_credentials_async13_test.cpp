@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cert/public_key.h"
+#include "handshake/pending_access.h"
 #include "support/loopback.h"
 #include "support/pki.h"
 #include "vouch/session.h"
@@ -347,17 +348,17 @@ TEST(ServerCredentialsAsync13, AHandleOutlivingItsConnectionIsHarmless) {
 TEST(ServerCredentialsAsync13, PendingCredentialsKeepsTheFirstAnswer) {
   PendingCredentials p;
   EXPECT_FALSE(p.ready());
-  EXPECT_FALSE(p.take());
+  EXPECT_FALSE(PendingAccess::take(p));
   p.provide(rsa_snapshot());
   p.fail(fail(Alert::internal_error, "ignored"));
   EXPECT_TRUE(p.ready());
-  auto answer = p.take();
+  auto answer = PendingAccess::take(p);
   ASSERT_TRUE(answer);
   ASSERT_TRUE(*answer);
   EXPECT_EQ((**answer)->size(), 1u);
   // Taken once; a later answer is still ignored.
   p.fail(fail(Alert::internal_error, "ignored too"));
-  EXPECT_FALSE(p.take());
+  EXPECT_FALSE(PendingAccess::take(p));
   EXPECT_TRUE(p.ready());
 }
 

@@ -1,21 +1,29 @@
-// `vouch serve`: a small HTTPS test server. Each connection gets its own
-// thread (at most kMaxConnections at once); each answers a plain-text page
-// describing its handshake. SIGTERM/SIGINT stop it cleanly; SIGHUP makes the
-// Stapler (--staple auto) refresh every staple now.
+// `vouch serve`: a small HTTPS test server on Asio (vouch::asio::stream): a
+// few io_context threads serve every connection, with no fixed cap; each
+// connection runs on its own strand with a handshake deadline and an idle
+// deadline (serve_async.h), and answers a plain-text page describing its
+// handshake. SIGTERM/SIGINT stop it; SIGHUP makes the Stapler (--staple
+// auto) refresh every staple now.
 #include <fcntl.h>
-#include <poll.h>
+#include <malloc.h>
 #include <signal.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/strand.hpp>
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fmt/core.h>
-#include <map>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,14 +32,12 @@
 
 #include "commands.h"
 #include "options.h"
-#include "serve_connection.h"
+#include "serve_async.h"
 #include "serve_stapling.h"
-#include "vouch/stream.h"
 
 namespace vouch::cli {
 namespace {
 
-constexpr size_t kMaxConnections = 64;
 
 struct ServeArgs {
   std::string listen;
@@ -43,117 +49,12 @@ struct ServeArgs {
   bool once = false;
   std::string port_file;
   unsigned timeout_seconds = 10;
+  unsigned handshake_timeout_seconds = 0;  // 0: --timeout
+  unsigned threads = 0;  // 0: min(4, cores)
   std::string client_ca;
   std::string verify = "none";
   StaplingArgs stapling;
   DebugFlags debug;  // --keylog, --trace
-};
-
-// The connections being served, one thread each. Threads are joined, never
-// detached: a thread still running at exit would race libcrypto's cleanup of
-// its per-thread state.
-class Workers {
- public:
-  Workers() {
-    if (pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
-  }
-  ~Workers() {
-    shutdown_all();
-    join_all();
-    for (int fd : wake_)
-      if (fd >= 0) close(fd);
-  }
-  Workers(const Workers&) = delete;
-  Workers& operator=(const Workers&) = delete;
-
-  bool ok() const { return wake_[0] >= 0; }
-  /// Readable whenever a worker has finished; then call reap().
-  int wake_fd() const { return wake_[0]; }
-
-  /// Connections started and not yet reaped.
-  size_t active() const {
-    std::lock_guard lock(mu_);
-    return running_.size();
-  }
-  bool any_failed() const { return any_failed_; }
-
-  /// Serves fd on a new thread, which closes it when done.
-  void start(int fd, std::shared_ptr<const ServerConfig> config, std::chrono::seconds timeout) {
-    // The entry exists before the thread can look for it: the thread takes
-    // the same lock first.
-    std::lock_guard lock(mu_);
-    const uint64_t id = next_id_++;
-    Worker& w = running_[id];
-    w.fd = fd;
-    w.thread = std::thread([this, id, fd, config = std::move(config), timeout]() mutable {
-      const std::string peer = peer_address(fd);
-      const ServedConnection r = serve_connection(fd, std::move(config), timeout);
-      fmt::print(stderr, "vouch serve: {}: {}\n", peer, r.summary);
-      if (!r.ok) any_failed_ = true;
-      {
-        // Closed under the lock so that shutdown_all() never touches a
-        // descriptor number that was already reused.
-        std::lock_guard done_lock(mu_);
-        close(fd);
-        running_[id].fd = -1;
-        finished_.push_back(id);
-      }
-      const char byte = 1;
-      (void)!write(wake_[1], &byte, 1);
-    });
-  }
-
-  /// Joins the threads that have reported completion.
-  void reap() {
-    char buf[64];
-    while (read(wake_[0], buf, sizeof buf) > 0) {
-    }
-    std::vector<std::thread> done;
-    {
-      std::lock_guard lock(mu_);
-      for (uint64_t id : finished_) {
-        done.push_back(std::move(running_[id].thread));
-        running_.erase(id);
-      }
-      finished_.clear();
-    }
-    // Each has only its last statement left to run.
-    for (std::thread& t : done) t.join();
-  }
-
-  /// Makes every blocked read/write of the workers return now.
-  void shutdown_all() {
-    std::lock_guard lock(mu_);
-    for (auto& [id, w] : running_)
-      if (w.fd >= 0) shutdown(w.fd, SHUT_RDWR);
-  }
-
-  /// Waits for every worker. After shutdown_all() their sockets fail at
-  /// once, so this is quick.
-  void join_all() {
-    std::vector<std::thread> all;
-    {
-      std::lock_guard lock(mu_);
-      for (auto& [id, w] : running_) all.push_back(std::move(w.thread));
-    }
-    for (std::thread& t : all)
-      if (t.joinable()) t.join();
-    std::lock_guard lock(mu_);
-    running_.clear();
-    finished_.clear();
-  }
-
- private:
-  struct Worker {
-    std::thread thread;
-    int fd = -1;
-  };
-  mutable std::mutex mu_;
-  std::map<uint64_t, Worker> running_;
-  std::vector<uint64_t> finished_;
-  uint64_t next_id_ = 0;
-  std::atomic<bool> any_failed_{false};
-  int wake_[2] = {-1, -1};
 };
 
 Status write_port_file(const std::string& path, uint16_t port) {
@@ -199,16 +100,52 @@ Status apply_client_auth(const ServeArgs& args, ServerConfig& config) {
   return {};
 }
 
+// Soft limit on open files up to the hard one: every connection is a
+// descriptor, and there is no cap on connections.
+void raise_open_file_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+// Binds and listens on host:port (a name, an IPv4 or IPv6 literal; port 0:
+// any free port), with the largest backlog the system allows.
+Status open_acceptor(::asio::ip::tcp::acceptor& acceptor, const std::string& host, uint16_t port) {
+  using tcp = ::asio::ip::tcp;
+  std::error_code ec;
+  tcp::resolver resolver(acceptor.get_executor());
+  const auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+  if (ec) return io_error("cannot resolve '" + host + "': " + ec.message());
+  std::string last = "no address";
+  for (const auto& r : results) {
+    acceptor.close(ec);
+    if (acceptor.open(r.endpoint().protocol(), ec)) {
+      last = ec.message();
+      continue;
+    }
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (acceptor.bind(r.endpoint(), ec) || acceptor.listen(::asio::socket_base::max_listen_connections, ec)) {
+      last = ec.message();
+      continue;
+    }
+    return {};
+  }
+  acceptor.close(ec);
+  return io_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + last);
+}
+
 int run_serve(const ServeArgs& args) {
   Result<HostPort> where = parse_host_port(args.listen, /*allow_port_zero=*/true);
   if (!where) {
     print_error("serve", "--listen: " + where.error().reason);
     return kExitUsage;
   }
-  // SIGTERM/SIGINT/SIGHUP are blocked in every thread (threads inherit the
-  // mask, so this comes before any thread — the Stapler's — starts) and
-  // read from a signalfd by the accept loop, so no handler runs at a random
-  // point and shutdown is an ordinary event.
+  // SIGTERM/SIGINT/SIGHUP are blocked before any thread — the Stapler's —
+  // starts (threads inherit the mask), then unblocked for the io_context
+  // threads once Asio's signal_set listens for them: its handlers run as
+  // ordinary completions, never at a random point.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
@@ -244,87 +181,92 @@ int run_serve(const ServeArgs& args) {
   }
   std::shared_ptr<const ServerConfig> shared_config = std::move(config);
 
-  const int sig_fd = signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
-  Workers workers;
-  if (sig_fd < 0 || !workers.ok()) {
-    print_error("serve", std::string("cannot set up signal handling: ") + std::strerror(errno));
+  raise_open_file_limit();
+  namespace net = ::asio;
+  using tcp = net::ip::tcp;
+  const unsigned threads =
+      args.threads > 0 ? args.threads : std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  net::io_context io(static_cast<int>(threads));
+  tcp::acceptor acceptor(io);
+  if (Status st = open_acceptor(acceptor, where->host, where->port); !st) {
+    print_error("serve", st.error().reason);
     return kExitFailure;
   }
-
-  Result<int> listener = tcp_listen(where->host, where->port);
-  if (!listener) {
-    print_error("serve", listener.error().reason);
-    close(sig_fd);
-    return kExitFailure;
-  }
-  int listen_fd = *listener;
-  const uint16_t port = local_port(listen_fd);
+  const uint16_t port = acceptor.local_endpoint().port();
   if (!args.port_file.empty()) {
     if (Status st = write_port_file(args.port_file, port); !st) {
       print_error("serve", st.error().reason);
-      close(listen_fd);
-      close(sig_fd);
       return kExitFailure;
     }
   }
   fmt::print(stderr, "vouch serve: listening on {}:{}\n", where->host, port);
 
-  const auto timeout = std::chrono::seconds(args.timeout_seconds);
+  // The signals, now delivered to the io_context threads (the Stapler's
+  // thread, started above, keeps them blocked).
+  net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  const ServeTimeouts timeouts{
+      std::chrono::seconds(args.handshake_timeout_seconds > 0 ? args.handshake_timeout_seconds : args.timeout_seconds),
+      std::chrono::seconds(args.timeout_seconds)};
+  std::atomic<bool> any_failed{false};
+  std::atomic<long> active{0};
   bool accepted_any = false;
-  auto stop_listening = [&] {
-    if (listen_fd >= 0) close(listen_fd);
-    listen_fd = -1;
-  };
-
-  // Each iteration handles at least one event (signal, finished worker or
-  // new connection); the loop ends on a signal or, with --once, when the one
-  // connection is done.
-  while (true) {
-    const size_t active = workers.active();
-    if (args.once && accepted_any && active == 0) break;
-    const bool can_accept = listen_fd >= 0 && active < kMaxConnections;
-    pollfd fds[3] = {{sig_fd, POLLIN, 0}, {workers.wake_fd(), POLLIN, 0}, {listen_fd, POLLIN, 0}};
-    if (poll(fds, can_accept ? 3 : 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      print_error("serve", std::string("poll: ") + std::strerror(errno));
-      break;
-    }
-    if (fds[0].revents & POLLIN) {
-      signalfd_siginfo info{};
-      (void)!read(sig_fd, &info, sizeof info);
-      if (info.ssi_signo == SIGHUP) {
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](std::error_code ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
         if (*stapler) {
           fmt::print(stderr, "vouch serve: SIGHUP, refreshing OCSP staples\n");
           (*stapler)->refresh_now();
         }
-        continue;
+        wait_signal();
+        return;
       }
-      fmt::print(stderr, "vouch serve: {}, shutting down\n",
-                 strsignal(static_cast<int>(info.ssi_signo)));
-      break;
-    }
-    if (fds[1].revents & POLLIN) workers.reap();
-    if (can_accept && (fds[2].revents & POLLIN)) {
-      const int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (fd < 0) {
-        // The peer gave up before we accepted, or a transient resource error;
-        // the next connection may well succeed.
-        if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
-          print_warning("serve", std::string("accept: ") + std::strerror(errno));
-        }
-        continue;
+      fmt::print(stderr, "vouch serve: {}, shutting down\n", strsignal(signo));
+      // Open connections are cut short (their peers see a reset or EOF).
+      io.stop();
+    });
+  };
+  wait_signal();
+  // Each connection on its own strand: its steps never run concurrently,
+  // while different connections use every thread.
+  std::function<void()> accept_next = [&] {
+    acceptor.async_accept(net::make_strand(io), [&](std::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (!acceptor.is_open()) return;
+        // The peer gave up before we accepted, or a transient resource
+        // error (EMFILE ...): the next connection may well succeed.
+        if (ec != net::error::connection_aborted && ec != net::error::try_again)
+          print_warning("serve", "accept: " + ec.message());
+        accept_next();
+        return;
       }
       accepted_any = true;
-      workers.start(fd, shared_config, timeout);
-      if (args.once) stop_listening();
-    }
-  }
-  stop_listening();
-  // Open connections are cut short (their peers see a reset or EOF).
-  workers.shutdown_all();
-  workers.join_all();
-  close(sig_fd);
-  if (args.once) return workers.any_failed() || !accepted_any ? kExitFailure : kExitOk;
+      ++active;
+      const bool last = args.once;
+      if (last) acceptor.close();
+      auto ex = socket.get_executor();
+      net::co_spawn(ex, serve_connection_async(std::move(socket), shared_config, timeouts),
+                    [&, last](std::exception_ptr e, ServedConnection r) {
+                      if (e || !r.ok) any_failed = true;
+                      // Idle again: give the heap the connections used back to
+                      // the system (glibc keeps freed memory otherwise), so the
+                      // resident size returns to its idle level.
+                      if (--active == 0) malloc_trim(0);
+                      if (last) {
+                        std::error_code ignored;
+                        signals.cancel(ignored);  // nothing left to wait for: run() returns
+                      }
+                    });
+      if (!last) accept_next();
+    });
+  };
+  accept_next();
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
+  io.run();
+  for (std::thread& t : pool) t.join();
+  if (args.once) return any_failed || !accepted_any ? kExitFailure : kExitOk;
   return kExitOk;
 }
 
@@ -348,6 +290,9 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--port-file", args->port_file, "write the bound port to this file");
   cmd->add_option("--timeout", args->timeout_seconds,
                   "seconds a connection may stay silent before it is dropped (default 10)");
+  cmd->add_option("--handshake-timeout", args->handshake_timeout_seconds,
+                  "seconds from accept to the end of the handshake (default: --timeout)");
+  cmd->add_option("--threads", args->threads, "io_context threads (default: the cores, at most 4)");
   cmd->add_option("--client-ca", args->client_ca,
                   "PEM file of the roots client certificates must chain to; their subjects are "
                   "sent as acceptable CA names");
