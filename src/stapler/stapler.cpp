@@ -15,11 +15,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <cstdio>
 #include <random>
 #include <thread>
-
-#include <unistd.h>
 
 #include "ocsp/ocsp.h"
 #include "ocsp/fetch.h"
@@ -27,6 +24,7 @@
 #include "stapler/staple_cache.h"
 #include "stapler/staple_check.h"
 #include "stapler/staple_slot.h"
+#include "store/lease_owner.h"
 #include "vouch/config.h"
 
 namespace vouch {
@@ -51,16 +49,7 @@ StaplerOptions with_defaults(StaplerOptions o) {
       return std::uniform_real_distribution<double>(0.0, 1.0)(prng->gen);
     };
   }
-  if (o.store && o.store_owner.empty()) {
-    // Unique per process: two servers on one host, or a restarted one
-    // (whose old leases must run out, not be renewed), never share a name.
-    char host[256] = {};
-    if (::gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "%s", "host");
-    std::random_device rd;
-    char tail[32];
-    std::snprintf(tail, sizeof(tail), ":%d:%08x", static_cast<int>(::getpid()), rd());
-    o.store_owner = std::string(host) + tail;
-  }
+  if (o.store && o.store_owner.empty()) o.store_owner = unique_lease_owner();
   if (o.lease_duration <= milliseconds(0)) {
     o.lease_duration = 2 * o.fetch_timeout + milliseconds(5000);
   }

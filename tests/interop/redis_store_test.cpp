@@ -5,6 +5,7 @@
 // outage (Redis killed, then restarted on the same port).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -13,6 +14,7 @@
 #include "support/stapler_fakes.h"
 #include "stapler/staple_cache.h"
 #include "vouch/redis_store.h"
+#include "vouch/shared_ticket_keys.h"
 #include "vouch/stapler.h"
 
 namespace vouch {
@@ -270,6 +272,42 @@ TEST(RedisStore, StaplersShareOneFetchThroughRedis) {
   EXPECT_EQ(fetcher.calls(), 2);
   EXPECT_EQ(staple(*d), fetcher.last_response());
   EXPECT_NE(staple(*d), garbage);
+}
+
+// Ticket keys through Redis: the first server publishes, the second
+// imports, a ticket sealed by one opens on the other; the value in Redis
+// does not contain the keys in the clear.
+TEST(RedisStore, TicketKeysSharedThroughRedis) {
+  REQUIRE_REDIS();
+  Redis redis = Redis::start();
+  ASSERT_TRUE(redis.ok());
+  auto keys_a = std::make_shared<TicketKeys>(std::chrono::seconds(0));
+  auto keys_b = std::make_shared<TicketKeys>(std::chrono::seconds(0));
+  SharedTicketKeysOptions o;
+  o.wrapping_key = Bytes(32, 0x5a);
+  o.owner = "a";
+  auto sa = SharedTicketKeys::create(open_or_die(redis.url()), keys_a, o);
+  o.owner = "b";
+  auto sb = SharedTicketKeys::create(open_or_die(redis.url()), keys_b, o);
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  EXPECT_EQ((*sa)->sync(), TicketKeySyncResult::rotated) << (*sa)->last_error();
+  EXPECT_EQ((*sb)->sync(), TicketKeySyncResult::imported) << (*sb)->last_error();
+  auto ticket = keys_a->seal(b("session state"));
+  ASSERT_TRUE(ticket.ok());
+  auto opened = keys_b->open(*ticket);
+  ASSERT_TRUE(opened.ok()) << opened.error().to_string();
+  EXPECT_EQ(*opened, b("session state"));
+
+  auto exported = keys_a->export_keys();
+  ASSERT_TRUE(exported.ok());
+  auto stored = open_or_die(redis.url())->get("ticket-keys");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  // No 32-byte key of the export appears in what Redis holds.
+  const Bytes& raw = **stored;
+  for (size_t off = 7; off + 32 <= exported->size(); off += 36) {
+    const auto key_begin = exported->begin() + static_cast<long>(off + 4);
+    EXPECT_EQ(std::search(raw.begin(), raw.end(), key_begin, key_begin + 32), raw.end());
+  }
 }
 
 }  // namespace

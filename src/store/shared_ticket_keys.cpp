@@ -1,0 +1,207 @@
+// Ticket keys shared through a SharedStore (see vouch/shared_ticket_keys.h).
+//
+// The published value is sealed with the fleet's key-encryption key:
+//   nonce (12) | AES-256-GCM( "vTkS" | u8 version 1 | u64 rotated_at_ms |
+//                             TicketKeys::export_keys() ) | tag (16)
+// with the store key as additional data, so a value copied from another
+// store key (or another fleet) does not open.
+#include "vouch/shared_ticket_keys.h"
+
+#include <openssl/crypto.h>
+
+#include <cstring>
+#include <mutex>
+#include <optional>
+
+#include "crypto/aead.h"
+#include "crypto/random.h"
+#include "store/lease_owner.h"
+
+namespace vouch {
+namespace {
+
+using std::chrono::milliseconds;
+using SysTime = std::chrono::system_clock::time_point;
+
+constexpr uint8_t kMagic[4] = {'v', 'T', 'k', 'S'};
+constexpr uint8_t kVersion = 1;
+constexpr size_t kPlainHeader = sizeof(kMagic) + 1 + 8;
+constexpr size_t kWrappingKeyLength = 32;
+// A rotation holds the lease for one read-modify-write; a holder that dies
+// frees it after this.
+constexpr milliseconds kLeaseDuration{30000};
+
+int64_t to_ms(SysTime t) { return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count(); }
+
+ByteView as_bytes(const std::string& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+
+// Wipes a secret buffer when it goes out of scope.
+struct Wiped {
+  Bytes b;
+  ~Wiped() {
+    if (!b.empty()) OPENSSL_cleanse(b.data(), b.size());
+  }
+};
+
+}  // namespace
+
+const char* to_string(TicketKeySyncResult r) {
+  switch (r) {
+    case TicketKeySyncResult::unchanged: return "unchanged";
+    case TicketKeySyncResult::imported: return "imported";
+    case TicketKeySyncResult::rotated: return "rotated";
+    case TicketKeySyncResult::refused: return "refused";
+    case TicketKeySyncResult::store_error: return "store_error";
+  }
+  return "unknown";
+}
+
+struct SharedTicketKeys::Impl {
+  Impl(std::shared_ptr<SharedStore> st, std::shared_ptr<TicketKeys> k, SharedTicketKeysOptions o, Aead w)
+      : store(std::move(st)), keys(std::move(k)), options(std::move(o)), wrap(std::move(w)) {}
+
+  std::shared_ptr<SharedStore> store;
+  std::shared_ptr<TicketKeys> keys;
+  SharedTicketKeysOptions options;
+  Aead wrap;
+  std::mutex mu;  // one sync at a time
+  std::optional<int64_t> held_generation;  // rotated_at of the keys imported or published
+  std::string last_error;
+
+  SysTime now() const { return options.clock ? options.clock() : std::chrono::system_clock::now(); }
+
+  Result<Bytes> seal(int64_t rotated_at, ByteView exported) {
+    Wiped plain;
+    plain.b.resize(kPlainHeader + exported.size());
+    std::memcpy(plain.b.data(), kMagic, sizeof(kMagic));
+    plain.b[4] = kVersion;
+    for (size_t i = 0; i < 8; ++i) plain.b[5 + i] = static_cast<uint8_t>(static_cast<uint64_t>(rotated_at) >> (56 - 8 * i));
+    std::memcpy(plain.b.data() + kPlainHeader, exported.data(), exported.size());
+    Bytes out(kAeadNonceLength + plain.b.size() + kAeadTagLength);
+    VOUCH_TRY(random_bytes(std::span<uint8_t>(out.data(), kAeadNonceLength)));
+    VOUCH_TRY(wrap.seal(ByteView(out.data(), kAeadNonceLength), as_bytes(options.key), plain.b,
+                        std::span<uint8_t>(out.data() + kAeadNonceLength, out.size() - kAeadNonceLength)));
+    return out;
+  }
+
+  struct Published {
+    int64_t rotated_at = 0;
+    Wiped exported;
+  };
+  Result<Published> open(ByteView sealed) {
+    if (sealed.size() < kAeadNonceLength + kPlainHeader + kAeadTagLength) {
+      return data_error("the published ticket keys are too short to be a sealed value");
+    }
+    Wiped plain;
+    plain.b.resize(sealed.size() - kAeadNonceLength - kAeadTagLength);
+    if (Status st = wrap.open(sealed.first(kAeadNonceLength), as_bytes(options.key), sealed.subspan(kAeadNonceLength),
+                              plain.b);
+        !st) {
+      return data_error("the published ticket keys do not open with this server's wrapping key "
+                        "(corrupted, or written with another key)");
+    }
+    if (std::memcmp(plain.b.data(), kMagic, sizeof(kMagic)) != 0 || plain.b[4] != kVersion) {
+      return data_error("the published ticket keys have an unknown format");
+    }
+    Published p;
+    uint64_t at = 0;
+    for (size_t i = 0; i < 8; ++i) at = (at << 8) | plain.b[5 + i];
+    p.rotated_at = static_cast<int64_t>(at);
+    p.exported.b.assign(plain.b.begin() + kPlainHeader, plain.b.end());
+    return p;
+  }
+
+  TicketKeySyncResult failed(TicketKeySyncResult r, std::string why) {
+    last_error = std::move(why);
+    return r;
+  }
+
+  TicketKeySyncResult sync() {
+    std::lock_guard lock(mu);
+    last_error.clear();
+    const SysTime t = now();
+    auto value = store->get(options.key);
+    if (!value) return failed(TicketKeySyncResult::store_error, value.error().to_string());
+
+    TicketKeySyncResult result = TicketKeySyncResult::unchanged;
+    std::optional<int64_t> published_at;
+    if (value->has_value()) {
+      auto published = open(**value);
+      if (!published) return failed(TicketKeySyncResult::refused, published.error().to_string());
+      published_at = published->rotated_at;
+      if (held_generation != published->rotated_at) {
+        if (Status st = keys->import_keys(published->exported.b); !st) {
+          return failed(TicketKeySyncResult::refused, st.error().to_string());
+        }
+        held_generation = published->rotated_at;
+        result = TicketKeySyncResult::imported;
+      }
+    }
+    const bool due = !published_at || t - SysTime(milliseconds(*published_at)) >= options.rotation;
+    if (!due) return result;
+
+    auto lease = store->acquire_lease(options.key, options.owner, kLeaseDuration);
+    if (!lease) return failed(TicketKeySyncResult::store_error, lease.error().to_string());
+    if (!*lease) return result;  // another server rotates; the next sync imports its keys
+    // The keys held are the published ones (imported above) or, with none
+    // published yet, this server's own: rotating keeps the current key as
+    // the previous one, so tickets sealed before the rotation still open.
+    keys->rotate();
+    auto exported = keys->export_keys();
+    TicketKeySyncResult r = TicketKeySyncResult::rotated;
+    if (!exported) {
+      r = failed(TicketKeySyncResult::store_error, exported.error().to_string());
+    } else {
+      Wiped plain{std::move(*exported)};
+      const int64_t at = to_ms(t);
+      auto sealed = seal(at, plain.b);
+      if (!sealed) {
+        r = failed(TicketKeySyncResult::store_error, sealed.error().to_string());
+      } else {
+        std::optional<ByteView> expected;
+        if (value->has_value()) expected = ByteView(**value);
+        auto won = store->compare_and_set(options.key, expected, *sealed, milliseconds(0));
+        if (!won) {
+          r = failed(TicketKeySyncResult::store_error, won.error().to_string());
+        } else if (!*won) {
+          r = result;  // someone published meanwhile; imported at the next sync
+        } else {
+          held_generation = at;
+        }
+      }
+    }
+    (void)store->release_lease(options.key, options.owner);
+    return r;
+  }
+};
+
+Result<std::unique_ptr<SharedTicketKeys>> SharedTicketKeys::create(std::shared_ptr<SharedStore> store,
+                                                                   std::shared_ptr<TicketKeys> keys,
+                                                                   SharedTicketKeysOptions options) {
+  if (!store) return config_error("SharedTicketKeys: no store");
+  if (!keys) return config_error("SharedTicketKeys: no TicketKeys");
+  if (options.wrapping_key.size() != kWrappingKeyLength) {
+    return config_error("SharedTicketKeys: the wrapping key must be 32 bytes, not " +
+                        std::to_string(options.wrapping_key.size()));
+  }
+  if (options.rotation < std::chrono::minutes(1)) {
+    return config_error("SharedTicketKeys: rotation must be at least one minute");
+  }
+  if (options.key.empty()) return config_error("SharedTicketKeys: empty store key");
+  if (options.owner.empty()) options.owner = unique_lease_owner();
+  VOUCH_ASSIGN(Aead wrap, Aead::create(AeadAlg::aes256gcm, options.wrapping_key));
+  auto impl = std::make_unique<Impl>(std::move(store), std::move(keys), std::move(options), std::move(wrap));
+  return std::make_unique<SharedTicketKeys>(std::move(impl));
+}
+
+SharedTicketKeys::SharedTicketKeys(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SharedTicketKeys::~SharedTicketKeys() = default;
+
+TicketKeySyncResult SharedTicketKeys::sync() { return impl_->sync(); }
+
+std::string SharedTicketKeys::last_error() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->last_error;
+}
+
+}  // namespace vouch
