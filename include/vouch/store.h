@@ -19,9 +19,12 @@
 //
 // Keys are printable strings (the implementations may restrict the
 // characters: see each one); values are arbitrary bytes. All calls are safe
-// from several threads at once. Every call is bounded in time by the store's
-// timeout; a store that cannot be reached fails the call (it never blocks the
-// caller indefinitely), and callers fall back to working alone.
+// from several threads at once. The Redis store bounds every call by its
+// timeouts and fails at once while Redis is unreachable; the directory store
+// has no timeout of its own: a call waits for the directory's lock, which
+// every user holds for one small file operation only. A failed call is
+// reported, and callers (the Stapler, SharedTicketKeys) fall back to working
+// alone.
 #pragma once
 
 #include <chrono>
