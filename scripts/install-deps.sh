@@ -16,6 +16,7 @@ PACKAGES=(
   libasio-dev                 # standalone Asio (header-only): vouch/asio.h, its tests and examples
   libhiredis-dev              # vouch_redis: the SharedStore on Redis (fleets)
   redis-server                # the Redis the fleet tests start on 127.0.0.1
+  faketime                    # a `vouch serve` whose clock is off, in the fleet clock-skew test (tests/interop/fleet_test.cpp)
   python3                     # small test scripts
   tshark                      # decrypts a captured handshake with vouch's key log (tests/interop/keylog_tshark_test.cpp)
   clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes

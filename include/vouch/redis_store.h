@@ -36,6 +36,11 @@ struct RedisStoreOptions {
   std::chrono::milliseconds reconnect_interval{1000};
   /// Prepended to every key.
   std::string key_prefix = "vouch:";
+  /// true: open_redis_store() connects (and authenticates) before it
+  /// returns, and fails if it cannot. false: it only checks the URL; the
+  /// first call connects — for servers that must start while Redis is down
+  /// and join the fleet when it comes back.
+  bool connect_at_open = true;
 };
 
 /// Opens a store on the Redis at `url`:
@@ -43,8 +48,10 @@ struct RedisStoreOptions {
 /// (PORT 6379 and DB 0 by default; HOST an IPv4 address, a bracketed IPv6
 /// address or a name). With a password, AUTH is sent on every connection
 /// (ACL user too if given), then SELECT DB. The first connection is made
-/// here: an unreachable or refusing Redis (wrong password, bad DB) fails the
-/// call, with the reason. Later outages are handled as described above.
+/// here (unless `options.connect_at_open` is false): an unreachable Redis
+/// fails the call with an io error, a refusing one (wrong password, bad DB)
+/// with a config error, each with the reason. Later outages are handled as
+/// described above.
 Result<std::shared_ptr<SharedStore>> open_redis_store(const std::string& url, const RedisStoreOptions& options = {});
 
 /// The parts of a redis:// URL (exposed for tests and tools).

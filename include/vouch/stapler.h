@@ -19,6 +19,7 @@
 // immutable snapshot of the credentials with their current staples.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -60,7 +61,18 @@ enum class StaplerEventKind {
   lease_lost,      // this server's lease ran out during its fetch (another may have fetched too)
   store_error,     // the store could not be read or written: this server fetches on its own meanwhile
 };
+/// The number of StaplerEventKind values.
+inline constexpr size_t kStaplerEventKinds = static_cast<size_t>(StaplerEventKind::store_error) + 1;
 VOUCH_EXPORT const char* to_string(StaplerEventKind k);
+
+/// How many events of each kind a Stapler has reported since it was created
+/// (whether or not StaplerOptions::on_event is set): the counters a server
+/// exports as metrics — fetches (refreshed, failed), fleet sharing
+/// (shared_used, shared_refused, lease_acquired, lease_lost, store_error).
+struct StaplerMetrics {
+  std::array<uint64_t, kStaplerEventKinds> events{};
+  uint64_t count(StaplerEventKind k) const { return events[static_cast<size_t>(k)]; }
+};
 
 struct StaplerEvent {
   StaplerEventKind kind{};
@@ -209,6 +221,8 @@ class VOUCH_EXPORT Stapler : public std::enable_shared_from_this<Stapler> {
 
   /// One entry per managed certificate, by slot and position.
   std::vector<StapleState> state() const;
+  /// The event counters so far. Thread-safe; cheap.
+  StaplerMetrics metrics() const;
 
   struct Impl;
 

@@ -79,6 +79,10 @@ struct FetchOutcome {
   Bytes der;
   // Shared store: the response came from the store, not a fetch of ours.
   bool from_store = false;
+  // Shared store: this server's fetch failed (the reason), and this is the
+  // fleet's last good response, due for refresh but not expired: served
+  // unless the slot serves a response at least as recent.
+  std::optional<std::string> fallback_for;
   // Shared store: another server is fetching; look again at defer_until.
   bool deferred = false;
   SysTime defer_until{};
@@ -114,6 +118,8 @@ struct Stapler::Impl {
   const StaplerOptions options;
   const StapleTiming timing;
   const StapleCache cache;
+  // Events reported so far, by kind (metrics()).
+  mutable std::array<std::atomic<uint64_t>, kStaplerEventKinds> event_counts{};
 
   mutable std::mutex mu;  // guards creds
   std::vector<ManagedCredential> creds;
@@ -136,8 +142,18 @@ struct Stapler::Impl {
   SysTime now() const { return options.clock(); }
 
   void emit(const std::vector<StaplerEvent>& events) const {
+    for (const StaplerEvent& e : events) {
+      const auto i = static_cast<size_t>(e.kind);
+      if (i < kStaplerEventKinds) event_counts[i].fetch_add(1, std::memory_order_relaxed);
+    }
     if (!options.on_event) return;
     for (const StaplerEvent& e : events) options.on_event(e);
+  }
+
+  StaplerMetrics metrics() const {
+    StaplerMetrics m;
+    for (size_t i = 0; i < kStaplerEventKinds; ++i) m.events[i] = event_counts[i].load(std::memory_order_relaxed);
+    return m;
   }
 
   void notify() {
@@ -262,35 +278,58 @@ struct Stapler::Impl {
     };
     const std::string key = "ocsp:" + job.cache_name;
 
+    // A verified answer from the CA in the store, whoever fetched it: a
+    // good one not yet due for refresh is served; a revoked one stops
+    // stapling. `refused_reported` keeps one shared_refused per look.
+    // A good one that is due for refresh but not expired is kept as the
+    // fallback: served if this server's own fetch fails (the responder is
+    // down), as the last good response is (docs/fleet.md).
+    bool refused_reported = false;
+    std::optional<FetchOutcome> fallback;
+    auto usable_shared = [&](Result<std::optional<Bytes>>& shared) -> std::optional<FetchOutcome> {
+      if (!shared || !shared->has_value()) return std::nullopt;
+      StapleCheck c = check_staple(**shared, job.cert.get(), job.issuer.get(), now(), options.skew, std::nullopt);
+      const bool fresh = c.verdict == StapleVerdict::good && c.status.next_update &&
+                         refresh_time(c.status, timing.refresh_fraction) > now();
+      if (c.verdict != StapleVerdict::rejected) {
+        FetchOutcome out;
+        out.check = std::move(c);
+        out.der = std::move(**shared);
+        out.from_store = true;
+        if (fresh || out.check.verdict == StapleVerdict::revoked) return out;
+        fallback = std::move(out);
+        return std::nullopt;
+      }
+      if (c.verdict == StapleVerdict::rejected && !refused_reported) {
+        refused_reported = true;
+        event(StaplerEventKind::shared_refused, "the response in " + store.describe() + " was refused: " + c.reason);
+      }
+      return std::nullopt;
+    };
+
     auto shared = store.get(key);
     if (!shared) {
       event(StaplerEventKind::store_error,
             "reading " + key + " from " + store.describe() + ": " + shared.error().reason + "; fetching alone");
       return alone(fetch(job));
     }
-    if (shared->has_value()) {
-      StapleCheck c = check_staple(**shared, job.cert.get(), job.issuer.get(), now(), options.skew, std::nullopt);
-      const bool fresh = c.verdict == StapleVerdict::good && c.status.next_update &&
-                         refresh_time(c.status, timing.refresh_fraction) > now();
-      if (fresh || c.verdict == StapleVerdict::revoked) {
-        // A verified answer from the CA, whoever fetched it: a good one not
-        // yet due for refresh is served; a revoked one stops stapling.
-        FetchOutcome out;
-        out.check = std::move(c);
-        out.der = std::move(**shared);
-        out.from_store = true;
-        return alone(std::move(out));
-      }
-      if (c.verdict == StapleVerdict::rejected) {
-        event(StaplerEventKind::shared_refused, "the response in " + store.describe() + " was refused: " + c.reason);
-      }
-    }
+    if (auto used = usable_shared(shared)) return alone(std::move(*used));
 
     auto lease = store.acquire_lease(key, options.store_owner, options.lease_duration);
     if (!lease) {
       event(StaplerEventKind::store_error,
             "taking the lease " + key + " in " + store.describe() + ": " + lease.error().reason + "; fetching alone");
       return alone(fetch(job));
+    }
+    if (*lease) {
+      // Looked again under the lease: another server may have fetched,
+      // shared and released between the read above and the lease, and one
+      // fetch per certificate for the fleet is the point.
+      auto again = store.get(key);
+      if (auto used = usable_shared(again)) {
+        (void)store.release_lease(key, options.store_owner);
+        return alone(std::move(*used));
+      }
     }
     if (!*lease && !job.waited_out) {
       FetchOutcome out;
@@ -324,6 +363,10 @@ struct Stapler::Impl {
       }
     }
     if (*lease) (void)store.release_lease(key, options.store_owner);
+    if (out.check.verdict == StapleVerdict::rejected && fallback) {
+      fallback->fallback_for = std::move(out.check.reason);
+      out = std::move(*fallback);
+    }
     return alone(std::move(out));
   }
 
@@ -343,6 +386,17 @@ struct Stapler::Impl {
       }
       if (!outcome.deferred) switch (outcome.check.verdict) {
         case StapleVerdict::good: {
+          if (outcome.fallback_for) {
+            const auto& served = mc->slot.served();
+            if (served && served->status.this_update >= outcome.check.status.this_update) {
+              // What this server serves is as recent: keep it; the fetch failed.
+              events.push_back(mc->slot.on_failure(*outcome.fallback_for, t, timing, options.random()));
+              break;
+            }
+            events.push_back(StaplerEvent{StaplerEventKind::failed, job.subject, job.position,
+                                          *outcome.fallback_for + "; serving the fleet's last good response meanwhile",
+                                          false});
+          }
           to_write = outcome.der;
           StaplerEvent e = mc->slot.on_good(ServedStaple{std::move(outcome.der), outcome.check.status}, t, timing);
           if (outcome.from_store) {
@@ -538,6 +592,7 @@ void Stapler::start() { impl_->start(); }
 void Stapler::stop() { impl_->stop(); }
 
 void Stapler::refresh_now() { impl_->refresh_now(); }
+StaplerMetrics Stapler::metrics() const { return impl_->metrics(); }
 
 std::vector<StapleState> Stapler::state() const { return impl_->state(); }
 

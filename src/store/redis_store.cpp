@@ -199,7 +199,10 @@ class RedisStore final : public SharedStore {
       }
       ReplyPtr r(static_cast<redisReply*>(redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data())));
       if (!r) return redis_error(args[0] + " on " + describe() + ": " + (c->errstr[0] ? c->errstr : "no reply"));
-      if (r->type == REDIS_REPLY_ERROR) return redis_error(args[0] + " refused: " + std::string(r->str, r->len));
+      // Redis answered and said no (a wrong password, a database that does
+      // not exist): a configuration problem, not an outage.
+      if (r->type == REDIS_REPLY_ERROR)
+        return config_error("Redis: " + args[0] + " refused by " + describe() + ": " + std::string(r->str, r->len));
       return {};
     };
     if (!url_.password.empty()) {
@@ -290,7 +293,7 @@ Result<RedisUrl> parse_redis_url(const std::string& url) {
 Result<std::shared_ptr<SharedStore>> open_redis_store(const std::string& url, const RedisStoreOptions& options) {
   VOUCH_ASSIGN(RedisUrl parsed, parse_redis_url(url));
   auto store = std::make_shared<RedisStore>(std::move(parsed), options);
-  VOUCH_TRY(store->connect_now());
+  if (options.connect_at_open) VOUCH_TRY(store->connect_now());
   return std::shared_ptr<SharedStore>(std::move(store));
 }
 

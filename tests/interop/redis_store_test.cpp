@@ -11,6 +11,7 @@
 
 #include "support/pki.h"
 #include "support/process.h"
+#include "support/redis_server.h"
 #include "support/stapler_fakes.h"
 #include "stapler/staple_cache.h"
 #include "vouch/redis_store.h"
@@ -25,30 +26,9 @@ using testing::ChildProcess;
 
 Bytes b(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
-// A redis-server of our own; stopped (SIGTERM, then SIGKILL) with the object.
-struct Redis {
-  ChildProcess proc;
-  uint16_t port = 0;
+using Redis = testing::RedisServer;
 
-  static Redis start(uint16_t port = 0, const std::vector<std::string>& extra = {}) {
-    Redis r;
-    r.port = port ? port : testing::free_port();
-    std::vector<std::string> argv = {"redis-server", "--port", std::to_string(r.port), "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", "--daemonize", "no",
-                                     "--protected-mode", "yes"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    r.proc = ChildProcess::spawn(argv);
-    if (r.proc.running() && !testing::wait_for_port(r.port, 10s)) r.proc.stop();
-    return r;
-  }
-  bool ok() const { return proc.running(); }
-  std::string url(const std::string& auth = "", int db = 0) const {
-    return "redis://" + (auth.empty() ? "" : auth + "@") + "127.0.0.1:" + std::to_string(port) +
-           (db ? "/" + std::to_string(db) : "");
-  }
-};
-
-bool have_redis() { return testing::find_program("redis-server").has_value(); }
+bool have_redis() { return testing::have_redis_server(); }
 
 #define REQUIRE_REDIS()                                                                         \
   do {                                                                                          \
@@ -124,6 +104,8 @@ TEST(RedisStore, PasswordAndDatabase) {
   auto wrong = open_redis_store(redis.url("wrong"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.error().reason.find("AUTH refused"), std::string::npos) << wrong.error().reason;
+  // Refused is a configuration problem, unlike an outage (io).
+  EXPECT_EQ(wrong.error().kind, ErrorKind::config) << wrong.error().to_string();
 
   auto db0 = open_or_die(redis.url("s3cret"));
   auto db1 = open_or_die(redis.url("s3cret", 1));
@@ -207,6 +189,39 @@ TEST(RedisStore, OutageFailsFastAndReconnects) {
   }
   ASSERT_TRUE(back) << "the store did not reconnect";
   EXPECT_EQ(**s->get("k"), b("after"));
+}
+
+// Redis down when the store is opened: eagerly, the open fails as an
+// outage (io); with connect_at_open = false it succeeds, calls fail while
+// Redis is down, and the store works once Redis starts.
+TEST(RedisStore, OpensLazilyWhileRedisIsDown) {
+  REQUIRE_REDIS();
+  const uint16_t port = testing::free_port();
+  ASSERT_NE(port, 0);
+  RedisStoreOptions o;
+  o.connect_timeout = 300ms;
+  o.reconnect_interval = 200ms;
+  const std::string url = "redis://127.0.0.1:" + std::to_string(port);
+  auto eager = open_redis_store(url, o);
+  ASSERT_FALSE(eager.ok());
+  EXPECT_EQ(eager.error().kind, ErrorKind::io) << eager.error().to_string();
+
+  o.connect_at_open = false;
+  auto lazy = open_redis_store(url, o);
+  ASSERT_TRUE(lazy.ok()) << lazy.error().to_string();
+  auto down = (*lazy)->get("k");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().kind, ErrorKind::io);
+
+  Redis redis = Redis::start(port);
+  ASSERT_TRUE(redis.ok()) << redis.proc.err();
+  bool up = false;
+  for (int i = 0; i < 40 && !up; ++i) {  // bounded: 40 × 100 ms
+    std::this_thread::sleep_for(100ms);
+    up = (*lazy)->put("k", b("v"), 0ms).ok();
+  }
+  ASSERT_TRUE(up) << "the lazily opened store never connected";
+  EXPECT_EQ(**(*lazy)->get("k"), b("v"));
 }
 
 // Three Staplers (three servers) on one real Redis: one fetch for the

@@ -163,6 +163,46 @@ TEST_F(SharedStaplerTest, OneFetchServesTheWholeFleet) {
   EXPECT_EQ(served(*a->stapler), served(*c->stapler));
   EXPECT_EQ(served(*b->stapler), served(*c->stapler));
   EXPECT_EQ(served(*c->stapler), fetcher.last_response());
+  // The metrics count what the events said.
+  for (const auto* srv : {a.get(), b.get(), c.get()}) {
+    const StaplerMetrics m = srv->stapler->metrics();
+    for (size_t k = 0; k < kStaplerEventKinds; ++k) {
+      const auto kind = static_cast<StaplerEventKind>(k);
+      EXPECT_EQ(m.count(kind), srv->events.count(kind)) << to_string(kind);
+    }
+  }
+  EXPECT_EQ(b->stapler->metrics().count(StaplerEventKind::shared_used), 2u);  // at start, after the refresh
+}
+
+// The responder is down and the fleet's response is due for refresh but not
+// expired: a server with nothing to serve (just started) serves the fleet's
+// response (its last good one); a server serving a response at least as
+// recent keeps its own and counts a failure.
+TEST_F(SharedStaplerTest, ResponderDownServesTheFleetsLastGoodResponse) {
+  auto a = server("a");
+  a->stapler->poll();
+  ASSERT_EQ(fetcher.calls(), 1);
+  const Bytes shared = served(*a->stapler);
+  ASSERT_FALSE(shared.empty());
+  clock.advance(hours(13));  // past the refresh point, 11 h before nextUpdate
+  fetcher.set_failing(true);
+  auto late = server("late");
+  late->stapler->poll();
+  EXPECT_EQ(served(*late->stapler), shared) << "the fleet's last good response is served";
+  const auto failed = late->events.of(StaplerEventKind::failed);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].message.find("last good response"), std::string::npos) << failed[0].message;
+  EXPECT_EQ(late->events.count(StaplerEventKind::shared_used), 1u);
+
+  a->stapler->poll();
+  EXPECT_EQ(served(*a->stapler), shared);
+  EXPECT_EQ(leaf(*a->stapler).consecutive_failures, 1u) << "its own response is as recent: a failure";
+  // Past nextUpdate: nobody staples it any more.
+  clock.advance(hours(12));
+  a->stapler->poll();
+  late->stapler->poll();
+  EXPECT_TRUE(served(*a->stapler).empty());
+  EXPECT_TRUE(served(*late->stapler).empty());
 }
 
 TEST_F(SharedStaplerTest, AServerWaitsForTheLeaseHolderThenFetchesAlone) {

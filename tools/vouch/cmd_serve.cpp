@@ -3,8 +3,11 @@
 // connection runs on its own strand with a handshake deadline and an idle
 // deadline (serve_async.h), and answers a plain-text page describing its
 // handshake. SIGTERM/SIGINT stop it; SIGHUP makes the Stapler (--staple
-// auto) refresh every staple now.
+// auto) refresh every staple now; SIGUSR1 prints the metrics (OCSP and fleet
+// counters), which are printed at exit too. --store shares staples and
+// ticket keys with the other servers of a fleet (serve_fleet.h).
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -33,6 +36,7 @@
 #include "commands.h"
 #include "options.h"
 #include "serve_async.h"
+#include "serve_fleet.h"
 #include "serve_stapling.h"
 
 namespace vouch::cli {
@@ -54,8 +58,72 @@ struct ServeArgs {
   std::string client_ca;
   std::string verify = "none";
   StaplingArgs stapling;
+  FleetArgs fleet;   // --store, --store-key, --ticket-rotation
   DebugFlags debug;  // --keylog, --trace
 };
+
+// One line of counters: what the Stapler reported (fetches, fleet sharing)
+// and what the ticket-key syncs did.
+std::string metrics_line(const Stapler* stapler, const FleetTicketKeys* tickets) {
+  std::string line = "vouch serve: metrics:";
+  if (stapler != nullptr) {
+    const StaplerMetrics m = stapler->metrics();
+    for (size_t i = 0; i < kStaplerEventKinds; ++i)
+      line += fmt::format(" ocsp_{}={}", to_string(static_cast<StaplerEventKind>(i)), m.events[i]);
+  }
+  if (tickets != nullptr) {
+    const auto c = tickets->counts();
+    for (size_t i = 0; i < c.size(); ++i)
+      line += fmt::format(" ticket_keys_{}={}", to_string(static_cast<TicketKeySyncResult>(i)), c[i]);
+  }
+  if (stapler == nullptr && tickets == nullptr) line += " (none: no --staple auto, no --store-key)";
+  return line;
+}
+
+// --store and --store-key: the shared store, and ticket keys on it.
+struct Fleet {
+  std::shared_ptr<SharedStore> store;
+  std::unique_ptr<FleetTicketKeys> tickets;
+};
+
+Result<Fleet> setup_fleet(const ServeArgs& args, ServerConfig& config) {
+  Fleet fleet;
+  if (args.fleet.store.empty()) {
+    if (!args.fleet.store_key.empty()) return config_error("--store-key needs --store");
+    return fleet;
+  }
+  if (args.fleet.store_key.empty() && args.stapling.staple != "auto")
+    return config_error("--store shares OCSP staples (--staple auto) and ticket keys (--store-key): give at "
+                        "least one of them");
+  if (args.fleet.ticket_rotation_seconds < 60) return config_error("--ticket-rotation: at least 60 seconds");
+  Result<std::shared_ptr<SharedStore>> store = open_store(args.fleet.store);
+  if (!store) {
+    // An unreachable Redis is not among these (open_store opens it lazily):
+    // a bad URL, a refusing Redis, a directory that cannot be made.
+    Error e = std::move(store).error();
+    e.reason = "--store: " + e.reason;
+    return e;
+  }
+  fleet.store = std::move(*store);
+  fmt::print(stderr, "vouch serve: sharing {} through {}\n",
+             args.fleet.store_key.empty() ? "OCSP staples"
+             : args.stapling.staple == "auto" ? "OCSP staples and ticket keys"
+                                              : "ticket keys",
+             fleet.store->describe());
+  if (!args.fleet.store_key.empty()) {
+    VOUCH_ASSIGN(Bytes key, read_wrapping_key(args.fleet.store_key));
+    auto tickets = FleetTicketKeys::start(fleet.store, std::move(key),
+                                          std::chrono::seconds(args.fleet.ticket_rotation_seconds), config);
+    OPENSSL_cleanse(key.data(), key.size());
+    if (!tickets) {
+      Error e = std::move(tickets).error();
+      e.reason = "--store-key: " + e.reason;
+      return e;
+    }
+    fleet.tickets = std::move(*tickets);
+  }
+  return fleet;
+}
 
 Status write_port_file(const std::string& path, uint16_t port) {
   // Written to a temporary name and renamed, so a test polling for the file
@@ -150,7 +218,8 @@ int run_serve(const ServeArgs& args) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGHUP);  // not a stop: refreshes OCSP staples now
+  sigaddset(&stop_signals, SIGHUP);   // not a stop: refreshes OCSP staples now
+  sigaddset(&stop_signals, SIGUSR1);  // not a stop: prints the metrics
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   auto config = std::make_shared<ServerConfig>();
   if (Status st = apply_tls_flags(args.tls, *config); !st) {
@@ -173,8 +242,14 @@ int run_serve(const ServeArgs& args) {
   }
   config->num_tickets = args.num_tickets;
   config->require_cookie = args.require_cookie;
-  // Stapling is set up before listening (auto makes its first fetch now).
-  Result<std::shared_ptr<Stapler>> stapler = setup_stapling(args.stapling, *config);
+  Result<Fleet> fleet = setup_fleet(args, *config);
+  if (!fleet) {
+    print_error("serve", fleet.error().reason);
+    return fleet.error().kind == ErrorKind::config ? kExitUsage : kExitFailure;
+  }
+  // Stapling is set up before listening (auto makes its first fetch now,
+  // or reads the fleet's response from the store).
+  Result<std::shared_ptr<Stapler>> stapler = setup_stapling(args.stapling, *config, fleet->store);
   if (!stapler) {
     print_error("serve", stapler.error().reason);
     return kExitUsage;
@@ -204,6 +279,7 @@ int run_serve(const ServeArgs& args) {
   // The signals, now delivered to the io_context threads (the Stapler's
   // thread, started above, keeps them blocked).
   net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  signals.add(SIGUSR1);
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   const ServeTimeouts timeouts{
       std::chrono::seconds(args.handshake_timeout_seconds > 0 ? args.handshake_timeout_seconds : args.timeout_seconds),
@@ -219,6 +295,11 @@ int run_serve(const ServeArgs& args) {
           fmt::print(stderr, "vouch serve: SIGHUP, refreshing OCSP staples\n");
           (*stapler)->refresh_now();
         }
+        wait_signal();
+        return;
+      }
+      if (signo == SIGUSR1) {
+        fmt::print(stderr, "{}\n", metrics_line(stapler->get(), fleet->tickets.get()));
         wait_signal();
         return;
       }
@@ -266,6 +347,7 @@ int run_serve(const ServeArgs& args) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&] { io.run(); });
   io.run();
   for (std::thread& t : pool) t.join();
+  if (*stapler || fleet->tickets) fmt::print(stderr, "{}\n", metrics_line(stapler->get(), fleet->tickets.get()));
   if (args.once) return any_failed || !accepted_any ? kExitFailure : kExitOk;
   return kExitOk;
 }
@@ -309,6 +391,18 @@ Command add_serve_command(CLI::App& parent) {
   cmd->add_option("--ocsp-issuer", args->stapling.issuers,
                   "with --staple auto: PEM file of the CA that issued the chain's last certificate "
                   "(usually the root, which is not sent), so that its status is stapled too");
+  cmd->add_option("--ocsp-fetch-timeout", args->stapling.fetch_timeout_seconds,
+                  "with --staple auto: seconds one fetch from the responder may take (default 10); with "
+                  "--store, a server fetching for the fleet holds its lease for 2 × this + 5 s");
+  cmd->add_option("--store", args->fleet.store,
+                  "share OCSP staples (with --staple auto) and ticket keys (with --store-key) with the "
+                  "other servers of a fleet: redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or a directory");
+  cmd->add_option("--store-key", args->fleet.store_key,
+                  "with --store: file holding the fleet's 32-byte ticket-key wrapping key (raw, or 64 hex "
+                  "digits: openssl rand -hex 32); the same on every server, kept like a private key");
+  cmd->add_option("--ticket-rotation", args->fleet.ticket_rotation_seconds,
+                  "with --store-key: seconds between the fleet's ticket-key rotations (default 43200, at "
+                  "least 60)");
   add_debug_flags(*cmd, args->debug);
   return Command{cmd, [args] { return run_serve(*args); }};
 }

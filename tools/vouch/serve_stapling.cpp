@@ -71,7 +71,8 @@ Result<std::vector<Bytes>> read_issuers(const std::string& path) {
 
 }  // namespace
 
-Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config) {
+Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config,
+                                                std::shared_ptr<SharedStore> store) {
   const bool automatic = args.staple == "auto";
   if (!automatic && (!args.cache_dir.empty() || !args.responder_url.empty() || !args.issuers.empty()))
     return config_error("--ocsp-cache, --ocsp-url and --ocsp-issuer need --staple auto");
@@ -91,6 +92,10 @@ Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, Server
     VOUCH_ASSIGN(opts.issuers, read_issuers(args.issuers));
   }
   opts.on_event = log_event;
+  opts.store = std::move(store);
+  if (args.fetch_timeout_seconds == 0 || args.fetch_timeout_seconds > 300)
+    return config_error("--ocsp-fetch-timeout: 1 to 300 seconds");
+  opts.fetch_timeout = std::chrono::seconds(args.fetch_timeout_seconds);
   auto stapler = Stapler::create(std::move(opts));
   for (const Credential& c : config.credentials) {
     auto slot = stapler->add(c);

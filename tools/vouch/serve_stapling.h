@@ -18,6 +18,7 @@ struct StaplingArgs {
   std::string responder_url;   // --ocsp-url (auto only): overrides the certificate's AIA
   std::string issuers;         // --ocsp-issuer (auto only): PEM file of the CA(s) that issued
                                // the chain's last certificate (usually the root)
+  unsigned fetch_timeout_seconds = 10;  // --ocsp-fetch-timeout (auto only); a fleet lease lasts 2 × this + 5 s
 };
 
 /// Sets up stapling for `config`, whose credentials are loaded:
@@ -32,8 +33,12 @@ struct StaplingArgs {
 ///    stderr; a first fetch is made before returning (bounded by the fetch
 ///    timeout), so the first clients already get a staple, then it refreshes
 ///    on its own thread. Keep the returned Stapler alive while serving.
+/// With a `store` (--store), auto shares responses with the fleet
+/// (StaplerOptions::store: one fetch per certificate for the fleet, every
+/// shared response verified before it is served).
 /// Errors: internal_error with a reason naming the flag (usage problems) or
 /// the file.
-Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config);
+Result<std::shared_ptr<Stapler>> setup_stapling(const StaplingArgs& args, ServerConfig& config,
+                                                std::shared_ptr<SharedStore> store = nullptr);
 
 }  // namespace vouch::cli
