@@ -3,7 +3,11 @@
 # from tools/load (vouch-load), with the failures, handshake p99 and the
 # server's memory per connection and after close.
 #
-#   scripts/load.sh BUILD_DIR [CONNECTIONS]     (default 10000; `make load`)
+#   scripts/load.sh BUILD_DIR [CONNECTIONS [MAX_RSS_GROWTH_KIB]]
+#
+# (default 10000 connections, no memory limit; `make load`). With
+# MAX_RSS_GROWTH_KIB, it also fails if the server's RSS after every
+# connection closed exceeds its idle RSS by more than that.
 #
 # Generates a throw-away ECDSA P-256 certificate for localhost, starts
 # `vouch serve` on 127.0.0.1 (free port, written to a port file), runs
@@ -11,8 +15,9 @@
 # connection failed.
 set -euo pipefail
 
-build=${1:?usage: scripts/load.sh BUILD_DIR [CONNECTIONS]}
+build=${1:?usage: scripts/load.sh BUILD_DIR [CONNECTIONS [MAX_RSS_GROWTH_KIB]]}
 connections=${2:-10000}
+max_growth=${3:-0}
 bin=$(cd "$build/bin" && pwd)
 work=$(mktemp -d)
 server_pid=""
@@ -51,7 +56,7 @@ sleep 0.5
 
 status=0
 "$bin/vouch-load" --port "$(cat "$work/port")" --ca "$work/cert.pem" --connections "$connections" \
-  --concurrency 256 --hold 2 --server-pid "$server_pid" || status=$?
+  --concurrency 256 --hold 2 --server-pid "$server_pid" --max-rss-growth-kib "$max_growth" || status=$?
 failed=$(grep -c -v -E 'listening on|closed without a request|shutting down' "$work/serve.log" || true)
 echo "server: $(grep -c 'closed without a request' "$work/serve.log" || true) connections served, $failed other log lines"
 if [ "$failed" -gt 0 ]; then

@@ -35,6 +35,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "descriptor_reserve.h"
 #include "serve_async.h"
 #include "serve_fleet.h"
 #include "serve_stapling.h"
@@ -311,7 +312,11 @@ int run_serve(const ServeArgs& args) {
   wait_signal();
   // Each connection on its own strand: its steps never run concurrently,
   // while different connections use every thread.
+  DescriptorReserve descriptors(io);
   std::function<void()> accept_next = [&] {
+    // The accepted socket's reactor state comes from a reserved batch
+    // (descriptor_reserve.h): RSS returns to idle after a burst.
+    descriptors.ensure(static_cast<size_t>(active.load()) + 2);
     acceptor.async_accept(net::make_strand(io), [&](std::error_code ec, tcp::socket socket) {
       if (ec) {
         if (!acceptor.is_open()) return;
