@@ -125,6 +125,19 @@ class Fleet : public ::testing::Test {
     return s;
   }
 
+  // `n` servers on `store_url`, one after the other; false (with the
+  // transcript as a failure) if one did not start.
+  bool start_servers(const std::string& store_url, int n, std::vector<Server>& out) {
+    for (int i = 0; i < n; ++i) {
+      out.push_back(start(store_url));
+      if (out.back().port == 0) {
+        ADD_FAILURE() << out.back().process.transcript();
+        return false;
+      }
+    }
+    return true;
+  }
+
   // The key under which the fleet shares the server certificate's response.
   std::string shared_key() const {
     auto name = staple_cache_name(f().server_credential().chain_der()[0]);
@@ -147,10 +160,7 @@ TEST_F(Fleet, OneFetchPerCertificatePerRefreshPeriod) {
   RedisServer redis = RedisServer::start();
   ASSERT_TRUE(redis.ok()) << redis.proc.err();
   std::vector<Server> servers;
-  for (int i = 0; i < 3; ++i) {
-    servers.push_back(start(redis.url()));
-    ASSERT_NE(servers.back().port, 0) << servers.back().process.transcript();
-  }
+  ASSERT_TRUE(start_servers(redis.url(), 3, servers));
   EXPECT_EQ(responder->requests(), 1u);
   std::string first_update;
   for (const Server& s : servers) {
@@ -205,10 +215,7 @@ TEST_F(Fleet, ClientResumesOnAnyServerWithATicketFromAnother) {
   RedisServer redis = RedisServer::start();
   ASSERT_TRUE(redis.ok()) << redis.proc.err();
   std::vector<Server> servers;
-  for (int i = 0; i < 3; ++i) {
-    servers.push_back(start(redis.url()));
-    ASSERT_NE(servers.back().port, 0) << servers.back().process.transcript();
-  }
+  ASSERT_TRUE(start_servers(redis.url(), 3, servers));
   EXPECT_NE(servers[0].process.err().find("ticket keys rotated"), std::string::npos) << servers[0].process.err();
   EXPECT_NE(servers[1].process.err().find("ticket keys imported"), std::string::npos) << servers[1].process.err();
   for (const char* version : {"-tls1_3", "-tls1_2"}) {
