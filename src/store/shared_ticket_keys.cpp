@@ -33,6 +33,21 @@ int64_t to_ms(SysTime t) { return std::chrono::duration_cast<milliseconds>(t.tim
 
 ByteView as_bytes(const std::string& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
 
+// True if keys published at `published_ms` (milliseconds since the Unix
+// epoch, as read from the store: any 64-bit value) are `rotation` old or
+// older at `now_ms`. Computed on the millisecond counts: turning the
+// published time into a time_point could overflow its nanosecond count
+// (undefined behaviour) for a value far from now, and so could a plain
+// subtraction. A time in the future is not due (clock skew).
+bool rotation_due(int64_t published_ms, int64_t now_ms, std::chrono::seconds rotation) {
+  if (published_ms > now_ms) return false;
+  // Exact: the difference is in [0, 2^64) and unsigned arithmetic wraps.
+  const uint64_t age = static_cast<uint64_t>(now_ms) - static_cast<uint64_t>(published_ms);
+  const auto secs = static_cast<uint64_t>(rotation.count());  // >= 60 (create() checks)
+  if (secs > UINT64_MAX / 1000) return false;  // longer than any age
+  return age >= secs * 1000;
+}
+
 // Wipes a secret buffer when it goes out of scope.
 struct Wiped {
   Bytes b;
@@ -127,7 +142,7 @@ struct SharedTicketKeys::Impl {
         result = TicketKeySyncResult::imported;
       }
     }
-    const bool due = !published_at || t - SysTime(milliseconds(*published_at)) >= options.rotation;
+    const bool due = !published_at || rotation_due(*published_at, to_ms(t), options.rotation);
     if (!due) return result;
 
     auto lease = store->acquire_lease(options.key, options.owner, kLeaseDuration);

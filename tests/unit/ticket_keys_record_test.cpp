@@ -2,7 +2,11 @@
 // round-trips; a truncated header, another magic or version is refused
 // (invalid_data). Then through SharedTicketKeys::sync() on an in-memory
 // store, with values sealed here under the fleet's wrapping key: malformed
-// plaintexts and key material are refused and change nothing.
+// plaintexts and key material are refused and change nothing, and a
+// rotation time anywhere in the 64-bit range is handled (regression: a
+// far-off time overflowed a time_point — found by
+// fuzz/targets/ticket_keys_blob.cpp, input in
+// fuzz/corpus/ticket_keys_blob/regress-rotated-at-overflow).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -184,6 +188,28 @@ TEST_F(TicketKeysRecordSync, MalformedPlaintextsUnderAGoodTagAreRefusedAndChange
     EXPECT_EQ(exported_keys(*keys), before) << name;
     EXPECT_EQ(store->writes, 0) << name;
   }
+}
+
+TEST_F(TicketKeysRecordSync, RotationTimesFarFromNowAreHandled) {
+  TicketKeys other(std::chrono::seconds(0));
+  const Bytes published = exported_keys(other);
+  // In the future (clock skew, or nonsense from a fleet member): imported,
+  // not due. 0x3f0001897bd98400 is the time in the fuzzer's input.
+  for (int64_t at : {INT64_MAX, int64_t{0x3f0001897bd98400}, kNowMs + 1}) {
+    publish(at, published);
+    EXPECT_EQ(shared->sync(), TicketKeySyncResult::imported) << at;
+    EXPECT_EQ(exported_keys(*keys), published) << at;
+    EXPECT_EQ(store->writes, 0) << at;
+  }
+  // Long ago, or exactly one period ago: due, so rotated and published.
+  for (int64_t at : {INT64_MIN, int64_t{-1}, kNowMs - 12 * 3600 * 1000}) {
+    publish(at, published);
+    EXPECT_EQ(shared->sync(), TicketKeySyncResult::rotated) << at;
+    EXPECT_GT(store->writes, 0) << at;
+  }
+  // Just under one period: imported, not due.
+  publish(kNowMs - 12 * 3600 * 1000 + 1, published);
+  EXPECT_EQ(shared->sync(), TicketKeySyncResult::imported);
 }
 
 }  // namespace
