@@ -156,7 +156,11 @@ class DirectoryStore final : public SharedStore {
 
   Status write_value(std::string_view key, ByteView value, milliseconds ttl) const {
     if (value.size() > kDirectoryMaxValue) return config_error("store: value larger than 16 MiB");
-    const uint64_t expiry = ttl > milliseconds(0) ? static_cast<uint64_t>(now_ms() + ttl.count()) : 0;
+    // A ttl too long to add to now (milliseconds::max(), say) saturates
+    // rather than overflowing: the value then never expires in practice.
+    const int64_t now = now_ms();
+    const int64_t until = ttl.count() > INT64_MAX - now ? INT64_MAX : now + ttl.count();
+    const uint64_t expiry = ttl > milliseconds(0) ? static_cast<uint64_t>(until) : 0;
     const Bytes all = encode_directory_record(value, expiry);
     const auto p = path_of(key);
     const auto tmp = dir_ / (".tmp-" + std::string(key));

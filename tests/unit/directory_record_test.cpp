@@ -133,6 +133,20 @@ TEST_F(DirectoryRecordOnDisk, MalformedFilesReadAsAbsent) {
   EXPECT_EQ(on_disk, encode_directory_record(bytes("new"), 0));
 }
 
+// Regression: now + ttl overflowed (undefined behaviour, caught by UBSan)
+// for a ttl near milliseconds::max(); it now saturates.
+TEST_F(DirectoryRecordOnDisk, TheLongestTtlSaturatesAndTheValueStays) {
+  ASSERT_TRUE(store_->put("forever", bytes("v"), std::chrono::milliseconds::max()).ok());
+  std::ifstream in(dir_ / "forever", std::ios::binary);
+  const Bytes on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto r = decode_directory_record(on_disk);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->expiry_ms, static_cast<uint64_t>(INT64_MAX));
+  auto got = store_->get("forever");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ(**got, bytes("v"));
+}
+
 TEST_F(DirectoryRecordOnDisk, AFileLargerThanTheLimitReadsAsAbsent) {
   write_raw("huge", encode_directory_record(Bytes(kDirectoryMaxValue + 1, 0x11), 0));
   auto got = store_->get("huge");
