@@ -8,9 +8,9 @@
 // never sees half a value even without the lock, and a crash leaves either
 // the old or the new value.
 //
-// File format: "VST1", the expiry as 8 bytes big-endian (milliseconds since
-// the Unix epoch; 0 = never), then the value. Anything else is treated as
-// absent (and replaced by the next put).
+// File format (store/directory_record.h): "VST1", the expiry as 8 bytes
+// big-endian (milliseconds since the Unix epoch; 0 = never), then the value.
+// Anything else is treated as absent (and replaced by the next put).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -21,15 +21,13 @@
 #include <system_error>
 
 #include "base/unique_fd.h"
+#include "store/directory_record.h"
 #include "vouch/store.h"
 
 namespace vouch {
 namespace {
 
 using std::chrono::milliseconds;
-
-constexpr char kMagic[4] = {'V', 'S', 'T', '1'};
-constexpr size_t kHeader = sizeof(kMagic) + 8;
 
 int64_t now_ms() {
   return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -137,7 +135,9 @@ class DirectoryStore final : public SharedStore {
     }
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return file_error("reading", p, errno);
-    if (static_cast<uint64_t>(st.st_size) > kMaxValue + kHeader) return std::optional<Bytes>();
+    if (static_cast<uint64_t>(st.st_size) > kDirectoryMaxValue + kDirectoryRecordHeader) {
+      return std::optional<Bytes>();
+    }
     Bytes all(static_cast<size_t>(st.st_size));
     size_t have = 0;
     while (have < all.size()) {
@@ -147,22 +147,21 @@ class DirectoryStore final : public SharedStore {
       if (n == 0) break;
       have += static_cast<size_t>(n);
     }
-    if (have != all.size() || have < kHeader || std::memcmp(all.data(), kMagic, sizeof(kMagic)) != 0) {
-      return std::optional<Bytes>();  // not ours or torn: absent
-    }
-    uint64_t expiry = 0;
-    for (size_t i = 0; i < 8; ++i) expiry = (expiry << 8) | all[sizeof(kMagic) + i];
-    if (expiry != 0 && static_cast<int64_t>(expiry) <= now_ms()) return std::optional<Bytes>();
-    return std::optional<Bytes>(Bytes(all.begin() + kHeader, all.end()));
+    if (have != all.size()) return std::optional<Bytes>();  // changed while read: absent
+    const auto record = decode_directory_record(all);
+    if (!record) return std::optional<Bytes>();  // not ours or torn: absent
+    if (record->expired_at(now_ms())) return std::optional<Bytes>();
+    return std::optional<Bytes>(Bytes(record->value.begin(), record->value.end()));
   }
 
   Status write_value(std::string_view key, ByteView value, milliseconds ttl) const {
-    if (value.size() > kMaxValue) return config_error("store: value larger than 16 MiB");
-    const uint64_t expiry = ttl > milliseconds(0) ? static_cast<uint64_t>(now_ms() + ttl.count()) : 0;
-    Bytes all(kHeader + value.size());
-    std::memcpy(all.data(), kMagic, sizeof(kMagic));
-    for (size_t i = 0; i < 8; ++i) all[sizeof(kMagic) + i] = static_cast<uint8_t>(expiry >> (56 - 8 * i));
-    if (!value.empty()) std::memcpy(all.data() + kHeader, value.data(), value.size());
+    if (value.size() > kDirectoryMaxValue) return config_error("store: value larger than 16 MiB");
+    // A ttl too long to add to now (milliseconds::max(), say) saturates
+    // rather than overflowing: the value then never expires in practice.
+    const int64_t now = now_ms();
+    const int64_t until = ttl.count() > INT64_MAX - now ? INT64_MAX : now + ttl.count();
+    const uint64_t expiry = ttl > milliseconds(0) ? static_cast<uint64_t>(until) : 0;
+    const Bytes all = encode_directory_record(value, expiry);
     const auto p = path_of(key);
     const auto tmp = dir_ / (".tmp-" + std::string(key));
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -187,7 +186,6 @@ class DirectoryStore final : public SharedStore {
     return {};
   }
 
-  static constexpr size_t kMaxValue = size_t{16} << 20;
   std::filesystem::path dir_;
 };
 

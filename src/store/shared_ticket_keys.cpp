@@ -4,18 +4,19 @@
 //   nonce (12) | AES-256-GCM( "vTkS" | u8 version 1 | u64 rotated_at_ms |
 //                             TicketKeys::export_keys() ) | tag (16)
 // with the store key as additional data, so a value copied from another
-// store key (or another fleet) does not open.
+// store key (or another fleet) does not open. The plaintext's format is in
+// store/ticket_keys_record.h.
 #include "vouch/shared_ticket_keys.h"
 
 #include <openssl/crypto.h>
 
-#include <cstring>
 #include <mutex>
 #include <optional>
 
 #include "crypto/aead.h"
 #include "crypto/random.h"
 #include "store/lease_owner.h"
+#include "store/ticket_keys_record.h"
 
 namespace vouch {
 namespace {
@@ -23,9 +24,6 @@ namespace {
 using std::chrono::milliseconds;
 using SysTime = std::chrono::system_clock::time_point;
 
-constexpr uint8_t kMagic[4] = {'v', 'T', 'k', 'S'};
-constexpr uint8_t kVersion = 1;
-constexpr size_t kPlainHeader = sizeof(kMagic) + 1 + 8;
 constexpr size_t kWrappingKeyLength = 32;
 // A rotation holds the lease for one read-modify-write; a holder that dies
 // frees it after this.
@@ -34,6 +32,21 @@ constexpr milliseconds kLeaseDuration{30000};
 int64_t to_ms(SysTime t) { return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count(); }
 
 ByteView as_bytes(const std::string& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+
+// True if keys published at `published_ms` (milliseconds since the Unix
+// epoch, as read from the store: any 64-bit value) are `rotation` old or
+// older at `now_ms`. Computed on the millisecond counts: turning the
+// published time into a time_point could overflow its nanosecond count
+// (undefined behaviour) for a value far from now, and so could a plain
+// subtraction. A time in the future is not due (clock skew).
+bool rotation_due(int64_t published_ms, int64_t now_ms, std::chrono::seconds rotation) {
+  if (published_ms > now_ms) return false;
+  // Exact: the difference is in [0, 2^64) and unsigned arithmetic wraps.
+  const uint64_t age = static_cast<uint64_t>(now_ms) - static_cast<uint64_t>(published_ms);
+  const auto secs = static_cast<uint64_t>(rotation.count());  // >= 60 (create() checks)
+  if (secs > UINT64_MAX / 1000) return false;  // longer than any age
+  return age >= secs * 1000;
+}
 
 // Wipes a secret buffer when it goes out of scope.
 struct Wiped {
@@ -72,11 +85,7 @@ struct SharedTicketKeys::Impl {
 
   Result<Bytes> seal(int64_t rotated_at, ByteView exported) {
     Wiped plain;
-    plain.b.resize(kPlainHeader + exported.size());
-    std::memcpy(plain.b.data(), kMagic, sizeof(kMagic));
-    plain.b[4] = kVersion;
-    for (size_t i = 0; i < 8; ++i) plain.b[5 + i] = static_cast<uint8_t>(static_cast<uint64_t>(rotated_at) >> (56 - 8 * i));
-    std::memcpy(plain.b.data() + kPlainHeader, exported.data(), exported.size());
+    encode_ticket_keys_record(rotated_at, exported, plain.b);
     Bytes out(kAeadNonceLength + plain.b.size() + kAeadTagLength);
     VOUCH_TRY(random_bytes(std::span<uint8_t>(out.data(), kAeadNonceLength)));
     VOUCH_TRY(wrap.seal(ByteView(out.data(), kAeadNonceLength), as_bytes(options.key), plain.b,
@@ -89,7 +98,7 @@ struct SharedTicketKeys::Impl {
     Wiped exported;
   };
   Result<Published> open(ByteView sealed) {
-    if (sealed.size() < kAeadNonceLength + kPlainHeader + kAeadTagLength) {
+    if (sealed.size() < kAeadNonceLength + kTicketKeysRecordHeader + kAeadTagLength) {
       return data_error("the published ticket keys are too short to be a sealed value");
     }
     Wiped plain;
@@ -100,14 +109,10 @@ struct SharedTicketKeys::Impl {
       return data_error("the published ticket keys do not open with this server's wrapping key "
                         "(corrupted, or written with another key)");
     }
-    if (std::memcmp(plain.b.data(), kMagic, sizeof(kMagic)) != 0 || plain.b[4] != kVersion) {
-      return data_error("the published ticket keys have an unknown format");
-    }
+    VOUCH_ASSIGN(TicketKeysRecord record, decode_ticket_keys_record(plain.b));
     Published p;
-    uint64_t at = 0;
-    for (size_t i = 0; i < 8; ++i) at = (at << 8) | plain.b[5 + i];
-    p.rotated_at = static_cast<int64_t>(at);
-    p.exported.b.assign(plain.b.begin() + kPlainHeader, plain.b.end());
+    p.rotated_at = record.rotated_at_ms;
+    p.exported.b.assign(record.exported.begin(), record.exported.end());
     return p;
   }
 
@@ -137,7 +142,7 @@ struct SharedTicketKeys::Impl {
         result = TicketKeySyncResult::imported;
       }
     }
-    const bool due = !published_at || t - SysTime(milliseconds(*published_at)) >= options.rotation;
+    const bool due = !published_at || rotation_due(*published_at, to_ms(t), options.rotation);
     if (!due) return result;
 
     auto lease = store->acquire_lease(options.key, options.owner, kLeaseDuration);
