@@ -78,6 +78,41 @@ EVP_PKEY_CTX* thread_keygen(NamedGroup g) {
   return ctx.get();
 }
 
+// This thread's context for importing a peer's X25519 public key, set up
+// once (null if libcrypto cannot). EVP_PKEY_new_raw_public_key_ex builds the
+// same kind of context per call — looking X25519 up by name in the provider
+// and walking its names (about half of the import's cost); importing
+// through a prepared context leaves only the key object's creation.
+// EVP_PKEY_fromdata does not change the context, so it serves every import
+// of the thread. Per thread, like the key-generation contexts.
+EVP_PKEY_CTX* thread_x25519_import() {
+  thread_local ossl::EvpPkeyCtx ctx;
+  if (!ctx) {
+    ossl::EvpPkeyCtx fresh(EVP_PKEY_CTX_new_from_name(nullptr, "X25519", nullptr));
+    if (!fresh || EVP_PKEY_fromdata_init(fresh.get()) != 1) return nullptr;
+    ctx = std::move(fresh);
+  }
+  return ctx.get();
+}
+
+// The peer's X25519 public key as a libcrypto key (null if refused; the
+// caller has checked the length). libcrypto's X25519 key management takes
+// any 32 bytes, as RFC 7748 §5 asks; low-order points surface as an
+// all-zero shared secret, which derive() refuses.
+ossl::EvpPkey import_x25519_public(ByteView peer_public) {
+  EVP_PKEY_CTX* ctx = thread_x25519_import();
+  if (!ctx) return nullptr;
+  // OSSL_PARAM wants a non-const pointer, but fromdata only reads it.
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(peer_public.data()),
+                                        peer_public.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_PKEY* key = nullptr;
+  if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, const_cast<OSSL_PARAM*>(params)) != 1) return nullptr;
+  return ossl::EvpPkey(key);
+}
+
 }  // namespace
 
 bool group_supported(NamedGroup g) {
@@ -124,8 +159,7 @@ Result<Bytes> KeyShare::derive(ByteView peer_public) const {
     if (peer_public.size() != kX25519Length) {
       return bad_share(g, "expected 32 bytes, got " + std::to_string(peer_public.size()));
     }
-    peer.reset(EVP_PKEY_new_raw_public_key_ex(nullptr, "X25519", nullptr, peer_public.data(),
-                                              peer_public.size()));
+    peer = import_x25519_public(peer_public);
     if (!peer) return bad_share(g, "public key rejected");
   } else {
     // RFC 8446 §4.2.8.2: UncompressedPointRepresentation, legacy_form = 4,
