@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -102,6 +103,18 @@ std::shared_ptr<ClientConfig> client_config() {
   return cc;
 }
 
+// Runs `complete` on a thread of its own, waits for it to end, and returns
+// that thread's id: the thread the waker must have run on.
+std::thread::id complete_on_another_thread(const std::function<void()>& complete) {
+  std::thread::id id;
+  std::thread t([&] {
+    id = std::this_thread::get_id();
+    complete();
+  });
+  t.join();
+  return id;
+}
+
 // ---- each kind of handle, completed from another thread
 
 TEST(PendingWake, ClientCertificateSelectorCompletedFromAnotherThreadWakesOnce) {
@@ -125,13 +138,10 @@ TEST(PendingWake, ClientCertificateSelectorCompletedFromAnotherThreadWakesOnce) 
   ASSERT_TRUE(pending);
   EXPECT_EQ(log.count(), 0);
 
-  std::thread::id completer;
-  std::thread t([&] {
-    completer = std::this_thread::get_id();
+  const std::thread::id completer = complete_on_another_thread([&] {
     pending->choose(ecdsa().client_credential());
     pending->decline();  // ignored: wakes nobody
   });
-  t.join();
   ASSERT_TRUE(log.wait_for(1, 5s));
   EXPECT_EQ(log.count(), 1);
   EXPECT_EQ(log.threads.at(0), completer);
@@ -189,13 +199,10 @@ TEST(PendingWake, SignerCompletedFromAnotherThreadWakesOnce) {
   ASSERT_TRUE(pump_until_app_wait(*client, *server, *server));
   ASSERT_EQ(server->wait(), Wait::private_key_operation);
 
-  std::thread::id completer;
-  std::thread t([&] {
-    completer = std::this_thread::get_id();
+  const std::thread::id completer = complete_on_another_thread([&] {
     signer->finish();
     signer->pending_->fail(fail(Alert::internal_error, "ignored"));
   });
-  t.join();
   ASSERT_TRUE(log.wait_for(1, 5s));
   EXPECT_EQ(log.count(), 1);
   EXPECT_EQ(log.threads.at(0), completer);
@@ -236,12 +243,9 @@ TEST(PendingWake, OcspStapleHookCompletedFromAnotherThreadWakesOnce) {
   ASSERT_EQ(server->wait(), Wait::ocsp_staple);
   ASSERT_TRUE(pending);
 
-  std::thread::id completer;
-  std::thread t([&] {
-    completer = std::this_thread::get_id();
+  const std::thread::id completer = complete_on_another_thread([&] {
     pending->provide({testing::leaf_staple()});
   });
-  t.join();
   ASSERT_TRUE(log.wait_for(1, 5s));
   EXPECT_EQ(log.threads.at(0), completer);
   ASSERT_TRUE(server->resume());
@@ -267,14 +271,11 @@ TEST(PendingWake, CredentialSourceCompletedFromAnotherThreadWakesOnce) {
   ASSERT_EQ(server->wait(), Wait::server_certificate);
   ASSERT_TRUE(pending);
 
-  std::thread::id completer;
-  std::thread t([&] {
-    completer = std::this_thread::get_id();
+  const std::thread::id completer = complete_on_another_thread([&] {
     pending->provide(std::make_shared<const std::vector<Credential>>(
         std::vector<Credential>{ecdsa().server_credential()}));
     pending->fail(fail(Alert::internal_error, "ignored"));
   });
-  t.join();
   ASSERT_TRUE(log.wait_for(1, 5s));
   EXPECT_EQ(log.count(), 1);
   EXPECT_EQ(log.threads.at(0), completer);
