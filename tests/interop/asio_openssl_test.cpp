@@ -19,7 +19,7 @@
 #include <string>
 #include <thread>
 
-#include "crypto/signature.h"
+#include "support/signing.h"
 #include "interop/interop.h"
 #include "support/staples.h"
 #include "vouch/asio.h"
@@ -196,12 +196,7 @@ class ThreadSigner : public PrivateKeySigner {
     ++calls;
     threads_.emplace_back([key = key_, scheme, m = Bytes(message.begin(), message.end()), pending] {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      auto sig = sign_message(scheme, key, m);
-      if (sig) {
-        pending->complete(*sig);
-      } else {
-        pending->fail(sig.error());
-      }
+      testing::answer_signature(*pending, scheme, key, m);
     });
     return std::optional<Bytes>();
   }

@@ -32,8 +32,8 @@
 #include <thread>
 #include <vector>
 
-#include "crypto/signature.h"
 #include "support/pki.h"
+#include "support/signing.h"
 #include "support/staples.h"
 #include "vouch/asio.h"
 
@@ -282,14 +282,7 @@ class ThreadSigner : public PrivateKeySigner {
     ++calls;
     Bytes m(message.begin(), message.end());
     EVP_PKEY* key = key_;
-    completer_.later([pending, scheme, m, key] {
-      auto sig = sign_message(scheme, key, m);
-      if (sig) {
-        pending->complete(*sig);
-      } else {
-        pending->fail(sig.error());
-      }
-    });
+    completer_.later([pending, scheme, m, key] { testing::answer_signature(*pending, scheme, key, m); });
     return std::optional<Bytes>();
   }
   std::atomic<int> calls{0};
