@@ -194,7 +194,11 @@ Result<std::unique_ptr<SharedTicketKeys>> SharedTicketKeys::create(std::shared_p
   }
   if (options.key.empty()) return config_error("SharedTicketKeys: empty store key");
   if (options.owner.empty()) options.owner = unique_lease_owner();
-  VOUCH_ASSIGN(Aead wrap, Aead::create(AeadAlg::aes256gcm, options.wrapping_key));
+  auto wrap_or = Aead::create(AeadAlg::aes256gcm, options.wrapping_key);
+  // The AEAD context holds the key from now on: no second plain copy kept.
+  OPENSSL_cleanse(options.wrapping_key.data(), options.wrapping_key.size());
+  options.wrapping_key.clear();
+  VOUCH_ASSIGN(Aead wrap, std::move(wrap_or));
   auto impl = std::make_unique<Impl>(std::move(store), std::move(keys), std::move(options), std::move(wrap));
   return std::make_unique<SharedTicketKeys>(std::move(impl));
 }

@@ -7,7 +7,6 @@
 // counters), which are printed at exit too. --store shares staples and
 // ticket keys with the other servers of a fleet (serve_fleet.h).
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -113,9 +112,10 @@ Result<Fleet> setup_fleet(const ServeArgs& args, ServerConfig& config) {
              fleet.store->describe());
   if (!args.fleet.store_key.empty()) {
     VOUCH_ASSIGN(Bytes key, read_wrapping_key(args.fleet.store_key));
+    // The key moves into SharedTicketKeys, which wipes it once its AEAD
+    // context holds it.
     auto tickets = FleetTicketKeys::start(fleet.store, std::move(key),
                                           std::chrono::seconds(args.fleet.ticket_rotation_seconds), config);
-    OPENSSL_cleanse(key.data(), key.size());
     if (!tickets) {
       Error e = std::move(tickets).error();
       e.reason = "--store-key: " + e.reason;
