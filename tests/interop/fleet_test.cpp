@@ -230,6 +230,32 @@ TEST_F(Fleet, ClientResumesOnAnyServerWithATicketFromAnother) {
       EXPECT_TRUE(again.reused) << again.transcript << servers[i].process.err();
     }
   }
+  // At exit a server prints its counters.
+  servers[0].process.stop();
+  EXPECT_NE(servers[0].process.err().find("vouch serve: metrics:"), std::string::npos) << servers[0].process.err();
+  EXPECT_NE(servers[0].process.err().find(" ticket_keys_rotated=1"), std::string::npos) << servers[0].process.err();
+}
+
+// `--store DIR`: the processes of one machine share through a directory
+// (no Redis): one fetch, and A's tickets resume on B.
+TEST_F(Fleet, ADirectoryStoreSharesBetweenProcessesOfOneMachine) {
+  set_validity(24h);
+  const std::string store_dir = dir.file("store");
+  std::vector<Server> servers;
+  ASSERT_TRUE(start_servers(store_dir, 2, servers));
+  EXPECT_EQ(responder->requests(), 1u);
+  EXPECT_NE(servers[1].process.err().find("ocsp shared_used"), std::string::npos) << servers[1].process.err();
+  const std::string sess = dir.file("dir.sess");
+  Visit first = visit(servers[0].port, "-tls1_3", "-sess_out", sess);
+  ASSERT_TRUE(first.ok) << first.transcript;
+  EXPECT_TRUE(first.stapled && first.good) << first.transcript;
+  Visit again = visit(servers[1].port, "-tls1_3", "-sess_in", sess);
+  ASSERT_TRUE(again.ok) << again.transcript;
+  EXPECT_TRUE(again.reused) << again.transcript << servers[1].process.err();
+  // (A resumed TLS 1.3 handshake sends no Certificate, so no staple.)
+  Visit full = visit(servers[1].port);
+  ASSERT_TRUE(full.ok) << full.transcript;
+  EXPECT_TRUE(full.stapled && full.good) << full.transcript;
 }
 
 // Redis down when the servers start: they start anyway, staple on their own
