@@ -86,8 +86,11 @@ Io feed_one_record(SSL* s) {
   r.reset();
   if (!was_closed && s->conn->peer_closed())
     info_event(s, SSL_CB_READ_ALERT, alert_value(SSL3_AL_WARNING, SSL_AD_CLOSE_NOTIFY));
-  // SSL_MODE_RELEASE_BUFFERS: no read buffer is kept between records.
-  if (s->settings.mode & SSL_MODE_RELEASE_BUFFERS) std::vector<uint8_t>().swap(r.record);
+  // No read buffer is kept between records, with or without
+  // SSL_MODE_RELEASE_BUFFERS (issue 13: an idle connection holds no
+  // buffer; a 16 KiB record costs one allocation, against copying and
+  // decrypting it). vouch's own deframer behaves the same way.
+  std::vector<uint8_t>().swap(r.record);
   return Io::done;
 }
 

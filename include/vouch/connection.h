@@ -229,7 +229,13 @@ class VOUCH_EXPORT Connection {
   /// (from_session). Empty (requested == false) before the peer's
   /// Certificate.
   const PeerOcsp& peer_ocsp() const;
-  /// Client: sessions received from NewSessionTickets since the last call.
+  /// Client: sessions received from NewSessionTickets since the last call,
+  /// oldest first. Without ClientConfig::session_cache a TLS 1.3 ticket is
+  /// kept in its compact form until this call makes its Session (so an idle
+  /// connection holds no copy of the server chain per ticket), and at most
+  /// the 16 newest wait: a server that sends more between two calls loses
+  /// the oldest. With a session cache each session was made on arrival and
+  /// put there too.
   std::vector<std::shared_ptr<const Session>> take_sessions();
 
   // ---- mutual TLS ----------------------------------------------------

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "vouch/cert_chain.h"
 #include "vouch/error.h"
 #include "vouch/export.h"
 #include "vouch/revocation.h"
@@ -36,11 +37,11 @@ struct VOUCH_EXPORT Session {
   std::chrono::system_clock::time_point received_at{};
   std::string server_name;
   std::string alpn;
-  std::vector<Bytes> peer_chain;  // the server chain verified in the full handshake
+  CertChain peer_chain;  // the server chain verified in the full handshake (shared, not copied)
   /// The chain this client authenticated with in the full handshake (DER,
   /// leaf first); empty when it sent no certificate. The server knows the
   /// same identity from the session, so a resumed connection keeps it.
-  std::vector<Bytes> client_chain;
+  CertChain client_chain;
   /// The OCSP status the full handshake established (RFC 6066 §8), reported
   /// again on resumption. A session whose verified leaf status has passed
   /// its nextUpdate is not resumed (the client does a full handshake to get

@@ -1,6 +1,7 @@
 #include "handshake/client13.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <array>
@@ -715,7 +716,7 @@ Status ClientHandshake13::answer_post_handshake_requests() {
   // the requests, which also suits a server that tracks one at a time.
   while (!pha_requests_.empty() && !pha_requests_.front().pending) {
     VOUCH_TRY(send_post_handshake_answer(pha_requests_.front()));
-    pha_requests_.pop_front();
+    pha_requests_.erase(pha_requests_.begin());
   }
   return {};
 }
@@ -773,23 +774,54 @@ Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest&
 Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {
   // §4.6.1: a lifetime of zero means "do not use".
   if (nst.ticket_lifetime == 0) return {};
+  ReceivedTicket t;
+  t.ticket = nst.ticket;
+  VOUCH_ASSIGN(t.psk, resumption_psk(schedule_->alg(), core_.resumption_master_secret,
+                                     nst.ticket_nonce));
+  t.lifetime_seconds = nst.ticket_lifetime;
+  t.age_add = nst.ticket_age_add;
+  t.received_at = wall_clock_now();
+  if (config_->session_cache) {
+    auto s = make_session(std::move(t));
+    config_->session_cache->put(server_name_, s);
+    sessions_out_.push_back(std::move(s));
+    return {};
+  }
+  // A server may send many tickets (§4.6.1 sets no limit); the oldest go
+  // once more than a client could use wait here untaken.
+  constexpr size_t kMaxReceivedTickets = 16;
+  if (received_tickets_.size() >= kMaxReceivedTickets) received_tickets_.erase(received_tickets_.begin());
+  received_tickets_.push_back(std::move(t));
+  return {};
+}
+
+ClientHandshake13::ReceivedTicket::~ReceivedTicket() {
+  if (!psk.empty()) OPENSSL_cleanse(psk.data(), psk.size());
+}
+
+std::shared_ptr<const Session> ClientHandshake13::make_session(ReceivedTicket t) const {
   auto s = std::make_shared<Session>();
   s->version = ProtocolVersion::tls13;
   s->cipher_suite = core_.info.cipher_suite;
-  s->ticket = nst.ticket;
-  VOUCH_ASSIGN(s->psk, resumption_psk(schedule_->alg(), core_.resumption_master_secret,
-                                      nst.ticket_nonce));
-  s->lifetime_seconds = nst.ticket_lifetime;
-  s->age_add = nst.ticket_age_add;
-  s->received_at = wall_clock_now();
+  s->ticket = std::move(t.ticket);
+  s->psk = std::move(t.psk);
+  s->lifetime_seconds = t.lifetime_seconds;
+  s->age_add = t.age_add;
+  s->received_at = t.received_at;
   s->server_name = server_name_;
   s->alpn = core_.info.alpn;
   s->peer_chain = core_.peer_chain;
   s->ocsp = core_.peer_ocsp;
   s->ocsp.from_session = false;
-  if (config_->session_cache) config_->session_cache->put(server_name_, s);
-  sessions_out_.push_back(std::move(s));
-  return {};
+  return s;
+}
+
+std::vector<std::shared_ptr<const Session>> ClientHandshake13::take_received_sessions() {
+  std::vector<std::shared_ptr<const Session>> out;
+  out.reserve(received_tickets_.size());
+  for (ReceivedTicket& t : received_tickets_) out.push_back(make_session(std::move(t)));
+  std::vector<ReceivedTicket>().swap(received_tickets_);
+  return out;
 }
 
 void ClientHandshake13::release_after_handshake() {

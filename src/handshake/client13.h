@@ -2,7 +2,7 @@
 // Appendix A.1). One enum of states, one function per state.
 #pragma once
 
-#include <deque>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +62,10 @@ class ClientHandshake13 final : public Handshake {
   /// After step() answered Hs::version_switch: what the ClientHello
   /// committed to, for ClientHandshake12.
   ClientHelloState take_tls12_handoff() { return std::move(handoff_); }
+  /// Sessions for the tickets received since the last call (oldest first),
+  /// made now; with a session cache configured they were made on arrival
+  /// and went to the connection's sessions directly.
+  std::vector<std::shared_ptr<const Session>> take_received_sessions();
   const std::vector<SelectionNote>& selection_notes() const { return selection_.notes(); }
   const std::optional<Credential>& chosen_credential() const { return chosen_; }
 
@@ -150,8 +154,30 @@ class ClientHandshake13 final : public Handshake {
   /// cut off.
   static constexpr size_t kMaxPostHandshakeRequests = 8;
   /// Outstanding post-handshake requests, oldest first; the front one is
-  /// always unanswered after answer_post_handshake_requests().
-  std::deque<PostHandshakeRequest> pha_requests_;
+  /// always unanswered after answer_post_handshake_requests(). A vector,
+  /// not a deque: at most kMaxPostHandshakeRequests, and an empty vector
+  /// allocates nothing (an empty std::deque holds ~600 bytes, on every
+  /// established client connection).
+  std::vector<PostHandshakeRequest> pha_requests_;
+
+  /// A NewSessionTicket received while no session cache was configured:
+  /// what is particular to it. take_sessions() makes the Session, adding
+  /// what all tickets of the connection share (suite, server name, ALPN,
+  /// the server's chain, the OCSP status); until then an idle client holds
+  /// no copy of the chain per ticket.
+  struct ReceivedTicket {
+    Bytes ticket;
+    Bytes psk;  // secret: wiped when dropped
+    uint32_t lifetime_seconds = 0;
+    uint32_t age_add = 0;
+    std::chrono::system_clock::time_point received_at{};
+    ReceivedTicket() = default;
+    ReceivedTicket(ReceivedTicket&&) = default;
+    ReceivedTicket& operator=(ReceivedTicket&&) = default;
+    ~ReceivedTicket();
+  };
+  std::shared_ptr<const Session> make_session(ReceivedTicket t) const;
+  std::vector<ReceivedTicket> received_tickets_;
 };
 
 }  // namespace vouch

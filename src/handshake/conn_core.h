@@ -14,6 +14,7 @@
 #include "handshake/pending_access.h"
 #include "msg/messages.h"
 #include "record/record.h"
+#include "vouch/cert_chain.h"
 #include "vouch/config.h"
 #include "vouch/connection.h"
 
@@ -54,7 +55,7 @@ struct ConnCore {
   // ---- handshake state shared by both roles -----------------------------
   Transcript transcript;
   ConnectionInfo info;
-  std::vector<Bytes> peer_chain;           // as the peer sent it
+  CertChain peer_chain;                    // as the peer sent it (sessions share it)
   std::vector<Bytes> verified_peer_chain;  // as verified, up to the anchor
   PeerOcsp peer_ocsp;                      // the peer's staples, as verified
   bool handshake_done = false;

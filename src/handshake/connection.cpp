@@ -780,7 +780,7 @@ Result<Bytes> Connection::export_keying_material(std::string_view label, std::op
 
 const ConnectionInfo& Connection::info() const { return impl_->core.info; }
 bool Connection::is_client() const { return impl_->core.is_client; }
-const std::vector<Bytes>& Connection::peer_chain() const { return impl_->core.peer_chain; }
+const std::vector<Bytes>& Connection::peer_chain() const { return impl_->core.peer_chain.certs(); }
 
 std::string Connection::peer_subject() const {
   const auto& chain = impl_->core.peer_chain;
@@ -790,7 +790,11 @@ std::string Connection::peer_subject() const {
 const PeerOcsp& Connection::peer_ocsp() const { return impl_->core.peer_ocsp; }
 
 std::vector<std::shared_ptr<const Session>> Connection::take_sessions() {
-  return std::exchange(impl_->sessions, {});
+  auto out = std::exchange(impl_->sessions, {});
+  if (impl_->client13) {
+    for (auto& s : impl_->client13->take_received_sessions()) out.push_back(std::move(s));
+  }
+  return out;
 }
 
 const std::vector<SelectionNote>& Connection::client_certificate_notes() const {

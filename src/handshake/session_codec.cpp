@@ -241,16 +241,17 @@ Status get_string(Reader& r, const std::string& field, size_t max, std::string& 
   return {};
 }
 
-Status get_chain(Reader& r, const std::string& field, std::vector<Bytes>& out) {
+Status get_chain(Reader& r, const std::string& field, CertChain& out) {
   size_t n = 0;
   VOUCH_TRY(get_count(r, field, kMaxChainCertificates, n));
-  out.clear();
-  out.reserve(n);
+  std::vector<Bytes> certs;
+  certs.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     Bytes cert;
     VOUCH_TRY(get_bytes(r, field + "[" + std::to_string(i) + "]", 1, kMaxCertificateBytes, cert));
-    out.push_back(std::move(cert));
+    certs.push_back(std::move(cert));
   }
+  out = std::move(certs);
   return {};
 }
 

@@ -145,7 +145,7 @@ TEST(SessionFile, TooLargeASessionIsNotWritten) {
   testing::TempDir dir;
   Session s = tls13_sample();
   // Hex doubles the size: this cannot be read back, so it is not written.
-  s.client_chain.assign(16, Bytes(kMaxSessionFileBytes / 32 + 1, 0x30));
+  s.client_chain = std::vector<Bytes>(16, Bytes(kMaxSessionFileBytes / 32 + 1, 0x30));
   const std::string path = dir.file("big.sess");
   Status st = write_session_file(path, s);
   ASSERT_FALSE(st.ok());

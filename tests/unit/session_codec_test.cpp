@@ -17,6 +17,14 @@
 namespace vouch {
 namespace {
 
+// A chain (immutable, CertChain) with one change made to a copy of it.
+template <typename Edit>
+std::vector<Bytes> edited(const CertChain& chain, Edit edit) {
+  std::vector<Bytes> v = chain.certs();
+  edit(v);
+  return v;
+}
+
 using Clock = std::chrono::system_clock;
 using std::chrono::milliseconds;
 
@@ -358,16 +366,16 @@ std::vector<Bound> bounds() {
       {"tls12_scsv_suite",
        [](Session& s) { s.cipher_suite = CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV; },
        "session cipher_suite"},
-      {"peer_chain_17_certificates", [](Session& s) { s.peer_chain.assign(17, Bytes{0x30}); },
+      {"peer_chain_17_certificates", [](Session& s) { s.peer_chain = std::vector<Bytes>(17, Bytes{0x30}); },
        "session peer_chain: 17 entries, at most 16"},
-      {"peer_chain_empty_certificate", [](Session& s) { s.peer_chain.push_back({}); },
+      {"peer_chain_empty_certificate", [](Session& s) { s.peer_chain = edited(s.peer_chain, [](auto& v) { v.push_back({}); }); },
        "session peer_chain[2]: 0 bytes, expected 1..16777215"},
       {"peer_chain_certificate_too_long",
-       [](Session& s) { s.peer_chain[0] = Bytes(size_t{1} << 24, 0x30); },
+       [](Session& s) { s.peer_chain = edited(s.peer_chain, [](auto& v) { v[0] = Bytes(size_t{1} << 24, 0x30); }); },
        "session peer_chain[0]: 16777216 bytes"},
-      {"client_chain_17_certificates", [](Session& s) { s.client_chain.assign(17, Bytes{0x30}); },
+      {"client_chain_17_certificates", [](Session& s) { s.client_chain = std::vector<Bytes>(17, Bytes{0x30}); },
        "session client_chain: 17 entries"},
-      {"client_chain_empty_certificate", [](Session& s) { s.client_chain[1].clear(); },
+      {"client_chain_empty_certificate", [](Session& s) { s.client_chain = edited(s.client_chain, [](auto& v) { v[1].clear(); }); },
        "session client_chain[1]: 0 bytes"},
       {"staples_17", [](Session& s) { s.ocsp.staples.resize(17); }, "session ocsp.staples: 17 entries"},
       {"staple_position_16", [](Session& s) { s.ocsp.staples[1].position = 16; },
@@ -395,8 +403,8 @@ TEST(SessionCodec, BoundsThemselvesAreAccepted) {
   s.psk = Bytes(64, 2);
   s.server_name = std::string(255, 'a');
   s.alpn = std::string(255, 'b');
-  s.peer_chain.assign(16, Bytes{0x30});
-  s.client_chain.assign(16, Bytes{0x31});
+  s.peer_chain = std::vector<Bytes>(16, Bytes{0x30});
+  s.client_chain = std::vector<Bytes>(16, Bytes{0x31});
   s.ocsp.staples.resize(16);
   s.ocsp.staples[15].position = 15;
   s.ocsp.staples[0].response = Bytes(kMaxOcspResponseBytes, 0x30);

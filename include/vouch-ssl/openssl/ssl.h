@@ -157,7 +157,8 @@ typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
  * processed one returns -1 with SSL_ERROR_WANT_READ, as libssl's.
  * SSL_MODE_ENABLE_PARTIAL_WRITE: SSL_write returns once one record (at most
  * 16384 bytes) is written; without it, once all is. SSL_MODE_RELEASE_BUFFERS:
- * no read buffer is kept between records. A write retried after
+ * accepted; vouch-ssl keeps no read or write buffer between records whether
+ * it is set or not. A write retried after
  * SSL_ERROR_WANT_WRITE must pass at least as much data, from the same
  * buffer unless SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ("bad write retry"
  * otherwise, and the connection is in its error state), as in libssl.
