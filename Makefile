@@ -13,7 +13,7 @@ FUZZ_DIR := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_CI_SECONDS ?= 30
 
-.PHONY: all deps build build-asan build-fuzz test test-release test-asan fuzz fuzz-ci bogo bogo-all demo bench load clean
+.PHONY: all deps build build-asan build-fuzz test test-release test-asan fuzz fuzz-ci bogo bogo-all demo bench profile load clean
 
 all: build
 
@@ -89,6 +89,11 @@ demo: build
 # Benchmarks, vouch and libssl side by side in one run, with ratios.
 bench: deps
 	bench/run.sh
+
+# Instructions per handshake under callgrind, libssl / vouch-ssl / native,
+# and how much of each is public-key crypto and HMAC (bench/profile.sh).
+profile: deps
+	bench/profile.sh
 
 # `vouch serve` under 10,000 concurrent idle TLS connections (tools/load):
 # failures, handshake p99, server RSS per connection and after close.

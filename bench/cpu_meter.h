@@ -35,6 +35,23 @@ inline int64_t thread_cpu_ns() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+/// Turns callgrind's collection on for its lifetime (see above); nothing
+/// when `on` is false.
+class CollectScope {
+ public:
+  explicit CollectScope(bool on = true) : on_(on) {
+    if (on_) VOUCH_BENCH_TOGGLE_COLLECT();
+  }
+  ~CollectScope() {
+    if (on_) VOUCH_BENCH_TOGGLE_COLLECT();
+  }
+  CollectScope(const CollectScope&) = delete;
+  CollectScope& operator=(const CollectScope&) = delete;
+
+ private:
+  bool on_;
+};
+
 /// Adds the CPU time between its construction and destruction to `total`.
 class CpuSpan {
  public:
@@ -80,16 +97,11 @@ enum class Side { client, server };
 /// run untimed. The timer's own cost per call (span_overhead_ns) is taken
 /// off the sum.
 class SideMeter {
-  /// Turns callgrind's collection on for its lifetime (see above).
-  struct CollectScope {
-    CollectScope() { VOUCH_BENCH_TOGGLE_COLLECT(); }
-    ~CollectScope() { VOUCH_BENCH_TOGGLE_COLLECT(); }
-    CollectScope(const CollectScope&) = delete;
-    CollectScope& operator=(const CollectScope&) = delete;
-  };
-
  public:
-  explicit SideMeter(Side measured) : measured_(measured), overhead_ns_(span_overhead_ns()) {}
+  /// `collect` false: a meter for set-up work (a first handshake to resume
+  /// from, a connection for the bulk rows), whose calls callgrind skips too.
+  explicit SideMeter(Side measured, bool collect = true)
+      : measured_(measured), collect_(collect), overhead_ns_(span_overhead_ns()) {}
 
   /// Runs `call`, timing it if it is made on the measured side.
   template <typename F>
@@ -97,7 +109,7 @@ class SideMeter {
     if (side != measured_) return std::forward<F>(call)();
     ++spans_;
     CpuSpan span(ns_);
-    const CollectScope collect;
+    const CollectScope collect(collect_);
     return std::forward<F>(call)();
   }
 
@@ -110,6 +122,7 @@ class SideMeter {
 
  private:
   Side measured_;
+  bool collect_;
   int64_t overhead_ns_;
   int64_t ns_ = 0;
   int64_t spans_ = 0;

@@ -170,6 +170,7 @@ std::string Pair::transfer(const std::vector<unsigned char>& data, std::vector<u
   size_t got = 0;
   {
     CpuSpan span(ns);
+    const CollectScope collect;
     sent = client_->write(data).ok() && send(Side::client) > data.size();  // records and their overhead
     sent = deliver(Side::server) && sent;
     while (got < in.size()) {

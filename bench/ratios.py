@@ -247,16 +247,23 @@ def print_bulk_vs_raw(samples, order):
         if raw_both is None:
             continue
         raw_seal = median(samples, RAW, f"RawAead/{name}/seal", "rates")
+        piped = median(samples, RAW, f"RawAead/{name}/seal_open_piped", "rates")
+        libssl = median(samples, "libssl", name, "rates")
         rows.append([name, fmt(raw_seal and raw_seal / 2**20, ".0f", " MiB/s"),
                      fmt(raw_both / 2**20, ".0f", " MiB/s"),
-                     *[fmt(ratio(median(samples, lib, name, "rates"), raw_both), ".2f") for lib in LIBS]])
+                     *[fmt(ratio(median(samples, lib, name, "rates"), raw_both), ".2f") for lib in LIBS],
+                     fmt(piped and piped / 2**20, ".0f", " MiB/s"),
+                     fmt(ratio(piped, libssl), ".2f", "x")])
     if not rows:
         return
     print()
     print_table(("bulk scenario", "raw seal", "raw seal+open", "libssl of raw", "vouch-ssl of raw",
-                 "native of raw"), rows)
+                 "native of raw", "raw + pipe copies", "ceiling vs libssl"), rows)
     print("\nx of raw = the bulk row's rate / libcrypto sealing and opening the same 16 KiB records with")
-    print("prepared contexts (aead_bench.cpp): what is left for TLS records, copies and the API")
+    print("prepared contexts (aead_bench.cpp): what is left for TLS records, copies and the API;")
+    print("raw + pipe copies = the same with the two copies the benchmark's pipe imposes on every library")
+    print("(into it, out of it): the fastest any library could run the row; ceiling vs libssl = that rate")
+    print("/ libssl's, the highest rate ratio a bulk row can show")
 
 
 def print_heap(samples, order):

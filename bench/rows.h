@@ -37,7 +37,7 @@ void handshakes(benchmark::State& state, Setup setup, Side side, bool resume) {
   typename Api::Session session{};
   std::string err;
   if (resume) {
-    SideMeter untimed(side);
+    SideMeter untimed(side, /*collect=*/false);
     typename Api::Pair first(ctx, true);
     err = first.open(untimed, session);
     if (err.empty()) err = first.handshake(untimed);
@@ -72,7 +72,7 @@ void bulk(benchmark::State& state, Setup setup) {
   const typename Api::Contexts ctx = Api::make(setup);
   if (!ctx.error.empty()) return skip(state, ctx.error);
   typename Api::Pair p(ctx, false);  // the pipe keeps its megabyte between iterations
-  SideMeter untimed(Side::client);
+  SideMeter untimed(Side::client, /*collect=*/false);
   std::string err = p.open(untimed, typename Api::Session{});
   if (err.empty()) err = p.handshake(untimed);
   if (err.empty()) err = p.check(setup, false);
@@ -108,7 +108,7 @@ void idle_heap(benchmark::State& state, Side side) {
   const typename Api::Session none{};
   std::string err;
   {
-    SideMeter untimed(side);
+    SideMeter untimed(side, /*collect=*/false);
     typename Api::Pair warm(ctx, true);
     err = warm.open(untimed, none);
     if (err.empty()) err = warm.handshake(untimed);
@@ -151,20 +151,21 @@ void register_rows() {
                                   HandshakeRow{kResumption13, tls13, true}, HandshakeRow{kHandshake12, tls12, false}}) {
     for (const Side side : {Side::server, Side::client}) {
       const std::string name = std::string(row.name) + (side == Side::server ? "/server" : "/client");
-      RegisterBenchmark(name.c_str(), handshakes<Api>, row.setup, side, row.resume)
+      with_fixed_iterations(RegisterBenchmark(name.c_str(), handshakes<Api>, row.setup, side, row.resume))
           ->UseManualTime()
           ->Unit(benchmark::kMicrosecond);
     }
   }
   Setup subject = mtls13;
   subject.server_reads_subject = true;
-  RegisterBenchmark((std::string(kMtlsSubject13) + "/server").c_str(), handshakes<Api>, subject, Side::server, false)
+  with_fixed_iterations(
+      RegisterBenchmark((std::string(kMtlsSubject13) + "/server").c_str(), handshakes<Api>, subject, Side::server, false))
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);
   Setup chacha;
   chacha.suite = Suite::chacha20;
-  RegisterBenchmark(kBulkAesGcm, bulk<Api>, tls13)->UseManualTime()->Unit(benchmark::kMicrosecond);
-  RegisterBenchmark(kBulkChacha, bulk<Api>, chacha)->UseManualTime()->Unit(benchmark::kMicrosecond);
+  with_fixed_iterations(RegisterBenchmark(kBulkAesGcm, bulk<Api>, tls13))->UseManualTime()->Unit(benchmark::kMicrosecond);
+  with_fixed_iterations(RegisterBenchmark(kBulkChacha, bulk<Api>, chacha))->UseManualTime()->Unit(benchmark::kMicrosecond);
   // One iteration is kIdleConnections connections and the figure counts
   // bytes, not time: one iteration per run.
   for (const Side side : {Side::server, Side::client}) {

@@ -28,11 +28,9 @@ rounds="${VOUCH_BENCH_ROUNDS:-3}"
 row_filter="${VOUCH_BENCH_ROWS:-.}"
 api_bins=(vouch_ssl_api_bench_libssl vouch_ssl_api_bench_vouch vouch_native_api_bench)
 
-cmake -S "$root" -B "$build" -G Ninja \
-  -DCMAKE_BUILD_TYPE=Release \
-  -DVOUCH_BUILD_BENCH=ON -DVOUCH_BUILD_TESTS=OFF -DVOUCH_BUILD_TOOLS=OFF -DVOUCH_INTEROP_TESTS=OFF \
-  >/dev/null
-cmake --build "$build" -j2 --target "${api_bins[@]}" vouch_aead_bench vouch_handshake_bench
+# shellcheck source=bench/build.sh
+. "$here/build.sh"
+bench_build "${api_bins[@]}" vouch_aead_bench vouch_handshake_bench
 
 rm -rf "$out"
 mkdir -p "$out"

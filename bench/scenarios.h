@@ -4,7 +4,11 @@
 // the sizes every library is measured with.
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include <cstddef>
+#include <cstdint>
+#include <cstdlib>
 
 namespace vouch::bench {
 
@@ -41,6 +45,24 @@ struct Setup {
 inline constexpr size_t kBulkBytes = 1024 * 1024;
 inline constexpr size_t kRecordBytes = 16 * 1024;  // the TLS maximum plaintext per record
 inline constexpr int kIdleConnections = 200;
+
+/// VOUCH_BENCH_ITERATIONS=N fixes every timed row at N iterations instead of
+/// Google Benchmark's time-driven count, so that bench/profile.sh can divide
+/// callgrind's instruction total by a known number of operations. Unset or
+/// not a positive number: 0 (time-driven, as `make bench` runs).
+inline int64_t fixed_iterations() {
+  const char* value = std::getenv("VOUCH_BENCH_ITERATIONS");
+  if (value == nullptr) return 0;
+  char* end = nullptr;
+  const long long n = std::strtoll(value, &end, 10);
+  return end != value && *end == '\0' && n > 0 ? static_cast<int64_t>(n) : 0;
+}
+
+/// Applies fixed_iterations() to a registered row, if set.
+inline benchmark::internal::Benchmark* with_fixed_iterations(benchmark::internal::Benchmark* row) {
+  if (const int64_t n = fixed_iterations()) row->Iterations(n);
+  return row;
+}
 
 /// The benchmarks' main(): Google Benchmark's, plus a "library" entry in the
 /// JSON context (libssl, vouch-ssl, native, libcrypto).

@@ -202,6 +202,7 @@ std::string Pair::transfer(const std::vector<unsigned char>& data, std::vector<u
   size_t got = 0;
   {
     CpuSpan span(ns);
+    const CollectScope collect;
     written = SSL_write(client_, data.data(), static_cast<int>(data.size()));
     while (got < in.size()) {
       const int n = SSL_read(server_, in.data() + got, static_cast<int>(in.size() - got));

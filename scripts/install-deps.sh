@@ -18,6 +18,7 @@ PACKAGES=(
   redis-server                # the Redis the fleet tests start on 127.0.0.1
   faketime                    # a `vouch serve` whose clock is off, in the fleet clock-skew test (tests/interop/fleet_test.cpp)
   python3                     # small test scripts
+  valgrind                    # make profile: callgrind instruction counts per handshake (bench/profile.sh)
   tshark                      # decrypts a captured handshake with vouch's key log (tests/interop/keylog_tshark_test.cpp)
   clang-14 libclang-rt-14-dev # the fuzz build: clang with libFuzzer, ASan and UBSan runtimes
   nginx curl                  # Debian's own binaries run on vouch's libssl.so.3 (tests/abi, docs/libssl-abi.md)
