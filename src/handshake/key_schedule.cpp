@@ -25,8 +25,52 @@
 
 #include <openssl/crypto.h>
 
+#include <array>
+
 namespace vouch {
 namespace {
+
+// What the schedule holds that depends on nothing but the hash (§7.1):
+// Hash(""), the context of every Derive-Secret(., "derived", ""), and, when
+// no PSK is selected, the Early Secret HKDF-Extract(0, 0) and the salt it
+// gives the Handshake Secret, Derive-Secret(Early Secret, "derived", "").
+// Public constants, computed once per process and hash: a full handshake
+// makes two HMACs and two hashes fewer. An empty value means libcrypto
+// failed to compute it then; the caller computes it afresh (and reports
+// the failure, if it persists).
+struct HashConstants {
+  Bytes empty_hash;
+  Bytes no_psk_early;
+  Bytes no_psk_derived;
+};
+
+HashConstants compute_constants(HashAlg alg) {
+  HashConstants c;
+  auto empty = digest(alg, {});
+  if (!empty) return c;
+  const Bytes zeros(hash_length(alg), 0);
+  auto early = hkdf_extract(alg, zeros, zeros);
+  auto salt = early ? derive_secret(alg, *early, "derived", *empty) : Result<Bytes>(early.error());
+  c.empty_hash = std::move(*empty);
+  if (early && salt) {
+    c.no_psk_early = std::move(*early);
+    c.no_psk_derived = std::move(*salt);
+  }
+  return c;
+}
+
+const HashConstants& constants(HashAlg alg) {
+  static const std::array<HashConstants, 3> all{compute_constants(HashAlg::sha256),
+                                                compute_constants(HashAlg::sha384),
+                                                compute_constants(HashAlg::sha512)};
+  return all[static_cast<size_t>(alg)];
+}
+
+Result<Bytes> empty_hash(HashAlg alg) {
+  const Bytes& cached = constants(alg).empty_hash;
+  if (!cached.empty()) return cached;
+  return digest(alg, {});
+}
 
 // Secrets that are no longer needed are wiped, not just released.
 void wipe(Bytes& b) {
@@ -37,8 +81,8 @@ void wipe(Bytes& b) {
 // RFC 8446 §7.1: Derive-Secret(Secret, "derived", "") hashes no messages,
 // so its context is Hash("") — the same for every handshake.
 Result<Bytes> derived(HashAlg alg, ByteView secret) {
-  VOUCH_ASSIGN(Bytes empty_hash, digest(alg, {}));
-  return derive_secret(alg, secret, "derived", empty_hash);
+  VOUCH_ASSIGN(Bytes context, empty_hash(alg));
+  return derive_secret(alg, secret, "derived", context);
 }
 
 Status check_hash(HashAlg alg, ByteView transcript_hash) {
@@ -79,22 +123,28 @@ Status KeySchedule::start(ByteView psk) {
   }
   // RFC 8446 §7.1: "if no PSK is selected, it will be a string of
   // Hash.length bytes set to zeros"; the salt "0" is the same zero string.
+  psk_ = !psk.empty();
+  if (!psk_ && !constants(alg_).no_psk_early.empty()) {
+    early_ = constants(alg_).no_psk_early;
+    return {};
+  }
   const Bytes zeros(hash_length(alg_), 0);
-  VOUCH_ASSIGN(early_, hkdf_extract(alg_, zeros, psk.empty() ? ByteView(zeros) : psk));
+  VOUCH_ASSIGN(early_, hkdf_extract(alg_, zeros, psk_ ? psk : ByteView(zeros)));
   return {};
 }
 
 Result<Bytes> KeySchedule::binder_key(bool external) const {
   if (early_.empty()) return out_of_order("binder_key");
   // RFC 8446 §7.1: Derive-Secret(Early Secret, "ext binder" | "res binder", "").
-  VOUCH_ASSIGN(Bytes empty_hash, digest(alg_, {}));
-  return derive_secret(alg_, early_, external ? "ext binder" : "res binder", empty_hash);
+  VOUCH_ASSIGN(Bytes context, empty_hash(alg_));
+  return derive_secret(alg_, early_, external ? "ext binder" : "res binder", context);
 }
 
 Status KeySchedule::handshake(ByteView ecdhe, ByteView hash_ch_sh) {
   if (early_.empty() || !handshake_.empty()) return out_of_order("handshake");
   VOUCH_TRY(check_hash(alg_, hash_ch_sh));
-  VOUCH_ASSIGN(Bytes salt, derived(alg_, early_));
+  const Bytes& no_psk_salt = constants(alg_).no_psk_derived;
+  VOUCH_ASSIGN(Bytes salt, !psk_ && !no_psk_salt.empty() ? Result<Bytes>(no_psk_salt) : derived(alg_, early_));
   // psk_ke mode has no (EC)DHE: its input is then Hash.length zeros (§7.1).
   const Bytes zeros(hash_length(alg_), 0);
   VOUCH_ASSIGN(Bytes secret, hkdf_extract(alg_, salt, ecdhe.empty() ? ByteView(zeros) : ecdhe));

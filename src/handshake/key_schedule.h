@@ -59,6 +59,7 @@ class KeySchedule {
 
  private:
   HashAlg alg_;
+  bool psk_ = false;  // start() was given a PSK (else the no-PSK constants apply)
   Bytes early_, handshake_, master_;
   Bytes c_hs_, s_hs_, c_ap_, s_ap_, exp_, res_;
 };
