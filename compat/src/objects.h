@@ -216,14 +216,17 @@ struct RecordReader {
   static constexpr size_t kHeader = kRecordHeaderLength;  // RFC 8446 §5.1
   std::array<uint8_t, kHeader> header{};
   size_t header_have = 0;
-  std::vector<uint8_t> record;  // header + fragment, filled up to body_len
+  /// Header + fragment (kHeader + body_len bytes), filled up to body_have;
+  /// allocated per record, without zero-filling what BIO_read overwrites,
+  /// and released once the record went to the connection.
+  std::unique_ptr<uint8_t[]> record;
   size_t body_len = 0;
   size_t body_have = 0;
 
-  /// Ready for the next record (keeps the buffer's capacity).
+  /// Ready for the next record; no buffer is kept.
   void reset() {
     header_have = 0;
-    record.clear();
+    record.reset();
     body_len = 0;
     body_have = 0;
   }

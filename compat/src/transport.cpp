@@ -68,29 +68,28 @@ Io feed_one_record(SSL* s) {
         io != Io::done)
       return io;
     r.body_len = record_fragment_length(r.header);
-    r.record.assign(r.header.begin(), r.header.end());
-    r.record.resize(RecordReader::kHeader + r.body_len);
+    r.record = std::make_unique_for_overwrite<uint8_t[]>(RecordReader::kHeader + r.body_len);
+    std::copy(r.header.begin(), r.header.end(), r.record.get());
     r.body_have = 0;
   }
-  if (Io io = read_exactly(s, r.record.data() + RecordReader::kHeader, r.body_len, r.body_have);
+  if (Io io = read_exactly(s, r.record.get() + RecordReader::kHeader, r.body_len, r.body_have);
       io != Io::done)
     return io;
   const bool was_closed = s->conn->peer_closed();
   {
     QuietErrors quiet;
     // A failure is kept by the connection (failed(), error()).
-    (void)s->conn->receive(r.record);
+    (void)s->conn->receive(ByteView(r.record.get(), RecordReader::kHeader + r.body_len));
     // Tickets (client): the newest one is kept for resumption.
     for (auto& session : s->conn->take_sessions()) note_ticket(s, std::move(session));
   }
-  r.reset();
-  if (!was_closed && s->conn->peer_closed())
-    info_event(s, SSL_CB_READ_ALERT, alert_value(SSL3_AL_WARNING, SSL_AD_CLOSE_NOTIFY));
   // No read buffer is kept between records, with or without
   // SSL_MODE_RELEASE_BUFFERS (issue 13: an idle connection holds no
   // buffer; a 16 KiB record costs one allocation, against copying and
   // decrypting it). vouch's own deframer behaves the same way.
-  std::vector<uint8_t>().swap(r.record);
+  r.reset();
+  if (!was_closed && s->conn->peer_closed())
+    info_event(s, SSL_CB_READ_ALERT, alert_value(SSL3_AL_WARNING, SSL_AD_CLOSE_NOTIFY));
   return Io::done;
 }
 
