@@ -143,7 +143,12 @@ void register_rows() {
 }  // namespace
 }  // namespace vouch::bench
 
+namespace vouch::bench {
+void register_floor_rows();  // handshake_floor.cpp
+}  // namespace vouch::bench
+
 int main(int argc, char** argv) {
   vouch::bench::register_rows();
+  vouch::bench::register_floor_rows();
   return vouch::bench::run_benchmarks(argc, argv, "libcrypto");
 }

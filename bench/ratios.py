@@ -210,7 +210,7 @@ def ratio(a, b):
 def library_tables(docs):
     samples, errors, order = collect(docs)
     rounds = max((len(v["times"]) for v in samples.values()), default=0)
-    timed = [n for n in order if not n.startswith("RawAead/") and not n.startswith("IdleHeap/")]
+    timed = [n for n in order if not n.startswith(("RawAead/", "Floor/", "IdleHeap/"))]
     rows = []
     for name in timed:
         t = {lib: median(samples, lib, name, "times") for lib in LIBS}
@@ -231,6 +231,7 @@ def library_tables(docs):
         print("calls (/server, /client: that side's; bulk: both sides'); x/libssl = rate ratio = libssl time /")
         print("x time, above 1.00x = vouch faster; compat overhead = vouch-ssl time / native time - 1")
     print_skipped(errors)
+    print_handshake_floor(samples, order)
     print_bulk_vs_raw(samples, order)
     print_heap(samples, order)
 
@@ -238,6 +239,27 @@ def library_tables(docs):
 def print_skipped(errors):
     for (lib, name), why in sorted(errors.items()):
         print(f"skipped: {name} [{lib}]: {why}")
+
+
+def print_handshake_floor(samples, order):
+    rows = []
+    for name in order:
+        floor = median(samples, RAW, f"Floor/{name}", "times")
+        if floor is None:
+            continue
+        lib = median(samples, "libssl", name, "times")
+        native = median(samples, "native", name, "times")
+        rows.append([name, fmt(lib, ".1f", " us"), fmt(floor, ".1f", " us"), fmt(ratio(lib, floor), ".2f", "x"),
+                     fmt(ratio(lib, native), ".2f", "x"), fmt(native and floor and native - floor, ".1f", " us")])
+    if not rows:
+        return
+    print()
+    print_table(("handshake floor", "libssl", "floor", "ceiling vs libssl", "native/libssl",
+                 "native above floor"), rows)
+    print("\nfloor = libcrypto's X25519 key pair and shared secret, the ECDSA signature (full handshakes)")
+    print("and the key schedule's HMACs, done alone on prepared contexts (handshake_floor.cpp); ceiling =")
+    print("libssl time / floor, the highest rate ratio a library could show; native above floor = what")
+    print("vouch spends on everything else (transcript, records, parsing, allocation, libcrypto's EVP)")
 
 
 def print_bulk_vs_raw(samples, order):
