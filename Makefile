@@ -91,7 +91,8 @@ bench: deps
 	bench/run.sh
 
 # Instructions per handshake under callgrind, libssl / vouch-ssl / native,
-# and how much of each is public-key crypto and HMAC (bench/profile.sh).
+# split into public-key crypto, HMAC, AEAD, the rest of libcrypto, libc and
+# the library's own code (bench/profile.sh).
 profile: deps
 	bench/profile.sh
 

@@ -3,8 +3,9 @@
 # OpenSSL-API benchmark in its three builds (libssl, vouch-ssl, native), and
 # how much of each is the public-key cryptography every TLS library must do.
 # `make profile` runs this. Deterministic where `make bench`'s times are not:
-# use it to compare builds before and after a change, and to see how far a
-# row's ratio could go at all (bench/profile_table.py explains the columns).
+# use it to compare builds before and after a change and to see where each
+# build's instructions go (bench/profile_table.py explains the columns; how
+# far a ratio can go in time is make bench's floor table).
 #
 #   bench/profile.sh                      # the handshake and bulk rows
 #   bench/profile.sh 'Handshake13/server' # rows matching a regex
