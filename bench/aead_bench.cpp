@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "cpu_meter.h"
+#include "crypto/ossl.h"
 #include "scenarios.h"
 
 namespace vouch::bench {
@@ -40,13 +41,7 @@ constexpr size_t kTagBytes = 16;
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kRecords = kBulkBytes / kRecordBytes;
 
-struct CipherFree {
-  void operator()(EVP_CIPHER* p) const noexcept { EVP_CIPHER_free(p); }
-};
-struct CtxFree {
-  void operator()(EVP_CIPHER_CTX* p) const noexcept { EVP_CIPHER_CTX_free(p); }
-};
-using CtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+using CtxPtr = ossl::EvpCipherCtx;
 
 // One direction's prepared context.
 class Direction {
@@ -83,7 +78,7 @@ enum class Work { seal, seal_open, seal_open_piped };
 void raw_aead(benchmark::State& state, const char* algorithm, Work work) {
   const bool open_too = work != Work::seal;
   const bool piped = work == Work::seal_open_piped;
-  std::unique_ptr<EVP_CIPHER, CipherFree> cipher(EVP_CIPHER_fetch(nullptr, algorithm, nullptr));
+  ossl::Ptr<EVP_CIPHER, EVP_CIPHER_free> cipher(EVP_CIPHER_fetch(nullptr, algorithm, nullptr));
   const std::array<unsigned char, 32> key{1, 2, 3, 4, 5, 6, 7, 8};  // either key length fits
   if (!cipher) return state.SkipWithError("EVP_CIPHER_fetch failed");
   Direction sealer(cipher.get(), true, key.data());

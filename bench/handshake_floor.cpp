@@ -25,29 +25,17 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <memory>
 #include <string>
 
 #include "cpu_meter.h"
+#include "crypto/ossl.h"
 #include "scenarios.h"
 
 namespace vouch::bench {
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const noexcept { EVP_PKEY_CTX_free(p); }
-};
-struct MacFree {
-  void operator()(EVP_MAC* p) const noexcept { EVP_MAC_free(p); }
-};
-struct MacCtxFree {
-  void operator()(EVP_MAC_CTX* p) const noexcept { EVP_MAC_CTX_free(p); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using Pkey = ossl::EvpPkey;
+using PkeyCtx = ossl::EvpPkeyCtx;
 
 struct Work {
   bool sign;
@@ -71,12 +59,9 @@ class Floor {
     const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, sha256, 0),
                                  OSSL_PARAM_construct_end()};
     ok_ = ok_ && mac_ctx_ && EVP_MAC_CTX_set_params(mac_ctx_.get(), params) == 1;
-    md_ = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    md_.reset(EVP_MD_fetch(nullptr, "SHA256", nullptr));
     ok_ = ok_ && md_ != nullptr;
   }
-  ~Floor() { EVP_MD_free(md_); }
-  Floor(const Floor&) = delete;
-  Floor& operator=(const Floor&) = delete;
 
   bool ok() const { return ok_; }
 
@@ -92,7 +77,7 @@ class Floor {
       return false;
     if (w.sign) {
       unsigned int digest_len = 0;
-      if (EVP_Digest(content_.data(), content_.size(), digest_.data(), &digest_len, md_, nullptr) != 1)
+      if (EVP_Digest(content_.data(), content_.size(), digest_.data(), &digest_len, md_.get(), nullptr) != 1)
         return false;
       size_t sig_len = signature_.size();
       if (EVP_PKEY_sign(signer_.get(), signature_.data(), &sig_len, digest_.data(), digest_len) != 1) return false;
@@ -114,9 +99,9 @@ class Floor {
   Pkey peer_;
   Pkey ecdsa_key_;
   PkeyCtx signer_;
-  std::unique_ptr<EVP_MAC, MacFree> mac_;
-  std::unique_ptr<EVP_MAC_CTX, MacCtxFree> mac_ctx_;
-  EVP_MD* md_ = nullptr;
+  ossl::Ptr<EVP_MAC, EVP_MAC_free> mac_;
+  ossl::EvpMacCtx mac_ctx_;
+  ossl::Ptr<EVP_MD, EVP_MD_free> md_;
   std::array<unsigned char, 64> shared_{};
   std::array<unsigned char, 32> digest_{};
   std::array<unsigned char, 80> signature_{};
