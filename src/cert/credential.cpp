@@ -1,6 +1,7 @@
 // Credential: a certificate chain and the leaf's private key (the content of
 // the Certificate and CertificateVerify messages, RFC 8446 §4.4.2–§4.4.3).
 #include "vouch/credential.h"
+#include "crypto/wipe.h"
 #include "vouch/client_auth.h"
 
 #include <openssl/err.h>
@@ -99,7 +100,7 @@ Result<std::shared_ptr<const Credential::State>> load_files(const std::string& c
   VOUCH_ASSIGN(auto chain, read_pem_certificates(chain_pem, chain_path));
   Result<ossl::EvpPkey> key = read_pem_private_key(key_pem, key_path, passphrase);
   // The text may hold an unencrypted key: do not leave it in freed memory.
-  OPENSSL_cleanse(key_pem.data(), key_pem.size());
+  wipe_memory(key_pem);
   if (!key) return std::move(key).error();
   return make_state(std::move(chain), std::move(key).value(), key_path);
 }

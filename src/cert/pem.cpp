@@ -12,6 +12,8 @@
 #include <utility>
 #include <sstream>
 
+#include "crypto/wipe.h"
+
 namespace vouch {
 namespace {
 
@@ -109,7 +111,7 @@ Result<ossl::EvpPkey> read_pem_private_key(std::string_view pem, std::string_vie
   PassphraseRequest req{passphrase, what};
   ossl::EvpPkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, answer_passphrase, &req));
   // Wipe the copy of the passphrase whatever happened.
-  OPENSSL_cleanse(req.passphrase.data(), req.passphrase.size());
+  wipe_memory(req.passphrase);
   if (key) {
     ERR_clear_error();
     return key;

@@ -1,7 +1,6 @@
 #include "handshake/client12.h"
 
 #include <arpa/inet.h>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include "crypto/key_share.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "crypto/wipe.h"
 #include "handshake/negotiate.h"
 #include "revocation/peer_check.h"
 
@@ -503,7 +503,7 @@ Result<Hs> ClientHandshake12::do_send_client_key_exchange() {
   cke.public_key = share.public_key();
   VOUCH_TRY(core_.send_message(HandshakeType::client_key_exchange, cke));
   VOUCH_TRY(derive_keys(pre_master));
-  OPENSSL_cleanse(pre_master.data(), pre_master.size());
+  wipe_memory(pre_master);
   state_ = chosen_ ? State::send_certificate_verify : State::send_finished;
   return Hs::ok;
 }
@@ -735,7 +735,7 @@ void ClientHandshake12::release_after_handshake() {
   // compares the server's new chain with core_.peer_chain, so the
   // transcript and the handshake's own copies of the chain go.
   core_.release_after_handshake(false);
-  OPENSSL_cleanse(master_secret_.data(), master_secret_.size());
+  wipe_memory(master_secret_);
   Bytes().swap(master_secret_);
   keys_ = KeyBlock12{};
   std::vector<Bytes>().swap(server_chain_);

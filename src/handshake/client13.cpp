@@ -1,7 +1,6 @@
 #include "handshake/client13.h"
 
 #include <arpa/inet.h>
-#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +12,7 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "crypto/wipe.h"
 #include "handshake/master_secret.h"
 #include "handshake/negotiate.h"
 #include "revocation/peer_check.h"
@@ -795,9 +795,7 @@ Status ClientHandshake13::on_new_session_ticket(const NewSessionTicket& nst) {
   return {};
 }
 
-ClientHandshake13::ReceivedTicket::~ReceivedTicket() {
-  if (!psk.empty()) OPENSSL_cleanse(psk.data(), psk.size());
-}
+ClientHandshake13::ReceivedTicket::~ReceivedTicket() { wipe_memory(psk); }
 
 std::shared_ptr<const Session> ClientHandshake13::make_session(ReceivedTicket t) const {
   auto s = std::make_shared<Session>();

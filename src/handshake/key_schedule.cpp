@@ -23,9 +23,9 @@
 //              +-----> Derive-Secret(., "res master", ClientHello...client Finished)
 #include "handshake/key_schedule.h"
 
-#include <openssl/crypto.h>
-
 #include <array>
+
+#include "crypto/wipe.h"
 
 namespace vouch {
 namespace {
@@ -74,7 +74,7 @@ Result<Bytes> empty_hash(HashAlg alg) {
 
 // Secrets that are no longer needed are wiped, not just released.
 void wipe(Bytes& b) {
-  if (!b.empty()) OPENSSL_cleanse(b.data(), b.size());
+  wipe_memory(b);
   b.clear();
 }
 

@@ -2,12 +2,11 @@
 // block (RFC 5246 §6.3) and Finished verify_data (RFC 5246 §7.4.9).
 #include "handshake/master_secret.h"
 
-#include <openssl/crypto.h>
-
 #include <array>
 #include <cstring>
 
 #include "crypto/prf.h"
+#include "crypto/wipe.h"
 
 namespace vouch {
 namespace {
@@ -93,7 +92,7 @@ Result<KeyBlock12> key_block12(CipherSuite suite, ByteView master_secret, ByteVi
   kb.client_write_iv = take(p.iv_length);
   kb.server_write_iv = take(p.iv_length);
   // The pieces now live in kb; the joined copy is no longer needed.
-  OPENSSL_cleanse(block.data(), block.size());
+  wipe_memory(block);
   return kb;
 }
 

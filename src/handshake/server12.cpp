@@ -1,7 +1,5 @@
 #include "handshake/server12.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 #include "cert/public_key.h"
@@ -9,6 +7,7 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "crypto/wipe.h"
 #include "handshake/client_verification.h"
 #include "handshake/ticket.h"
 #include "revocation/peer_check.h"
@@ -438,7 +437,7 @@ Result<Hs> ServerHandshake12::do_read_client_key_exchange() {
   } else {
     VOUCH_ASSIGN(master_secret_, master_secret(suite_.prf_hash, pre_master, client_random_, server_random_));
   }
-  OPENSSL_cleanse(pre_master.data(), pre_master.size());
+  wipe_memory(pre_master);
   VOUCH_TRY(derive_key_block());
   if (client_) {
     state_ = State::read_certificate_verify;
@@ -552,7 +551,7 @@ Status ServerHandshake12::send_ccs_and_finished() {
     nst.ticket_lifetime_hint = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
     VOUCH_ASSIGN(Bytes state, session_state());
     VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(state));
-    OPENSSL_cleanse(state.data(), state.size());
+    wipe_memory(state);
     VOUCH_TRY(core_.send_message(HandshakeType::new_session_ticket, nst));
   }
   const uint8_t ccs = 1;
@@ -580,7 +579,7 @@ void ServerHandshake12::release_after_handshake() {
   // neither the transcript nor the key exchange is used again; exporters
   // use core_.master_secret12 (RFC 5705).
   core_.release_after_handshake(false);
-  OPENSSL_cleanse(master_secret_.data(), master_secret_.size());
+  wipe_memory(master_secret_);
   Bytes().swap(master_secret_);
   keys_ = KeyBlock12{};
   share_.reset();

@@ -1,7 +1,5 @@
 #include "handshake/server13.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <chrono>
 
@@ -10,6 +8,7 @@
 #include "crypto/compare.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
+#include "crypto/wipe.h"
 #include "ext/extension_type.h"
 #include "handshake/client_verification.h"
 #include "handshake/ticket.h"
@@ -223,7 +222,7 @@ Result<Hs> ServerHandshake13::do_send_server_hello() {
   VOUCH_TRY(schedule_->start(psk_ ? ByteView(*psk_) : ByteView()));
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   Status derived = schedule_->handshake(ecdhe_, th);
-  if (!ecdhe_.empty()) OPENSSL_cleanse(ecdhe_.data(), ecdhe_.size());
+  wipe_memory(ecdhe_);
   ecdhe_.clear();
   VOUCH_TRY(std::move(derived));
   core_.log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", schedule_->client_handshake_secret());
@@ -582,7 +581,7 @@ void ServerHandshake13::release_after_handshake() {
   core_.release_after_handshake(client_offered_pha_);
   // The tickets went out with the handshake (do_send_tickets) and vouch
   // sends none later, so nothing derives from the resumption secret again.
-  OPENSSL_cleanse(core_.resumption_master_secret.data(), core_.resumption_master_secret.size());
+  wipe_memory(core_.resumption_master_secret);
   Bytes().swap(core_.resumption_master_secret);
   // The key schedule's handshake secrets: the traffic secrets KeyUpdate
   // derives from and the exporter secret are in core_.

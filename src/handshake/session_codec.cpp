@@ -47,12 +47,11 @@
 #include <string>
 #include <string_view>
 
-#include <openssl/crypto.h>
-
 #include "base/reader.h"
 #include "base/writer.h"
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "crypto/wipe.h"
 #include "vouch/session.h"
 
 namespace vouch {
@@ -417,7 +416,7 @@ Result<Bytes> Session::serialize(ByteView key) const {
                                                    plain.size() + kAeadTagLength))
                    : Status(std::move(aead).error());
   }
-  OPENSSL_cleanse(plain.data(), plain.size());
+  wipe_memory(plain);
   if (!st.ok()) return std::move(st).error();
   return out;
 }
@@ -450,7 +449,7 @@ Result<Session> Session::deserialize(ByteView bytes, ByteView key) {
     return std::move(st).error();
   }
   Result<Session> out = deserialize(plain);
-  OPENSSL_cleanse(plain.data(), plain.size());
+  wipe_memory(plain);
   return out;
 }
 

@@ -12,10 +12,9 @@
 #include <cstring>
 #include <optional>
 
-#include <openssl/crypto.h>
-
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "crypto/wipe.h"
 #include "vouch/session.h"
 
 namespace vouch {
@@ -46,7 +45,7 @@ struct TicketKeys::State {
   }
 
   static void wipe(std::optional<Key>& k) {
-    if (k) OPENSSL_cleanse(k->secret.data(), k->secret.size());
+    if (k) wipe_memory(k->secret);
   }
 
   std::mutex mu;
@@ -68,18 +67,18 @@ struct TicketKeys::State {
       if (!current || id != current->id) break;
     }
     if (!st.ok()) {
-      OPENSSL_cleanse(secret.data(), secret.size());
+      wipe_memory(secret);
       return st;
     }
     auto aead = Aead::create(AeadAlg::aes256gcm, secret);
     if (!aead.ok()) {
-      OPENSSL_cleanse(secret.data(), secret.size());
+      wipe_memory(secret);
       return std::move(aead).error();
     }
     wipe(previous);
     previous = std::move(current);
     current.emplace(Key{id, std::move(aead).value(), secret});
-    OPENSSL_cleanse(secret.data(), secret.size());
+    wipe_memory(secret);
     rotated_at = std::chrono::steady_clock::now();
     return {};
   }
@@ -196,7 +195,7 @@ Status TicketKeys::import_keys(ByteView in) {
     std::memcpy(key.id.data(), k.data(), kKeyIdLength);
     std::memcpy(key.secret.data(), secret.data(), kSecretLength);
     keys[i].emplace(std::move(key));
-    OPENSSL_cleanse(key.secret.data(), key.secret.size());  // the moved-from copy
+    wipe_memory(key.secret);  // the moved-from copy
   }
   if (count == 2 && keys[0]->id == keys[1]->id) {
     State::wipe(keys[0]);

@@ -11,9 +11,8 @@
 #include <cstring>
 #include <limits>
 
-#include <openssl/crypto.h>
-
 #include "crypto/suite_params.h"
+#include "crypto/wipe.h"
 #include "record/record.h"
 
 namespace vouch {
@@ -33,7 +32,6 @@ constexpr uint16_t kTls12Version = 0x0303;  // RFC 5246 §6.2.1: {3, 3}
 void put_u64(uint8_t* out, uint64_t v) {
   for (size_t i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(v >> (56 - 8 * i));
 }
-
 
 // RFC 5246 §6.2.3.3: additional_data = seq_num + TLSCompressed.type +
 // TLSCompressed.version + TLSCompressed.length, the length being the
@@ -73,7 +71,7 @@ Status RecordProtection12::install(CipherSuite suite, ByteView key, ByteView iv,
   // AES-GCM: the 4-byte salt, followed by the explicit part per record
   // (zero here, filled in by nonce()). ChaCha20-Poly1305: the whole 12-byte
   // IV that the sequence number is XORed into.
-  OPENSSL_cleanse(iv_, sizeof iv_);
+  wipe_memory(iv_, sizeof iv_);
   std::memcpy(iv_, iv.data(), iv.size());
   // RFC 5246 §6.1: the sequence number is "set to zero whenever a
   // connection state is made the active state".
@@ -195,7 +193,7 @@ Result<std::span<uint8_t>> RecordProtection12::open(const RawRecord& record, std
     // record_overflow for "a record decrypted to a TLSCompressed record"
     // that is too long. Judged only once the record is known authentic.
     // The plaintext is not handed out, so wipe it.
-    OPENSSL_cleanse(plaintext.data(), plaintext.size());
+    wipe_memory(plaintext);
     return fail(Alert::record_overflow, "record: plaintext longer than 2^14 bytes");
   }
   ++seq_;

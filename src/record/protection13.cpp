@@ -3,9 +3,8 @@
 #include <cstring>
 #include <limits>
 
-#include <openssl/crypto.h>
-
 #include "crypto/traffic_keys.h"
+#include "crypto/wipe.h"
 #include "record/record.h"
 
 namespace vouch {
@@ -44,15 +43,15 @@ Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret, A
   }
   VOUCH_ASSIGN(TrafficKeys keys, derive_traffic_keys(suite, traffic_secret));
   if (keys.iv.size() != kAeadNonceLength || keys.key.size() != aead_key_length(alg)) {
-    OPENSSL_cleanse(keys.key.data(), keys.key.size());
+    wipe_memory(keys.key);
     return fail(Alert::internal_error, "record: traffic key or iv has the wrong length");
   }
   auto aead = Aead::create(alg, keys.key, use);
-  OPENSSL_cleanse(keys.key.data(), keys.key.size());
+  wipe_memory(keys.key);
   if (!aead.ok()) return std::move(aead).error();
   aead_.emplace(std::move(aead).value());
   std::memcpy(iv_, keys.iv.data(), kAeadNonceLength);
-  OPENSSL_cleanse(keys.iv.data(), keys.iv.size());
+  wipe_memory(keys.iv);
   // §5.3: "the appropriate sequence number is reset to zero whenever a key
   // is changed".
   seq_ = 0;

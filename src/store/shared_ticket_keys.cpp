@@ -8,13 +8,12 @@
 // store/ticket_keys_record.h.
 #include "vouch/shared_ticket_keys.h"
 
-#include <openssl/crypto.h>
-
 #include <mutex>
 #include <optional>
 
 #include "crypto/aead.h"
 #include "crypto/random.h"
+#include "crypto/wipe.h"
 #include "store/lease_owner.h"
 #include "store/ticket_keys_record.h"
 
@@ -51,9 +50,7 @@ bool rotation_due(int64_t published_ms, int64_t now_ms, std::chrono::seconds rot
 // Wipes a secret buffer when it goes out of scope.
 struct Wiped {
   Bytes b;
-  ~Wiped() {
-    if (!b.empty()) OPENSSL_cleanse(b.data(), b.size());
-  }
+  ~Wiped() { wipe_memory(b); }
 };
 
 }  // namespace
@@ -196,7 +193,7 @@ Result<std::unique_ptr<SharedTicketKeys>> SharedTicketKeys::create(std::shared_p
   if (options.owner.empty()) options.owner = unique_lease_owner();
   auto wrap_or = Aead::create(AeadAlg::aes256gcm, options.wrapping_key);
   // The AEAD context holds the key from now on: no second plain copy kept.
-  OPENSSL_cleanse(options.wrapping_key.data(), options.wrapping_key.size());
+  wipe_memory(options.wrapping_key);
   options.wrapping_key.clear();
   VOUCH_ASSIGN(Aead wrap, std::move(wrap_or));
   auto impl = std::make_unique<Impl>(std::move(store), std::move(keys), std::move(options), std::move(wrap));

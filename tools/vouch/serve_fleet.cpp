@@ -9,8 +9,7 @@
 #include <fstream>
 #include <iterator>
 
-#include <openssl/crypto.h>
-
+#include "crypto/wipe.h"
 #include "options.h"
 #include "vouch/session.h"
 #ifdef VOUCH_CLI_HAVE_REDIS
@@ -73,20 +72,20 @@ Result<Bytes> read_wrapping_key(const std::string& path) {
     while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
     while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
     if (e - b != 2 * kWrappingKeyBytes) {
-      OPENSSL_cleanse(text.data(), text.size());
+      wipe_memory(text);
       return config_error("--store-key " + path + ": expected 32 bytes or 64 hexadecimal digits (openssl rand -hex 32)");
     }
     for (size_t i = b; i < e; i += 2) {
       const int hi = hex_digit(text[i]), lo = hex_digit(text[i + 1]);
       if (hi < 0 || lo < 0) {
-        OPENSSL_cleanse(text.data(), text.size());
-        OPENSSL_cleanse(key.data(), key.size());
+        wipe_memory(text);
+        wipe_memory(key);
         return config_error("--store-key " + path + ": not hexadecimal");
       }
       key.push_back(static_cast<uint8_t>(hi * 16 + lo));
     }
   }
-  OPENSSL_cleanse(text.data(), text.size());
+  wipe_memory(text);
   return key;
 }
 
