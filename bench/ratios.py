@@ -156,6 +156,17 @@ def print_table(header, rows):
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
 
 
+def print_section(header, rows, *notes):
+    """A table after a blank line, then its notes; nothing when there are no rows."""
+    if not rows:
+        return
+    print()
+    print_table(header, rows)
+    print()
+    for line in notes:
+        print(line)
+
+
 # ---- the OpenSSL-API, native and raw-AEAD binaries (context "library") ----
 
 LIBS = ("libssl", "vouch-ssl", "native")
@@ -251,15 +262,12 @@ def print_handshake_floor(samples, order):
         native = median(samples, "native", name, "times")
         rows.append([name, fmt(lib, ".1f", " us"), fmt(floor, ".1f", " us"), fmt(ratio(lib, floor), ".2f", "x"),
                      fmt(ratio(lib, native), ".2f", "x"), fmt(native and floor and native - floor, ".1f", " us")])
-    if not rows:
-        return
-    print()
-    print_table(("handshake floor", "libssl", "floor", "ceiling vs libssl", "native/libssl",
-                 "native above floor"), rows)
-    print("\nfloor = libcrypto's X25519 key pair and shared secret, the ECDSA signature (full handshakes)")
-    print("and the key schedule's HMACs, done alone on prepared contexts (handshake_floor.cpp); ceiling =")
-    print("libssl time / floor, the highest rate ratio a library could show; native above floor = what")
-    print("vouch spends on everything else (transcript, records, parsing, allocation, libcrypto's EVP)")
+    print_section(("handshake floor", "libssl", "floor", "ceiling vs libssl", "native/libssl", "native above floor"),
+                  rows,
+                  "floor = libcrypto's X25519 key pair and shared secret, the ECDSA signature (full handshakes)",
+                  "and the key schedule's HMACs, done alone on prepared contexts (handshake_floor.cpp); ceiling =",
+                  "libssl time / floor, the highest rate ratio a library could show; native above floor = what",
+                  "vouch spends on everything else (transcript, records, parsing, allocation, libcrypto's EVP)")
 
 
 def print_bulk_vs_raw(samples, order):
@@ -276,16 +284,14 @@ def print_bulk_vs_raw(samples, order):
                      *[fmt(ratio(median(samples, lib, name, "rates"), raw_both), ".2f") for lib in LIBS],
                      fmt(piped and piped / 2**20, ".0f", " MiB/s"),
                      fmt(ratio(piped, libssl), ".2f", "x")])
-    if not rows:
-        return
-    print()
-    print_table(("bulk scenario", "raw seal", "raw seal+open", "libssl of raw", "vouch-ssl of raw",
-                 "native of raw", "raw + pipe copies", "ceiling vs libssl"), rows)
-    print("\nx of raw = the bulk row's rate / libcrypto sealing and opening the same 16 KiB records with")
-    print("prepared contexts (aead_bench.cpp): what is left for TLS records, copies and the API;")
-    print("raw + pipe copies = the same with the two copies the benchmark's pipe imposes on every library")
-    print("(into it, out of it): the fastest any library could run the row; ceiling vs libssl = that rate")
-    print("/ libssl's, the highest rate ratio a bulk row can show")
+    print_section(("bulk scenario", "raw seal", "raw seal+open", "libssl of raw", "vouch-ssl of raw",
+                   "native of raw", "raw + pipe copies", "ceiling vs libssl"),
+                  rows,
+                  "x of raw = the bulk row's rate / libcrypto sealing and opening the same 16 KiB records with",
+                  "prepared contexts (aead_bench.cpp): what is left for TLS records, copies and the API;",
+                  "raw + pipe copies = the same with the two copies the benchmark's pipe imposes on every library",
+                  "(into it, out of it): the fastest any library could run the row; ceiling vs libssl = that rate",
+                  "/ libssl's, the highest rate ratio a bulk row can show")
 
 
 def print_heap(samples, order):
@@ -297,14 +303,11 @@ def print_heap(samples, order):
         rows.append([name, *[fmt(h[lib] and h[lib] / 1000, ".1f", " kB") for lib in LIBS],
                      fmt(ratio(h["libssl"], h["vouch-ssl"]), ".2f", "x"),
                      fmt(ratio(h["libssl"], h["native"]), ".2f", "x")])
-    if not rows:
-        return
-    print()
-    print_table(("heap per idle connection", "libssl", "vouch-ssl", "native", "libssl/vouch-ssl",
-                 "libssl/native"), rows)
-    print("\nglibc heap in use (mallinfo2 uordblks + hblkhd) grown per established, drained connection of")
-    print("which the other end was freed: the connection and all it owns, libcrypto's part and (libssl API)")
-    print("its BIO included; 1 kB = 1000 bytes")
+    print_section(("heap per idle connection", "libssl", "vouch-ssl", "native", "libssl/vouch-ssl", "libssl/native"),
+                  rows,
+                  "glibc heap in use (mallinfo2 uordblks + hblkhd) grown per established, drained connection of",
+                  "which the other end was freed: the connection and all it owns, libcrypto's part and (libssl API)",
+                  "its BIO included; 1 kB = 1000 bytes")
 
 
 def main(argv):
