@@ -4,13 +4,18 @@
 
 #include <openssl/rand.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #ifdef VOUCH_FUZZING
 #include <mutex>
 #endif
 
 #include "crypto/ossl.h"
+#include "crypto/wipe.h"
 
 namespace vouch {
 
@@ -25,6 +30,89 @@ Status random_bytes(std::span<uint8_t> out) {
   }
   return {};
 }
+
+namespace {
+
+// The per-thread buffer behind random_public_bytes(). Unread bytes are
+// bytes[kRefill - left, kRefill); a page of zeroes is an empty buffer, which
+// is what a forked child finds (MADV_WIPEONFORK).
+constexpr size_t kRefill = 1024;       // drawn per RAND_bytes call
+constexpr size_t kLargestPooled = 64;  // larger requests go to RAND_bytes
+struct PoolPage {
+  size_t left;
+  uint8_t bytes[kRefill];
+};
+
+class ThreadPool {
+ public:
+  ThreadPool() = default;
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  ~ThreadPool() {
+    if (page_ != nullptr) {
+      wipe_memory(page_, sizeof(PoolPage));
+      ::munmap(page_, length_);
+    }
+  }
+
+  // This thread's buffer, set up on first use; null where the kernel cannot
+  // wipe it on fork (then every draw goes to RAND_bytes, which detects forks
+  // itself).
+  PoolPage* page() {
+    if (!tried_) set_up();
+    return page_;
+  }
+
+ private:
+  void set_up() {
+    tried_ = true;
+#if defined(MADV_WIPEONFORK) && !defined(VOUCH_FUZZING)
+    // A fuzz build keeps every draw on libcrypto's generator, which it
+    // replaces by deterministic per-side streams (fuzzing::reset_random).
+    const long page_size = ::sysconf(_SC_PAGESIZE);
+    if (page_size <= 0) return;
+    const size_t pages = (sizeof(PoolPage) + static_cast<size_t>(page_size) - 1) / static_cast<size_t>(page_size);
+    const size_t length = pages * static_cast<size_t>(page_size);
+    void* p = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    if (::madvise(p, length, MADV_WIPEONFORK) != 0) {  // EINVAL before Linux 4.14
+      ::munmap(p, length);
+      return;
+    }
+    page_ = static_cast<PoolPage*>(p);  // mmap zero-fills: an empty buffer
+    length_ = length;
+#endif
+  }
+
+  PoolPage* page_ = nullptr;
+  size_t length_ = 0;
+  bool tried_ = false;
+};
+
+thread_local ThreadPool t_pool;
+
+}  // namespace
+
+Status random_public_bytes(std::span<uint8_t> out) {
+  if (out.empty() || out.size() > kLargestPooled) return random_bytes(out);
+  PoolPage* pool = t_pool.page();
+  if (pool == nullptr) return random_bytes(out);
+  if (pool->left < out.size()) {
+    pool->left = 0;
+    if (RAND_bytes(pool->bytes, static_cast<int>(kRefill)) != 1) {
+      return fail(Alert::internal_error, "random generator failed: " + ossl::last_error());
+    }
+    pool->left = kRefill;
+  }
+  uint8_t* next = pool->bytes + (kRefill - pool->left);
+  std::memcpy(out.data(), next, out.size());
+  // Handed-out bytes do not stay behind in the buffer.
+  std::memset(next, 0, out.size());
+  pool->left -= out.size();
+  return {};
+}
+
+bool public_random_pooled() { return t_pool.page() != nullptr; }
 
 #ifdef VOUCH_FUZZING
 namespace fuzzing {

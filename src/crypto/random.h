@@ -6,7 +6,24 @@
 namespace vouch {
 
 /// Fills out from libcrypto's CSPRNG (RAND_bytes); internal_error on failure.
+/// For secrets (keys) and anything not covered by random_public_bytes().
 Status random_bytes(std::span<uint8_t> out);
+
+/// Fills out with bytes from libcrypto's CSPRNG that are about to be sent in
+/// the clear: Hello randoms (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2), session ids,
+/// ticket_age_add (§4.6.1), cookies, AEAD nonces written next to their
+/// ciphertext. Small requests are served from a per-thread buffer refilled
+/// with one RAND_bytes call: each RAND_bytes costs a system call (libcrypto's
+/// fork check) and a DRBG round, about a microsecond, and a handshake makes
+/// three to five such draws. The buffer lives in a page the kernel wipes in a
+/// forked child (MADV_WIPEONFORK, Linux 4.14), so parent and child never hand
+/// out the same bytes; where that cannot be set up, every call goes to
+/// RAND_bytes. internal_error on failure.
+Status random_public_bytes(std::span<uint8_t> out);
+
+/// Whether this thread's random_public_bytes() draws from its wipe-on-fork
+/// buffer (false: straight from RAND_bytes). For tests and diagnostics.
+bool public_random_pooled();
 
 #ifdef VOUCH_FUZZING
 // Fuzz builds only (VOUCH_FUZZING, never a build users link): the seam that

@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 
 #include <array>
+#include <string_view>
 
 #include "crypto/hash.h"
 #include "crypto/ossl.h"
@@ -54,7 +55,14 @@ int ec_curve_nid(EVP_PKEY* key) {
   std::array<char, 64> name{};
   size_t len = 0;
   if (EVP_PKEY_get_group_name(key, name.data(), name.size(), &len) != 1) return NID_undef;
-  // libcrypto reports short names ("prime256v1"); accept NIST names too.
+  // The curves TLS names first, by libcrypto's short names: OBJ_txt2nid
+  // takes a global lock and tries the text as a dotted OID before the name
+  // tables, and this runs for every credential and scheme considered.
+  const std::string_view got(name.data());  // zero-filled above: terminated
+  if (got == SN_X9_62_prime256v1) return NID_X9_62_prime256v1;
+  if (got == SN_secp384r1) return NID_secp384r1;
+  if (got == SN_secp521r1) return NID_secp521r1;
+  // Other short names, and NIST names ("P-256"), which some providers report.
   int nid = OBJ_txt2nid(name.data());
   if (nid == NID_undef) nid = EC_curve_nist2nid(name.data());
   return nid;

@@ -130,7 +130,7 @@ Result<Hs> ClientHandshake12::do_send_client_hello() {
   // A renegotiation (RFC 5746 §3.5): TLS 1.2 only, no resumption, the
   // previous client verify_data in renegotiation_info.
   ClientHello ch;
-  VOUCH_TRY(random_bytes(hello_.random));
+  VOUCH_TRY(random_public_bytes(hello_.random));
   ch.random = hello_.random;
   hello_.session_id.clear();
   hello_.session12.reset();

@@ -85,7 +85,7 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
   VOUCH_ASSIGN(const std::vector<ProtocolVersion> versions, versions_in_range(*config_));
   offer13_ = contains(versions, ProtocolVersion::tls13);
   offer12_ = contains(versions, ProtocolVersion::tls12);
-  VOUCH_TRY(random_bytes(random_));
+  VOUCH_TRY(random_public_bytes(random_));
   core_.client_random = random_;
   if (offer13_) {
     for (NamedGroup g : config_->key_share_groups) {
@@ -123,7 +123,7 @@ Result<Hs> ClientHandshake13::do_send_client_hello() {
     // beside a TLS 1.2 ticket it is what the server echoes to accept it
     // (RFC 5077 §3.4).
     session_id_.resize(32);
-    VOUCH_TRY(random_bytes(session_id_));
+    VOUCH_TRY(random_public_bytes(session_id_));
   }
   VOUCH_TRY(send_client_hello());
   state_ = State::read_server_hello;

@@ -139,6 +139,17 @@ bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& 
 }
 
 
+namespace {
+
+// The credential choosers' first pass looks for a credential whose leaf names
+// the SNI host; the second takes any. The first is pointless without SNI or
+// with a single credential (both passes would choose it, or neither).
+int first_pass(const std::vector<Credential>& credentials, const std::optional<std::string>& sni) {
+  return sni && credentials.size() > 1 ? 0 : 1;
+}
+
+}  // namespace
+
 Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& server_suites,
                                                const std::vector<CipherSuite>& client_suites,
                                                const std::vector<Credential>& credentials,
@@ -148,7 +159,10 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
                                                const std::optional<std::vector<NamedGroup>>& client_groups) {
   if (credentials.empty()) return config_error("server has no certificate configured");
   bool suite_in_common = false;
-  for (int pass = 0; pass < 2; ++pass) {
+  // Two passes: credentials naming the SNI host first, then any. With one
+  // credential both passes pick the same, so the first (an X509_check_host,
+  // which decodes the leaf's subjectAltName every time) is skipped.
+  for (int pass = first_pass(credentials, sni); pass < 2; ++pass) {
     for (CipherSuite suite : server_suites) {
       Suite12 params;
       if (!tls12_suite_params(suite, params) || !contains(client_suites, suite)) continue;
@@ -235,8 +249,9 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
       if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key())) return s;
     return std::nullopt;
   };
-  // Two passes: credentials naming the SNI host first, then any.
-  for (int pass = 0; pass < 2; ++pass) {
+  // Two passes: credentials naming the SNI host first, then any (see
+  // first_pass).
+  for (int pass = first_pass(credentials, sni); pass < 2; ++pass) {
     for (const Credential& c : credentials) {
       if (pass == 0) {
         if (!sni) continue;

@@ -83,7 +83,7 @@ Result<Hs> ServerHandshake12::do_process_client_hello() {
   VOUCH_TRY(negotiate(ch));
   // RFC 8446 §4.1.3: a server able to speak TLS 1.3 that negotiates 1.2
   // ends its random with "DOWNGRD\x01", which 1.3 clients check.
-  VOUCH_TRY(random_bytes(server_random_));
+  VOUCH_TRY(random_public_bytes(server_random_));
   if (config_->max_version == ProtocolVersion::tls13)
     std::copy(kDowngradeTls12.begin(), kDowngradeTls12.end(), server_random_.begin() + 24);
   VOUCH_TRY(try_resumption(ch));
@@ -344,7 +344,7 @@ Result<Hs> ServerHandshake12::do_send_server_flight() {
   // holds the state and no ID is needed (RFC 5077 §3.4).
   if (!send_ticket_ && config_->allow_resumption && session_cache_ && session_cache_->stores_sessions() && ems_) {
     session_id_.resize(kSessionIdLength);
-    VOUCH_TRY(random_bytes(session_id_));
+    VOUCH_TRY(random_public_bytes(session_id_));
   }
   VOUCH_TRY(send_server_hello());
   const Credential& cred = *choice_->credential;

@@ -198,7 +198,7 @@ Result<Hs> ServerHandshake13::do_send_server_hello() {
   // ServerHello (§4.1.3). legacy_session_id_echo: the first ClientHello's
   // session id, which a second one must repeat (check_second_client_hello).
   ServerHello sh;
-  VOUCH_TRY(random_bytes(sh.random));
+  VOUCH_TRY(random_public_bytes(sh.random));
   sh.legacy_session_id_echo = client_session_id_;
   sh.cipher_suite = suite_;
   sh.ext.selected_version = ProtocolVersion::tls13;
@@ -244,7 +244,7 @@ Result<Hs> ServerHandshake13::send_hello_retry_request(const HandshakeMessage& m
   if (need_share) hrr.ext.key_share_selected_group = group_;
   if (config_->require_cookie) {
     cookie_.resize(32);
-    VOUCH_TRY(random_bytes(cookie_));
+    VOUCH_TRY(random_public_bytes(cookie_));
     hrr.ext.cookie = cookie_;
   }
   VOUCH_TRY(core_.transcript.select(hash_));
@@ -496,7 +496,7 @@ Status ServerHandshake13::request_client_certificate() {
   VOUCH_TRY(check_signature_schemes(*config_));
   Pha p;
   p.context.resize(16);
-  VOUCH_TRY(random_bytes(p.context));
+  VOUCH_TRY(random_public_bytes(p.context));
   VOUCH_ASSIGN(p.transcript, core_.transcript.clone());
   Bytes body;
   Writer w(body);
@@ -601,7 +601,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     NewSessionTicket nst;
     nst.ticket_lifetime = std::min(config_->ticket_lifetime_seconds, kMaxTicketLifetime);
     uint8_t age_add[4];
-    VOUCH_TRY(random_bytes(age_add));
+    VOUCH_TRY(random_public_bytes(age_add));
     nst.ticket_age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) |
                          (uint32_t{age_add[2]} << 8) | age_add[3];
     // §4.6.1: the nonce must be unique among tickets of this connection.

@@ -408,7 +408,7 @@ Result<Bytes> Session::serialize(ByteView key) const {
   w.u16(kSealedFormat);
   out.resize(kSealedHeaderBytes + kAeadNonceLength + plain.size() + kAeadTagLength);
   const std::span<uint8_t> nonce(out.data() + kSealedHeaderBytes, kAeadNonceLength);
-  Status st = random_bytes(nonce);
+  Status st = random_public_bytes(nonce);
   if (st.ok()) {
     auto aead = Aead::create(AeadAlg::aes256gcm, key, AeadUse::seal);
     st = aead.ok() ? aead->seal(nonce, ByteView(out.data(), kSealedHeaderBytes), plain,

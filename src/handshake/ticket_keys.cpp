@@ -118,7 +118,7 @@ Result<Bytes> TicketKeys::seal(ByteView plaintext) {
   Bytes out(kTicketOverhead + plaintext.size());
   std::memcpy(out.data(), key.id.data(), kKeyIdLength);
   const std::span<uint8_t> nonce(out.data() + kKeyIdLength, kAeadNonceLength);
-  VOUCH_TRY(random_bytes(nonce));
+  VOUCH_TRY(random_public_bytes(nonce));
   uint8_t* body = out.data() + kKeyIdLength + kAeadNonceLength;
   if (!plaintext.empty()) std::memcpy(body, plaintext.data(), plaintext.size());
   VOUCH_TRY(key.aead.seal(nonce, ByteView(out.data(), kKeyIdLength),

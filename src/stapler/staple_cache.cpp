@@ -100,7 +100,7 @@ Status StapleCache::write(const std::string& name, ByteView der) const {
   // A unique temporary name in the same directory (rename(2) must not cross
   // file systems): the pid tells later loads whether the writer still runs.
   std::array<uint8_t, 8> rnd{};
-  VOUCH_TRY(random_bytes(rnd));
+  VOUCH_TRY(random_public_bytes(rnd));
   const fs::path tmp = dir_ / (name + kTempInfix + std::to_string(::getpid()) + "." + to_hex(rnd));
   const fs::path final_path = file_for(name);
 
