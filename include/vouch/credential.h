@@ -82,6 +82,15 @@ class VOUCH_EXPORT Credential {
   EVP_PKEY* public_key() const;
   /// The external signer, or null for an in-process key.
   PrivateKeySigner* signer() const;
+  /// Signs `message` with the in-process private key under TLS signature
+  /// scheme `scheme` (RFC 8446 §4.2.3; read as TLS 1.2 does, where an ECDSA
+  /// scheme names only the hash), as a CertificateVerify or a TLS 1.2
+  /// ServerKeyExchange carries it. The signing context of each scheme is
+  /// prepared on its first use and shared by every copy of the credential;
+  /// safe from several threads at once. Errors: ErrorKind::config when an
+  /// external signer holds the key (use signer()); Alert internal_error
+  /// when the scheme does not fit the key or libcrypto fails.
+  Result<Bytes> sign(SignatureScheme scheme, ByteView message) const;
   /// The leaf subject as one line (RFC 2253 style, e.g. "CN=server,O=vouch").
   std::string subject() const;
 

@@ -11,6 +11,7 @@
 #include "cert/pem.h"
 #include "cert/x509_name.h"
 #include "crypto/ossl.h"
+#include "crypto/signature.h"
 
 namespace vouch {
 
@@ -19,6 +20,7 @@ struct Credential::State {
   std::vector<X509*> chain;          // views of `owned`, for chain()
   std::vector<Bytes> der;            // CertificateEntry.cert_data, leaf first
   ossl::EvpPkey key;         // null when an external signer holds the key
+  std::shared_ptr<const PreparedSigner> prepared;  // signs with `key`; null with it
   std::shared_ptr<PrivateKeySigner> signer;
   std::string subject;
   std::vector<Bytes> staples;  // OCSP responses by chain position; empty = none
@@ -85,6 +87,7 @@ Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X5
   }
   s->owned = std::move(chain);
   s->key = std::move(key);
+  if (s->key) s->prepared = std::make_shared<const PreparedSigner>(s->key.get());
   return std::shared_ptr<const Credential::State>(std::move(s));
 }
 
@@ -159,6 +162,13 @@ EVP_PKEY* Credential::private_key() const { return s_->key.get(); }
 EVP_PKEY* Credential::public_key() const { return X509_get0_pubkey(s_->chain.front()); }
 PrivateKeySigner* Credential::signer() const { return s_->signer.get(); }
 
+Result<Bytes> Credential::sign(SignatureScheme scheme, ByteView message) const {
+  if (!s_->prepared) {
+    return config_error("credential of " + s_->subject + ": the private key is held by an external signer");
+  }
+  return s_->prepared->sign(scheme, message);
+}
+
 Result<Credential> Credential::from_signer(const std::vector<X509*>& chain,
                                            std::shared_ptr<PrivateKeySigner> signer) {
   if (!signer) return config_error("credential: null signer");
@@ -208,6 +218,7 @@ Result<Credential> Credential::with_ocsp_staples(std::vector<Bytes> staples) con
   s->chain = chain;
   s->der = s_->der;
   if (s_->key) s->key = ossl::up_ref(s_->key.get());
+  s->prepared = s_->prepared;
   s->signer = s_->signer;
   s->subject = s_->subject;
   s->staples = std::move(staples);

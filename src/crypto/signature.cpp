@@ -143,7 +143,36 @@ const EVP_MD* digest_for(const SchemeInfo& info) {
   return info.kind == Kind::ed25519 ? nullptr : evp_md(info.hash);
 }
 
+// A context through EVP_DigestSignInit for `info`'s digest and padding.
+Result<ossl::EvpMdCtx> signing_context(const SchemeInfo& info, EVP_PKEY* key) {
+  ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digest_for(info), nullptr, key) != 1 ||
+      !configure(pctx, info)) {
+    return fail(Alert::internal_error,
+                "signing setup for " + to_string(info.scheme) + " failed: " + ossl::last_error());
+  }
+  return ctx;
+}
+
+// Signs `message` on a prepared context (used once).
+Result<Bytes> sign_on(EVP_MD_CTX* ctx, EVP_PKEY* key, ByteView message) {
+  // EVP_PKEY_get_size is the largest signature the key makes; asking
+  // EVP_DigestSign for the length first would run the provider twice.
+  const int max = EVP_PKEY_get_size(key);
+  if (max <= 0) return fail(Alert::internal_error, "signing failed: key has no signature size");
+  Bytes sig(static_cast<size_t>(max));
+  size_t len = sig.size();
+  if (EVP_DigestSign(ctx, sig.data(), &len, ptr(message), message.size()) != 1) {
+    return fail(Alert::internal_error, "signing failed: " + ossl::last_error());
+  }
+  sig.resize(len);  // DER ECDSA signatures are often shorter than the maximum
+  return sig;
+}
+
 }  // namespace
+
+static_assert(std::size(kSchemes) <= PreparedSigner::kSlots);
 
 bool scheme_matches_key(SignatureScheme scheme, EVP_PKEY* key, bool tls13) {
   const SchemeInfo* info = find_scheme(scheme);
@@ -187,23 +216,42 @@ Result<Bytes> sign_message(SignatureScheme scheme, EVP_PKEY* key, ByteView messa
   if (!key || !info || !info_matches_key(*info, key, false)) {
     return fail(Alert::internal_error, "cannot sign with " + to_string(scheme) + ": key mismatch");
   }
+  VOUCH_ASSIGN(ossl::EvpMdCtx ctx, signing_context(*info, key));
+  return sign_on(ctx.get(), key, message);
+}
+
+PreparedSigner::PreparedSigner(EVP_PKEY* key) : key_(key) {
+  if (key_ != nullptr) EVP_PKEY_up_ref(key_);
+}
+
+PreparedSigner::~PreparedSigner() {
+  for (auto& slot : prepared_) EVP_MD_CTX_free(slot.load(std::memory_order_acquire));
+  EVP_PKEY_free(key_);
+}
+
+Result<Bytes> PreparedSigner::sign(SignatureScheme scheme, ByteView message) const {
+  const SchemeInfo* info = find_scheme(scheme);
+  // PureEdDSA (RFC 8032) signs in one shot; libcrypto 3.0 cannot copy its
+  // context.
+  if (!key_ || !info || info->kind == Kind::ed25519) return sign_message(scheme, key_, message);
+  if (!info_matches_key(*info, key_, false)) {
+    return fail(Alert::internal_error, "cannot sign with " + to_string(scheme) + ": key mismatch");
+  }
+  std::atomic<EVP_MD_CTX*>& slot = prepared_[static_cast<size_t>(info - kSchemes)];
+  EVP_MD_CTX* prepared = slot.load(std::memory_order_acquire);
+  if (prepared == nullptr) {
+    VOUCH_ASSIGN(ossl::EvpMdCtx fresh, signing_context(*info, key_));
+    // Two threads may prepare at once: one context wins, the other is freed.
+    if (slot.compare_exchange_strong(prepared, fresh.get(), std::memory_order_acq_rel)) {
+      prepared = fresh.release();
+    }
+  }
   ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digest_for(*info), nullptr, key) != 1 ||
-      !configure(pctx, *info)) {
-    return fail(Alert::internal_error,
-                "signing setup for " + to_string(scheme) + " failed: " + ossl::last_error());
+  if (!ctx || EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) {
+    ERR_clear_error();
+    return sign_message(scheme, key_, message);
   }
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, ptr(message), message.size()) != 1) {
-    return fail(Alert::internal_error, "signing failed: " + ossl::last_error());
-  }
-  Bytes sig(len);
-  if (EVP_DigestSign(ctx.get(), sig.data(), &len, ptr(message), message.size()) != 1) {
-    return fail(Alert::internal_error, "signing failed: " + ossl::last_error());
-  }
-  sig.resize(len);  // DER ECDSA signatures are often shorter than the maximum
-  return sig;
+  return sign_on(ctx.get(), key_, message);
 }
 
 Status verify_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message, ByteView signature) {

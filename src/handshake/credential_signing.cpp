@@ -9,7 +9,7 @@ Result<std::optional<Bytes>> CredentialSigning::run(const Credential& credential
                                                     SignatureScheme scheme, ByteView content) {
   PrivateKeySigner* signer = credential.signer();
   if (!signer) {
-    VOUCH_ASSIGN(Bytes sig, sign_message(scheme, credential.private_key(), content));
+    VOUCH_ASSIGN(Bytes sig, credential.sign(scheme, content));
     return std::optional<Bytes>(std::move(sig));
   }
   Bytes sig;

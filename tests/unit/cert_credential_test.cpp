@@ -5,7 +5,9 @@
 #include <thread>
 
 #include "cert/x509_name.h"
+#include "crypto/signature.h"
 #include "support/pki.h"
+#include "vouch/client_auth.h"
 #include "vouch/credential.h"
 
 namespace vouch {
@@ -169,6 +171,37 @@ TEST(Credential, NullsAndEmptiesAreRefused) {
   EXPECT_FALSE(Credential::from_x509({}, f.server.key.get()).ok());
   EXPECT_FALSE(Credential::from_x509({f.server.cert.get()}, nullptr).ok());
   EXPECT_FALSE(Credential::from_x509({f.server.cert.get(), nullptr}, f.server.key.get()).ok());
+}
+
+TEST(Credential, SignsWithItsKeyAndCopiesShareTheSigner) {
+  const auto& f = test_pki().ecdsa();
+  auto cred = Credential::from_pem_files(f.server.chain_path, f.server.key_path);
+  ASSERT_TRUE(cred.ok()) << cred.error().to_string();
+  const Bytes message(100, 0x20);
+  const Credential copy = *cred;
+  for (const Credential* c : std::initializer_list<const Credential*>{&*cred, &copy}) {
+    auto sig = c->sign(SignatureScheme::ecdsa_secp256r1_sha256, message);
+    ASSERT_TRUE(sig.ok()) << sig.error().to_string();
+    EXPECT_TRUE(verify_message(SignatureScheme::ecdsa_secp256r1_sha256, c->public_key(), message, *sig).ok());
+  }
+  auto wrong = cred->sign(SignatureScheme::rsa_pss_rsae_sha256, message);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().alert, Alert::internal_error);
+}
+
+TEST(Credential, SignIsAConfigErrorWhenAnExternalSignerHoldsTheKey) {
+  struct Refuser : PrivateKeySigner {
+    Result<std::optional<Bytes>> sign(SignatureScheme, ByteView, std::shared_ptr<PendingSignature>) override {
+      return fail(Alert::internal_error, "not used");
+    }
+  };
+  const auto& f = test_pki().ecdsa();
+  auto cred = Credential::from_signer({f.server.cert.get()}, std::make_shared<Refuser>());
+  ASSERT_TRUE(cred.ok()) << cred.error().to_string();
+  auto sig = cred->sign(SignatureScheme::ecdsa_secp256r1_sha256, Bytes(4, 1));
+  ASSERT_FALSE(sig.ok());
+  EXPECT_EQ(sig.error().kind, ErrorKind::config);
+  EXPECT_TRUE(contains(sig.error().reason, "external signer")) << sig.error().reason;
 }
 
 TEST(TrustStore, DefaultIsEmptyButUsable) {

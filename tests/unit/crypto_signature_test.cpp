@@ -3,7 +3,9 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "crypto/hash.h"
@@ -292,6 +294,87 @@ TEST(Signature, RestrictedPssKeySignsWithItsHash) {
   auto other = verify_message(S::rsa_pss_pss_sha384, key, message, *sig);
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().alert, Alert::illegal_parameter);
+}
+
+// PreparedSigner: the same signatures as sign_message, from prepared contexts.
+TEST(PreparedSigner, EverySchemeSignsRepeatedlyAndVerifies) {
+  const Bytes message = certificate_verify_input();
+  for (S s : default_certificate_signature_schemes()) {
+    PreparedSigner signer(key_for(s));
+    // The first signature prepares the scheme's context; the next ones sign
+    // on copies of it (RSA-PSS padding and salt length included: verify
+    // insists on a salt as long as the digest, RFC 8446 §4.2.3).
+    for (int i = 0; i < 3; ++i) {
+      auto sig = signer.sign(s, message);
+      ASSERT_TRUE(sig.ok()) << to_string(s) << ": " << sig.error().to_string();
+      EXPECT_TRUE(verify_message(s, key_for(s), message, *sig).ok()) << to_string(s) << " #" << i;
+      Bytes tampered = message;
+      tampered[0] ^= 1;
+      EXPECT_FALSE(verify_message(s, key_for(s), tampered, *sig).ok()) << to_string(s);
+    }
+  }
+}
+
+TEST(PreparedSigner, SeveralSchemesOfOneKeyKeepTheirOwnDigest) {
+  // TLS 1.2 lets an ECDSA key sign with any of the ECDSA hashes (RFC 8422
+  // §5.1.3): each scheme has its own prepared context.
+  PreparedSigner signer(Keys::p256());
+  const Bytes message = certificate_verify_input();
+  for (int round = 0; round < 2; ++round) {
+    for (S s : {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512}) {
+      auto sig = signer.sign(s, message);
+      ASSERT_TRUE(sig.ok()) << to_string(s);
+      EXPECT_TRUE(verify_message(s, Keys::p256(), message, *sig).ok()) << to_string(s);
+      // A signature over the other hashes' digests does not verify.
+      for (S other : {S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384}) {
+        if (other != s) {
+          EXPECT_FALSE(verify_message(other, Keys::p256(), message, *sig).ok());
+        }
+      }
+    }
+  }
+}
+
+TEST(PreparedSigner, RestrictedPssKeyAndEmptyMessages) {
+  PreparedSigner pss(Keys::rsa_pss_sha256());
+  for (int i = 0; i < 2; ++i) {
+    auto sig = pss.sign(S::rsa_pss_pss_sha256, {});
+    ASSERT_TRUE(sig.ok()) << sig.error().to_string();
+    EXPECT_TRUE(verify_message(S::rsa_pss_pss_sha256, Keys::rsa_pss_sha256(), {}, *sig).ok());
+  }
+  EXPECT_FALSE(pss.sign(S::rsa_pss_pss_sha384, {}).ok());
+}
+
+TEST(PreparedSigner, SchemeThatDoesNotFitTheKeyIsAnInternalError) {
+  PreparedSigner signer(Keys::p256());
+  for (S s : {S::rsa_pss_rsae_sha256, S::ed25519, S::rsa_pkcs1_sha1, static_cast<S>(0xfefe)}) {
+    auto sig = signer.sign(s, text("x"));
+    ASSERT_FALSE(sig.ok()) << to_string(s);
+    EXPECT_EQ(sig.error().alert, Alert::internal_error) << to_string(s);
+  }
+  PreparedSigner none(nullptr);
+  EXPECT_FALSE(none.sign(S::ecdsa_secp256r1_sha256, text("x")).ok());
+}
+
+TEST(PreparedSigner, ManyThreadsShareOneSigner) {
+  // All threads start on an unprepared scheme at once (the race to prepare
+  // it), then keep copying the winner's context.
+  PreparedSigner signer(Keys::p256());
+  const Bytes message = certificate_verify_input();
+  std::atomic<int> good{0}, bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        auto sig = signer.sign(S::ecdsa_secp256r1_sha256, message);
+        const bool ok = sig.ok() && verify_message(S::ecdsa_secp256r1_sha256, Keys::p256(), message, *sig).ok();
+        (ok ? good : bad)++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 100);
+  EXPECT_EQ(bad.load(), 0);
 }
 
 }  // namespace
