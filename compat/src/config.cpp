@@ -78,8 +78,21 @@ CredentialSnapshot credentials_of(const SSL* s) {
   return out;
 }
 
+// Every handshake gets a fresh native configuration, copied from one default
+// instance: a default-constructed config builds an empty X509_STORE for its
+// TrustStore (and frees it when the SSL's store is assigned), a copy only
+// shares the default's — which nothing changes: the configs handed to
+// connections are const.
+namespace {
+template <typename Config>
+std::shared_ptr<Config> fresh_config() {
+  static const Config defaults;
+  return std::make_shared<Config>(defaults);
+}
+}  // namespace
+
 std::shared_ptr<const ClientConfig> client_config(SSL* s) {
-  auto c = std::make_shared<ClientConfig>();
+  auto c = fresh_config<ClientConfig>();
   const Settings& settings = s->settings;
   apply_common(s, settings, *c);
   // libssl sends one key share, for its first group.
@@ -120,7 +133,7 @@ std::shared_ptr<const ClientConfig> client_config(SSL* s) {
 }
 
 std::shared_ptr<const ServerConfig> server_config(SSL* s) {
-  auto c = std::make_shared<ServerConfig>();
+  auto c = fresh_config<ServerConfig>();
   const Settings& settings = s->settings;
   apply_common(s, settings, *c);
   // vouch offers the first that fits the client's signature algorithms.

@@ -128,6 +128,9 @@ int unexpected_eof(SSL* s) {
 }
 
 int run_handshake(SSL* s) {
+  // One wipe of the thread's HMAC keys when this call returns, not one per
+  // record fed to the connection (crypto/hash.h).
+  const HmacWipeScope wipe_hmac_keys_on_return;
   s->want = Want::nothing;
   if (s->role == ssl_st::Role::unset) {
     raise(Reason::connection_type_not_set);

@@ -56,6 +56,8 @@ extern "C" {
 
 int SSL_read(SSL* s, void* buf, int num) {
   if (int r = ready_for_data(s, num, true); r <= 0) return r;
+  // As in run_handshake: one HMAC key wipe per call, however many records.
+  const vouch::HmacWipeScope wipe_hmac_keys_on_return;
   if (s->fatal) return vouch::compat::fail_again(s);
   vouch::Connection& conn = *s->conn;
   // Records without application data (tickets, key updates) are read past,

@@ -31,6 +31,9 @@
 #include "cert/cert_cache.h"
 
 // SSL_SESSION_get_id: a session's ID is random (TLS 1.3 tickets, RFC 8446
-// §4.6.1 has none) or a hash of its ticket.
+// §4.6.1 has none) or a hash of its ticket. HmacWipeScope: SSL_do_handshake
+// and SSL_read feed the connection one record at a time, so without a scope
+// around the whole call each record would end in its own wipe of the
+// thread's HMAC keys.
 #include "crypto/hash.h"
 #include "crypto/random.h"
