@@ -218,8 +218,12 @@ Result<Hs> ServerHandshake13::do_send_server_hello() {
   // the client asked for compatibility mode (non-empty session id).
   if (!client_session_id_.empty()) core_.send_ccs();
 
-  schedule_.emplace(hash_);
-  VOUCH_TRY(schedule_->start(psk_ ? ByteView(*psk_) : ByteView()));
+  // try_resumption started the schedule with the PSK it accepted;
+  // otherwise the Early Secret is the no-PSK one (RFC 8446 §7.1).
+  if (!schedule_) {
+    schedule_.emplace(hash_);
+    VOUCH_TRY(schedule_->start(psk_ ? ByteView(*psk_) : ByteView()));
+  }
   VOUCH_ASSIGN(Bytes th, core_.transcript.current());
   Status derived = schedule_->handshake(ecdhe_, th);
   wipe_memory(ecdhe_);
@@ -290,9 +294,11 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     } else {
       VOUCH_ASSIGN(hash, digest(hash_, truncated));
     }
-    KeySchedule early(hash_);
-    VOUCH_TRY(early.start(t->psk));
-    VOUCH_ASSIGN(Bytes binder_key, early.binder_key(false));
+    // The schedule starts here, with this PSK: the binder needs its Early
+    // Secret, and do_send_server_hello goes on from it.
+    schedule_.emplace(hash_);
+    VOUCH_TRY(schedule_->start(t->psk));
+    VOUCH_ASSIGN(Bytes binder_key, schedule_->binder_key(false));
     VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, binder_key, hash));
     const Bytes& got = ch.ext.psk_binders[i];
     if (!constant_time_equal(got, expected))
