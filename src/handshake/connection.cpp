@@ -147,8 +147,9 @@ struct Connection::Impl {
       hs = std::move(h);
     } else {
       auto cache = server_config->session_cache12 ? server_config->session_cache12 : default_session_cache12();
+      auto hello = server13->take_client_hello();
       auto h = std::make_unique<ServerHandshake12>(core, server_config, ticket_keys(), std::move(cache),
-                                                   server13->take_client_hello());
+                                                   std::move(hello.framed), std::move(hello.parsed));
       server13 = nullptr;
       server12 = h.get();
       hs = std::move(h);

@@ -32,12 +32,14 @@ constexpr size_t kMaxCertificateStatus = (1u << 24) - 1;
 
 ServerHandshake12::ServerHandshake12(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                                      std::shared_ptr<TicketKeys> ticket_keys,
-                                     std::shared_ptr<ServerSessionCache> session_cache, Bytes client_hello)
+                                     std::shared_ptr<ServerSessionCache> session_cache, Bytes client_hello,
+                                     std::optional<ClientHello> parsed)
     : core_(core),
       config_(std::move(config)),
       ticket_keys_(std::move(ticket_keys)),
       session_cache_(std::move(session_cache)),
       client_hello_(std::move(client_hello)),
+      parsed_client_hello_(std::move(parsed)),
       sources_(*config_, core_),
       signing_(core_) {}
 
@@ -73,7 +75,12 @@ std::vector<SignatureScheme> ServerHandshake12::signing_schemes() const {
 
 Result<Hs> ServerHandshake12::do_process_client_hello() {
   ClientHello ch;
-  VOUCH_TRY(parse(ByteView(client_hello_).subspan(kHandshakeHeaderLength), ch));
+  if (parsed_client_hello_) {
+    ch = std::move(*parsed_client_hello_);  // the TLS 1.3 machine parsed it
+    parsed_client_hello_.reset();
+  } else {
+    VOUCH_TRY(parse(ByteView(client_hello_).subspan(kHandshakeHeaderLength), ch));
+  }
   // A TLS 1.2-only extension whose body did not parse (ec_point_formats,
   // extended_master_secret, renegotiation_info, session_ticket,
   // status_request_v2): ignored had TLS 1.3 been chosen, fatal in TLS 1.2

@@ -28,9 +28,14 @@ class ServerHandshake13 final : public Handshake {
   /// Sends a post-handshake CertificateRequest (§4.6.2).
   Status request_client_certificate();
   bool post_handshake_auth_pending() const { return pha_.has_value(); }
-  /// After step() answered Hs::version_switch: the ClientHello (framed) that
-  /// chose TLS 1.2, for the TLS 1.2 machine.
-  Bytes take_client_hello() { return std::move(client_hello_); }
+  /// After step() answered Hs::version_switch: the ClientHello that chose
+  /// TLS 1.2, framed and as parsed, for the TLS 1.2 machine (which need not
+  /// parse it again).
+  struct Tls12Handoff {
+    Bytes framed;
+    ClientHello parsed;
+  };
+  Tls12Handoff take_client_hello() { return {std::move(client_hello_), std::move(client_hello12_)}; }
 
   enum class State : uint8_t {
     read_client_hello,
@@ -103,6 +108,7 @@ class ServerHandshake13 final : public Handshake {
   /// and the (EC)DHE secret (§7.4), wiped once the key schedule took it.
   ClientHelloInfo hello_;
   Bytes client_hello_;
+  ClientHello client_hello12_;  // parsed, when TLS 1.2 was chosen
   Bytes server_share_;
   Bytes ecdhe_;
   std::optional<CredentialChoice> credential_;
