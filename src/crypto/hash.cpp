@@ -195,33 +195,6 @@ Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> part
   return {};
 }
 
-Result<KeyedHmac> KeyedHmac::make(HashAlg alg, ByteView key) {
-  EVP_MAC_CTX* proto = thread_hmac(alg);
-  if (!proto) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
-  // A copy of this thread's context (digest set; whatever key it holds is
-  // replaced here), keyed once.
-  ossl::EvpMacCtx ctx(EVP_MAC_CTX_dup(proto));
-  if (!ctx || EVP_MAC_init(ctx.get(), key.empty() ? &kEmptyKey : key.data(), key.size(), nullptr) != 1)
-    return fail(Alert::internal_error, "HMAC key setup failed: " + ossl::last_error());
-  return KeyedHmac(alg, std::move(ctx));
-}
-
-Status KeyedHmac::mac(std::initializer_list<ByteView> parts, std::span<uint8_t> out) {
-  if (out.size() != hash_length(alg_)) return fail(Alert::internal_error, "HMAC: output buffer of the wrong size");
-  // No key: libcrypto restarts from the key already set.
-  bool ok = EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1;
-  for (ByteView part : parts) {
-    if (ok && !part.empty()) ok = EVP_MAC_update(ctx_.get(), part.data(), part.size()) == 1;
-  }
-  size_t len = 0;
-  ok = ok && EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) == 1 && len == out.size();
-  if (!ok) {
-    OPENSSL_cleanse(out.data(), out.size());
-    return fail(Alert::internal_error, "HMAC failed: " + ossl::last_error());
-  }
-  return {};
-}
-
 Result<Bytes> hmac(HashAlg alg, ByteView key, ByteView data) {
   Bytes out(hash_length(alg));
   if (Status s = hmac_into(alg, key, {data}, out); !s) return std::move(s).error();

@@ -48,22 +48,6 @@ class HmacWipeScope {
 /// will wipe (for tests).
 bool hmac_wipe_pending();
 
-/// HMAC under one key for several messages, as the TLS 1.2 PRF's P_hash
-/// computes them (RFC 5246 §5): the key is processed once, each mac() only
-/// restarts from the keyed state. Owns its libcrypto context, which is
-/// cleared when the object goes.
-class KeyedHmac {
- public:
-  static Result<KeyedHmac> make(HashAlg alg, ByteView key);
-  /// HMAC(key, parts[0] || parts[1] || ...) into `out` (hash_length bytes).
-  Status mac(std::initializer_list<ByteView> parts, std::span<uint8_t> out);
-
- private:
-  KeyedHmac(HashAlg alg, ossl::EvpMacCtx ctx) : alg_(alg), ctx_(std::move(ctx)) {}
-  HashAlg alg_;
-  ossl::EvpMacCtx ctx_;
-};
-
 /// The transcript hash. Before the cipher suite is known, messages are
 /// buffered; select(alg) fixes the hash and absorbs the buffer. After a
 /// HelloRetryRequest, restart_with_message_hash() replaces ClientHello1 with

@@ -4,7 +4,9 @@
 // where P_hash is the HMAC-based expansion A(0) = seed, A(i) =
 // HMAC(secret, A(i-1)), output HMAC(secret, A(1) + seed) + HMAC(secret,
 // A(2) + seed) + ... truncated to the wanted length. The HMACs are
-// libcrypto's, keyed once per PRF call (KeyedHmac); libcrypto's
+// libcrypto's, on the thread's HMAC context keyed once per PRF call
+// (hmac_into inside an HmacWipeScope: no context copied or allocated per
+// call); libcrypto's
 // EVP_KDF "TLS1-PRF" computes the same but builds a KDF context and two
 // HMAC contexts and resolves the digest by name on every call, which cost
 // a TLS 1.2 server handshake about as much as its three PRF calls' HMACs.
@@ -55,18 +57,19 @@ Result<Bytes> tls12_prf(HashAlg hash, ByteView secret, std::string_view label, B
     OPENSSL_cleanse(a.data(), a.size());
     OPENSSL_cleanse(block.data(), block.size());
   };
-  // Every HMAC of P_hash is keyed with the secret: keyed once.
-  auto keyed = KeyedHmac::make(hash, secret);
-  if (!keyed) return std::move(keyed).error();
+  // Every HMAC of P_hash is keyed with the secret: within one scope the
+  // thread's context is keyed once, and wiped when the outermost scope ends
+  // (here, unless the caller's connection call holds one).
+  const HmacWipeScope scope;
   // A(1) = HMAC(secret, A(0)) with A(0) = seed.
-  Status st = keyed->mac({s}, a_span);
+  Status st = hmac_into(hash, secret, {s}, a_span);
   for (size_t done = 0; st && done < length;) {
-    st = keyed->mac({ByteView(a.data(), hash_len), s}, block_span);
+    st = hmac_into(hash, secret, {ByteView(a.data(), hash_len), s}, block_span);
     if (!st) break;
     const size_t n = std::min(hash_len, length - done);
     std::copy_n(block.begin(), n, out.begin() + static_cast<std::ptrdiff_t>(done));
     done += n;
-    if (done < length) st = keyed->mac({ByteView(a.data(), hash_len)}, a_span);  // A(i+1)
+    if (done < length) st = hmac_into(hash, secret, {ByteView(a.data(), hash_len)}, a_span);  // A(i+1)
   }
   wipe();
   if (!st) {

@@ -457,5 +457,28 @@ TEST(FinishedVerifyData12, BadInputLengthsAreInternalError) {
   EXPECT_EQ(c.error().alert, Alert::internal_error);
 }
 
+TEST(Tls12Prf, LeavesNoKeyInTheThreadsHmacContext) {
+  // The PRF keys the thread's HMAC context with its secret: wiped when the
+  // PRF returns, unless a caller's scope (a connection call) is open, which
+  // then wipes it when it ends.
+  const Bytes secret = pattern(48, 0x42);
+  ASSERT_TRUE(tls12_prf(HashAlg::sha256, secret, "key expansion", pattern(64, 1), 40).ok());
+  EXPECT_FALSE(hmac_wipe_pending());
+  Bytes inside;
+  {
+    const HmacWipeScope caller;
+    auto r = tls12_prf(HashAlg::sha256, secret, "key expansion", pattern(64, 1), 40);
+    ASSERT_TRUE(r.ok());
+    inside = *r;
+    EXPECT_TRUE(hmac_wipe_pending());
+  }
+  EXPECT_FALSE(hmac_wipe_pending());
+  // The same output either way, and after another key used the context.
+  ASSERT_TRUE(tls12_prf(HashAlg::sha256, pattern(32, 9), "other", pattern(8, 2), 12).ok());
+  auto again = tls12_prf(HashAlg::sha256, secret, "key expansion", pattern(64, 1), 40);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, inside);
+}
+
 }  // namespace
 }  // namespace vouch
