@@ -113,6 +113,22 @@ ossl::EvpPkey import_x25519_public(ByteView peer_public) {
   return ossl::EvpPkey(key);
 }
 
+// This thread's key object for peers' X25519 public keys: each derive sets
+// the peer's 32 bytes into it (libcrypto's X25519 key management takes an
+// encoded public key as a parameter) instead of building a new EVP_PKEY,
+// whose creation walks the provider's whole name table (it grows with every
+// algorithm the process has fetched). Only public keys pass through it; the
+// derive context that refers to it is freed before derive() returns. Null
+// if libcrypto cannot import the key at all.
+EVP_PKEY* thread_x25519_peer(ByteView peer_public) {
+  thread_local ossl::EvpPkey key;
+  if (key && EVP_PKEY_set1_encoded_public_key(key.get(), peer_public.data(), peer_public.size()) == 1)
+    return key.get();
+  ERR_clear_error();
+  key = import_x25519_public(peer_public);  // the thread's first, or after a refusal
+  return key.get();
+}
+
 }  // namespace
 
 bool group_supported(NamedGroup g) {
@@ -153,14 +169,15 @@ Result<KeyShare> KeyShare::from_private_x25519(ByteView private_key) {
 Result<Bytes> KeyShare::derive(ByteView peer_public) const {
   if (!key_) return fail(Alert::internal_error, "key share used after move");
   const NamedGroup g = group_;
-  ossl::EvpPkey peer;
+  ossl::EvpPkey peer;       // a NIST curve's peer key
+  EVP_PKEY* peer_key = nullptr;
   if (g == NamedGroup::x25519) {
     // RFC 7748 §5: public keys are exactly 32 bytes.
     if (peer_public.size() != kX25519Length) {
       return bad_share(g, "expected 32 bytes, got " + std::to_string(peer_public.size()));
     }
-    peer = import_x25519_public(peer_public);
-    if (!peer) return bad_share(g, "public key rejected");
+    peer_key = thread_x25519_peer(peer_public);
+    if (!peer_key) return bad_share(g, "public key rejected");
   } else {
     // RFC 8446 §4.2.8.2: UncompressedPointRepresentation, legacy_form = 4,
     // X and Y of the field size. Compressed (2, 3) and hybrid (6, 7) forms
@@ -190,19 +207,20 @@ Result<Bytes> KeyShare::derive(ByteView peer_public) const {
     if (EVP_PKEY_public_check_quick(check.get()) != 1) {
       return bad_share(g, "public key validation failed");
     }
+    peer_key = peer.get();
   }
 
   ossl::EvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
       // Validation was done above; skip libcrypto's (slower, full) re-check.
-      EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.get(), 0) != 1) {
+      EVP_PKEY_derive_set_peer_ex(ctx.get(), peer_key, 0) != 1) {
     return fail(Alert::internal_error,
                 group_label(g) + "derive setup failed: " + ossl::last_error());
   }
-  size_t len = 0;
-  if (EVP_PKEY_derive(ctx.get(), nullptr, &len) != 1) {
-    return fail(Alert::internal_error, group_label(g) + "derive failed: " + ossl::last_error());
-  }
+  // The secret's length is the group's (RFC 7748 §6.1: 32 bytes for
+  // X25519; RFC 8446 §7.4.2: the field size for the NIST curves), so
+  // libcrypto is not asked for it first.
+  size_t len = g == NamedGroup::x25519 ? kX25519Length : coordinate_length(g);
   Bytes secret(len);
   if (EVP_PKEY_derive(ctx.get(), secret.data(), &len) != 1) {
     // libcrypto's X25519 refuses an all-zero result itself (a low-order peer

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "support/hex.h"
 #include "crypto/key_share.h"
@@ -166,6 +168,33 @@ TEST(KeyShare, FromPrivateX25519) {
             hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"));
   EXPECT_FALSE(KeyShare::from_private_x25519(Bytes(31, 1)).ok());
   EXPECT_FALSE(KeyShare::from_private_x25519({}).ok());
+}
+
+TEST(KeyShare, X25519PeersInARowEachGetTheirOwnSecret) {
+  // A thread reuses one key object for the peers' X25519 public keys: each
+  // derive must see its own peer, also after a refused one, and on other
+  // threads.
+  auto alice = KeyShare::from_private_x25519(
+      hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+  ASSERT_TRUE(alice.ok());
+  const Bytes bob_public = hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+  const Bytes shared = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+  KeyShare carol = generate(NamedGroup::x25519);
+  const Bytes with_carol = *carol.derive(alice->public_key());
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(*alice->derive(bob_public), shared) << round;
+    EXPECT_EQ(*alice->derive(carol.public_key()), with_carol) << round;
+    expect_illegal(alice->derive(Bytes(32, 0)), "all-zero point");
+  }
+  std::vector<Bytes> got(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) got[t] = *alice->derive(i % 2 ? bob_public : carol.public_key());
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Bytes& b : got) EXPECT_EQ(b, shared);
 }
 
 }  // namespace
