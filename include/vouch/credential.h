@@ -91,6 +91,13 @@ class VOUCH_EXPORT Credential {
   /// external signer holds the key (use signer()); Alert internal_error
   /// when the scheme does not fit the key or libcrypto fails.
   Result<Bytes> sign(SignatureScheme scheme, ByteView message) const;
+  /// The TLS signature schemes the leaf's key can sign with (whoever holds
+  /// the key), in vouch's preference order, worked out once when the
+  /// credential is made: for TLS 1.3 CertificateVerify (RFC 8446 §4.2.3: an
+  /// ECDSA scheme only with its own curve, no RSASSA-PKCS1-v1_5) or, with
+  /// `tls13` false, for TLS 1.2 (any ECDSA hash, PKCS#1 too; RFC 5246
+  /// §7.4.1.4.1). Empty for a key no scheme fits.
+  const std::vector<SignatureScheme>& signature_schemes(bool tls13 = true) const;
   /// The leaf subject as one line (RFC 2253 style, e.g. "CN=server,O=vouch").
   std::string subject() const;
 

@@ -21,6 +21,7 @@ struct Credential::State {
   std::vector<Bytes> der;            // CertificateEntry.cert_data, leaf first
   ossl::EvpPkey key;         // null when an external signer holds the key
   std::shared_ptr<const PreparedSigner> prepared;  // signs with `key`; null with it
+  std::vector<SignatureScheme> schemes13, schemes12;  // what the leaf's key fits
   std::shared_ptr<PrivateKeySigner> signer;
   std::string subject;
   std::vector<Bytes> staples;  // OCSP responses by chain position; empty = none
@@ -43,6 +44,14 @@ Result<Bytes> der_of(X509* cert, size_t index) {
   return out;
 }
 
+// The schemes the leaf's public key fits, in both versions' readings.
+void schemes_of(EVP_PKEY* key, Credential::State& s) {
+  for (SignatureScheme scheme : default_certificate_signature_schemes()) {
+    if (scheme_matches_key(scheme, key, /*tls13=*/true)) s.schemes13.push_back(scheme);
+    if (scheme_matches_key(scheme, key, /*tls13=*/false)) s.schemes12.push_back(scheme);
+  }
+}
+
 // Builds the shared state; `key_label` names the key's source in reasons
 // ("" for libcrypto objects).
 Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X509Ptr> chain,
@@ -56,6 +65,7 @@ Result<std::shared_ptr<const Credential::State>> make_state(std::vector<ossl::X5
   auto s = std::make_shared<Credential::State>();
   s->subject = subject_line(chain.front().get());
   s->signer = std::move(signer);
+  schemes_of(X509_get0_pubkey(chain.front().get()), *s);
   // A key that does not belong to the leaf would only surface as a peer's
   // decrypt_error on our CertificateVerify (RFC 8446 §4.4.3); catch it at load.
   ERR_clear_error();
@@ -162,6 +172,10 @@ EVP_PKEY* Credential::private_key() const { return s_->key.get(); }
 EVP_PKEY* Credential::public_key() const { return X509_get0_pubkey(s_->chain.front()); }
 PrivateKeySigner* Credential::signer() const { return s_->signer.get(); }
 
+const std::vector<SignatureScheme>& Credential::signature_schemes(bool tls13) const {
+  return tls13 ? s_->schemes13 : s_->schemes12;
+}
+
 Result<Bytes> Credential::sign(SignatureScheme scheme, ByteView message) const {
   if (!s_->prepared) {
     return config_error("credential of " + s_->subject + ": the private key is held by an external signer");
@@ -219,6 +233,8 @@ Result<Credential> Credential::with_ocsp_staples(std::vector<Bytes> staples) con
   s->der = s_->der;
   if (s_->key) s->key = ossl::up_ref(s_->key.get());
   s->prepared = s_->prepared;
+  s->schemes13 = s_->schemes13;
+  s->schemes12 = s_->schemes12;
   s->signer = s_->signer;
   s->subject = s_->subject;
   s->staples = std::move(staples);

@@ -176,7 +176,7 @@ std::optional<size_t> select_client_credential(const std::vector<Credential>& ca
     if (ok) {
       ok = false;
       for (SignatureScheme s : request.signature_schemes)
-        if (scheme_matches_key(s, c.public_key(), tls13)) ok = true;
+        if (contains(c.signature_schemes(tls13), s)) ok = true;
       if (!ok) why = "its key cannot sign with any signature scheme the server offered";
     }
     if (ok && !chosen) {

@@ -475,7 +475,7 @@ Result<Hs> ClientHandshake12::do_select_client_certificate() {
     bool found = false;
     const auto& ours = config_->signing_schemes.empty() ? hello_.offered_schemes : config_->signing_schemes;
     for (SignatureScheme s : ours)
-      if (contains(request_.signature_schemes, s) && scheme_matches_key(s, chosen_->public_key(), false)) {
+      if (contains(request_.signature_schemes, s) && contains(chosen_->signature_schemes(/*tls13=*/false), s)) {
         client_scheme_ = s;
         found = true;
         break;

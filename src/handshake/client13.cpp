@@ -585,7 +585,7 @@ Result<SignatureScheme> ClientHandshake13::client_scheme(const CertificateReques
   // offered), limited to what the server accepts (§4.4.3).
   const auto& ours = config_->signing_schemes.empty() ? offered_schemes_ : config_->signing_schemes;
   for (SignatureScheme s : ours)
-    if (contains(info.signature_schemes, s) && scheme_matches_key(s, chosen_->public_key()))
+    if (contains(info.signature_schemes, s) && contains(chosen_->signature_schemes(), s))
       return s;
   return fail(Alert::handshake_failure, "no signature scheme in common: client certificate " + chosen_->subject() +
                                             " cannot sign with any scheme the server accepts");

@@ -125,17 +125,26 @@ bool key_fits_suite12(bool ecdsa, EVP_PKEY* key) {
 // client's choice of elliptic curves." In TLS 1.2 the extension names the
 // curves of ECDSA keys too (§5.1.1); EdDSA keys are named by
 // signature_algorithms alone (§5.1.3).
+// Each TLS 1.3 ECDSA scheme binds one curve (RFC 8446 §4.2.3).
+constexpr std::pair<SignatureScheme, NamedGroup> kCurveSchemes[] = {
+    {SignatureScheme::ecdsa_secp256r1_sha256, NamedGroup::secp256r1},
+    {SignatureScheme::ecdsa_secp384r1_sha384, NamedGroup::secp384r1},
+    {SignatureScheme::ecdsa_secp521r1_sha512, NamedGroup::secp521r1},
+};
+
 bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& client_groups) {
   if (!client_groups || !EVP_PKEY_is_a(key, "EC")) return true;
-  // Each TLS 1.3 ECDSA scheme binds one curve (RFC 8446 §4.2.3).
-  static constexpr std::pair<SignatureScheme, NamedGroup> kCurves[] = {
-      {SignatureScheme::ecdsa_secp256r1_sha256, NamedGroup::secp256r1},
-      {SignatureScheme::ecdsa_secp384r1_sha384, NamedGroup::secp384r1},
-      {SignatureScheme::ecdsa_secp521r1_sha512, NamedGroup::secp521r1},
-  };
-  for (const auto& [scheme, group] : kCurves)
+  for (const auto& [scheme, group] : kCurveSchemes)
     if (scheme_matches_key(scheme, key, /*tls13=*/true)) return contains(*client_groups, group);
   return false;  // a curve TLS cannot name
+}
+
+bool curve_offered(const Credential& c, const std::optional<std::vector<NamedGroup>>& client_groups) {
+  if (!client_groups || !EVP_PKEY_is_a(c.public_key(), "EC")) return true;
+  // The credential's TLS 1.3 schemes name its curve (at most one ECDSA one).
+  for (const auto& [scheme, group] : kCurveSchemes)
+    if (contains(c.signature_schemes(/*tls13=*/true), scheme)) return contains(*client_groups, group);
+  return false;
 }
 
 
@@ -170,9 +179,9 @@ Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& s
       for (const Credential& c : credentials) {
         if (pass == 0 && (!sni || !leaf_matches_host(c, *sni))) continue;
         if (!key_fits_suite12(params.ecdsa, c.public_key())) continue;
-        if (params.ecdsa && !curve_offered(c.public_key(), client_groups)) continue;
+        if (params.ecdsa && !curve_offered(c, client_groups)) continue;
         for (SignatureScheme s : server_schemes)
-          if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key(), /*tls13=*/false))
+          if (contains(client_schemes, s) && contains(c.signature_schemes(/*tls13=*/false), s))
             return Choice12{suite, &c, s};
       }
     }
@@ -246,7 +255,7 @@ Result<CredentialChoice> choose_credential(const std::vector<Credential>& creden
   if (credentials.empty()) return config_error("server has no certificate configured");
   auto scheme_for = [&](const Credential& c) -> std::optional<SignatureScheme> {
     for (SignatureScheme s : server_schemes)
-      if (contains(client_schemes, s) && scheme_matches_key(s, c.public_key())) return s;
+      if (contains(client_schemes, s) && contains(c.signature_schemes(), s)) return s;
     return std::nullopt;
   };
   // Two passes: credentials naming the SNI host first, then any (see

@@ -95,6 +95,8 @@ bool key_fits_suite12(bool ecdsa, EVP_PKEY* key);
 /// client's supported_groups (nullopt: the client sent none, any curve
 /// goes). Other keys always pass.
 bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& client_groups);
+/// The same for a credential's key, from the schemes it was found to fit.
+bool curve_offered(const Credential& c, const std::optional<std::vector<NamedGroup>>& client_groups);
 
 /// RFC 7301 §3.2: the server's first protocol the client offered. No client
 /// list or no server list → nullopt; no overlap → no_application_protocol.

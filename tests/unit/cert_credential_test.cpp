@@ -189,6 +189,37 @@ TEST(Credential, SignsWithItsKeyAndCopiesShareTheSigner) {
   EXPECT_EQ(wrong.error().alert, Alert::internal_error);
 }
 
+TEST(Credential, SignatureSchemesFollowTheLeafsKey) {
+  using S = SignatureScheme;
+  const auto& ec = test_pki().ecdsa();
+  auto p256 = Credential::from_pem_files(ec.server.chain_path, ec.server.key_path);
+  ASSERT_TRUE(p256.ok()) << p256.error().to_string();
+  // TLS 1.3 binds the curve to the scheme; TLS 1.2 names only the hash.
+  EXPECT_EQ(p256->signature_schemes(), std::vector<S>{S::ecdsa_secp256r1_sha256});
+  EXPECT_EQ(p256->signature_schemes(false),
+            (std::vector<S>{S::ecdsa_secp256r1_sha256, S::ecdsa_secp384r1_sha384, S::ecdsa_secp521r1_sha512}));
+  auto p384 = Credential::from_pem_files(ec.server_p384.chain_path, ec.server_p384.key_path);
+  ASSERT_TRUE(p384.ok()) << p384.error().to_string();
+  EXPECT_EQ(p384->signature_schemes(), std::vector<S>{S::ecdsa_secp384r1_sha384});
+  const auto& r = test_pki().rsa();
+  auto rsa = Credential::from_pem_files(r.server.chain_path, r.server.key_path);
+  ASSERT_TRUE(rsa.ok()) << rsa.error().to_string();
+  EXPECT_EQ(rsa->signature_schemes(),
+            (std::vector<S>{S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512}));
+  EXPECT_EQ(rsa->signature_schemes(false),
+            (std::vector<S>{S::rsa_pss_rsae_sha256, S::rsa_pss_rsae_sha384, S::rsa_pss_rsae_sha512,
+                            S::rsa_pkcs1_sha256, S::rsa_pkcs1_sha384, S::rsa_pkcs1_sha512}));
+  // Copies with staples keep them; every listed scheme matches the key.
+  auto stapled = p256->with_ocsp_staples({});
+  ASSERT_TRUE(stapled.ok());
+  EXPECT_EQ(stapled->signature_schemes(), p256->signature_schemes());
+  for (const Credential* c : std::initializer_list<const Credential*>{&*p256, &*p384, &*rsa}) {
+    for (bool tls13 : {true, false}) {
+      for (S s : c->signature_schemes(tls13)) EXPECT_TRUE(scheme_matches_key(s, c->public_key(), tls13));
+    }
+  }
+}
+
 TEST(Credential, SignIsAConfigErrorWhenAnExternalSignerHoldsTheKey) {
   struct Refuser : PrivateKeySigner {
     Result<std::optional<Bytes>> sign(SignatureScheme, ByteView, std::shared_ptr<PendingSignature>) override {
