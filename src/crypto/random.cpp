@@ -53,6 +53,9 @@ class ThreadPool {
       wipe_memory(page_, sizeof(PoolPage));
       ::munmap(page_, length_);
     }
+    // A draw from a later thread-exit destructor goes to RAND_bytes.
+    page_ = nullptr;
+    tried_ = true;
   }
 
   // This thread's buffer, set up on first use; null where the kernel cannot

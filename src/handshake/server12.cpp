@@ -33,7 +33,7 @@ constexpr size_t kMaxCertificateStatus = (1u << 24) - 1;
 ServerHandshake12::ServerHandshake12(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                                      std::shared_ptr<TicketKeys> ticket_keys,
                                      std::shared_ptr<ServerSessionCache> session_cache, Bytes client_hello,
-                                     std::optional<ClientHello> parsed)
+                                     std::unique_ptr<ClientHello> parsed)
     : core_(core),
       config_(std::move(config)),
       ticket_keys_(std::move(ticket_keys)),

@@ -28,7 +28,7 @@ class ServerHandshake12 final : public Handshake {
  public:
   ServerHandshake12(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                     std::shared_ptr<TicketKeys> ticket_keys, std::shared_ptr<ServerSessionCache> session_cache,
-                    Bytes client_hello, std::optional<ClientHello> parsed = std::nullopt);
+                    Bytes client_hello, std::unique_ptr<ClientHello> parsed = nullptr);
 
   Result<Hs> step() override;
   /// A ClientHello after the handshake (a renegotiation attempt): a
@@ -92,7 +92,7 @@ class ServerHandshake12 final : public Handshake {
   std::shared_ptr<TicketKeys> ticket_keys_;
   std::shared_ptr<ServerSessionCache> session_cache_;
   Bytes client_hello_;  // framed, until processed
-  std::optional<ClientHello> parsed_client_hello_;  // when the caller parsed it
+  std::unique_ptr<ClientHello> parsed_client_hello_;  // when the caller parsed it
   State state_ = State::process_client_hello;
 
   // negotiated from the ClientHello

@@ -118,7 +118,7 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
       return fail(Alert::illegal_parameter,
                   "second ClientHello: TLS 1.3 no longer offered after a HelloRetryRequest");
     client_hello_.assign(m->message.begin(), m->message.end());
-    client_hello12_ = std::move(ch);
+    client_hello12_ = std::make_unique<ClientHello>(std::move(ch));
     return Hs::version_switch;  // the TLS 1.2 machine takes the ClientHello
   }
 

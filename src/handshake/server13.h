@@ -33,7 +33,7 @@ class ServerHandshake13 final : public Handshake {
   /// parse it again).
   struct Tls12Handoff {
     Bytes framed;
-    ClientHello parsed;
+    std::unique_ptr<ClientHello> parsed;
   };
   Tls12Handoff take_client_hello() { return {std::move(client_hello_), std::move(client_hello12_)}; }
 
@@ -108,7 +108,9 @@ class ServerHandshake13 final : public Handshake {
   /// and the (EC)DHE secret (§7.4), wiped once the key schedule took it.
   ClientHelloInfo hello_;
   Bytes client_hello_;
-  ClientHello client_hello12_;  // parsed, when TLS 1.2 was chosen
+  // Parsed, when TLS 1.2 was chosen; on the heap, so that a TLS 1.3
+  // connection's handshake object (kept while it lives) does not carry one.
+  std::unique_ptr<ClientHello> client_hello12_;
   Bytes server_share_;
   Bytes ecdhe_;
   std::optional<CredentialChoice> credential_;
