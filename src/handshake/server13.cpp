@@ -162,7 +162,7 @@ Result<Hs> ServerHandshake13::do_read_client_hello() {
   VOUCH_ASSIGN(KeyShare share, KeyShare::generate(group_));
   VOUCH_ASSIGN(ecdhe_, share.derive(client_share_));
   server_share_ = share.public_key();
-  client_hello_.assign(m->message.begin(), m->message.end());
+  if (!client_hello_hashed_) client_hello_.assign(m->message.begin(), m->message.end());
   state_ = State::choose_credential;
   return Hs::ok;
 }
@@ -210,9 +210,11 @@ Result<Hs> ServerHandshake13::do_send_server_hello() {
   core_.info.cipher_suite = suite_;
   core_.info.group = group_;
   core_.info.resumed = psk_.has_value();
-  if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash_));
-  VOUCH_TRY(core_.transcript.update(client_hello_));
-  client_hello_ = Bytes();
+  if (!client_hello_hashed_) {
+    if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash_));
+    VOUCH_TRY(core_.transcript.update(client_hello_));
+    client_hello_ = Bytes();
+  }
   VOUCH_TRY(core_.send_message(HandshakeType::server_hello, sh));
   VOUCH_TRY(core_.flush_handshake());
   // §D.4: the server's dummy CCS follows its first handshake message, when
@@ -286,15 +288,17 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     // open whose binder fails is a fatal decrypt_error.
     if (ch.binders_length == 0 || ch.binders_length > m.message.size())
       return fail(Alert::internal_error, "ClientHello: binders not located");
-    ByteView truncated = m.message.first(m.message.size() - ch.binders_length);
-    Bytes hash;
-    if (core_.transcript.selected()) {
-      VOUCH_ASSIGN(Transcript copy, core_.transcript.clone());
-      VOUCH_TRY(copy.update(truncated));
-      VOUCH_ASSIGN(hash, copy.current());
-    } else {
-      VOUCH_ASSIGN(hash, digest(hash_, truncated));
-    }
+    // §4.2.11.2: the binder covers the transcript up to the ClientHello
+    // without its binders. The ClientHello goes into the transcript here, in
+    // two parts around that snapshot: if the binder fails the handshake
+    // ends, and if it holds this is the ClientHello the handshake goes on
+    // with (do_send_server_hello does not hash it again).
+    const ByteView truncated = m.message.first(m.message.size() - ch.binders_length);
+    if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash_));
+    VOUCH_TRY(core_.transcript.update(truncated));
+    VOUCH_ASSIGN(const Bytes hash, core_.transcript.current());
+    VOUCH_TRY(core_.transcript.update(m.message.subspan(truncated.size())));
+    client_hello_hashed_ = true;
     // The schedule starts here, with this PSK: the binder needs its Early
     // Secret, and do_send_server_hello goes on from it.
     schedule_.emplace(hash_);

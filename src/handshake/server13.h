@@ -94,6 +94,7 @@ class ServerHandshake13 final : public Handshake {
   State state_ = State::read_client_hello;
 
   bool hrr_sent_ = false;
+  bool client_hello_hashed_ = false;  // try_resumption put the ClientHello in the transcript
   Bytes cookie_;
   Bytes client_session_id_;
   CipherSuite suite_{};
