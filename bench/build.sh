@@ -1,6 +1,16 @@
-# Sourced by bench/run.sh and bench/profile.sh: configures and builds the
-# benchmarks (Release) in $build. Expects $root and $build; builds the
-# targets given as arguments.
+# Sourced by bench/run.sh and bench/profile.sh, after they set $here (the
+# bench/ folder): what both use.
+#   root      the repository
+#   build     the benchmarks' build tree (VOUCH_BENCH_BUILD_DIR, default
+#             <repo>/build-bench); bin, its binaries
+#   api_bins  the OpenSSL-API benchmark's three builds: libssl, vouch-ssl
+#             and the native twin, in the order their rows alternate
+#   bench_build TARGET...  configures (Release) and builds those targets
+root="$(dirname "$here")"
+build="${VOUCH_BENCH_BUILD_DIR:-$root/build-bench}"
+bin="$build/bin"
+api_bins=(vouch_ssl_api_bench_libssl vouch_ssl_api_bench_vouch vouch_native_api_bench)
+
 bench_build() {
   cmake -S "$root" -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE=Release \

@@ -21,13 +21,12 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-build="${VOUCH_BENCH_BUILD_DIR:-$root/build-bench}"
+# shellcheck source=bench/build.sh
+. "$here/build.sh"
 out="$build/profile"
 row_filter="${1:-^(Handshake|HandshakeMtls|Resumption|Bulk)}"
 handshakes="${VOUCH_PROFILE_HANDSHAKES:-60}"
 bulk="${VOUCH_PROFILE_BULK:-4}"
-api_bins=(vouch_ssl_api_bench_libssl vouch_ssl_api_bench_vouch vouch_native_api_bench)
 
 if ! command -v valgrind >/dev/null; then
   echo "profile.sh: valgrind is not installed (apt-get install valgrind)" >&2
@@ -35,14 +34,11 @@ if ! command -v valgrind >/dev/null; then
 fi
 
 if [ "${VOUCH_BENCH_NO_BUILD:-0}" != 1 ]; then
-  # shellcheck source=bench/build.sh
-  . "$here/build.sh"
   bench_build "${api_bins[@]}" vouch_aead_bench
 fi
 
 rm -rf "$out"
 mkdir -p "$out"
-bin="$build/bin"
 
 mapfile -t rows < <("$bin/${api_bins[0]}" --benchmark_list_tests | grep -E -- "$row_filter" | grep -v IdleHeap)
 for row in "${rows[@]}"; do

@@ -21,20 +21,16 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(dirname "$here")"
-build="${VOUCH_BENCH_BUILD_DIR:-$root/build-bench}"
+# shellcheck source=bench/build.sh
+. "$here/build.sh"
 out="${VOUCH_BENCH_OUT:-$build/bench-results}"
 rounds="${VOUCH_BENCH_ROUNDS:-3}"
 row_filter="${VOUCH_BENCH_ROWS:-.}"
-api_bins=(vouch_ssl_api_bench_libssl vouch_ssl_api_bench_vouch vouch_native_api_bench)
 
-# shellcheck source=bench/build.sh
-. "$here/build.sh"
 bench_build "${api_bins[@]}" vouch_aead_bench vouch_handshake_bench
 
 rm -rf "$out"
 mkdir -p "$out"
-bin="$build/bin"
 
 # One run of one row (or of a whole binary with filter "."): its JSON and
 # its stderr (Google Benchmark's machine description, any crash report) are

@@ -143,6 +143,16 @@ const EVP_MD* digest_for(const SchemeInfo& info) {
   return info.kind == Kind::ed25519 ? nullptr : evp_md(info.hash);
 }
 
+// Signing is our own choice of scheme, so a scheme that does not fit the key
+// is a local bug. The TLS 1.2 rules are the looser ones; TLS 1.3 callers pick
+// the scheme with scheme_matches_key(..., true) first.
+Status check_signing_key(SignatureScheme scheme, const SchemeInfo* info, EVP_PKEY* key) {
+  if (!key || !info || !info_matches_key(*info, key, false)) {
+    return fail(Alert::internal_error, "cannot sign with " + to_string(scheme) + ": key mismatch");
+  }
+  return {};
+}
+
 // A context through EVP_DigestSignInit for `info`'s digest and padding.
 Result<ossl::EvpMdCtx> signing_context(const SchemeInfo& info, EVP_PKEY* key) {
   ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
@@ -210,37 +220,28 @@ const std::vector<SignatureScheme>& default_certificate_signature_schemes() {
 
 Result<Bytes> sign_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message) {
   const SchemeInfo* info = find_scheme(scheme);
-  // Signing is our own choice of scheme, so a mismatch is a local bug. The
-  // TLS 1.2 rules are the looser ones; TLS 1.3 callers pick the scheme with
-  // scheme_matches_key(..., true) first.
-  if (!key || !info || !info_matches_key(*info, key, false)) {
-    return fail(Alert::internal_error, "cannot sign with " + to_string(scheme) + ": key mismatch");
-  }
+  VOUCH_TRY(check_signing_key(scheme, info, key));
   VOUCH_ASSIGN(ossl::EvpMdCtx ctx, signing_context(*info, key));
   return sign_on(ctx.get(), key, message);
 }
 
-PreparedSigner::PreparedSigner(EVP_PKEY* key) : key_(key) {
-  if (key_ != nullptr) EVP_PKEY_up_ref(key_);
-}
+PreparedSigner::PreparedSigner(EVP_PKEY* key) : key_(ossl::up_ref(key)) {}
 
 PreparedSigner::~PreparedSigner() {
   for (auto& slot : prepared_) EVP_MD_CTX_free(slot.load(std::memory_order_acquire));
-  EVP_PKEY_free(key_);
 }
 
 Result<Bytes> PreparedSigner::sign(SignatureScheme scheme, ByteView message) const {
+  EVP_PKEY* key = key_.get();
   const SchemeInfo* info = find_scheme(scheme);
+  VOUCH_TRY(check_signing_key(scheme, info, key));
   // PureEdDSA (RFC 8032) signs in one shot; libcrypto 3.0 cannot copy its
   // context.
-  if (!key_ || !info || info->kind == Kind::ed25519) return sign_message(scheme, key_, message);
-  if (!info_matches_key(*info, key_, false)) {
-    return fail(Alert::internal_error, "cannot sign with " + to_string(scheme) + ": key mismatch");
-  }
+  if (info->kind == Kind::ed25519) return sign_message(scheme, key, message);
   std::atomic<EVP_MD_CTX*>& slot = prepared_[static_cast<size_t>(info - kSchemes)];
   EVP_MD_CTX* prepared = slot.load(std::memory_order_acquire);
   if (prepared == nullptr) {
-    VOUCH_ASSIGN(ossl::EvpMdCtx fresh, signing_context(*info, key_));
+    VOUCH_ASSIGN(ossl::EvpMdCtx fresh, signing_context(*info, key));
     // Two threads may prepare at once: one context wins, the other is freed.
     if (slot.compare_exchange_strong(prepared, fresh.get(), std::memory_order_acq_rel)) {
       prepared = fresh.release();
@@ -249,9 +250,9 @@ Result<Bytes> PreparedSigner::sign(SignatureScheme scheme, ByteView message) con
   ossl::EvpMdCtx ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_MD_CTX_copy_ex(ctx.get(), prepared) != 1) {
     ERR_clear_error();
-    return sign_message(scheme, key_, message);
+    return sign_message(scheme, key, message);
   }
-  return sign_on(ctx.get(), key_, message);
+  return sign_on(ctx.get(), key, message);
 }
 
 Status verify_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message, ByteView signature) {

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <vector>
 
+#include "crypto/ossl.h"
 #include "vouch/error.h"
 #include "vouch/types.h"
 
@@ -53,6 +54,7 @@ class PreparedSigner {
  public:
   /// Takes its own reference to `key` (a private key).
   explicit PreparedSigner(EVP_PKEY* key);
+  /// Frees the prepared contexts.
   ~PreparedSigner();
   PreparedSigner(const PreparedSigner&) = delete;
   PreparedSigner& operator=(const PreparedSigner&) = delete;
@@ -63,9 +65,12 @@ class PreparedSigner {
   static constexpr size_t kSlots = 16;
 
  private:
-  EVP_PKEY* key_;
+  ossl::EvpPkey key_;
+  // Owned (freed by the destructor); atomic because the first signature
+  // with a scheme may come from several threads at once.
   mutable std::array<std::atomic<EVP_MD_CTX*>, kSlots> prepared_{};
 };
+
 /// A wrong signature is decrypt_error (RFC 8446 §4.4.3); a scheme that does
 /// not fit the key is illegal_parameter.
 Status verify_message(SignatureScheme scheme, EVP_PKEY* key, ByteView message,

@@ -120,11 +120,8 @@ bool key_fits_suite12(bool ecdsa, EVP_PKEY* key) {
   return EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS");
 }
 
-// RFC 8422 §5.3: "If the client has used a Supported Elliptic Curves
-// Extension, the public key in the server's certificate MUST respect the
-// client's choice of elliptic curves." In TLS 1.2 the extension names the
-// curves of ECDSA keys too (§5.1.1); EdDSA keys are named by
-// signature_algorithms alone (§5.1.3).
+namespace {
+
 // Each TLS 1.3 ECDSA scheme binds one curve (RFC 8446 §4.2.3).
 constexpr std::pair<SignatureScheme, NamedGroup> kCurveSchemes[] = {
     {SignatureScheme::ecdsa_secp256r1_sha256, NamedGroup::secp256r1},
@@ -132,6 +129,20 @@ constexpr std::pair<SignatureScheme, NamedGroup> kCurveSchemes[] = {
     {SignatureScheme::ecdsa_secp521r1_sha512, NamedGroup::secp521r1},
 };
 
+// The credential choosers' first pass looks for a credential whose leaf names
+// the SNI host; the second takes any. The first is pointless without SNI or
+// with a single credential (both passes would choose it, or neither).
+int first_pass(const std::vector<Credential>& credentials, const std::optional<std::string>& sni) {
+  return sni && credentials.size() > 1 ? 0 : 1;
+}
+
+}  // namespace
+
+// RFC 8422 §5.3: "If the client has used a Supported Elliptic Curves
+// Extension, the public key in the server's certificate MUST respect the
+// client's choice of elliptic curves." In TLS 1.2 the extension names the
+// curves of ECDSA keys too (§5.1.1); EdDSA keys are named by
+// signature_algorithms alone (§5.1.3).
 bool curve_offered(EVP_PKEY* key, const std::optional<std::vector<NamedGroup>>& client_groups) {
   if (!client_groups || !EVP_PKEY_is_a(key, "EC")) return true;
   for (const auto& [scheme, group] : kCurveSchemes)
@@ -146,18 +157,6 @@ bool curve_offered(const Credential& c, const std::optional<std::vector<NamedGro
     if (contains(c.signature_schemes(/*tls13=*/true), scheme)) return contains(*client_groups, group);
   return false;
 }
-
-
-namespace {
-
-// The credential choosers' first pass looks for a credential whose leaf names
-// the SNI host; the second takes any. The first is pointless without SNI or
-// with a single credential (both passes would choose it, or neither).
-int first_pass(const std::vector<Credential>& credentials, const std::optional<std::string>& sni) {
-  return sni && credentials.size() > 1 ? 0 : 1;
-}
-
-}  // namespace
 
 Result<Choice12> choose_suite_and_credential12(const std::vector<CipherSuite>& server_suites,
                                                const std::vector<CipherSuite>& client_suites,
