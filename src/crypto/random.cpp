@@ -43,12 +43,12 @@ struct PoolPage {
   uint8_t bytes[kRefill];
 };
 
-class ThreadPool {
+class ThreadRandomBuffer {
  public:
-  ThreadPool() = default;
-  ThreadPool(const ThreadPool&) = delete;
-  ThreadPool& operator=(const ThreadPool&) = delete;
-  ~ThreadPool() {
+  ThreadRandomBuffer() = default;
+  ThreadRandomBuffer(const ThreadRandomBuffer&) = delete;
+  ThreadRandomBuffer& operator=(const ThreadRandomBuffer&) = delete;
+  ~ThreadRandomBuffer() {
     if (page_ != nullptr) {
       wipe_memory(page_, sizeof(PoolPage));
       ::munmap(page_, length_);
@@ -92,13 +92,13 @@ class ThreadPool {
   bool tried_ = false;
 };
 
-thread_local ThreadPool t_pool;
+thread_local ThreadRandomBuffer t_random_buffer;
 
 }  // namespace
 
 Status random_public_bytes(std::span<uint8_t> out) {
   if (out.empty() || out.size() > kLargestPooled) return random_bytes(out);
-  PoolPage* pool = t_pool.page();
+  PoolPage* pool = t_random_buffer.page();
   if (pool == nullptr) return random_bytes(out);
   if (pool->left < out.size()) {
     pool->left = 0;
@@ -115,7 +115,7 @@ Status random_public_bytes(std::span<uint8_t> out) {
   return {};
 }
 
-bool public_random_pooled() { return t_pool.page() != nullptr; }
+bool public_random_pooled() { return t_random_buffer.page() != nullptr; }
 
 #ifdef VOUCH_FUZZING
 namespace fuzzing {
