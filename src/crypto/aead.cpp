@@ -99,6 +99,21 @@ Result<Aead> Aead::create(AeadAlg alg, ByteView key, AeadUse use) {
   return a;
 }
 
+Status Aead::rekey(ByteView key) {
+  if (key.size() != aead_key_length(alg_)) {
+    return fail(Alert::internal_error, std::string(cipher_name(alg_)) + ": wrong key length");
+  }
+  if (!enc_ && !dec_) return fail(Alert::internal_error, "AEAD rekey: moved from");
+  // A null cipher keeps the context's cipher and provider context; only the
+  // key is set (and expanded) again. The nonce comes with each record.
+  const bool ok = (!enc_ || EVP_EncryptInit_ex2(enc_.get(), nullptr, key.data(), nullptr, nullptr) == 1) &&
+                  (!dec_ || EVP_DecryptInit_ex2(dec_.get(), nullptr, key.data(), nullptr, nullptr) == 1);
+  if (!ok) {
+    return fail(Alert::internal_error, std::string(cipher_name(alg_)) + " re-keying failed: " + ossl::last_error());
+  }
+  return {};
+}
+
 Status Aead::seal(ByteView nonce, ByteView aad, ByteView plaintext, std::span<uint8_t> out,
                   size_t trailer) {
   const size_t n = plaintext.size();

@@ -30,6 +30,17 @@ class Aead {
   Aead& operator=(Aead&&) noexcept = default;
 
   AeadAlg alg() const { return alg_; }
+  /// The operations this Aead is keyed for.
+  AeadUse use() const { return enc_ ? (dec_ ? AeadUse::both : AeadUse::seal) : AeadUse::open; }
+
+  /// Replaces the key in the contexts this Aead already holds (same
+  /// algorithm, same use): what a new Aead would do, without allocating two
+  /// contexts and setting the cipher up again — only the new key schedule.
+  /// The record layer re-keys this way when a traffic key replaces the last
+  /// one of the same direction (RFC 8446 §7.3). Wrong key length or a
+  /// moved-from Aead: internal_error. After a failure the Aead must not be
+  /// used (its contexts may hold part of either key).
+  Status rekey(ByteView key);
 
   /// Encrypts plaintext into out (out.size() == plaintext.size() + trailer +
   /// 16; out may alias plaintext exactly for in-place use). `trailer` more

@@ -46,10 +46,22 @@ Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret, A
     wipe_memory(keys.key);
     return fail(Alert::internal_error, "record: traffic key or iv has the wrong length");
   }
-  auto aead = Aead::create(alg, keys.key, use);
-  wipe_memory(keys.key);
-  if (!aead.ok()) return std::move(aead).error();
-  aead_.emplace(std::move(aead).value());
+  if (aead_ && aead_->alg() == alg && aead_->use() == use) {
+    // The next key of this direction (handshake to application traffic,
+    // a KeyUpdate): the contexts stay, only the key changes.
+    Status st = aead_->rekey(keys.key);
+    wipe_memory(keys.key);
+    if (!st.ok()) {
+      aead_.reset();  // part-keyed: nothing may be protected with it
+      wipe_memory(keys.iv);
+      return st;
+    }
+  } else {
+    auto aead = Aead::create(alg, keys.key, use);
+    wipe_memory(keys.key);
+    if (!aead.ok()) return std::move(aead).error();
+    aead_.emplace(std::move(aead).value());
+  }
   std::memcpy(iv_, keys.iv.data(), kAeadNonceLength);
   wipe_memory(keys.iv);
   // §5.3: "the appropriate sequence number is reset to zero whenever a key

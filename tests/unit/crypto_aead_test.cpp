@@ -358,5 +358,56 @@ TEST(Aead, KeyedForOneUseOnly) {
     EXPECT_EQ(wrong.error().alert, Alert::internal_error);
   }
 }
+// Re-keying keeps the contexts and changes only the key: what it seals and
+// opens is exactly what a new Aead with that key does, the old key no
+// longer opens anything, and it allocates nothing per record afterwards.
+TEST(Aead, RekeyMatchesAFreshAead) {
+  for (AeadAlg alg : kAll) {
+    for (AeadUse use : {AeadUse::both, AeadUse::seal, AeadUse::open}) {
+      SCOPED_TRACE(static_cast<int>(alg) * 10 + static_cast<int>(use));
+      auto rekeyed = Aead::create(alg, pattern(aead_key_length(alg), 1), use);
+      ASSERT_TRUE(rekeyed.ok());
+      EXPECT_EQ(rekeyed->use(), use);
+      Aead old_key = make(alg, 1);
+      Aead new_key = make(alg, 2);
+      const Sealed under_old = seal_sample(old_key, 70);
+      const Sealed under_new = seal_sample(new_key, 70);
+      ASSERT_TRUE(rekeyed->rekey(pattern(aead_key_length(alg), 2)).ok());
+      EXPECT_EQ(rekeyed->use(), use);
+      Bytes out(70);
+      if (use != AeadUse::seal) {
+        ASSERT_TRUE(rekeyed->open(under_new.nonce, under_new.aad, under_new.record, out).ok());
+        EXPECT_EQ(out, under_new.plaintext);
+        expect_bad_record_mac(rekeyed->open(under_old.nonce, under_old.aad, under_old.record, out));
+      }
+      if (use != AeadUse::open) {
+        Bytes record(70 + kAeadTagLength);
+        const size_t before = g_ossl_allocations.load();
+        ASSERT_TRUE(rekeyed->seal(under_new.nonce, under_new.aad, under_new.plaintext, record).ok());
+        if (g_counting) {
+          EXPECT_EQ(g_ossl_allocations.load(), before);
+        }
+        EXPECT_EQ(record, under_new.record);
+      }
+    }
+  }
+}
+
+TEST(Aead, RekeyRefusesAWrongKeyLengthAndKeepsTheKey) {
+  for (AeadAlg alg : kAll) {
+    Aead aead = make(alg, 1);
+    const Sealed s = seal_sample(aead, 20);
+    for (size_t n : {size_t{0}, aead_key_length(alg) - 1, aead_key_length(alg) + 1}) {
+      const Status st = aead.rekey(pattern(n, 5));
+      ASSERT_FALSE(st.ok());
+      EXPECT_EQ(st.error().alert, Alert::internal_error);
+      EXPECT_NE(st.error().reason.find("wrong key length"), std::string::npos) << st.error().reason;
+    }
+    Bytes out(20);
+    ASSERT_TRUE(aead.open(s.nonce, s.aad, s.record, out).ok());
+    EXPECT_EQ(out, s.plaintext);
+  }
+}
+
 }  // namespace
 }  // namespace vouch
