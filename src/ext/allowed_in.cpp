@@ -15,11 +15,10 @@
 // RFC 5246 §7.4.1.4: a client MUST abort if the ServerHello carries an
 // extension it did not request, so types we never offer (encrypt_then_mac,
 // max_fragment_length, heartbeat, ...) are not allowed there.
-#include <algorithm>
-#include <iterator>
 
 #include "ext/extension_codecs.h"
 #include "ext/extensions.h"
+#include "ext/type_index.h"
 
 namespace vouch {
 namespace {
@@ -114,11 +113,9 @@ constexpr Row kTable[] = {
 // §7.4.1.4 for SH12) → unsupported_extension.
 constexpr uint16_t kUnknownAllowed = CH | CR | NST;
 
-const Row* find_row(uint16_t type) {
-  const auto it = std::find_if(std::begin(kTable), std::end(kTable),
-                               [&](const Row& r) { return static_cast<uint16_t>(r.type) == type; });
-  return it == std::end(kTable) ? nullptr : it;
-}
+constexpr ExtensionTypeIndex kIndex = index_by_type(kTable);
+
+const Row* find_row(uint16_t type) { return find_by_type(kTable, kIndex, type); }
 
 uint16_t bit(ExtContext ctx) { return static_cast<uint16_t>(1u << static_cast<unsigned>(ctx)); }
 

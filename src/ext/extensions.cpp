@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ext/extension_codecs.h"
+#include "ext/type_index.h"
 
 namespace vouch {
 namespace {
@@ -58,11 +59,9 @@ constexpr Codec kCodecs[] = {
     {T::renegotiation_info, parse_renegotiation_info, write_renegotiation_info},
 };
 
-const Codec* find_codec(uint16_t type) {
-  for (const Codec& c : kCodecs)
-    if (static_cast<uint16_t>(c.type) == type) return &c;
-  return nullptr;
-}
+constexpr ExtensionTypeIndex kCodecIndex = index_by_type(kCodecs);
+
+const Codec* find_codec(uint16_t type) { return find_by_type(kCodecs, kCodecIndex, type); }
 
 // Write orders. Any order is legal except that pre_shared_key ends a
 // ClientHello (§4.2.11). These follow NSS, the stack that produced the RFC

@@ -8,6 +8,7 @@
 
 #include "ext/extension_codecs.h"
 #include "ext/extensions.h"
+#include "ext/type_index.h"
 
 namespace vouch {
 namespace {
@@ -135,6 +136,48 @@ TEST(ExtensionTable, Tls12OnlyExtensionsNeverInTls13ServerMessages) {
   for (ExtensionType t : tls12_only)
     for (ExtContext ctx : tls13_server)
       EXPECT_FALSE(extension_allowed(t, ctx)) << static_cast<int>(t) << " in " << token(ctx);
+}
+
+// The compile-time index the tables are looked up through: every row found
+// by its type (through the index below 64, by walking above it), nothing
+// found for types without a row, whatever their value.
+struct IndexRow {
+  uint16_t type;
+  int value;
+};
+constexpr IndexRow kIndexRows[] = {{0, 10}, {5, 11}, {63, 12}, {64, 13}, {0xff01, 14}, {51, 15}};
+constexpr ExtensionTypeIndex kRowIndex = index_by_type(kIndexRows);
+
+TEST(ExtensionTypeIndex, FindsEveryRowAndNothingElse) {
+  for (const IndexRow& row : kIndexRows) {
+    const IndexRow* found = find_by_type(kIndexRows, kRowIndex, row.type);
+    ASSERT_NE(found, nullptr) << row.type;
+    EXPECT_EQ(found, &row);
+    EXPECT_EQ(found->value, row.value);
+  }
+  for (uint32_t type = 0; type <= 0xffff; ++type) {
+    const bool has_row = type == 0 || type == 5 || type == 63 || type == 64 || type == 0xff01 || type == 51;
+    EXPECT_EQ(find_by_type(kIndexRows, kRowIndex, static_cast<uint16_t>(type)) != nullptr, has_row) << type;
+  }
+  static_assert(find_by_type(kIndexRows, kRowIndex, 63)->value == 12);
+  static_assert(find_by_type(kIndexRows, kRowIndex, 62) == nullptr);
+}
+
+// The real tables through the index: every known code point, including
+// renegotiation_info above the indexed range, and GREASE values (RFC 8701)
+// and other unknown types, which only a ClientHello, CertificateRequest or
+// NewSessionTicket tolerates.
+TEST(ExtensionTypeIndex, KnownTypesAboveAndBelowTheIndexedRange) {
+  EXPECT_TRUE(extension_known(static_cast<uint16_t>(ExtensionType::renegotiation_info)));
+  EXPECT_TRUE(extension_known(static_cast<uint16_t>(ExtensionType::key_share)));
+  EXPECT_STREQ(extension_name(0xff01), "renegotiation_info");
+  EXPECT_STREQ(extension_name(51), "key_share");
+  for (uint16_t grease : {0x0a0a, 0x1a1a, 0xfafa, 0x40, 0x3f, 0xffff}) {
+    EXPECT_FALSE(extension_known(grease)) << grease;
+    EXPECT_STREQ(extension_name(grease), "unknown");
+    EXPECT_TRUE(extension_allowed(static_cast<ExtensionType>(grease), ExtContext::client_hello));
+    EXPECT_FALSE(extension_allowed(static_cast<ExtensionType>(grease), ExtContext::server_hello));
+  }
 }
 
 }  // namespace
