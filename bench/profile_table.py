@@ -20,7 +20,20 @@ For each row and build:
   libc       inside libc (malloc, free, memcpy);
   library    the remainder: the TLS library's own code (libssl.so, or vouch).
 
-The last column, "instruction bound", is the libssl build's Ir/op divided by
+The floor rows (build "floor") are bench/handshake_floor.cpp's libcrypto work
+alone on prepared contexts, profiled the same way for the handshake rows that
+have one; "native above the floor" is the native build's Ir/op less the floor's.
+
+With VOUCH_PROFILE_CACHE=1 (callgrind's cache and branch simulation: a 32 KiB
+first-level instruction cache like this machine's), a last table gives per
+operation the simulated first-level instruction-cache misses (I1 misses),
+data-cache misses (reads and writes), and mispredicted conditional and
+indirect branches. These cost time that instruction counts do not show: a
+real handshake runs its primitives among the protocol's code and the other
+end's, so their code is no longer in the cache the way it is in the floor's
+tight loop.
+
+The last column of the second table, "instruction bound", is the libssl build's Ir/op divided by
 the native build's public-key, HMAC and AEAD parts: the rate ratio a library
 doing nothing else would reach if instructions were time. They are not: under
 valgrind libcrypto runs the code paths of the CPU valgrind emulates (no
@@ -39,7 +52,15 @@ BUILDS = {
     "vouch_ssl_api_bench_libssl": "libssl",
     "vouch_ssl_api_bench_vouch": "vouch-ssl",
     "vouch_native_api_bench": "native",
+    "vouch_aead_bench": "floor",
 }
+BUILD_ORDER = ("libssl", "vouch-ssl", "native", "floor")
+# callgrind's simulation events, summed as the last table shows them.
+SIM_COLUMNS = (
+    ("I1 misses", ("I1mr",)),
+    ("D1 misses", ("D1mr", "D1mw")),
+    ("mispredicted branches", ("Bcm", "Bim")),
+)
 PUBLIC_KEY = ("EVP_PKEY_generate", "EVP_PKEY_derive", "ECDSA_do_sign_ex", "ECDSA_do_verify")
 # libcrypto's HMAC itself, under both EVP_MAC (vouch) and EVP_KDF's HKDF
 # (libssl): the key schedules of RFC 8446 §7.1 and RFC 5246 §5 are HMACs.
@@ -67,11 +88,15 @@ def annotate(path, inclusive):
     return costs
 
 
-def total(path):
+def totals(path):
+    """event name -> total, from the file's events: and summary:/totals: lines."""
+    events = None
     for line in open(path, errors="replace"):
-        if line.startswith(("summary:", "totals:")):
-            return int(line.split()[1])
-    raise SystemExit(f"{path}: no totals line")
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        elif line.startswith(("summary:", "totals:")) and events:
+            return dict(zip(events, (int(v) for v in line.split()[1:])))
+    raise SystemExit(f"{path}: no events or totals line")
 
 
 def profile(path, iterations):
@@ -82,9 +107,14 @@ def profile(path, iterations):
     aead = sum(c for (fn, obj), c in inclusive.items() if fn in AEAD and "libcrypto" in obj)
     libcrypto = sum(c for (fn, obj), c in exclusive.items() if "libcrypto" in obj)
     libc = sum(c for (fn, obj), c in exclusive.items() if re.search(r"/libc\.so|libc\.so\.6", obj))
-    all_ir = total(path)
+    events = totals(path)
+    all_ir = events["Ir"]
     per = lambda v: v / iterations
+    sim = {}
+    if all(e in events for _, names in SIM_COLUMNS for e in names):
+        sim = {column: per(sum(events[e] for e in names)) for column, names in SIM_COLUMNS}
     return {
+        "sim": sim,
         "ir": per(all_ir),
         "public_key": per(public_key),
         "hmac": per(hmac),
@@ -114,15 +144,15 @@ def main():
     print("| row | build | Ir/op | public key | HMAC | AEAD | libcrypto (rest) | libc | library |")
     print("|---|---|---|---|---|---|---|---|---|")
     for row in order:
-        for build in ("libssl", "vouch-ssl", "native"):
+        for build in BUILD_ORDER:
             p = rows[row].get(build)
             if p:
                 print(f"| {row} | {build} | {k(p['ir'])} | {k(p['public_key'])} | {k(p['hmac'])} | {k(p['aead'])} | "
                       f"{k(p['libcrypto'])} | "
                       f"{k(p['libc'])} | {k(p['library'])} |")
     print()
-    print("| row | libssl / vouch-ssl | libssl / native | compat overhead | instruction bound (libssl / (public key + HMAC + AEAD)) |")
-    print("|---|---|---|---|---|")
+    print("| row | libssl / vouch-ssl | libssl / native | compat overhead | instruction bound (libssl / (public key + HMAC + AEAD)) | native above the floor |")
+    print("|---|---|---|---|---|---|")
     for row in order:
         r = rows[row]
         if not all(b in r for b in ("libssl", "vouch-ssl", "native")):
@@ -130,7 +160,19 @@ def main():
         lib, compat, native = r["libssl"]["ir"], r["vouch-ssl"]["ir"], r["native"]["ir"]
         pk = r["native"]["public_key"] + r["native"]["hmac"] + r["native"]["aead"]
         bound = f"{lib / pk:.2f}x" if pk > 0 else "-"
-        print(f"| {row} | {lib / compat:.2f}x | {lib / native:.2f}x | {100 * (compat / native - 1):+.1f} % | {bound} |")
+        above = k(native - r["floor"]["ir"]) if "floor" in r else "-"
+        print(f"| {row} | {lib / compat:.2f}x | {lib / native:.2f}x | {100 * (compat / native - 1):+.1f} % | {bound} | {above} |")
+    sims = [(row, build, rows[row][build]["sim"]) for row in order for build in BUILD_ORDER
+            if build in rows[row] and rows[row][build]["sim"]]
+    if sims:
+        print()
+        print("Simulated caches and branch predictors per operation (VOUCH_PROFILE_CACHE=1)")
+        print()
+        print("| row | build | Ir/op | " + " | ".join(c for c, _ in SIM_COLUMNS) + " |")
+        print("|---|---|---|" + "---|" * len(SIM_COLUMNS))
+        for row, build, sim in sims:
+            cells = " | ".join(f"{sim[c]:,.0f}" for c, _ in SIM_COLUMNS)
+            print(f"| {row} | {build} | {k(rows[row][build]['ir'])} | {cells} |")
 
 
 if __name__ == "__main__":
