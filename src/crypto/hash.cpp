@@ -257,14 +257,17 @@ Status Transcript::update(ByteView message) {
   return {};
 }
 
-Result<Bytes> Transcript::current() const {
+Result<HashValue> Transcript::current() const {
   if (!ctx_) return fail(Alert::internal_error, "transcript hash used before selection");
   // Finalising destroys a digest state, so finish a copy and keep running.
-  ossl::EvpMdCtx tmp(EVP_MD_CTX_new());
-  Bytes out(hash_length(alg_));
+  // The copy goes into this thread's scratch context (copying into it
+  // replaces whatever state it held), not a new one per call.
+  thread_local ossl::EvpMdCtx scratch;
+  if (!scratch) scratch.reset(EVP_MD_CTX_new());
+  HashValue out(hash_length(alg_));
   unsigned int len = 0;
-  if (!tmp || EVP_MD_CTX_copy_ex(tmp.get(), ctx_.get()) != 1 ||
-      EVP_DigestFinal_ex(tmp.get(), out.data(), &len) != 1 || len != out.size()) {
+  if (!scratch || EVP_MD_CTX_copy_ex(scratch.get(), ctx_.get()) != 1 ||
+      EVP_DigestFinal_ex(scratch.get(), out.data(), &len) != 1 || len != out.size()) {
     return fail(Alert::internal_error, "transcript hash failed: " + ossl::last_error());
   }
   return out;
@@ -272,7 +275,7 @@ Result<Bytes> Transcript::current() const {
 
 Status Transcript::restart_with_message_hash() {
   if (!ctx_) return fail(Alert::internal_error, "transcript restarted before selection");
-  VOUCH_ASSIGN(Bytes ch1_hash, current());
+  VOUCH_ASSIGN(HashValue ch1_hash, current());
   // RFC 8446 §4.4.1: message_hash || 00 00 Hash.length || Hash(ClientHello1).
   const std::array<uint8_t, 4> header = {kMessageHashType, 0, 0,
                                          static_cast<uint8_t>(ch1_hash.size())};

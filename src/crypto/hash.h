@@ -3,6 +3,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <span>
 #include <utility>
@@ -48,6 +50,32 @@ class HmacWipeScope {
 /// will wipe (for tests).
 bool hmac_wipe_pending();
 
+/// A hash value held by value (up to SHA-512's 64 bytes): what
+/// Transcript::current() returns several times a handshake, without a heap
+/// allocation. Reads as a ByteView.
+class HashValue {
+ public:
+  HashValue() = default;
+  explicit HashValue(size_t size) : size_(size <= kMax ? size : kMax) {}
+  const uint8_t* data() const { return bytes_.data(); }
+  uint8_t* data() { return bytes_.data(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const uint8_t* begin() const { return bytes_.data(); }
+  const uint8_t* end() const { return bytes_.data() + size_; }
+  ByteView view() const { return ByteView(bytes_.data(), size_); }
+  operator ByteView() const { return view(); }  // NOLINT(implicit): used where a view is
+  Bytes to_bytes() const { return Bytes(begin(), end()); }
+  friend bool operator==(const HashValue& a, const HashValue& b) {
+    return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+  }
+
+ private:
+  static constexpr size_t kMax = 64;
+  std::array<uint8_t, kMax> bytes_{};
+  size_t size_ = 0;
+};
+
 /// The transcript hash. Before the cipher suite is known, messages are
 /// buffered; select(alg) fixes the hash and absorbs the buffer. After a
 /// HelloRetryRequest, restart_with_message_hash() replaces ClientHello1 with
@@ -66,7 +94,7 @@ class Transcript {
   /// Adds a whole handshake message (4-byte header included).
   Status update(ByteView message);
   /// Hash of everything so far; the running state is not disturbed.
-  Result<Bytes> current() const;
+  Result<HashValue> current() const;
   /// RFC 8446 §4.4.1: Transcript-Hash(ClientHello1, HRR, ...) =
   /// Hash(message_hash || 00 00 Hash.length || Hash(ClientHello1) || HRR ...).
   /// Call after select() and after ClientHello1 was added, before the HRR.

@@ -38,19 +38,18 @@ Result<Bytes> encode_public(NamedGroup g, EVP_PKEY* key) {
   // Largest encoding: an uncompressed P-384 point, 1 + 2 * 48 bytes.
   std::array<uint8_t, 1 + 2 * 48> buf;
   size_t len = 0;
-  if (g == NamedGroup::x25519) {
-    len = buf.size();
-    if (EVP_PKEY_get_raw_public_key(key, buf.data(), &len) != 1 || len != kX25519Length) {
-      return fail(Alert::internal_error, group_label(g) + "public key export failed");
-    }
-  } else {
-    // The default point format of libcrypto's EC keys is uncompressed.
-    if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf.data(),
-                                        buf.size(), &len) != 1 ||
-        len != 1 + 2 * coordinate_length(g) || buf[0] != 0x04) {
-      return fail(Alert::internal_error, group_label(g) + "public key export failed");
-    }
+  // A parameter query reads the provider's key directly; in libcrypto 3.0
+  // EVP_PKEY_get_raw_public_key exports the key into a parameter list built
+  // on the heap instead. For X25519 the encoded public key is the raw 32
+  // bytes (RFC 8446 §4.2.8.2); the default point format of libcrypto's EC
+  // keys is uncompressed (RFC 8446 §4.2.8.2's UncompressedPointRepresentation).
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf.data(), buf.size(),
+                                      &len) != 1) {
+    return fail(Alert::internal_error, group_label(g) + "public key export failed");
   }
+  const bool fits = g == NamedGroup::x25519 ? len == kX25519Length
+                                            : len == 1 + 2 * coordinate_length(g) && buf[0] == 0x04;
+  if (!fits) return fail(Alert::internal_error, group_label(g) + "public key export failed");
   return Bytes(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(len));
 }
 

@@ -140,7 +140,7 @@ void forget_tls12_extension(uint16_t type, Extensions& out) {
   }
 }
 
-std::string describe(uint16_t type) {
+[[gnu::cold]] std::string describe(uint16_t type) {
   if (extension_known(type)) return extension_name(type);
   char buf[32];
   std::snprintf(buf, sizeof buf, "extension 0x%04x", type);
@@ -175,25 +175,27 @@ Status parse_extensions(Reader& r, ExtContext ctx, Extensions& out, size_t* bind
   Reader block;
   if (!r.prefixed16(block)) return block_error(ctx, Alert::decode_error, "truncated extensions block");
   bool after_psk = false;
+  // Room for a typical ClientHello's extensions, so `present` is not
+  // regrown one doubling at a time.
+  if (!block.empty()) out.present.reserve(16);
   while (!block.empty()) {
     uint16_t type = 0;
     Reader body;
     if (!block.u16(type) || !block.prefixed16(body))
       return block_error(ctx, Alert::decode_error, "truncated extension");
-    const std::string name = describe(type);
     // §4.2.11: "The 'pre_shared_key' extension MUST be the last extension in
     // the ClientHello ... Servers MUST check that it is the last extension
     // and otherwise fail the handshake with an 'illegal_parameter' alert."
     if (after_psk)
       return block_error(ctx, Alert::illegal_parameter,
-                         "pre_shared_key is not the last extension (" + name + " follows)");
+                         "pre_shared_key is not the last extension (" + describe(type) + " follows)");
     // §4.2: "There MUST NOT be more than one extension of the same type in a
     // given extension block."
     if (out.has(static_cast<ExtensionType>(type)))
-      return block_error(ctx, Alert::illegal_parameter, "duplicate " + name);
+      return block_error(ctx, Alert::illegal_parameter, "duplicate " + describe(type));
     out.present.push_back(type);
     if (!extension_allowed(static_cast<ExtensionType>(type), ctx))
-      return block_error(ctx, disallowed_alert(type, ctx), name + " is not allowed in this message");
+      return block_error(ctx, disallowed_alert(type, ctx), describe(type) + " is not allowed in this message");
     if (ctx == ExtContext::client_hello && type == static_cast<uint16_t>(T::pre_shared_key)) after_psk = true;
 
     const Codec* codec = find_codec(type);
@@ -204,7 +206,7 @@ Status parse_extensions(Reader& r, ExtContext ctx, Extensions& out, size_t* bind
       bad = std::move(s).error();
       bad->reason = std::string(context_name(ctx)) + ": " + bad->reason;
     } else if (!body.empty()) {
-      bad = block_error(ctx, Alert::decode_error, name + ": trailing bytes in extension body");
+      bad = block_error(ctx, Alert::decode_error, describe(type) + ": trailing bytes in extension body");
     }
     if (!bad) continue;
     // RFC 8446 §4.1.2 / §4.2: a ClientHello is parsed before the version is

@@ -16,6 +16,7 @@ Status parse_list(Reader& body, const char* name, std::optional<std::vector<Sign
   if (list.empty()) return fail(Alert::decode_error, std::string(name) + ": empty list");
   if (list.remaining() % 2 != 0) return fail(Alert::decode_error, std::string(name) + ": odd length");
   std::vector<SignatureScheme> schemes;
+  schemes.reserve(list.remaining() / 2);  // one allocation, not one per doubling
   uint16_t s = 0;
   while (list.u16(s)) schemes.push_back(static_cast<SignatureScheme>(s));
   out = std::move(schemes);

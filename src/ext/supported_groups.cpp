@@ -14,6 +14,7 @@ Status parse_supported_groups(Reader& body, ExtContext, Extensions& out) {
   if (list.empty()) return fail(Alert::decode_error, "supported_groups: empty named_group_list");
   if (list.remaining() % 2 != 0) return fail(Alert::decode_error, "supported_groups: odd length");
   std::vector<NamedGroup> groups;
+  groups.reserve(list.remaining() / 2);
   uint16_t g = 0;
   while (list.u16(g)) groups.push_back(static_cast<NamedGroup>(g));
   out.supported_groups = std::move(groups);

@@ -22,6 +22,7 @@ Status parse_supported_versions(Reader& body, ExtContext ctx, Extensions& out) {
   if (list.remaining() % 2 != 0 || list.remaining() > 254)
     return fail(Alert::decode_error, "supported_versions: odd length");
   std::vector<ProtocolVersion> versions;
+  versions.reserve(list.remaining() / 2);
   uint16_t v = 0;
   while (list.u16(v)) versions.push_back(static_cast<ProtocolVersion>(v));
   out.supported_versions = std::move(versions);

@@ -512,7 +512,7 @@ Status ClientHandshake12::derive_keys(ByteView pre_master_secret) {
   if (ems_) {
     // RFC 7627 §4: session_hash covers the messages up to and including
     // ClientKeyExchange.
-    VOUCH_ASSIGN(Bytes session_hash, core_.transcript.current());
+    VOUCH_ASSIGN(HashValue session_hash, core_.transcript.current());
     VOUCH_ASSIGN(master_secret_, extended_master_secret(suite_.prf_hash, pre_master_secret, session_hash));
   } else {
     VOUCH_ASSIGN(master_secret_, master_secret(suite_.prf_hash, pre_master_secret, hello_.random, server_random_));
@@ -551,7 +551,7 @@ Result<Hs> ClientHandshake12::do_send_finished() {
   VOUCH_TRY(core_.flush_handshake());
   VOUCH_TRY(core_.write_record(ContentType::change_cipher_spec, ByteView(&ccs, 1)));
   VOUCH_TRY(core_.install_write_key12(keys_.client_write_key, keys_.client_write_iv));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/true, th));
   core_.client_verify_data = fin.verify_data;
@@ -609,7 +609,7 @@ Result<Hs> ClientHandshake12::do_read_finished() {
   if (m->type != static_cast<uint8_t>(HandshakeType::finished)) return unexpected(*m, "Finished");
   Finished fin;
   VOUCH_TRY(parse(m->body, kFinished12Length, fin));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/false, th));
   if (!constant_time_equal(expected, fin.verify_data))
     return fail(Alert::decrypt_error, "server Finished: verify_data does not match the transcript");

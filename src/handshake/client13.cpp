@@ -206,7 +206,8 @@ Status ClientHandshake13::send_client_hello() {
         return fail(Alert::internal_error, "client: PSK hash changed after HelloRetryRequest");
       VOUCH_ASSIGN(Transcript t, core_.transcript.clone());
       VOUCH_TRY(t.update(truncated));
-      VOUCH_ASSIGN(hash, t.current());
+      VOUCH_ASSIGN(const HashValue current, t.current());
+      hash = current.to_bytes();
     } else {
       VOUCH_ASSIGN(hash, digest(psk_hash, truncated));
     }
@@ -290,7 +291,7 @@ Result<Hs> ClientHandshake13::do_read_server_hello() {
   VOUCH_TRY(core_.transcript.update(m->message));
   schedule_.emplace(hash);
   VOUCH_TRY(schedule_->start(psk));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   VOUCH_TRY(schedule_->handshake(ecdhe, th));
   core_.log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", schedule_->client_handshake_secret());
   core_.log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", schedule_->server_handshake_secret());
@@ -514,7 +515,7 @@ Result<Hs> ClientHandshake13::do_read_certificate_verify() {
     return fail(Alert::illegal_parameter, "server CertificateVerify: scheme " +
                                               to_string(cv.algorithm) +
                                               " does not fit the certificate key");
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Bytes content = certificate_verify_input(/*server=*/true, th);
   Status v = verify_message(cv.algorithm, peer_key_.get(), content, cv.signature);
   if (!v) return fail(Alert::decrypt_error, "server CertificateVerify: bad signature");
@@ -531,13 +532,13 @@ Result<Hs> ClientHandshake13::do_read_finished() {
   const HashAlg alg = schedule_->alg();
   Finished fin;
   VOUCH_TRY(parse(m->body, hash_length(alg), fin));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected,
                finished_verify_data(alg, schedule_->server_handshake_secret(), th));
   if (!constant_time_equal(expected, fin.verify_data))
     return fail(Alert::decrypt_error, "server Finished: verify_data does not match the transcript");
   VOUCH_TRY(core_.transcript.update(m->message));
-  VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
   log_application_secrets(core_, *schedule_);
   VOUCH_TRY(core_.install_read_key(schedule_->server_application_secret()));
@@ -615,7 +616,7 @@ Result<Hs> ClientHandshake13::do_send_client_certificate() {
 }
 
 Result<Hs> ClientHandshake13::do_send_client_certificate_verify() {
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Bytes content = certificate_verify_input(/*server=*/false, th);
   VOUCH_ASSIGN(std::optional<Bytes> sig, signing_.run(*chosen_, client_scheme_, content));
   if (!sig) return Hs::private_key;  // the external signer answers later
@@ -630,12 +631,12 @@ Result<Hs> ClientHandshake13::do_send_client_certificate_verify() {
 Result<Hs> ClientHandshake13::do_send_client_finished() {
   if (config_->middlebox_compat) core_.send_ccs();
   const HashAlg alg = schedule_->alg();
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data(alg, schedule_->client_handshake_secret(), th));
   VOUCH_TRY(core_.send_message(HandshakeType::finished, fin));
   VOUCH_TRY(core_.install_write_key(schedule_->client_application_secret()));
-  VOUCH_ASSIGN(Bytes th_cf, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th_cf, core_.transcript.current());
   VOUCH_TRY(schedule_->resumption(th_cf));
   core_.client_app_secret = schedule_->client_application_secret();
   core_.server_app_secret = schedule_->server_application_secret();
@@ -750,7 +751,7 @@ Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest&
   VOUCH_TRY(add(HandshakeType::certificate, client_certificate_message(r.context, r.info.status_requested)));
   if (chosen_) {
     VOUCH_ASSIGN(SignatureScheme scheme, client_scheme(r.info));
-    VOUCH_ASSIGN(Bytes th, t.current());
+    VOUCH_ASSIGN(HashValue th, t.current());
     CredentialSigning signing(core_);
     VOUCH_ASSIGN(std::optional<Bytes> sig,
                  signing.run(*chosen_, scheme, certificate_verify_input(false, th)));
@@ -762,7 +763,7 @@ Status ClientHandshake13::send_post_handshake_answer(const PostHandshakeRequest&
   // §4.4: the Finished key comes from the client application traffic
   // secret in use now — after any KeyUpdate we sent while the request
   // waited, as the server reads it in the same order.
-  VOUCH_ASSIGN(Bytes th, t.current());
+  VOUCH_ASSIGN(HashValue th, t.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data(schedule_->alg(), core_.client_app_secret, th));
   VOUCH_TRY(add(HandshakeType::finished, fin));

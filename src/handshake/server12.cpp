@@ -439,7 +439,7 @@ Result<Hs> ServerHandshake12::do_read_client_key_exchange() {
   VOUCH_TRY(core_.transcript.update(m->message));
   if (ems_) {
     // RFC 7627 §4: the session hash runs up to and including this message.
-    VOUCH_ASSIGN(Bytes session_hash, core_.transcript.current());
+    VOUCH_ASSIGN(HashValue session_hash, core_.transcript.current());
     VOUCH_ASSIGN(master_secret_, extended_master_secret(suite_.prf_hash, pre_master, session_hash));
   } else {
     VOUCH_ASSIGN(master_secret_, master_secret(suite_.prf_hash, pre_master, client_random_, server_random_));
@@ -496,7 +496,7 @@ Result<Hs> ServerHandshake12::do_read_finished() {
   if (m->type != static_cast<uint8_t>(HandshakeType::finished)) return unexpected(*m, "Finished");
   Finished fin;
   VOUCH_TRY(parse(m->body, kFinished12Length, fin));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/true, th));
   if (!constant_time_equal(expected, fin.verify_data))
     return fail(Alert::decrypt_error, "client Finished: verify_data does not match the transcript");
@@ -565,7 +565,7 @@ Status ServerHandshake12::send_ccs_and_finished() {
   VOUCH_TRY(core_.flush_handshake());
   VOUCH_TRY(core_.write_record(ContentType::change_cipher_spec, ByteView(&ccs, 1)));
   VOUCH_TRY(core_.install_write_key12(keys_.server_write_key, keys_.server_write_iv));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data12(suite_.prf_hash, master_secret_, /*client=*/false, th));
   core_.server_verify_data = fin.verify_data;

@@ -227,7 +227,7 @@ Result<Hs> ServerHandshake13::do_send_server_hello() {
     schedule_.emplace(hash_);
     VOUCH_TRY(schedule_->start(psk_ ? ByteView(*psk_) : ByteView()));
   }
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Status derived = schedule_->handshake(ecdhe_, th);
   wipe_memory(ecdhe_);
   ecdhe_.clear();
@@ -296,7 +296,7 @@ Status ServerHandshake13::try_resumption(const HandshakeMessage& m, const Client
     const ByteView truncated = m.message.first(m.message.size() - ch.binders_length);
     if (!core_.transcript.selected()) VOUCH_TRY(core_.transcript.select(hash_));
     VOUCH_TRY(core_.transcript.update(truncated));
-    VOUCH_ASSIGN(const Bytes hash, core_.transcript.current());
+    VOUCH_ASSIGN(const HashValue hash, core_.transcript.current());
     VOUCH_TRY(core_.transcript.update(m.message.subspan(truncated.size())));
     client_hello_hashed_ = true;
     // The schedule starts here, with this PSK: the binder needs its Early
@@ -342,7 +342,7 @@ Result<Hs> ServerHandshake13::do_send_server_flight() {
   }
   VOUCH_ASSIGN(Certificate cert, server_certificate());
   VOUCH_TRY(core_.send_message(HandshakeType::certificate, cert));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   certificate_verify_input_ = certificate_verify_input(/*server=*/true, th);
   state_ = State::send_certificate_verify;
   return Hs::ok;
@@ -366,11 +366,11 @@ Result<Hs> ServerHandshake13::do_send_certificate_verify() {
 }
 
 Result<Hs> ServerHandshake13::do_send_server_finished() {
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   Finished fin;
   VOUCH_ASSIGN(fin.verify_data, finished_verify_data(hash_, schedule_->server_handshake_secret(), th));
   VOUCH_TRY(core_.send_message(HandshakeType::finished, fin));
-  VOUCH_ASSIGN(Bytes th_sf, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th_sf, core_.transcript.current());
   VOUCH_TRY(schedule_->master(th_sf));
   log_application_secrets(core_, *schedule_);
   VOUCH_TRY(core_.install_write_key(schedule_->server_application_secret()));
@@ -490,7 +490,7 @@ Result<Hs> ServerHandshake13::do_read_client_certificate_verify() {
     return unexpected(*m, "client CertificateVerify");
   CertificateVerify cv;
   VOUCH_TRY(parse(m->body, cv));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   VOUCH_TRY(on_client_certificate_verify(cv, th, false));
   VOUCH_TRY(core_.transcript.update(m->message));
   state_ = State::read_client_finished;
@@ -539,7 +539,7 @@ Status ServerHandshake13::post_handshake(const HandshakeMessage& m) {
         return unexpected(m, "client CertificateVerify (post-handshake)");
       CertificateVerify cv;
       VOUCH_TRY(parse(m.body, cv));
-      VOUCH_ASSIGN(Bytes th, pha_->transcript.current());
+      VOUCH_ASSIGN(HashValue th, pha_->transcript.current());
       VOUCH_TRY(on_client_certificate_verify(cv, th, true));
       VOUCH_TRY(pha_->transcript.update(m.message));
       pha_->step = Pha::Step::finished;
@@ -552,7 +552,7 @@ Status ServerHandshake13::post_handshake(const HandshakeMessage& m) {
       VOUCH_TRY(parse(m.body, hash_length(hash_), fin));
       // §4.4: the post-handshake Finished key comes from the current client
       // application traffic secret.
-      VOUCH_ASSIGN(Bytes th, pha_->transcript.current());
+      VOUCH_ASSIGN(HashValue th, pha_->transcript.current());
       VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, core_.client_app_secret, th));
       if (!constant_time_equal(expected, fin.verify_data))
         return fail(Alert::decrypt_error, "client Finished (post-handshake): verify_data does not match the transcript");
@@ -569,12 +569,12 @@ Result<Hs> ServerHandshake13::do_read_client_finished() {
   if (m->type != static_cast<uint8_t>(HandshakeType::finished)) return unexpected(*m, "Finished");
   Finished fin;
   VOUCH_TRY(parse(m->body, hash_length(hash_), fin));
-  VOUCH_ASSIGN(Bytes th, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th, core_.transcript.current());
   VOUCH_ASSIGN(Bytes expected, finished_verify_data(hash_, schedule_->client_handshake_secret(), th));
   if (!constant_time_equal(expected, fin.verify_data))
     return fail(Alert::decrypt_error, "client Finished: verify_data does not match the transcript");
   VOUCH_TRY(core_.transcript.update(m->message));
-  VOUCH_ASSIGN(Bytes th_cf, core_.transcript.current());
+  VOUCH_ASSIGN(HashValue th_cf, core_.transcript.current());
   VOUCH_TRY(schedule_->resumption(th_cf));
   VOUCH_TRY(core_.install_read_key(schedule_->client_application_secret()));
   core_.client_app_secret = schedule_->client_application_secret();
@@ -629,11 +629,13 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     t.context = config_->session_id_context;
     VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(encode_ticket(t)));
     // Post-handshake messages are not part of the transcript (§4.4.1).
-    Bytes body;
-    Writer w(body);
-    write(w, nst);
+    // Framed in place, as ConnCore::send_message does.
     Bytes msg;
-    frame_handshake(HandshakeType::new_session_ticket, body, msg);
+    msg.reserve(ConnCore::kMessageReserve);
+    Writer w(msg);
+    w.u8(static_cast<uint8_t>(HandshakeType::new_session_ticket));
+    w.prefixed24([&] { write(w, nst); });
+    if (!w.ok()) return fail(Alert::internal_error, "cannot encode NewSessionTicket");
     core_.trace_sent(msg);
     core_.hs_out.insert(core_.hs_out.end(), msg.begin(), msg.end());
   }

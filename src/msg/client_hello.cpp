@@ -40,6 +40,7 @@ Status parse(ByteView body, ClientHello& out) {
   if (!r.prefixed16(suites)) return bad("truncated cipher_suites");
   if (suites.empty()) return bad("empty cipher_suites");
   if (suites.remaining() % 2 != 0) return bad("cipher_suites has odd length");
+  out.cipher_suites.reserve(suites.remaining() / 2);
   uint16_t s = 0;
   while (suites.u16(s)) out.cipher_suites.push_back(static_cast<CipherSuite>(s));
 

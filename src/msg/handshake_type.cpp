@@ -31,6 +31,7 @@ const char* handshake_type_name(uint8_t type) {
 // Precondition: body.size() < 2^24 (every message vouch builds is far
 // smaller; the record layer could not carry more anyway).
 void frame_handshake(HandshakeType type, ByteView body, Bytes& out) {
+  out.reserve(out.size() + kHandshakeHeaderLength + body.size());
   Writer w(out);
   w.u8(static_cast<uint8_t>(type));
   w.vec24(body);

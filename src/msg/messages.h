@@ -144,11 +144,10 @@ void write(Writer& w, const KeyUpdate& m);
 /// Convenience: serialize a message with its 4-byte handshake header.
 template <class M>
 Bytes framed(HandshakeType type, const M& m) {
-  Bytes body;
-  Writer w(body);
-  write(w, m);
   Bytes out;
-  frame_handshake(type, body, out);
+  Writer w(out);
+  w.u8(static_cast<uint8_t>(type));
+  w.prefixed24([&] { write(w, m); });
   return out;
 }
 

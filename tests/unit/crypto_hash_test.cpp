@@ -342,20 +342,20 @@ TEST(Transcript, SelectAfterBufferedMessagesEqualsDirectHashing) {
     ASSERT_TRUE(t.select(a).ok());
     EXPECT_TRUE(t.selected());
     EXPECT_EQ(t.alg(), a);
-    EXPECT_EQ(*t.current(), *digest(a, concat(m1, m2)));
+    EXPECT_EQ(t.current()->to_bytes(), *digest(a, concat(m1, m2)));
     ASSERT_TRUE(t.update(m3).ok());
-    EXPECT_EQ(*t.current(), *digest(a, concat(concat(m1, m2), m3)));
+    EXPECT_EQ(t.current()->to_bytes(), *digest(a, concat(concat(m1, m2), m3)));
   }
 }
 
 TEST(Transcript, CurrentDoesNotDisturbTheRunningHash) {
   Transcript t;
   ASSERT_TRUE(t.select(HashAlg::sha256).ok());
-  EXPECT_EQ(*t.current(), *digest(HashAlg::sha256, {}));
+  EXPECT_EQ(t.current()->to_bytes(), *digest(HashAlg::sha256, {}));
   ASSERT_TRUE(t.update(text("ab")).ok());
-  EXPECT_EQ(*t.current(), *t.current());
+  EXPECT_EQ(t.current()->to_bytes(), t.current()->to_bytes());
   ASSERT_TRUE(t.update(text("c")).ok());
-  EXPECT_EQ(*t.current(), *digest(HashAlg::sha256, text("abc")));
+  EXPECT_EQ(t.current()->to_bytes(), *digest(HashAlg::sha256, text("abc")));
 }
 
 TEST(Transcript, MisuseIsInternalError) {
@@ -372,7 +372,7 @@ TEST(Transcript, MisuseIsInternalError) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().alert, Alert::internal_error);
   EXPECT_EQ(t.alg(), HashAlg::sha384);
-  EXPECT_EQ(*t.current(), *digest(HashAlg::sha384, text("x")));
+  EXPECT_EQ(t.current()->to_bytes(), *digest(HashAlg::sha384, text("x")));
 }
 
 TEST(Transcript, CloneIsIndependent) {
@@ -386,13 +386,13 @@ TEST(Transcript, CloneIsIndependent) {
   ASSERT_TRUE(c->selected());
   ASSERT_TRUE(c->update(text("binder")).ok());
   ASSERT_TRUE(t.update(text("world")).ok());
-  EXPECT_EQ(*t.current(), *digest(HashAlg::sha256, text("hello world")));
-  EXPECT_EQ(*c->current(), *digest(HashAlg::sha256, text("hello binder")));
+  EXPECT_EQ(t.current()->to_bytes(), *digest(HashAlg::sha256, text("hello world")));
+  EXPECT_EQ(c->current()->to_bytes(), *digest(HashAlg::sha256, text("hello binder")));
 
   EXPECT_FALSE(before->selected());
   ASSERT_TRUE(before->update(text("there")).ok());
   ASSERT_TRUE(before->select(HashAlg::sha512).ok());
-  EXPECT_EQ(*before->current(), *digest(HashAlg::sha512, text("hello there")));
+  EXPECT_EQ(before->current()->to_bytes(), *digest(HashAlg::sha512, text("hello there")));
 }
 
 // RFC 8446 §4.4.1: after a HelloRetryRequest the transcript continues from
@@ -414,8 +414,34 @@ TEST(Transcript, RestartWithMessageHash) {
     expected.insert(expected.end(), h1.begin(), h1.end());
     expected.insert(expected.end(), hrr.begin(), hrr.end());
     expected.insert(expected.end(), ch2.begin(), ch2.end());
-    EXPECT_EQ(*t.current(), *digest(a, expected));
+    EXPECT_EQ(t.current()->to_bytes(), *digest(a, expected));
   }
+}
+
+// current() finishes a copy in one scratch context per thread: transcripts of
+// different hashes asked in turn, and a thread of their own, each get their
+// own hash, and asking never disturbs the running state.
+TEST(Transcript, CurrentAcrossTranscriptsOfDifferentHashesAndThreads) {
+  Transcript a, b, c;
+  ASSERT_TRUE(a.select(HashAlg::sha256).ok());
+  ASSERT_TRUE(b.select(HashAlg::sha384).ok());
+  ASSERT_TRUE(c.select(HashAlg::sha512).ok());
+  Bytes seen;
+  for (int i = 0; i < 5; ++i) {
+    const std::string message = "message " + std::to_string(i);
+    const ByteView m = text(message);
+    seen.insert(seen.end(), m.begin(), m.end());
+    for (Transcript* t : {&a, &b, &c}) ASSERT_TRUE(t->update(m).ok());
+    EXPECT_EQ(a.current()->to_bytes(), *digest(HashAlg::sha256, seen));
+    EXPECT_EQ(c.current()->to_bytes(), *digest(HashAlg::sha512, seen));
+    EXPECT_EQ(b.current()->to_bytes(), *digest(HashAlg::sha384, seen));
+    EXPECT_EQ(a.current()->size(), 32u);
+    EXPECT_EQ(b.current()->size(), 48u);
+    EXPECT_EQ(c.current()->size(), 64u);
+  }
+  Bytes other_thread;
+  std::thread([&] { other_thread = b.current()->to_bytes(); }).join();
+  EXPECT_EQ(other_thread, *digest(HashAlg::sha384, seen));
 }
 
 }  // namespace

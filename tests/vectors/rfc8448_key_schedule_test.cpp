@@ -330,15 +330,15 @@ Hashes trace_hashes() {
   EXPECT_TRUE(t.update(hex(kClientHello)).ok());
   EXPECT_TRUE(t.select(h.alg).ok());
   EXPECT_TRUE(t.update(hex(kServerHello)).ok());
-  h.ch_sh = *t.current();
+  h.ch_sh = t.current()->to_bytes();
   EXPECT_TRUE(t.update(hex(kEncryptedExtensions)).ok());
   EXPECT_TRUE(t.update(hex(kCertificate)).ok());
   EXPECT_TRUE(t.update(hex(kCertificateVerify)).ok());
-  h.ch_cv = *t.current();
+  h.ch_cv = t.current()->to_bytes();
   EXPECT_TRUE(t.update(hex(kServerFinished)).ok());
-  h.ch_sf = *t.current();
+  h.ch_sf = t.current()->to_bytes();
   EXPECT_TRUE(t.update(hex(kClientFinished)).ok());
-  h.ch_cf = *t.current();
+  h.ch_cf = t.current()->to_bytes();
   return h;
 }
 
@@ -583,7 +583,7 @@ TEST(Rfc8448Resumed, PskBinder) {
   ASSERT_TRUE(t.select(HashAlg::sha256).ok());
   auto binder_hash = t.current();
   ASSERT_TRUE(binder_hash.ok());
-  EXPECT_EQ(*binder_hash, hex(kBinderHash));
+  EXPECT_EQ(binder_hash->to_bytes(), hex(kBinderHash));
 
   EXPECT_EQ(*hkdf_expand_label(HashAlg::sha256, *binder_key, "finished", {}, 32),
             hex(kBinderFinishedKey));
