@@ -30,7 +30,8 @@ class Aead {
   Aead& operator=(Aead&&) noexcept = default;
 
   AeadAlg alg() const { return alg_; }
-  /// The operations this Aead is keyed for.
+  /// The operations this Aead is keyed for (`open` also for a moved-from
+  /// Aead, which holds no context: rekey() refuses it).
   AeadUse use() const { return enc_ ? (dec_ ? AeadUse::both : AeadUse::seal) : AeadUse::open; }
 
   /// Replaces the key in the contexts this Aead already holds (same

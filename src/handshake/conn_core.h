@@ -112,19 +112,23 @@ struct ConnCore {
   std::function<std::vector<Bytes>(const Bytes& message)> outgoing_hook;
 
   /// Frames a handshake message, adds it to the transcript and queues it.
-  /// The body is written in place behind its header (RFC 8446 §4: type,
-  /// then a 24-bit length patched afterwards), into room reserved for a
-  /// typical message, so the buffer is not regrown byte by byte.
   template <class M>
   Status send_message(HandshakeType type, const M& m) {
+    VOUCH_ASSIGN(Bytes msg, encode_message(type, m));
+    return send_raw(msg);
+  }
+  /// A handshake message with its header (write_framed), in room reserved
+  /// for a typical message so the buffer is not regrown byte by byte; a
+  /// length overflow is internal_error.
+  template <class M>
+  static Result<Bytes> encode_message(HandshakeType type, const M& m) {
     Bytes msg;
     msg.reserve(kMessageReserve);
-    Writer w(msg);
-    w.u8(static_cast<uint8_t>(type));
-    w.prefixed24([&] { write(w, m); });
-    if (!w.ok()) return fail(Alert::internal_error, std::string("cannot encode ") +
-                                                        handshake_type_name(static_cast<uint8_t>(type)));
-    return send_raw(msg);
+    if (!write_framed(type, m, msg)) {
+      return fail(Alert::internal_error,
+                  std::string("cannot encode ") + handshake_type_name(static_cast<uint8_t>(type)));
+    }
+    return msg;
   }
   /// What send_message reserves: most handshake messages fit (a
   /// Certificate with its chain grows it a few times).

@@ -629,13 +629,7 @@ Result<Hs> ServerHandshake13::do_send_tickets() {
     t.context = config_->session_id_context;
     VOUCH_ASSIGN(nst.ticket, ticket_keys_->seal(encode_ticket(t)));
     // Post-handshake messages are not part of the transcript (§4.4.1).
-    // Framed in place, as ConnCore::send_message does.
-    Bytes msg;
-    msg.reserve(ConnCore::kMessageReserve);
-    Writer w(msg);
-    w.u8(static_cast<uint8_t>(HandshakeType::new_session_ticket));
-    w.prefixed24([&] { write(w, nst); });
-    if (!w.ok()) return fail(Alert::internal_error, "cannot encode NewSessionTicket");
+    VOUCH_ASSIGN(const Bytes msg, ConnCore::encode_message(HandshakeType::new_session_ticket, nst));
     core_.trace_sent(msg);
     core_.hs_out.insert(core_.hs_out.end(), msg.begin(), msg.end());
   }

@@ -141,13 +141,23 @@ struct KeyUpdate {
 Status parse(ByteView body, KeyUpdate& out);
 void write(Writer& w, const KeyUpdate& m);
 
+/// Appends a message with its 4-byte handshake header (RFC 8446 §4: type,
+/// then a 24-bit length patched afterwards) to `out`, writing the body in
+/// place rather than building it apart and copying it behind the header.
+/// False if a length field overflowed (`out` then holds a partial message).
+template <class M>
+bool write_framed(HandshakeType type, const M& m, Bytes& out) {
+  Writer w(out);
+  w.u8(static_cast<uint8_t>(type));
+  w.prefixed24([&] { write(w, m); });
+  return w.ok();
+}
+
 /// Convenience: serialize a message with its 4-byte handshake header.
 template <class M>
 Bytes framed(HandshakeType type, const M& m) {
   Bytes out;
-  Writer w(out);
-  w.u8(static_cast<uint8_t>(type));
-  w.prefixed24([&] { write(w, m); });
+  (void)write_framed(type, m, out);
   return out;
 }
 

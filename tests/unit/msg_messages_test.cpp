@@ -335,6 +335,23 @@ TEST(Handshake, FrameAndNames) {
   ku.update_requested = true;
   EXPECT_EQ(hexs(framed(HandshakeType::key_update, ku)), "1800000101");
 
+  // write_framed writes the body in place behind the header: the same bytes
+  // as building the body apart and framing it, appended to what is there.
+  Certificate cert;
+  cert.certificate_list.push_back({hex("3082"), {}});
+  Bytes body;
+  Writer bw(body);
+  write(bw, cert);
+  Bytes expected = hex("aa");
+  frame_handshake(HandshakeType::certificate, body, expected);
+  Bytes in_place = hex("aa");
+  EXPECT_TRUE(write_framed(HandshakeType::certificate, cert, in_place));
+  EXPECT_EQ(hexs(in_place), hexs(expected));
+  // A field longer than its length prefix is reported, not written silently.
+  cert.certificate_request_context.assign(256, 0x01);
+  Bytes overflow;
+  EXPECT_FALSE(write_framed(HandshakeType::certificate, cert, overflow));
+
   EXPECT_STREQ(handshake_type_name(1), "ClientHello");
   EXPECT_STREQ(handshake_type_name(2), "ServerHello");
   EXPECT_STREQ(handshake_type_name(8), "EncryptedExtensions");
