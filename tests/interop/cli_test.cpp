@@ -171,6 +171,65 @@ TEST(Cli, IdleServeExitsCleanlyOnSigterm) {
   EXPECT_FALSE(st.timed_out);
 }
 
+// SIGTERM stops accepting at once, but a connection in flight finishes and
+// logs its line: a client that has its response must find it in the log
+// (tests that count log lines right after their client exits rely on it).
+TEST(Cli, ServeFinishesAnOpenConnectionOnSigterm) {
+  const testing::PkiFamily& f = family(CertType::ecdsa);
+  testing::TempDir dir;
+  Server server = start_vouch_server(dir, vouch_cert_args(f.server));
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  ChildProcess client = ChildProcess::spawn(
+      {require_program("openssl"), "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(server.port),
+       "-servername", "localhost", "-CAfile", f.root.cert_path, "-verify_return_error", "-ign_eof"},
+      SpawnOptions{StdinMode::pipe, {}, {}});
+  ASSERT_TRUE(client.running()) << client.error();
+  ASSERT_TRUE(client.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) << client.transcript();
+  ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
+  ASSERT_TRUE(server.process.wait_for_output("shutting down", kRunTimeout, /*on_stderr=*/true))
+      << server.process.transcript();
+  // The request comes after the signal, and is still answered.
+  ASSERT_TRUE(client.write_stdin("GET / HTTP/1.0\r\n\r\n"));
+  ASSERT_TRUE(client.wait(kRunTimeout).success()) << client.transcript();
+  EXPECT_NE(client.out().find("\nprotocol: TLSv1.3\n"), std::string::npos) << client.out();
+  const testing::ExitStatus st = server.process.wait(kRunTimeout);
+  EXPECT_TRUE(st.success()) << server.process.transcript();
+  EXPECT_EQ(testing::count_occurrences(server.process.err(), " resumed=no "), 1u) << server.process.err();
+  EXPECT_EQ(server.process.err().find("cut short"), std::string::npos) << server.process.err();
+  // New connections are refused once the signal came.
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(server.port);
+  EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ::close(fd);
+}
+
+// A connection that does not finish within the grace period is cut short,
+// and the server says so and still exits cleanly, well before a SIGKILL.
+TEST(Cli, ServeCutsShortAConnectionThatDoesNotFinish) {
+  const testing::PkiFamily& f = family(CertType::ecdsa);
+  testing::TempDir dir;
+  Server server = start_vouch_server(dir, vouch_cert_args(f.server));
+  ASSERT_NE(server.port, 0) << server.process.transcript();
+  // Handshake done (so the server has accepted it), and no request ever.
+  ChildProcess client = ChildProcess::spawn(
+      {require_program("openssl"), "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(server.port),
+       "-servername", "localhost", "-CAfile", f.root.cert_path, "-verify_return_error", "-ign_eof"},
+      SpawnOptions{StdinMode::pipe, {}, {}});
+  ASSERT_TRUE(client.running()) << client.error();
+  ASSERT_TRUE(client.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) << client.transcript();
+  ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
+  const testing::ExitStatus st = server.process.wait(kRunTimeout);
+  EXPECT_TRUE(st.success()) << server.process.transcript();
+  EXPECT_NE(server.process.err().find("1 connection(s) still open after 1500 ms, cut short"), std::string::npos)
+      << server.process.transcript();
+  // The client sees the connection end.
+  EXPECT_TRUE(client.wait(kRunTimeout).exited) << client.transcript();
+}
+
 // A client that connects and says nothing is dropped after --timeout, and
 // the server says why.
 TEST(Cli, SilentClientTimesOut) {

@@ -42,6 +42,9 @@
 namespace vouch::cli {
 namespace {
 
+// After SIGTERM/SIGINT, how long open connections may take to finish: less
+// than a supervisor's usual wait before SIGKILL (the tests' is 2 s).
+constexpr std::chrono::milliseconds kStopGrace{1500};
 
 struct ServeArgs {
   std::string listen;
@@ -263,7 +266,10 @@ int run_serve(const ServeArgs& args) {
   const unsigned threads =
       args.threads > 0 ? args.threads : std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
   net::io_context io(static_cast<int>(threads));
-  tcp::acceptor acceptor(io);
+  // The acceptor, the signals and the shutdown timer share one strand: the
+  // signal handler closes the acceptor, which must not race an accept.
+  auto control = net::make_strand(io);
+  tcp::acceptor acceptor(control);
   if (Status st = open_acceptor(acceptor, where->host, where->port); !st) {
     print_error("serve", st.error().reason);
     return kExitFailure;
@@ -279,7 +285,7 @@ int run_serve(const ServeArgs& args) {
 
   // The signals, now delivered to the io_context threads (the Stapler's
   // thread, started above, keeps them blocked).
-  net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  net::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
   signals.add(SIGUSR1);
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
   const ServeTimeouts timeouts{
@@ -287,6 +293,10 @@ int run_serve(const ServeArgs& args) {
       std::chrono::seconds(args.timeout_seconds)};
   std::atomic<bool> any_failed{false};
   std::atomic<long> active{0};
+  // Set by the first SIGTERM/SIGINT: no new connections; the open ones get
+  // kStopGrace to finish (and log their line), then are cut short.
+  std::atomic<bool> stopping{false};
+  net::steady_timer stop_grace(control);
   bool accepted_any = false;
   std::function<void()> wait_signal = [&] {
     signals.async_wait([&](std::error_code ec, int signo) {
@@ -304,9 +314,30 @@ int run_serve(const ServeArgs& args) {
         wait_signal();
         return;
       }
+      if (stopping.exchange(true)) {
+        // A second stop signal: do not wait for the open connections.
+        fmt::print(stderr, "vouch serve: {} again, stopping now\n", strsignal(signo));
+        io.stop();
+        return;
+      }
       fmt::print(stderr, "vouch serve: {}, shutting down\n", strsignal(signo));
-      // Open connections are cut short (their peers see a reset or EOF).
-      io.stop();
+      std::error_code ignored;
+      acceptor.close(ignored);
+      if (active.load() == 0) {
+        io.stop();
+        return;
+      }
+      // Connections in flight finish and log their line first (a peer that
+      // got its response must find it in the log); those still open after
+      // the grace period are cut short (their peers see a reset or EOF).
+      stop_grace.expires_after(kStopGrace);
+      stop_grace.async_wait([&](std::error_code timer_ec) {
+        if (timer_ec) return;
+        fmt::print(stderr, "vouch serve: {} connection(s) still open after {} ms, cut short\n", active.load(),
+                   kStopGrace.count());
+        io.stop();
+      });
+      wait_signal();
     });
   };
   wait_signal();
@@ -338,7 +369,10 @@ int run_serve(const ServeArgs& args) {
                       // Idle again: give the heap the connections used back to
                       // the system (glibc keeps freed memory otherwise), so the
                       // resident size returns to its idle level.
-                      if (--active == 0) malloc_trim(0);
+                      if (--active == 0) {
+                        malloc_trim(0);
+                        if (stopping.load()) io.stop();  // the last open connection at shutdown
+                      }
                       if (last) {
                         std::error_code ignored;
                         signals.cancel(ignored);  // nothing left to wait for: run() returns
@@ -363,6 +397,9 @@ Command add_serve_command(CLI::App& parent) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* cmd = parent.add_subcommand(
       "serve", "Accept TLS connections and answer each with a page describing its handshake");
+  cmd->footer(
+      "Signals: SIGTERM or SIGINT stops accepting and gives open connections 1.5 s to finish (a second "
+      "one stops at once); SIGHUP refreshes the OCSP staples now; SIGUSR1 prints the metrics.");
   cmd->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->required();
   cmd->add_option("--cert", args->cert, "PEM certificate chain, leaf first")->required();

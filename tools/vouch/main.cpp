@@ -89,7 +89,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> help_words;
   CLI::App* help = app.add_subcommand("help", "Print the usage of vouch or of one command (vouch help ocsp fetch)");
   help->add_option("command", help_words, "the command (and subcommand) to describe");
-  for (CLI::App* sub : app.get_subcommands({})) sub->footer(vouch::cli::kExitCodesHelp);
+  // After a command's own footer (serve's signals), if it has one.
+  for (CLI::App* sub : app.get_subcommands({})) {
+    const std::string own = sub->get_footer();
+    sub->footer(own.empty() ? std::string(vouch::cli::kExitCodesHelp) : own + "\n\n" + vouch::cli::kExitCodesHelp);
+  }
 
   try {
     app.parse(argc, argv);
