@@ -13,6 +13,8 @@
 #include <cstring>
 #include <utility>
 
+#include "crypto/compare.h"
+
 namespace vouch {
 namespace {
 
@@ -146,7 +148,7 @@ void wipe_thread_hmac(HashAlg alg) {
 bool keyed_with(HashAlg alg, ByteView key) {
   const KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
   return wipe_state.depth > 0 && k.known && k.length == key.size() &&
-         (key.empty() || CRYPTO_memcmp(k.bytes, key.data(), key.size()) == 0);
+         (key.empty() || constant_time_bytes_equal(k.bytes, key.data(), key.size()));
 }
 
 }  // namespace
