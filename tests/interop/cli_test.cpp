@@ -188,15 +188,8 @@ TEST(Cli, ServeFinishesAnOpenConnectionOnSigterm) {
   ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
   ASSERT_TRUE(server.process.wait_for_output("shutting down", kRunTimeout, /*on_stderr=*/true))
       << server.process.transcript();
-  // The request comes after the signal, and is still answered.
-  ASSERT_TRUE(client.write_stdin("GET / HTTP/1.0\r\n\r\n"));
-  ASSERT_TRUE(client.wait(kRunTimeout).success()) << client.transcript();
-  EXPECT_NE(client.out().find("\nprotocol: TLSv1.3\n"), std::string::npos) << client.out();
-  const testing::ExitStatus st = server.process.wait(kRunTimeout);
-  EXPECT_TRUE(st.success()) << server.process.transcript();
-  EXPECT_EQ(testing::count_occurrences(server.process.err(), " resumed=no "), 1u) << server.process.err();
-  EXPECT_EQ(server.process.err().find("cut short"), std::string::npos) << server.process.err();
-  // New connections are refused once the signal came.
+  // New connections are refused once the signal came (the server is still
+  // running: its open connection has not finished).
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(fd, 0);
   sockaddr_in a{};
@@ -205,6 +198,14 @@ TEST(Cli, ServeFinishesAnOpenConnectionOnSigterm) {
   a.sin_port = htons(server.port);
   EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   ::close(fd);
+  // The request comes after the signal, and is still answered.
+  ASSERT_TRUE(client.write_stdin("GET / HTTP/1.0\r\n\r\n"));
+  ASSERT_TRUE(client.wait(kRunTimeout).success()) << client.transcript();
+  EXPECT_NE(client.out().find("\nprotocol: TLSv1.3\n"), std::string::npos) << client.out();
+  const testing::ExitStatus st = server.process.wait(kRunTimeout);
+  EXPECT_TRUE(st.success()) << server.process.transcript();
+  EXPECT_EQ(testing::count_occurrences(server.process.err(), " resumed=no "), 1u) << server.process.err();
+  EXPECT_EQ(server.process.err().find("cut short"), std::string::npos) << server.process.err();
 }
 
 // A connection that does not finish within the grace period is cut short,

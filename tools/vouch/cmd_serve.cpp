@@ -320,9 +320,10 @@ int run_serve(const ServeArgs& args) {
         io.stop();
         return;
       }
-      fmt::print(stderr, "vouch serve: {}, shutting down\n", strsignal(signo));
+      // Closed before saying so: whoever reads the line may rely on it.
       std::error_code ignored;
       acceptor.close(ignored);
+      fmt::print(stderr, "vouch serve: {}, shutting down\n", strsignal(signo));
       if (active.load() == 0) {
         io.stop();
         return;
