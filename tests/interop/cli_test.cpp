@@ -160,6 +160,34 @@ TEST(Cli, DemoHonoursSuiteAndGroup) {
   EXPECT_NE(c.out().find("\ngroup: secp384r1\n"), std::string::npos) << c.out();
 }
 
+// A plain TCP connection to 127.0.0.1:port: its descriptor, or -1 if
+// refused.
+int connect_loopback(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// openssl s_client over TLS 1.3, its handshake done and verified, waiting for
+// a request on stdin (-ign_eof: it stays until the server closes). Not
+// running (and its transcript says why) if the handshake did not complete.
+ChildProcess connected_s_client(uint16_t port, const std::string& ca) {
+  ChildProcess c = ChildProcess::spawn(
+      {require_program("openssl"), "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(port),
+       "-servername", "localhost", "-CAfile", ca, "-verify_return_error", "-ign_eof"},
+      SpawnOptions{StdinMode::pipe, {}, {}});
+  if (c.running() && !c.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) c.stop();
+  return c;
+}
+
 TEST(Cli, IdleServeExitsCleanlyOnSigterm) {
   const testing::PkiFamily& f = family(CertType::ecdsa);
   testing::TempDir dir;
@@ -179,25 +207,16 @@ TEST(Cli, ServeFinishesAnOpenConnectionOnSigterm) {
   testing::TempDir dir;
   Server server = start_vouch_server(dir, vouch_cert_args(f.server));
   ASSERT_NE(server.port, 0) << server.process.transcript();
-  ChildProcess client = ChildProcess::spawn(
-      {require_program("openssl"), "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(server.port),
-       "-servername", "localhost", "-CAfile", f.root.cert_path, "-verify_return_error", "-ign_eof"},
-      SpawnOptions{StdinMode::pipe, {}, {}});
-  ASSERT_TRUE(client.running()) << client.error();
-  ASSERT_TRUE(client.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) << client.transcript();
+  ChildProcess client = connected_s_client(server.port, f.root.cert_path);
+  ASSERT_TRUE(client.running()) << client.transcript();
   ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
   ASSERT_TRUE(server.process.wait_for_output("shutting down", kRunTimeout, /*on_stderr=*/true))
       << server.process.transcript();
   // New connections are refused once the signal came (the server is still
   // running: its open connection has not finished).
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(server.port);
-  EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ::close(fd);
+  const int fd = connect_loopback(server.port);
+  EXPECT_LT(fd, 0);
+  if (fd >= 0) ::close(fd);
   // The request comes after the signal, and is still answered.
   ASSERT_TRUE(client.write_stdin("GET / HTTP/1.0\r\n\r\n"));
   ASSERT_TRUE(client.wait(kRunTimeout).success()) << client.transcript();
@@ -216,12 +235,8 @@ TEST(Cli, ServeCutsShortAConnectionThatDoesNotFinish) {
   Server server = start_vouch_server(dir, vouch_cert_args(f.server));
   ASSERT_NE(server.port, 0) << server.process.transcript();
   // Handshake done (so the server has accepted it), and no request ever.
-  ChildProcess client = ChildProcess::spawn(
-      {require_program("openssl"), "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(server.port),
-       "-servername", "localhost", "-CAfile", f.root.cert_path, "-verify_return_error", "-ign_eof"},
-      SpawnOptions{StdinMode::pipe, {}, {}});
-  ASSERT_TRUE(client.running()) << client.error();
-  ASSERT_TRUE(client.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) << client.transcript();
+  ChildProcess client = connected_s_client(server.port, f.root.cert_path);
+  ASSERT_TRUE(client.running()) << client.transcript();
   ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
   const testing::ExitStatus st = server.process.wait(kRunTimeout);
   EXPECT_TRUE(st.success()) << server.process.transcript();
@@ -241,13 +256,8 @@ TEST(Cli, SilentClientTimesOut) {
   Server server = start_vouch_server(dir, args);
   ASSERT_NE(server.port, 0) << server.process.transcript();
   // A plain TCP connection that sends nothing and stays open.
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int fd = connect_loopback(server.port);
   ASSERT_GE(fd, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(server.port);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   const testing::ExitStatus st = server.process.wait(kRunTimeout);
   ::close(fd);
   EXPECT_TRUE(st.exited && st.code == 1) << server.process.transcript();
