@@ -1,13 +1,12 @@
 // The vouch command line itself: argument errors (exit 2, one clear line),
 // runtime failures (exit 1), `vouch demo`, and `vouch serve` shutting down on
-// SIGTERM. Uses no third-party peer.
-#include <arpa/inet.h>
-#include <netinet/in.h>
+// SIGTERM (openssl s_client holds a connection open for the shutdown tests;
+// no other third-party peer).
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "interop/interop.h"
+#include "support/late_writer.h"
 
 namespace vouch::interop {
 namespace {
@@ -160,33 +159,27 @@ TEST(Cli, DemoHonoursSuiteAndGroup) {
   EXPECT_NE(c.out().find("\ngroup: secp384r1\n"), std::string::npos) << c.out();
 }
 
-// A plain TCP connection to 127.0.0.1:port: its descriptor, or -1 if
-// refused.
-int connect_loopback(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
+// `vouch serve` with one TLS 1.3 connection open: openssl s_client, its
+// handshake done and verified (so the server has accepted it), waiting for a
+// request on stdin (-ign_eof: it stays until the server closes).
+class ServeShutdown : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const testing::PkiFamily& f = family(CertType::ecdsa);
+    server_ = start_vouch_server(dir_, vouch_cert_args(f.server));
+    ASSERT_NE(server_.port, 0) << server_.process.transcript();
+    client_ = ChildProcess::spawn({require_program("openssl"), "s_client", "-tls1_3", "-connect",
+                                   "127.0.0.1:" + std::to_string(server_.port), "-servername", "localhost",
+                                   "-CAfile", f.root.cert_path, "-verify_return_error", "-ign_eof"},
+                                  SpawnOptions{StdinMode::pipe, {}, {}});
+    ASSERT_TRUE(client_.running()) << client_.error();
+    ASSERT_TRUE(client_.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) << client_.transcript();
   }
-  return fd;
-}
 
-// openssl s_client over TLS 1.3, its handshake done and verified, waiting for
-// a request on stdin (-ign_eof: it stays until the server closes). Not
-// running (and its transcript says why) if the handshake did not complete.
-ChildProcess connected_s_client(uint16_t port, const std::string& ca) {
-  ChildProcess c = ChildProcess::spawn(
-      {require_program("openssl"), "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(port),
-       "-servername", "localhost", "-CAfile", ca, "-verify_return_error", "-ign_eof"},
-      SpawnOptions{StdinMode::pipe, {}, {}});
-  if (c.running() && !c.wait_for_output("Verify return code: 0 (ok)", kRunTimeout)) c.stop();
-  return c;
-}
+  testing::TempDir dir_;
+  Server server_;
+  ChildProcess client_;
+};
 
 TEST(Cli, IdleServeExitsCleanlyOnSigterm) {
   const testing::PkiFamily& f = family(CertType::ecdsa);
@@ -202,19 +195,15 @@ TEST(Cli, IdleServeExitsCleanlyOnSigterm) {
 // SIGTERM stops accepting at once, but a connection in flight finishes and
 // logs its line: a client that has its response must find it in the log
 // (tests that count log lines right after their client exits rely on it).
-TEST(Cli, ServeFinishesAnOpenConnectionOnSigterm) {
-  const testing::PkiFamily& f = family(CertType::ecdsa);
-  testing::TempDir dir;
-  Server server = start_vouch_server(dir, vouch_cert_args(f.server));
-  ASSERT_NE(server.port, 0) << server.process.transcript();
-  ChildProcess client = connected_s_client(server.port, f.root.cert_path);
-  ASSERT_TRUE(client.running()) << client.transcript();
+TEST_F(ServeShutdown, FinishesAnOpenConnectionOnSigterm) {
+  Server& server = server_;
+  ChildProcess& client = client_;
   ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
   ASSERT_TRUE(server.process.wait_for_output("shutting down", kRunTimeout, /*on_stderr=*/true))
       << server.process.transcript();
   // New connections are refused once the signal came (the server is still
   // running: its open connection has not finished).
-  const int fd = connect_loopback(server.port);
+  const int fd = testing::connect_loopback(server.port);
   EXPECT_LT(fd, 0);
   if (fd >= 0) ::close(fd);
   // The request comes after the signal, and is still answered.
@@ -229,14 +218,10 @@ TEST(Cli, ServeFinishesAnOpenConnectionOnSigterm) {
 
 // A connection that does not finish within the grace period is cut short,
 // and the server says so and still exits cleanly, well before a SIGKILL.
-TEST(Cli, ServeCutsShortAConnectionThatDoesNotFinish) {
-  const testing::PkiFamily& f = family(CertType::ecdsa);
-  testing::TempDir dir;
-  Server server = start_vouch_server(dir, vouch_cert_args(f.server));
-  ASSERT_NE(server.port, 0) << server.process.transcript();
-  // Handshake done (so the server has accepted it), and no request ever.
-  ChildProcess client = connected_s_client(server.port, f.root.cert_path);
-  ASSERT_TRUE(client.running()) << client.transcript();
+TEST_F(ServeShutdown, CutsShortAConnectionThatDoesNotFinish) {
+  // No request ever comes.
+  Server& server = server_;
+  ChildProcess& client = client_;
   ASSERT_EQ(::kill(server.process.pid(), SIGTERM), 0);
   const testing::ExitStatus st = server.process.wait(kRunTimeout);
   EXPECT_TRUE(st.success()) << server.process.transcript();
@@ -256,7 +241,7 @@ TEST(Cli, SilentClientTimesOut) {
   Server server = start_vouch_server(dir, args);
   ASSERT_NE(server.port, 0) << server.process.transcript();
   // A plain TCP connection that sends nothing and stays open.
-  const int fd = connect_loopback(server.port);
+  const int fd = testing::connect_loopback(server.port);
   ASSERT_GE(fd, 0);
   const testing::ExitStatus st = server.process.wait(kRunTimeout);
   ::close(fd);
