@@ -1,19 +1,46 @@
 #include "crypto/traffic_keys.h"
 
+#include <iterator>
+
+#include "crypto/wipe.h"
+
 namespace vouch {
 
-Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret) {
+TrafficKeyBuffers::~TrafficKeyBuffers() {
+  wipe_memory(key, sizeof key);
+  wipe_memory(iv, sizeof iv);
+}
+
+Status derive_traffic_keys_into(CipherSuite suite, ByteView traffic_secret, TrafficKeyBuffers& out) {
   HashAlg hash;
   AeadAlg aead;
   if (!tls13_suite_params(suite, hash, aead)) {
     return fail(Alert::internal_error, "traffic keys for non-TLS 1.3 suite " + to_string(suite));
   }
+  const size_t key_length = aead_key_length(aead);
+  if (key_length > sizeof out.key) return fail(Alert::internal_error, "traffic key longer than 32 bytes");
   // RFC 8446 §7.3:
   //   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
   //   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+  out.key_length = 0;
+  if (Status st = hkdf_expand_label_into(hash, traffic_secret, "key", {}, std::span<uint8_t>(out.key, key_length));
+      !st) {
+    return st;
+  }
+  if (Status st = hkdf_expand_label_into(hash, traffic_secret, "iv", {}, std::span<uint8_t>(out.iv)); !st) {
+    wipe_memory(out.key, sizeof out.key);
+    return st;
+  }
+  out.key_length = key_length;
+  return {};
+}
+
+Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret) {
+  TrafficKeyBuffers buffers;
+  if (Status st = derive_traffic_keys_into(suite, traffic_secret, buffers); !st) return std::move(st).error();
   TrafficKeys keys;
-  VOUCH_ASSIGN(keys.key, hkdf_expand_label(hash, traffic_secret, "key", {}, aead_key_length(aead)));
-  VOUCH_ASSIGN(keys.iv, hkdf_expand_label(hash, traffic_secret, "iv", {}, kAeadNonceLength));
+  keys.key.assign(buffers.key, buffers.key + buffers.key_length);
+  keys.iv.assign(std::begin(buffers.iv), std::end(buffers.iv));
   return keys;
 }
 

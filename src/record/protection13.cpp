@@ -41,29 +41,25 @@ Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret, A
     return fail(Alert::internal_error,
                 "record: " + to_string(suite) + " is not a TLS 1.3 cipher suite");
   }
-  VOUCH_ASSIGN(TrafficKeys keys, derive_traffic_keys(suite, traffic_secret));
-  if (keys.iv.size() != kAeadNonceLength || keys.key.size() != aead_key_length(alg)) {
-    wipe_memory(keys.key);
-    return fail(Alert::internal_error, "record: traffic key or iv has the wrong length");
+  // Key and iv in stack buffers, wiped when `keys` goes (no heap).
+  TrafficKeyBuffers keys;
+  VOUCH_TRY(derive_traffic_keys_into(suite, traffic_secret, keys));
+  if (keys.key_length != aead_key_length(alg)) {
+    return fail(Alert::internal_error, "record: traffic key has the wrong length");
   }
   if (aead_ && aead_->alg() == alg && aead_->use() == use) {
     // The next key of this direction (handshake to application traffic,
     // a KeyUpdate): the contexts stay, only the key changes.
-    Status st = aead_->rekey(keys.key);
-    wipe_memory(keys.key);
-    if (!st.ok()) {
+    if (Status st = aead_->rekey(keys.key_view()); !st.ok()) {
       aead_.reset();  // part-keyed: nothing may be protected with it
-      wipe_memory(keys.iv);
       return st;
     }
   } else {
-    auto aead = Aead::create(alg, keys.key, use);
-    wipe_memory(keys.key);
+    auto aead = Aead::create(alg, keys.key_view(), use);
     if (!aead.ok()) return std::move(aead).error();
     aead_.emplace(std::move(aead).value());
   }
-  std::memcpy(iv_, keys.iv.data(), kAeadNonceLength);
-  wipe_memory(keys.iv);
+  std::memcpy(iv_, keys.iv, kAeadNonceLength);
   // §5.3: "the appropriate sequence number is reset to zero whenever a key
   // is changed".
   seq_ = 0;

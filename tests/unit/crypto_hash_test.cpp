@@ -330,6 +330,32 @@ TEST(Hkdf, ExpandLabelRejectsOversizedFields) {
   EXPECT_FALSE(derive_secret(HashAlg::sha256, secret, "derived", Bytes(48, 0)).ok());
 }
 
+// The _into forms write what the Bytes forms return, for every length up to
+// a few hash blocks, and wipe their output when they refuse.
+TEST(Hkdf, IntoFormsMatchTheAllocatingOnes) {
+  const Bytes secret = hex("33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a");
+  const Bytes context = hex("e05f64fcd082bdb0dce473adf669c2769f257a1c75a51b7887468b5e0e7a7de4");
+  for (HashAlg alg : {HashAlg::sha256, HashAlg::sha384}) {
+    for (size_t len : {0, 1, 12, 16, 31, 32, 33, 48, 64, 65, 100}) {
+      Bytes into(len, 0xee);
+      ASSERT_TRUE(hkdf_expand_into(alg, secret.size() >= hash_length(alg) ? secret : Bytes(48, 5), context, into).ok());
+      EXPECT_EQ(into, *hkdf_expand(alg, secret.size() >= hash_length(alg) ? secret : Bytes(48, 5), context, len))
+          << len;
+      Bytes label_into(len, 0xee);
+      ASSERT_TRUE(hkdf_expand_label_into(alg, Bytes(48, 9), "key", context, label_into).ok());
+      EXPECT_EQ(label_into, *hkdf_expand_label(alg, Bytes(48, 9), "key", context, len)) << len;
+    }
+  }
+  Bytes out(32, 0xee);
+  EXPECT_FALSE(hkdf_expand_into(HashAlg::sha256, Bytes(31, 1), {}, out).ok());  // PRK too short
+  EXPECT_EQ(out, Bytes(32, 0));
+  out.assign(32, 0xee);
+  EXPECT_FALSE(hkdf_expand_label_into(HashAlg::sha256, secret, std::string(250, 'x'), {}, out).ok());
+  EXPECT_EQ(out, Bytes(32, 0));
+  Bytes too_long(255 * 32 + 1);
+  EXPECT_FALSE(hkdf_expand_into(HashAlg::sha256, secret, {}, too_long).ok());
+}
+
 TEST(Transcript, SelectAfterBufferedMessagesEqualsDirectHashing) {
   const Bytes m1 = hex("01 00 00 02 aa bb");
   const Bytes m2 = hex("02 00 00 01 cc");

@@ -461,7 +461,17 @@ TEST(Rfc8448Simple, TrafficKeys) {
     ASSERT_TRUE(keys.ok());
     EXPECT_EQ(keys->key, hex(c.key));
     EXPECT_EQ(keys->iv, hex(c.iv));
+    // The record layer's form, in fixed buffers.
+    TrafficKeyBuffers buffers;
+    ASSERT_TRUE(derive_traffic_keys_into(suite, c.secret, buffers).ok());
+    EXPECT_EQ(Bytes(buffers.key_view().begin(), buffers.key_view().end()), hex(c.key));
+    EXPECT_EQ(Bytes(std::begin(buffers.iv), std::end(buffers.iv)), hex(c.iv));
   }
+  TrafficKeyBuffers refused;
+  EXPECT_FALSE(derive_traffic_keys_into(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                        ks.server_handshake_secret(), refused)
+                   .ok());
+  EXPECT_EQ(refused.key_length, 0u);
 }
 
 TEST(Rfc8448Simple, FinishedVerifyData) {
