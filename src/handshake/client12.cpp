@@ -75,6 +75,8 @@ bool session_meets_ocsp_policy(const Session& session, const ClientConfig& confi
   return leaf && leaf->status && leaf->status->status == OcspCertStatus::good;
 }
 
+ClientHandshake12::~ClientHandshake12() { wipe_memory(master_secret_); }
+
 ClientHandshake12::ClientHandshake12(ConnCore& core, std::shared_ptr<const ClientConfig> config,
                                      std::string server_name, ClientHelloState hello,
                                      std::vector<std::shared_ptr<const Session>>& sessions_out)

@@ -58,6 +58,8 @@ class ClientHandshake12 final : public Handshake {
  public:
   ClientHandshake12(ConnCore& core, std::shared_ptr<const ClientConfig> config, std::string server_name,
                     ClientHelloState hello, std::vector<std::shared_ptr<const Session>>& sessions_out);
+  /// Wipes the master secret if the handshake ends before its release.
+  ~ClientHandshake12() override;
 
   Result<Hs> step() override;
   /// HelloRequest (RFC 5246 §7.4.1.1): renegotiate once if configured,

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "base/hex.h"
+#include "crypto/wipe.h"
 #include "handshake/key_schedule.h"
 #include "handshake/trace_emit.h"
 
@@ -10,6 +11,13 @@ namespace vouch {
 
 ConnCore::ConnCore(bool client, const CommonConfig& cfg)
     : is_client(client), common(cfg), trace_id(next_trace_id()), hs_in(cfg.max_handshake_message) {}
+
+ConnCore::~ConnCore() {
+  for (Bytes* b : {&client_app_secret, &server_app_secret, &resumption_master_secret, &exporter_master_secret,
+                   &master_secret12}) {
+    wipe_memory(*b);
+  }
+}
 
 Status ConnCore::send_framed(HandshakeType type, ByteView body) {
   Bytes msg;

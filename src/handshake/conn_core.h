@@ -34,6 +34,11 @@ enum class Hs : uint8_t {
 
 struct ConnCore {
   ConnCore(bool client, const CommonConfig& cfg);
+  ConnCore(const ConnCore&) = delete;
+  ConnCore& operator=(const ConnCore&) = delete;
+  /// Wipes the secrets the connection kept (traffic, exporter, resumption,
+  /// TLS 1.2 master secret) before their memory goes back to the heap.
+  ~ConnCore();
 
   bool is_client;
   const CommonConfig& common;

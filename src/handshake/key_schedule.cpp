@@ -180,6 +180,14 @@ Status KeySchedule::master(ByteView hash_ch_sf) {
   return {};
 }
 
+KeySchedule::~KeySchedule() {
+  for (Bytes* b : {&early_, &handshake_, &master_, &c_hs_, &s_hs_, &c_ap_, &s_ap_, &exp_, &res_}) wipe_memory(*b);
+}
+
+KeySchedule::ApplicationSecrets KeySchedule::take_application_secrets() {
+  return ApplicationSecrets{std::move(c_ap_), std::move(s_ap_), std::move(exp_), std::move(res_)};
+}
+
 Status KeySchedule::resumption(ByteView hash_ch_cf) {
   if (master_.empty() || !res_.empty()) return out_of_order("resumption");
   VOUCH_TRY(check_hash(alg_, hash_ch_cf));

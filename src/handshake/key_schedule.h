@@ -28,6 +28,12 @@ void log_application_secrets(const ConnCore& core, const KeySchedule& schedule);
 class KeySchedule {
  public:
   explicit KeySchedule(HashAlg alg) : alg_(alg) {}
+  KeySchedule(const KeySchedule&) = default;
+  KeySchedule(KeySchedule&&) noexcept = default;
+  KeySchedule& operator=(const KeySchedule&) = default;
+  KeySchedule& operator=(KeySchedule&&) noexcept = default;
+  /// Wipes every secret it still holds (crypto/wipe.h).
+  ~KeySchedule();
   HashAlg alg() const { return alg_; }
 
   /// Early Secret = HKDF-Extract(0, PSK or zeros).
@@ -42,6 +48,15 @@ class KeySchedule {
   Status master(ByteView hash_ch_sf);
   /// resumption_master_secret over Transcript-Hash(ClientHello..client Finished).
   Status resumption(ByteView hash_ch_cf);
+
+  /// What a connection keeps of the schedule after its handshake.
+  struct ApplicationSecrets {
+    Bytes client, server, exporter, resumption;
+  };
+  /// Moves the application traffic secrets, the exporter and the resumption
+  /// master secret out (no copy left behind to wipe); their getters return
+  /// empty afterwards. Call after resumption().
+  ApplicationSecrets take_application_secrets();
 
   const Bytes& client_handshake_secret() const { return c_hs_; }
   const Bytes& server_handshake_secret() const { return s_hs_; }

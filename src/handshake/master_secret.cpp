@@ -96,6 +96,21 @@ Result<KeyBlock12> key_block12(CipherSuite suite, ByteView master_secret, ByteVi
   return kb;
 }
 
+KeyBlock12& KeyBlock12::operator=(KeyBlock12&& other) noexcept {
+  if (this != &other) {
+    for (Bytes* b : {&client_write_key, &server_write_key, &client_write_iv, &server_write_iv}) wipe_memory(*b);
+    client_write_key = std::move(other.client_write_key);
+    server_write_key = std::move(other.server_write_key);
+    client_write_iv = std::move(other.client_write_iv);
+    server_write_iv = std::move(other.server_write_iv);
+  }
+  return *this;
+}
+
+KeyBlock12::~KeyBlock12() {
+  for (Bytes* b : {&client_write_key, &server_write_key, &client_write_iv, &server_write_iv}) wipe_memory(*b);
+}
+
 Result<Bytes> finished_verify_data12(HashAlg prf_hash, ByteView master_secret, bool client,
                                      ByteView transcript_hash) {
   if (master_secret.size() != kMasterSecretLength) {

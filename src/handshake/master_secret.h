@@ -27,6 +27,15 @@ Result<Bytes> extended_master_secret(HashAlg prf_hash, ByteView pre_master_secre
 struct KeyBlock12 {
   Bytes client_write_key, server_write_key;
   Bytes client_write_iv, server_write_iv;
+
+  KeyBlock12() = default;
+  KeyBlock12(KeyBlock12&&) noexcept = default;
+  /// Wipes the keys and ivs it replaces.
+  KeyBlock12& operator=(KeyBlock12&& other) noexcept;
+  KeyBlock12(const KeyBlock12&) = delete;
+  KeyBlock12& operator=(const KeyBlock12&) = delete;
+  /// Wipes the keys and ivs (crypto/wipe.h).
+  ~KeyBlock12();
 };
 Result<KeyBlock12> key_block12(CipherSuite suite, ByteView master_secret, ByteView client_random,
                                ByteView server_random);

@@ -30,6 +30,8 @@ constexpr size_t kMaxCertificateStatus = (1u << 24) - 1;
 
 }  // namespace
 
+ServerHandshake12::~ServerHandshake12() { wipe_memory(master_secret_); }
+
 ServerHandshake12::ServerHandshake12(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                                      std::shared_ptr<TicketKeys> ticket_keys,
                                      std::shared_ptr<ServerSessionCache> session_cache, Bytes client_hello,

@@ -29,6 +29,8 @@ class ServerHandshake12 final : public Handshake {
   ServerHandshake12(ConnCore& core, std::shared_ptr<const ServerConfig> config,
                     std::shared_ptr<TicketKeys> ticket_keys, std::shared_ptr<ServerSessionCache> session_cache,
                     Bytes client_hello, std::unique_ptr<ClientHello> parsed = nullptr);
+  /// Wipes the master secret if the handshake ends before its release.
+  ~ServerHandshake12() override;
 
   Result<Hs> step() override;
   /// A ClientHello after the handshake (a renegotiation attempt): a

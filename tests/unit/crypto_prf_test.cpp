@@ -383,6 +383,27 @@ TEST(KeyBlock12, SameLengthSuitesShareKeysOnlyWithTheSamePrf) {
   EXPECT_NE(c->client_write_iv, c->server_write_iv);
 }
 
+// A KeyBlock12 moves (the handshake keeps one, and replaces it with an
+// empty one after installing the keys); assigning over one takes the new
+// keys whole.
+TEST(KeyBlock12, MoveAssignmentReplacesTheKeys) {
+  auto a = key_block12(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, pattern(48, 1), kClientRandom,
+                       kServerRandom);
+  auto b = key_block12(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, pattern(48, 2), kClientRandom,
+                       kServerRandom);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  const Bytes b_key = b->client_write_key;
+  const Bytes b_iv = b->server_write_iv;
+  KeyBlock12 kept = std::move(a).value();
+  kept = std::move(b).value();
+  EXPECT_EQ(kept.client_write_key, b_key);
+  EXPECT_EQ(kept.server_write_iv, b_iv);
+  kept = KeyBlock12{};
+  EXPECT_TRUE(kept.client_write_key.empty());
+  EXPECT_TRUE(kept.server_write_iv.empty());
+}
+
 TEST(KeyBlock12, RandomOrderMatters) {
   const Bytes master = pattern(48, 0x5c);
   auto kb = key_block12(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, master, kClientRandom,

@@ -439,6 +439,18 @@ TEST(Rfc8448Simple, KeyScheduleSecrets) {
   ASSERT_TRUE(ks.resumption(h.ch_cf).ok());
   EXPECT_EQ(ks.resumption_master_secret(), hex(kResumptionMaster));
   EXPECT_TRUE(ks.master_secret().empty());
+
+  // What the connection keeps is moved out; the schedule holds it no more.
+  KeySchedule::ApplicationSecrets kept = ks.take_application_secrets();
+  EXPECT_EQ(kept.client, hex(kClientApTraffic));
+  EXPECT_EQ(kept.server, hex(kServerApTraffic));
+  EXPECT_EQ(kept.exporter, hex(kExporterMaster));
+  EXPECT_EQ(kept.resumption, hex(kResumptionMaster));
+  EXPECT_TRUE(ks.client_application_secret().empty());
+  EXPECT_TRUE(ks.server_application_secret().empty());
+  EXPECT_TRUE(ks.exporter_master_secret().empty());
+  EXPECT_TRUE(ks.resumption_master_secret().empty());
+  EXPECT_EQ(ks.client_handshake_secret(), hex(kClientHsTraffic));
 }
 
 TEST(Rfc8448Simple, TrafficKeys) {
