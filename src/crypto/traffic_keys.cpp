@@ -1,17 +1,16 @@
 #include "crypto/traffic_keys.h"
 
-#include <iterator>
-
 #include "crypto/wipe.h"
 
 namespace vouch {
 
-TrafficKeyBuffers::~TrafficKeyBuffers() {
+TrafficKeys::~TrafficKeys() {
   wipe_memory(key, sizeof key);
   wipe_memory(iv, sizeof iv);
 }
 
-Status derive_traffic_keys_into(CipherSuite suite, ByteView traffic_secret, TrafficKeyBuffers& out) {
+Status derive_traffic_keys(CipherSuite suite, ByteView traffic_secret, TrafficKeys& out) {
+  out.key_length = 0;
   HashAlg hash;
   AeadAlg aead;
   if (!tls13_suite_params(suite, hash, aead)) {
@@ -22,7 +21,6 @@ Status derive_traffic_keys_into(CipherSuite suite, ByteView traffic_secret, Traf
   // RFC 8446 §7.3:
   //   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
   //   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
-  out.key_length = 0;
   if (Status st = hkdf_expand_label_into(hash, traffic_secret, "key", {}, std::span<uint8_t>(out.key, key_length));
       !st) {
     return st;
@@ -33,15 +31,6 @@ Status derive_traffic_keys_into(CipherSuite suite, ByteView traffic_secret, Traf
   }
   out.key_length = key_length;
   return {};
-}
-
-Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret) {
-  TrafficKeyBuffers buffers;
-  if (Status st = derive_traffic_keys_into(suite, traffic_secret, buffers); !st) return std::move(st).error();
-  TrafficKeys keys;
-  keys.key.assign(buffers.key, buffers.key + buffers.key_length);
-  keys.iv.assign(std::begin(buffers.iv), std::end(buffers.iv));
-  return keys;
 }
 
 Result<Bytes> next_traffic_secret(HashAlg alg, ByteView secret) {

@@ -10,29 +10,26 @@
 
 namespace vouch {
 
+/// [sender]_write_key and _iv (§7.3) in fixed buffers: the record layer
+/// installs four a handshake on each side, with no heap, and they are wiped
+/// when they go.
 struct TrafficKeys {
-  Bytes key;
-  Bytes iv;  // 12 bytes
-};
-
-/// [sender]_write_key / _iv from a traffic secret (§7.3).
-Result<TrafficKeys> derive_traffic_keys(CipherSuite suite, ByteView traffic_secret);
-
-/// The same in fixed buffers, for the record layer's key installations
-/// (four a handshake, each side): no heap, and wiped when it goes.
-struct TrafficKeyBuffers {
   uint8_t key[32];  // the first key_length bytes (16 or 32)
   size_t key_length = 0;
   uint8_t iv[kAeadNonceLength];
 
-  TrafficKeyBuffers() = default;
-  TrafficKeyBuffers(const TrafficKeyBuffers&) = delete;
-  TrafficKeyBuffers& operator=(const TrafficKeyBuffers&) = delete;
-  ~TrafficKeyBuffers();
+  TrafficKeys() = default;
+  TrafficKeys(const TrafficKeys&) = delete;
+  TrafficKeys& operator=(const TrafficKeys&) = delete;
+  ~TrafficKeys();
   ByteView key_view() const { return ByteView(key, key_length); }
+  ByteView iv_view() const { return ByteView(iv, kAeadNonceLength); }
 };
-/// Fills `out` from a traffic secret (§7.3); on failure it holds nothing.
-Status derive_traffic_keys_into(CipherSuite suite, ByteView traffic_secret, TrafficKeyBuffers& out);
+
+/// Fills `out` from a traffic secret (§7.3); on failure it holds nothing
+/// (key_length 0, the buffers wiped). internal_error for a suite that is not
+/// TLS 1.3's.
+Status derive_traffic_keys(CipherSuite suite, ByteView traffic_secret, TrafficKeys& out);
 /// application_traffic_secret_N+1 (§7.2).
 Result<Bytes> next_traffic_secret(HashAlg alg, ByteView secret);
 

@@ -20,4 +20,11 @@ void wipe_memory(Container& c) {
   if (!c.empty()) wipe_memory(c.data(), c.size() * sizeof(*c.data()));
 }
 
+/// wipe_memory for each of several containers (an owner's secrets, in its
+/// destructor).
+template <class... Containers>
+void wipe_each(Containers&... c) {
+  (wipe_memory(c), ...);
+}
+
 }  // namespace vouch

@@ -638,11 +638,7 @@ Result<Hs> ClientHandshake13::do_send_client_finished() {
   VOUCH_TRY(core_.install_write_key(schedule_->client_application_secret()));
   VOUCH_ASSIGN(HashValue th_cf, core_.transcript.current());
   VOUCH_TRY(schedule_->resumption(th_cf));
-  KeySchedule::ApplicationSecrets kept = schedule_->take_application_secrets();
-  core_.client_app_secret = std::move(kept.client);
-  core_.server_app_secret = std::move(kept.server);
-  core_.resumption_master_secret = std::move(kept.resumption);
-  core_.exporter_master_secret = std::move(kept.exporter);
+  keep_application_secrets(core_, *schedule_);
   if (core_.info.resumed && session_) {
     core_.peer_chain = session_->peer_chain;
     // No Certificate in a PSK handshake: report what the full handshake

@@ -13,10 +13,7 @@ ConnCore::ConnCore(bool client, const CommonConfig& cfg)
     : is_client(client), common(cfg), trace_id(next_trace_id()), hs_in(cfg.max_handshake_message) {}
 
 ConnCore::~ConnCore() {
-  for (Bytes* b : {&client_app_secret, &server_app_secret, &resumption_master_secret, &exporter_master_secret,
-                   &master_secret12}) {
-    wipe_memory(*b);
-  }
+  wipe_each(client_app_secret, server_app_secret, resumption_master_secret, exporter_master_secret, master_secret12);
 }
 
 Status ConnCore::send_framed(HandshakeType type, ByteView body) {

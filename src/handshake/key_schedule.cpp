@@ -181,7 +181,7 @@ Status KeySchedule::master(ByteView hash_ch_sf) {
 }
 
 KeySchedule::~KeySchedule() {
-  for (Bytes* b : {&early_, &handshake_, &master_, &c_hs_, &s_hs_, &c_ap_, &s_ap_, &exp_, &res_}) wipe_memory(*b);
+  wipe_each(early_, handshake_, master_, c_hs_, s_hs_, c_ap_, s_ap_, exp_, res_);
 }
 
 KeySchedule::ApplicationSecrets KeySchedule::take_application_secrets() {
@@ -201,6 +201,14 @@ Status KeySchedule::resumption(ByteView hash_ch_cf) {
 #include "handshake/conn_core.h"
 
 namespace vouch {
+
+void keep_application_secrets(ConnCore& core, KeySchedule& schedule) {
+  KeySchedule::ApplicationSecrets kept = schedule.take_application_secrets();
+  core.client_app_secret = std::move(kept.client);
+  core.server_app_secret = std::move(kept.server);
+  core.resumption_master_secret = std::move(kept.resumption);
+  core.exporter_master_secret = std::move(kept.exporter);
+}
 
 void log_application_secrets(const ConnCore& core, const KeySchedule& schedule) {
   core.log_secret("CLIENT_TRAFFIC_SECRET_0", schedule.client_application_secret());

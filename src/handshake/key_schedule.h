@@ -22,6 +22,10 @@ struct ConnCore;
 /// Key logging (CommonConfig::keylog) of the TLS 1.3 application traffic
 /// secrets and the exporter secret, once KeySchedule::master() ran.
 void log_application_secrets(const ConnCore& core, const KeySchedule& schedule);
+/// Moves what the connection keeps after its handshake (application traffic,
+/// exporter and resumption secrets) from the schedule into `core`, once
+/// KeySchedule::resumption() ran.
+void keep_application_secrets(ConnCore& core, KeySchedule& schedule);
 
 /// Walks Early Secret → Handshake Secret → Master Secret. Each step needs the
 /// previous one; calling out of order is internal_error.

@@ -98,7 +98,7 @@ Result<KeyBlock12> key_block12(CipherSuite suite, ByteView master_secret, ByteVi
 
 KeyBlock12& KeyBlock12::operator=(KeyBlock12&& other) noexcept {
   if (this != &other) {
-    for (Bytes* b : {&client_write_key, &server_write_key, &client_write_iv, &server_write_iv}) wipe_memory(*b);
+    wipe_each(client_write_key, server_write_key, client_write_iv, server_write_iv);
     client_write_key = std::move(other.client_write_key);
     server_write_key = std::move(other.server_write_key);
     client_write_iv = std::move(other.client_write_iv);
@@ -108,7 +108,7 @@ KeyBlock12& KeyBlock12::operator=(KeyBlock12&& other) noexcept {
 }
 
 KeyBlock12::~KeyBlock12() {
-  for (Bytes* b : {&client_write_key, &server_write_key, &client_write_iv, &server_write_iv}) wipe_memory(*b);
+  wipe_each(client_write_key, server_write_key, client_write_iv, server_write_iv);
 }
 
 Result<Bytes> finished_verify_data12(HashAlg prf_hash, ByteView master_secret, bool client,

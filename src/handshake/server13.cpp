@@ -577,11 +577,7 @@ Result<Hs> ServerHandshake13::do_read_client_finished() {
   VOUCH_ASSIGN(HashValue th_cf, core_.transcript.current());
   VOUCH_TRY(schedule_->resumption(th_cf));
   VOUCH_TRY(core_.install_read_key(schedule_->client_application_secret()));
-  KeySchedule::ApplicationSecrets kept = schedule_->take_application_secrets();
-  core_.client_app_secret = std::move(kept.client);
-  core_.server_app_secret = std::move(kept.server);
-  core_.resumption_master_secret = std::move(kept.resumption);
-  core_.exporter_master_secret = std::move(kept.exporter);
+  keep_application_secrets(core_, *schedule_);
   state_ = State::send_tickets;
   return Hs::ok;
 }

@@ -42,8 +42,8 @@ Status RecordProtection13::install(CipherSuite suite, ByteView traffic_secret, A
                 "record: " + to_string(suite) + " is not a TLS 1.3 cipher suite");
   }
   // Key and iv in stack buffers, wiped when `keys` goes (no heap).
-  TrafficKeyBuffers keys;
-  VOUCH_TRY(derive_traffic_keys_into(suite, traffic_secret, keys));
+  TrafficKeys keys;
+  VOUCH_TRY(derive_traffic_keys(suite, traffic_secret, keys));
   if (keys.key_length != aead_key_length(alg)) {
     return fail(Alert::internal_error, "record: traffic key has the wrong length");
   }

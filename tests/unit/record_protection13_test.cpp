@@ -231,14 +231,15 @@ TEST(RecordProtection13, EmptyInnerPlaintextIsUnexpectedMessage) {
   // A record that is only a tag: authentic, but it holds no content type.
   // seal() always adds a type byte, so build it by hand under sequence 0.
   Pair p(CipherSuite::TLS_AES_128_GCM_SHA256);
-  auto keys = derive_traffic_keys(CipherSuite::TLS_AES_128_GCM_SHA256,
-                                  secret_for(CipherSuite::TLS_AES_128_GCM_SHA256));
-  ASSERT_TRUE(keys.ok());
-  auto aead = Aead::create(AeadAlg::aes128gcm, keys->key);
+  TrafficKeys keys;
+  ASSERT_TRUE(derive_traffic_keys(CipherSuite::TLS_AES_128_GCM_SHA256,
+                                  secret_for(CipherSuite::TLS_AES_128_GCM_SHA256), keys)
+                  .ok());
+  auto aead = Aead::create(AeadAlg::aes128gcm, keys.key_view());
   ASSERT_TRUE(aead.ok());
   Bytes rec = {0x17, 0x03, 0x03, 0x00, 0x10};
   rec.resize(kRecordHeaderLength + kAeadTagLength);
-  ASSERT_TRUE(aead->seal(keys->iv, ByteView(rec.data(), 5), {},
+  ASSERT_TRUE(aead->seal(keys.iv_view(), ByteView(rec.data(), 5), {},
                          std::span<uint8_t>(rec.data() + 5, kAeadTagLength))
                   .ok());
   ContentType type;
@@ -335,9 +336,9 @@ TEST(RecordProtection13, InnerPlaintextAboveLimitIsRecordOverflow) {
   // ciphertext fits in 2^14 + 256, but the content exceeds 2^14 (§5.4).
   const CipherSuite suite = CipherSuite::TLS_AES_128_GCM_SHA256;
   Pair p(suite);
-  auto keys = derive_traffic_keys(suite, secret_for(suite));
-  ASSERT_TRUE(keys.ok());
-  auto aead = Aead::create(AeadAlg::aes128gcm, keys->key);
+  TrafficKeys keys;
+  ASSERT_TRUE(derive_traffic_keys(suite, secret_for(suite), keys).ok());
+  auto aead = Aead::create(AeadAlg::aes128gcm, keys.key_view());
   ASSERT_TRUE(aead.ok());
   const size_t inner = kMaxPlaintext + 2;
   const size_t ct = inner + kAeadTagLength;
@@ -349,7 +350,7 @@ TEST(RecordProtection13, InnerPlaintextAboveLimitIsRecordOverflow) {
   rec[kRecordHeaderLength + inner - 1] = 23;  // content type
   std::span<uint8_t> body(rec.data() + kRecordHeaderLength, ct);
   // Sequence 0: the nonce is the iv itself.
-  ASSERT_TRUE(aead->seal(keys->iv, ByteView(rec.data(), kRecordHeaderLength),
+  ASSERT_TRUE(aead->seal(keys.iv_view(), ByteView(rec.data(), kRecordHeaderLength),
                          body.first(inner), body)
                   .ok());
   ContentType type;

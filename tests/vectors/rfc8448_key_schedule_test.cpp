@@ -362,8 +362,8 @@ KeySchedule run_schedule(const Hashes& h) {
 }
 
 // RFC 8446 §5.3: nonce = write_iv XOR the 64-bit sequence number, left-padded.
-Bytes record_nonce(const Bytes& iv, uint64_t seq) {
-  Bytes n = iv;
+Bytes record_nonce(ByteView iv, uint64_t seq) {
+  Bytes n(iv.begin(), iv.end());
   for (size_t i = 0; i < 8; ++i) n[n.size() - 1 - i] ^= static_cast<uint8_t>(seq >> (8 * i));
   return n;
 }
@@ -374,16 +374,16 @@ Bytes open_record(CipherSuite suite, ByteView secret, uint64_t seq, const Bytes&
   HashAlg hash;
   AeadAlg alg;
   EXPECT_TRUE(tls13_suite_params(suite, hash, alg));
-  auto keys = derive_traffic_keys(suite, secret);
-  EXPECT_TRUE(keys.ok());
-  auto aead = Aead::create(alg, keys->key);
+  TrafficKeys keys;
+  EXPECT_TRUE(derive_traffic_keys(suite, secret, keys).ok());
+  auto aead = Aead::create(alg, keys.key_view());
   EXPECT_TRUE(aead.ok());
   const ByteView header = ByteView(record).first(5);
   const ByteView body = ByteView(record).subspan(5);
   EXPECT_EQ(header[0], 0x17);  // opaque_type application_data
   EXPECT_EQ(static_cast<size_t>(header[3] << 8 | header[4]), body.size());
   Bytes inner(body.size() - kAeadTagLength);
-  auto st = aead->open(record_nonce(keys->iv, seq), header, body, inner);
+  auto st = aead->open(record_nonce(keys.iv_view(), seq), header, body, inner);
   EXPECT_TRUE(st.ok()) << st.error().to_string();
   return inner;
 }
@@ -469,21 +469,11 @@ TEST(Rfc8448Simple, TrafficKeys) {
       {ks.client_application_secret(), kClientApKey, kClientApIv},
   };
   for (const auto& c : cases) {
-    auto keys = derive_traffic_keys(suite, c.secret);
-    ASSERT_TRUE(keys.ok());
-    EXPECT_EQ(keys->key, hex(c.key));
-    EXPECT_EQ(keys->iv, hex(c.iv));
-    // The record layer's form, in fixed buffers.
-    TrafficKeyBuffers buffers;
-    ASSERT_TRUE(derive_traffic_keys_into(suite, c.secret, buffers).ok());
-    EXPECT_EQ(Bytes(buffers.key_view().begin(), buffers.key_view().end()), hex(c.key));
-    EXPECT_EQ(Bytes(std::begin(buffers.iv), std::end(buffers.iv)), hex(c.iv));
+    TrafficKeys keys;
+    ASSERT_TRUE(derive_traffic_keys(suite, c.secret, keys).ok());
+    EXPECT_EQ(Bytes(keys.key_view().begin(), keys.key_view().end()), hex(c.key));
+    EXPECT_EQ(Bytes(keys.iv_view().begin(), keys.iv_view().end()), hex(c.iv));
   }
-  TrafficKeyBuffers refused;
-  EXPECT_FALSE(derive_traffic_keys_into(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                                        ks.server_handshake_secret(), refused)
-                   .ok());
-  EXPECT_EQ(refused.key_length, 0u);
 }
 
 TEST(Rfc8448Simple, FinishedVerifyData) {
@@ -559,17 +549,16 @@ TEST(Rfc8448Simple, RecordsDecryptUnderDerivedKeys) {
 TEST(Rfc8448Simple, SealReproducesTheServerRecord) {
   const Hashes h = trace_hashes();
   const KeySchedule ks = run_schedule(h);
-  auto keys =
-      derive_traffic_keys(CipherSuite::TLS_AES_128_GCM_SHA256, ks.server_handshake_secret());
-  ASSERT_TRUE(keys.ok());
-  auto aead = Aead::create(AeadAlg::aes128gcm, keys->key);
+  TrafficKeys keys;
+  ASSERT_TRUE(derive_traffic_keys(CipherSuite::TLS_AES_128_GCM_SHA256, ks.server_handshake_secret(), keys).ok());
+  auto aead = Aead::create(AeadAlg::aes128gcm, keys.key_view());
   ASSERT_TRUE(aead.ok());
   const Bytes record = hex(kServerHsRecord);
   Bytes buf = concat(hex(kServerHsPayload), Bytes{0x16});
   buf.resize(buf.size() + kAeadTagLength);
   // In place, as the record layer does it.
   const std::span<uint8_t> whole(buf);
-  ASSERT_TRUE(aead->seal(keys->iv, ByteView(record).first(5),
+  ASSERT_TRUE(aead->seal(keys.iv_view(), ByteView(record).first(5),
                          whole.first(buf.size() - kAeadTagLength), whole)
                   .ok());
   EXPECT_EQ(buf, Bytes(record.begin() + 5, record.end()));
@@ -633,13 +622,15 @@ TEST(KeySchedule, SuiteParams) {
   EXPECT_FALSE(tls13_suite_params(static_cast<CipherSuite>(0x1304), hash, aead));
 
   const Bytes secret48(48, 0x5a);
-  auto keys = derive_traffic_keys(CipherSuite::TLS_AES_256_GCM_SHA384, secret48);
-  ASSERT_TRUE(keys.ok());
-  EXPECT_EQ(keys->key.size(), 32u);
-  EXPECT_EQ(keys->iv.size(), 12u);
-  auto bad = derive_traffic_keys(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, secret48);
+  TrafficKeys keys;
+  ASSERT_TRUE(derive_traffic_keys(CipherSuite::TLS_AES_256_GCM_SHA384, secret48, keys).ok());
+  EXPECT_EQ(keys.key_view().size(), 32u);
+  EXPECT_EQ(keys.iv_view().size(), 12u);
+  TrafficKeys refused;
+  Status bad = derive_traffic_keys(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, secret48, refused);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().alert, Alert::internal_error);
+  EXPECT_EQ(refused.key_length, 0u);
 }
 
 TEST(KeySchedule, NextTrafficSecretUsesTrafficUpdLabel) {
