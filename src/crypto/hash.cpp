@@ -92,52 +92,69 @@ namespace {
 // libcrypto wants a non-null pointer for it.
 const uint8_t kEmptyKey = 0;
 
-// This thread's HMAC context for alg, its digest set once (null if
-// libcrypto cannot make one). Creating a context and naming its digest
-// resolve the digest by name in the provider on every call — most of an
-// HKDF step's cost in a handshake — so each thread keeps one per hash and
-// only re-keys it. Not reentrant, and need not be: HMAC calls never nest.
-EVP_MAC_CTX* thread_hmac(HashAlg alg) {
-  thread_local ossl::EvpMacCtx ctxs[3];
-  ossl::EvpMacCtx& ctx = ctxs[static_cast<int>(alg)];
-  if (!ctx) {
-    EVP_MAC* mac = hmac_mac();
-    if (!mac) return nullptr;
-    ossl::EvpMacCtx fresh(EVP_MAC_CTX_new(mac));
-    // OSSL_PARAM wants a non-const char*, but only reads it.
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
-        OSSL_PARAM_construct_end(),
-    };
-    if (!fresh || EVP_MAC_CTX_set_params(fresh.get(), params) != 1) return nullptr;
-    ctx = std::move(fresh);
-  }
-  return ctx.get();
-}
-
-// The HmacWipeScope bookkeeping of this thread: how many scopes are open,
-// and per hash whether its context holds a key that must be wiped when the
-// outermost one closes — and which key, so that the next HMAC under the
-// same key (a traffic secret expanded into key and iv, a stage secret into
-// two traffic secrets) restarts from the keyed state instead of keying
-// again. The copy is wiped with the context.
+// The HmacWipeScope bookkeeping of a thread, per hash: whether its context
+// holds a key that must be wiped when the outermost scope closes — and which
+// key, so that the next HMAC under the same key (a traffic secret expanded
+// into key and iv, a stage secret into two traffic secrets) restarts from
+// the keyed state instead of keying again. The copy is wiped with the
+// context.
 struct KeptKey {
   bool dirty = false;  // the context holds a key from inside the scope
   bool known = false;  // and it is `bytes` (keys up to 64 bytes are remembered)
   size_t length = 0;
   uint8_t bytes[64];
 };
-struct WipeState {
+
+// What this file keeps per thread, in one thread_local: in a shared library
+// (libvouch_ssl.so) every access to a thread_local is a call to
+// __tls_get_addr, so each entry point looks this up once and passes it on.
+//
+// `hmac`: one HMAC context per hash, its digest set once (null if libcrypto
+// cannot make one). Creating a context and naming its digest resolve the
+// digest by name in the provider on every call — most of an HKDF step's cost
+// in a handshake — so each thread keeps one per hash and only re-keys it.
+// Not reentrant, and need not be: HMAC calls never nest. `depth` counts the
+// open HmacWipeScopes; `scratch` is Transcript::current's digest context.
+struct ThreadHashState {
+  ossl::EvpMacCtx hmac[3];
   int depth = 0;
   KeptKey kept[3];
+  ossl::EvpMdCtx scratch;
 };
-thread_local WipeState wipe_state;
+
+ThreadHashState& thread_state() {
+  thread_local ThreadHashState state;
+  return state;
+}
+
+// The context, made on first use (null if libcrypto cannot make one).
+EVP_MAC_CTX* make_thread_hmac(ossl::EvpMacCtx& ctx, HashAlg alg) {
+  EVP_MAC* mac = hmac_mac();
+  if (!mac) return nullptr;
+  ossl::EvpMacCtx fresh(EVP_MAC_CTX_new(mac));
+  // OSSL_PARAM wants a non-const char*, but only reads it.
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
+      OSSL_PARAM_construct_end(),
+  };
+  if (!fresh || EVP_MAC_CTX_set_params(fresh.get(), params) != 1) return nullptr;
+  ctx = std::move(fresh);
+  return ctx.get();
+}
+
+// Inline, and handing make_thread_hmac the context rather than the state:
+// given the state, GCC clones the callee with the thread_local's address
+// folded in, and the clone looks it up again.
+inline EVP_MAC_CTX* thread_hmac(ThreadHashState& st, HashAlg alg) {
+  ossl::EvpMacCtx& ctx = st.hmac[static_cast<int>(alg)];
+  return ctx ? ctx.get() : make_thread_hmac(ctx, alg);
+}
 
 // Re-keyed with the empty key: the context kept for the next call holds
 // nothing of the last one's secret (libcrypto clears what it replaces).
-void wipe_thread_hmac(HashAlg alg) {
-  if (EVP_MAC_CTX* ctx = thread_hmac(alg)) (void)EVP_MAC_init(ctx, &kEmptyKey, 0, nullptr);
-  KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
+void wipe_thread_hmac(ThreadHashState& st, HashAlg alg) {
+  if (EVP_MAC_CTX* ctx = thread_hmac(st, alg)) (void)EVP_MAC_init(ctx, &kEmptyKey, 0, nullptr);
+  KeptKey& k = st.kept[static_cast<int>(alg)];
   OPENSSL_cleanse(k.bytes, sizeof k.bytes);
   k.dirty = k.known = false;
   k.length = 0;
@@ -145,33 +162,36 @@ void wipe_thread_hmac(HashAlg alg) {
 
 // True if the thread's context for alg is keyed with exactly `key` by an
 // earlier HMAC in the open scope.
-bool keyed_with(HashAlg alg, ByteView key) {
-  const KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
-  return wipe_state.depth > 0 && k.known && k.length == key.size() &&
+bool keyed_with(const ThreadHashState& st, HashAlg alg, ByteView key) {
+  const KeptKey& k = st.kept[static_cast<int>(alg)];
+  return st.depth > 0 && k.known && k.length == key.size() &&
          (key.empty() || constant_time_bytes_equal(k.bytes, key.data(), key.size()));
 }
 
 }  // namespace
 
-HmacWipeScope::HmacWipeScope() { ++wipe_state.depth; }
+HmacWipeScope::HmacWipeScope() { ++thread_state().depth; }
 
 HmacWipeScope::~HmacWipeScope() {
-  if (--wipe_state.depth > 0) return;
+  ThreadHashState& st = thread_state();
+  if (--st.depth > 0) return;
   for (int a = 0; a < 3; ++a) {
-    if (wipe_state.kept[a].dirty) wipe_thread_hmac(static_cast<HashAlg>(a));
+    if (st.kept[a].dirty) wipe_thread_hmac(st, static_cast<HashAlg>(a));
   }
 }
 
 bool hmac_wipe_pending() {
-  return wipe_state.kept[0].dirty || wipe_state.kept[1].dirty || wipe_state.kept[2].dirty;
+  const ThreadHashState& st = thread_state();
+  return st.kept[0].dirty || st.kept[1].dirty || st.kept[2].dirty;
 }
 
 Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> parts, std::span<uint8_t> out) {
   if (out.size() != hash_length(alg)) return fail(Alert::internal_error, "HMAC: output buffer of the wrong size");
-  EVP_MAC_CTX* ctx = thread_hmac(alg);
+  ThreadHashState& st = thread_state();
+  EVP_MAC_CTX* ctx = thread_hmac(st, alg);
   if (!ctx) return fail(Alert::internal_error, "HMAC unavailable: " + ossl::last_error());
   // No key: libcrypto restarts from the key already set (as KeyedHmac does).
-  const bool rekey = !keyed_with(alg, key);
+  const bool rekey = !keyed_with(st, alg, key);
   bool ok = rekey ? EVP_MAC_init(ctx, key.empty() ? &kEmptyKey : key.data(), key.size(), nullptr) == 1
                   : EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1;
   for (ByteView part : parts) {
@@ -179,8 +199,8 @@ Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> part
   }
   size_t len = 0;
   ok = ok && EVP_MAC_final(ctx, out.data(), &len, out.size()) == 1 && len == out.size();
-  if (wipe_state.depth > 0 && ok) {
-    KeptKey& k = wipe_state.kept[static_cast<int>(alg)];
+  if (st.depth > 0 && ok) {
+    KeptKey& k = st.kept[static_cast<int>(alg)];
     k.dirty = true;  // wiped when the scope closes
     if (rekey) {
       k.known = key.size() <= sizeof k.bytes;
@@ -188,7 +208,7 @@ Status hmac_into(HashAlg alg, ByteView key, std::initializer_list<ByteView> part
       if (k.known && !key.empty()) std::memcpy(k.bytes, key.data(), key.size());
     }
   } else {
-    wipe_thread_hmac(alg);
+    wipe_thread_hmac(st, alg);
   }
   if (!ok) {
     OPENSSL_cleanse(out.data(), out.size());
@@ -264,7 +284,7 @@ Result<HashValue> Transcript::current() const {
   // Finalising destroys a digest state, so finish a copy and keep running.
   // The copy goes into this thread's scratch context (copying into it
   // replaces whatever state it held), not a new one per call.
-  thread_local ossl::EvpMdCtx scratch;
+  ossl::EvpMdCtx& scratch = thread_state().scratch;
   if (!scratch) scratch.reset(EVP_MD_CTX_new());
   HashValue out(hash_length(alg_));
   unsigned int len = 0;
