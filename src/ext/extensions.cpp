@@ -8,6 +8,7 @@
 // pre_shared_key last) and hands each body to its codec in src/ext/<name>.cpp.
 #include "ext/extensions.h"
 
+#include <array>
 #include <cstdio>
 #include <iterator>
 #include <optional>
@@ -229,15 +230,43 @@ Status parse_extensions(Reader& r, ExtContext ctx, Extensions& out, size_t* bind
   return {};
 }
 
+namespace {
+
+constexpr size_t kContexts = static_cast<size_t>(ExtContext::server_hello12) + 1;
+
+// The writers a message of one context tries, in its write order: the order
+// list filtered through the §4.2 table once per process, instead of asking
+// the table about every candidate of every message written (a handful of
+// messages a handshake, twenty candidates each).
+struct WritePlan {
+  std::array<WriteFn, std::size(kCodecs)> writers{};
+  size_t count = 0;
+};
+
+const WritePlan& write_plan(ExtContext ctx) {
+  static const std::array<WritePlan, kContexts> plans = [] {
+    std::array<WritePlan, kContexts> out{};
+    for (size_t c = 0; c < kContexts; ++c) {
+      const auto context = static_cast<ExtContext>(c);
+      const std::span<const T> order = context == ExtContext::client_hello ? std::span<const T>(kClientOrder)
+                                                                           : std::span<const T>(kServerOrder);
+      for (T type : order) {
+        if (extension_allowed(type, context)) out[c].writers[out[c].count++] = find_codec(static_cast<uint16_t>(type))->write;
+      }
+    }
+    return out;
+  }();
+  return plans[static_cast<size_t>(ctx)];
+}
+
+}  // namespace
+
 void write_extensions(Writer& w, ExtContext ctx, const Extensions& ext, size_t* binders_offset) {
   if (binders_offset) *binders_offset = 0;
   const bool ch = ctx == ExtContext::client_hello;
-  const std::span<const T> order = ch ? std::span<const T>(kClientOrder) : std::span<const T>(kServerOrder);
+  const WritePlan& plan = write_plan(ctx);
   w.prefixed16([&] {
-    for (T type : order) {
-      if (!extension_allowed(type, ctx)) continue;
-      find_codec(static_cast<uint16_t>(type))->write(w, ctx, ext);
-    }
+    for (size_t i = 0; i < plan.count; ++i) plan.writers[i](w, ctx, ext);
     // §4.2.11: last in the ClientHello; the offset lets the client patch the
     // binders after hashing the truncated ClientHello (§4.2.11.2).
     if (ch) write_pre_shared_key(w, ctx, ext, binders_offset);
