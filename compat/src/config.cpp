@@ -82,11 +82,21 @@ CredentialSnapshot credentials_of(const SSL* s) {
 // instance: a default-constructed config builds an empty X509_STORE for its
 // TrustStore (and frees it when the SSL's store is assigned), a copy only
 // shares the default's — which nothing changes: the configs handed to
-// connections are const.
+// connections are const. The instance has no cipher suite or group lists:
+// apply_common (and client_config, for the key shares) sets them on every
+// handshake, so copying the native defaults would only allocate lists to
+// overwrite.
 namespace {
 template <typename Config>
 std::shared_ptr<Config> fresh_config() {
-  static const Config defaults;
+  static const Config defaults = [] {
+    Config c;
+    c.cipher_suites.clear();
+    c.cipher_suites12.clear();
+    c.groups.clear();
+    if constexpr (requires { c.key_share_groups; }) c.key_share_groups.clear();
+    return c;
+  }();
   return std::make_shared<Config>(defaults);
 }
 }  // namespace

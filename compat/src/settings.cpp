@@ -109,8 +109,12 @@ Settings Settings::copy() const {
   s.verify_host = verify_host;
   s.min_version = min_version;
   s.max_version = max_version;
-  s.cipher_suites = cipher_suites;
-  s.cipher_suites12 = cipher_suites12;
+  // Lists an SSL does not own are its context's, read at each handshake
+  // (config.cpp): copying them would only be paid for on every SSL_new.
+  if (own_cipher_lists) {
+    s.cipher_suites = cipher_suites;
+    s.cipher_suites12 = cipher_suites12;
+  }
   s.own_cipher_lists = own_cipher_lists;
   s.groups = groups;
   s.session_id_context = session_id_context;

@@ -85,6 +85,9 @@ struct Settings {
   /// A fresh context's settings (libssl's defaults: middlebox compatibility
   /// on, auto-retry mode, its default TLS 1.3 suite and group order).
   static Settings defaults();
+  /// The settings SSL_new gives an SSL: a copy holding its own references,
+  /// without the cipher lists unless these settings own them (an SSL reads
+  /// its context's until it has its own).
   Settings copy() const;
 };
 
