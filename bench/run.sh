@@ -17,7 +17,15 @@
 # VOUCH_BENCH_OUT (default <build dir>/bench-results: one JSON file per run,
 # emptied first), VOUCH_BENCH_ROUNDS (default 3), VOUCH_BENCH_ROWS (a regex
 # choosing the OpenSSL-API rows, default all), VOUCH_BENCH_LEGACY=0 to skip
-# step 2. Numbers are only comparable within one run on one machine.
+# step 2, VOUCH_BENCH_CPU (default 0): the CPU every run is pinned to
+# (taskset), "any" to let the scheduler choose. Numbers are only comparable
+# within one run on one machine.
+#
+# Why pin: on a virtual machine the vCPUs need not be equal — one may share
+# its physical core with another guest's busy thread. Seen here: the floor
+# row at 86–88 µs on CPU 0 and 100–126 µs on CPU 1 in the same minute, and
+# unpinned runs landing on either, so that a row's medians mixed the two.
+# Pinned, every build of every row runs on the same CPU.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,13 +40,24 @@ bench_build "${api_bins[@]}" vouch_aead_bench vouch_handshake_bench
 rm -rf "$out"
 mkdir -p "$out"
 
+cpu="${VOUCH_BENCH_CPU:-0}"
+pin=()
+if [ "$cpu" != any ]; then
+  if command -v taskset >/dev/null; then
+    pin=(taskset -c "$cpu")
+    echo "== every run pinned to CPU $cpu (VOUCH_BENCH_CPU)"
+  else
+    echo "== taskset not found: runs are not pinned to a CPU" >&2
+  fi
+fi
+
 # One run of one row (or of a whole binary with filter "."): its JSON and
 # its stderr (Google Benchmark's machine description, any crash report) are
 # kept, and the result lines shown after the binary's name.
 run() {
   local binary="$1" filter="$2" json="$3"
   shift 3
-  "$bin/$binary" --benchmark_filter="$filter" --benchmark_out="$json" --benchmark_out_format=json "$@" \
+  "${pin[@]}" "$bin/$binary" --benchmark_filter="$filter" --benchmark_out="$json" --benchmark_out_format=json "$@" \
     2>"${json%.json}.stderr" | awk -v bin="$binary" '!/^(-+|Benchmark .*)$/ { print bin ": " $0 }'
 }
 
