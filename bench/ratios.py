@@ -210,6 +210,19 @@ def median(samples, lib, name, key):
     return statistics.median(values) if values else None
 
 
+def paired_ratio(samples, a, b, name):
+    """The median over rounds of a's time / b's time in the same round —
+    run.sh runs the builds of a row back to back in each round, so each
+    round's ratio compares them under the same conditions, where a ratio of
+    medians could pair a quiet round of one with a busy round of the other.
+    The ratio of the medians when the rounds do not pair up (an error)."""
+    ta = samples.get((a, name), {}).get("times", [])
+    tb = samples.get((b, name), {}).get("times", [])
+    if ta and len(ta) == len(tb) and all(t > 0 for t in tb):
+        return statistics.median(x / y for x, y in zip(ta, tb))
+    return ratio(median(samples, a, name, "times"), median(samples, b, name, "times"))
+
+
 def fmt(value, spec, suffix=""):
     return "-" if value is None else f"{value:{spec}}{suffix}"
 
@@ -230,17 +243,18 @@ def library_tables(docs):
             cells = [fmt(r[lib] and r[lib] / 2**20, ".0f", " MiB/s") for lib in LIBS]
         else:
             cells = [fmt(t[lib], ".1f", " us") for lib in LIBS]
-        overhead = ratio(t["vouch-ssl"], t["native"])
+        overhead = paired_ratio(samples, "vouch-ssl", "native", name)
         rows.append([name, *cells,
-                     fmt(ratio(t["libssl"], t["vouch-ssl"]), ".2f", "x"),
-                     fmt(ratio(t["libssl"], t["native"]), ".2f", "x"),
+                     fmt(paired_ratio(samples, "libssl", "vouch-ssl", name), ".2f", "x"),
+                     fmt(paired_ratio(samples, "libssl", "native", name), ".2f", "x"),
                      fmt(overhead and (overhead - 1) * 100, "+.1f", " %")])
     if rows:
         print_table(("scenario", "libssl", "vouch-ssl", "native", "vouch-ssl/libssl", "native/libssl",
                      "compat overhead"), rows)
         print(f"\nmedians of {rounds} run(s) per row and library; time = CPU time inside the measured side's")
         print("calls (/server, /client: that side's; bulk: both sides'); x/libssl = rate ratio = libssl time /")
-        print("x time, above 1.00x = vouch faster; compat overhead = vouch-ssl time / native time - 1")
+        print("x time, above 1.00x = vouch faster; compat overhead = vouch-ssl time / native time - 1; ratios")
+        print("and overhead are medians of each round's own ratio (the builds of a row run back to back)")
     print_skipped(errors)
     print_handshake_floor(samples, order)
     print_bulk_vs_raw(samples, order)
