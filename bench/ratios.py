@@ -12,6 +12,8 @@ inside the measured side's calls. Printed per scenario:
   - the time (µs) or rate (bytes/s) of each library;
   - vouch-ssl/libssl and native/libssl: rate ratios, above 1.0 = vouch faster;
   - compat overhead: vouch-ssl time / native time - 1, what vouch-ssl adds;
+    these ratios are the median of each round's own ratio (paired_ratio), so
+    that a round's builds, run back to back, are compared with each other;
   - for the bulk rows, each library's rate as a fraction of raw libcrypto
     AEAD sealing and opening the same bytes (aead_bench.cpp);
   - heap per idle connection, per library.
