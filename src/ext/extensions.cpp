@@ -115,6 +115,35 @@ constexpr T kServerOrder[] = {
 static_assert(std::size(kClientOrder) + 1 == std::size(kCodecs));
 static_assert(std::size(kServerOrder) == std::size(kCodecs));
 
+// server_hello12 is ExtContext's last value (extensions.h).
+constexpr size_t kContexts = static_cast<size_t>(ExtContext::server_hello12) + 1;
+
+// The writers a message of one context tries, in its write order: the order
+// list filtered through the §4.2 table once per process, instead of asking
+// the table about every candidate of every message written (a handful of
+// messages a handshake, twenty candidates each).
+struct WritePlan {
+  std::array<WriteFn, std::size(kCodecs)> writers{};
+  size_t count = 0;
+};
+
+const WritePlan& write_plan(ExtContext ctx) {
+  static const std::array<WritePlan, kContexts> plans = [] {
+    std::array<WritePlan, kContexts> out{};
+    for (size_t c = 0; c < kContexts; ++c) {
+      const auto context = static_cast<ExtContext>(c);
+      const std::span<const T> order = context == ExtContext::client_hello ? std::span<const T>(kClientOrder)
+                                                                           : std::span<const T>(kServerOrder);
+      for (T type : order) {
+        if (!extension_allowed(type, context)) continue;
+        out[c].writers[out[c].count++] = find_codec(static_cast<uint16_t>(type))->write;
+      }
+    }
+    return out;
+  }();
+  return plans[static_cast<size_t>(ctx)];
+}
+
 const char* context_name(ExtContext ctx) {
   switch (ctx) {
     case ExtContext::client_hello: return "ClientHello";
@@ -229,37 +258,6 @@ Status parse_extensions(Reader& r, ExtContext ctx, Extensions& out, size_t* bind
   }
   return {};
 }
-
-namespace {
-
-constexpr size_t kContexts = static_cast<size_t>(ExtContext::server_hello12) + 1;
-
-// The writers a message of one context tries, in its write order: the order
-// list filtered through the §4.2 table once per process, instead of asking
-// the table about every candidate of every message written (a handful of
-// messages a handshake, twenty candidates each).
-struct WritePlan {
-  std::array<WriteFn, std::size(kCodecs)> writers{};
-  size_t count = 0;
-};
-
-const WritePlan& write_plan(ExtContext ctx) {
-  static const std::array<WritePlan, kContexts> plans = [] {
-    std::array<WritePlan, kContexts> out{};
-    for (size_t c = 0; c < kContexts; ++c) {
-      const auto context = static_cast<ExtContext>(c);
-      const std::span<const T> order = context == ExtContext::client_hello ? std::span<const T>(kClientOrder)
-                                                                           : std::span<const T>(kServerOrder);
-      for (T type : order) {
-        if (extension_allowed(type, context)) out[c].writers[out[c].count++] = find_codec(static_cast<uint16_t>(type))->write;
-      }
-    }
-    return out;
-  }();
-  return plans[static_cast<size_t>(ctx)];
-}
-
-}  // namespace
 
 void write_extensions(Writer& w, ExtContext ctx, const Extensions& ext, size_t* binders_offset) {
   if (binders_offset) *binders_offset = 0;
