@@ -107,12 +107,18 @@ for want in -lvouch -lcrypto -lpthread; do
 done
 logged "$work/pkg-config.log" make -C "$work/src/pkg-config" handshake handshake-static
 "$work/src/pkg-config/handshake" "pkg-config, shared" || fail "pkg-config: handshake failed"
-ldd "$work/src/pkg-config/handshake" | grep -qF "libvouch.so.0 => $prefix/" ||
-  fail "pkg-config: the program does not load libvouch.so.0 from the prefix"
+# ldd's output is read whole before it is searched, as above: with pipefail,
+# `ldd | grep -q` fails at random when grep exits on its match while ldd is
+# still writing (SIGPIPE) — a CI run failed that way — and, in an `if`,
+# would turn a found match into "not found".
+libs=$(ldd "$work/src/pkg-config/handshake")
+grep -qF "libvouch.so.0 => $prefix/" <<<"$libs" ||
+  fail "pkg-config: the program does not load libvouch.so.0 from the prefix:"$'\n'"$libs"
 "$work/src/pkg-config/handshake-static" "pkg-config, static" ||
   fail "pkg-config: handshake-static failed"
-if ldd "$work/src/pkg-config/handshake-static" | grep -q libvouch; then
-  fail "pkg-config: handshake-static loads a shared libvouch"
+libs=$(ldd "$work/src/pkg-config/handshake-static")
+if grep -q libvouch <<<"$libs"; then
+  fail "pkg-config: handshake-static loads a shared libvouch:"$'\n'"$libs"
 fi
 unset PKG_CONFIG_PATH
 

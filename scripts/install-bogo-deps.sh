@@ -21,7 +21,7 @@ PACKAGES=(golang-1.23-go golang-golang-x-crypto-dev golang-golang-x-sys-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ] && [ -x "$GO" ]; then
   exit 0
