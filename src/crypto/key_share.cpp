@@ -10,6 +10,9 @@
 #include <array>
 #include <utility>
 
+#include "crypto/random.h"
+#include "crypto/wipe.h"
+
 namespace vouch {
 namespace {
 
@@ -53,25 +56,23 @@ Result<Bytes> encode_public(NamedGroup g, EVP_PKEY* key) {
   return Bytes(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(len));
 }
 
-// This thread's key-generation context for group g, set up once (null if
-// libcrypto cannot). EVP_PKEY_Q_keygen would look the algorithm up by name
-// in the provider and build a context and its parameters for every key — a
-// fifth of the cost of generating an x25519 share; a prepared context only
-// generates. Contexts are per thread: libcrypto's are not shared safely.
-EVP_PKEY_CTX* thread_keygen(NamedGroup g) {
-  thread_local ossl::EvpPkeyCtx x25519, p256, p384;
-  ossl::EvpPkeyCtx& ctx = g == NamedGroup::x25519 ? x25519 : g == NamedGroup::secp256r1 ? p256 : p384;
+// This thread's key-generation context for NIST curve g, set up once (null
+// if libcrypto cannot). EVP_PKEY_Q_keygen would look the algorithm up by
+// name in the provider and build a context and its parameters for every
+// key; a prepared context only generates. Contexts are per thread:
+// libcrypto's are not shared safely. (X25519 keys are imported from pooled
+// private randomness instead: generate_x25519.)
+EVP_PKEY_CTX* thread_ec_keygen(NamedGroup g) {
+  thread_local ossl::EvpPkeyCtx p256, p384;
+  ossl::EvpPkeyCtx& ctx = g == NamedGroup::secp256r1 ? p256 : p384;
   if (!ctx) {
-    const bool ec = g != NamedGroup::x25519;
-    ossl::EvpPkeyCtx fresh(EVP_PKEY_CTX_new_from_name(nullptr, ec ? "EC" : "X25519", nullptr));
+    ossl::EvpPkeyCtx fresh(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (!fresh || EVP_PKEY_keygen_init(fresh.get()) != 1) return nullptr;
-    if (ec) {
-      const OSSL_PARAM params[] = {
-          OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curve_name(g)), 0),
-          OSSL_PARAM_construct_end(),
-      };
-      if (EVP_PKEY_CTX_set_params(fresh.get(), params) != 1) return nullptr;
-    }
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curve_name(g)), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_PKEY_CTX_set_params(fresh.get(), params) != 1) return nullptr;
     ctx = std::move(fresh);
   }
   return ctx.get();
@@ -112,6 +113,41 @@ ossl::EvpPkey import_x25519_public(ByteView peer_public) {
   return ossl::EvpPkey(key);
 }
 
+// An X25519 key pair from its 32-byte private key, through the thread's
+// import context (null if refused): libcrypto computes the public key
+// (RFC 7748 §6.1) as EVP_PKEY_generate would.
+ossl::EvpPkey import_x25519_private(ByteView private_key) {
+  EVP_PKEY_CTX* ctx = thread_x25519_import();
+  if (!ctx) return nullptr;
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, const_cast<uint8_t*>(private_key.data()),
+                                        private_key.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_PKEY* key = nullptr;
+  if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, const_cast<OSSL_PARAM*>(params)) != 1) return nullptr;
+  return ossl::EvpPkey(key);
+}
+
+// A new X25519 key pair. EVP_PKEY_generate draws its 32 random bytes with
+// RAND_priv_bytes, which costs a system call (libcrypto's fork check) and a
+// DRBG round per key — about 2.5 µs of a 30 µs key generation here; drawn
+// from the thread's wipe-on-fork buffer of private randomness
+// (random_private_bytes) and imported, the key costs only the scalar
+// multiplication. The bytes are clamped as RFC 7748 §5's decodeScalar25519
+// (and libcrypto's own generation) does, so the stored key is the one used.
+Result<ossl::EvpPkey> generate_x25519() {
+  std::array<uint8_t, kX25519Length> secret;
+  VOUCH_TRY(random_private_bytes(secret));
+  secret[0] &= 248;
+  secret[31] &= 127;
+  secret[31] |= 64;
+  ossl::EvpPkey key = import_x25519_private(secret);
+  wipe_memory(secret);
+  if (!key) return fail(Alert::internal_error, group_label(NamedGroup::x25519) + "key generation failed: " + ossl::last_error());
+  return key;
+}
+
 // This thread's key object for peers' X25519 public keys: each derive sets
 // the peer's 32 bytes into it (libcrypto's X25519 key management takes an
 // encoded public key as a parameter) instead of building a new EVP_PKEY,
@@ -140,8 +176,11 @@ Result<KeyShare> KeyShare::generate(NamedGroup g) {
   }
   KeyShare ks;
   ks.group_ = g;
-  EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_CTX* ctx = thread_keygen(g); ctx && EVP_PKEY_generate(ctx, &key) == 1) ks.key_.reset(key);
+  if (g == NamedGroup::x25519) {
+    VOUCH_ASSIGN(ks.key_, generate_x25519());
+  } else if (EVP_PKEY* key = nullptr; EVP_PKEY_CTX* ctx = thread_ec_keygen(g)) {
+    if (EVP_PKEY_generate(ctx, &key) == 1) ks.key_.reset(key);
+  }
   if (!ks.key_) {
     return fail(Alert::internal_error,
                 group_label(g) + "key generation failed: " + ossl::last_error());
@@ -156,8 +195,7 @@ Result<KeyShare> KeyShare::from_private_x25519(ByteView private_key) {
   }
   KeyShare ks;
   ks.group_ = NamedGroup::x25519;
-  ks.key_.reset(EVP_PKEY_new_raw_private_key_ex(nullptr, "X25519", nullptr, private_key.data(),
-                                                private_key.size()));
+  ks.key_ = import_x25519_private(private_key);
   if (!ks.key_) {
     return fail(Alert::internal_error, "x25519 private key import failed: " + ossl::last_error());
   }

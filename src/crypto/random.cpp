@@ -33,14 +33,19 @@ Status random_bytes(std::span<uint8_t> out) {
 
 namespace {
 
-// The per-thread buffer behind random_public_bytes(). Unread bytes are
-// bytes[kRefill - left, kRefill); a page of zeroes is an empty buffer, which
+// The per-thread buffers behind random_public_bytes() and
+// random_private_bytes(), one page for both. A pool's unread bytes are
+// bytes[kRefill - left, kRefill); a page of zeroes is two empty pools, which
 // is what a forked child finds (MADV_WIPEONFORK).
-constexpr size_t kRefill = 1024;       // drawn per RAND_bytes call
-constexpr size_t kLargestPooled = 64;  // larger requests go to RAND_bytes
-struct PoolPage {
+constexpr size_t kRefill = 1024;       // drawn per refill
+constexpr size_t kLargestPooled = 64;  // larger requests go to libcrypto
+struct Pool {
   size_t left;
   uint8_t bytes[kRefill];
+};
+struct PoolPage {
+  Pool for_public;   // refilled by RAND_bytes
+  Pool for_private;  // refilled by RAND_priv_bytes
 };
 
 class ThreadRandomBuffer {
@@ -53,14 +58,14 @@ class ThreadRandomBuffer {
       wipe_memory(page_, sizeof(PoolPage));
       ::munmap(page_, length_);
     }
-    // A draw from a later thread-exit destructor goes to RAND_bytes.
+    // A draw from a later thread-exit destructor goes to libcrypto.
     page_ = nullptr;
     tried_ = true;
   }
 
-  // This thread's buffer, set up on first use; null where the kernel cannot
-  // wipe it on fork (then every draw goes to RAND_bytes, which detects forks
-  // itself).
+  // This thread's buffers, set up on first use; null where the kernel cannot
+  // wipe them on fork (then every draw goes to libcrypto, which detects
+  // forks itself).
   PoolPage* page() {
     if (!tried_) set_up();
     return page_;
@@ -82,7 +87,7 @@ class ThreadRandomBuffer {
       ::munmap(p, length);
       return;
     }
-    page_ = static_cast<PoolPage*>(p);  // mmap zero-fills: an empty buffer
+    page_ = static_cast<PoolPage*>(p);  // mmap zero-fills: empty pools
     length_ = length;
 #endif
   }
@@ -94,28 +99,53 @@ class ThreadRandomBuffer {
 
 thread_local ThreadRandomBuffer t_random_buffer;
 
+Status private_random_unpooled(std::span<uint8_t> out) {
+  while (!out.empty()) {
+    const size_t n = std::min(out.size(), static_cast<size_t>(INT_MAX));
+    if (RAND_priv_bytes(out.data(), static_cast<int>(n)) != 1) {
+      return fail(Alert::internal_error, "random generator failed: " + ossl::last_error());
+    }
+    out = out.subspan(n);
+  }
+  return {};
+}
+
+// Serves `out` (1..kLargestPooled bytes) from `pool`, refilling it whole
+// with `refill` (RAND_bytes or RAND_priv_bytes) when it has too few left.
+Status draw(Pool& pool, std::span<uint8_t> out, int (*refill)(unsigned char*, int)) {
+  if (pool.left < out.size()) {
+    pool.left = 0;
+    if (refill(pool.bytes, static_cast<int>(kRefill)) != 1) {
+      return fail(Alert::internal_error, "random generator failed: " + ossl::last_error());
+    }
+    pool.left = kRefill;
+  }
+  uint8_t* next = pool.bytes + (kRefill - pool.left);
+  std::memcpy(out.data(), next, out.size());
+  // Handed-out bytes do not stay behind in the buffer (for private draws
+  // that matters: they are someone's key).
+  wipe_memory(next, out.size());
+  pool.left -= out.size();
+  return {};
+}
+
 }  // namespace
 
 Status random_public_bytes(std::span<uint8_t> out) {
   if (out.empty() || out.size() > kLargestPooled) return random_bytes(out);
-  PoolPage* pool = t_random_buffer.page();
-  if (pool == nullptr) return random_bytes(out);
-  if (pool->left < out.size()) {
-    pool->left = 0;
-    if (RAND_bytes(pool->bytes, static_cast<int>(kRefill)) != 1) {
-      return fail(Alert::internal_error, "random generator failed: " + ossl::last_error());
-    }
-    pool->left = kRefill;
-  }
-  uint8_t* next = pool->bytes + (kRefill - pool->left);
-  std::memcpy(out.data(), next, out.size());
-  // Handed-out bytes do not stay behind in the buffer.
-  std::memset(next, 0, out.size());
-  pool->left -= out.size();
-  return {};
+  PoolPage* page = t_random_buffer.page();
+  if (page == nullptr) return random_bytes(out);
+  return draw(page->for_public, out, RAND_bytes);
 }
 
-bool public_random_pooled() { return t_random_buffer.page() != nullptr; }
+Status random_private_bytes(std::span<uint8_t> out) {
+  if (out.empty() || out.size() > kLargestPooled) return private_random_unpooled(out);
+  PoolPage* page = t_random_buffer.page();
+  if (page == nullptr) return private_random_unpooled(out);
+  return draw(page->for_private, out, RAND_priv_bytes);
+}
+
+bool random_pooled() { return t_random_buffer.page() != nullptr; }
 
 #ifdef VOUCH_FUZZING
 namespace fuzzing {

@@ -1,6 +1,8 @@
 // (EC)DHE key shares (RFC 8446 §4.2.8, §7.4).
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -152,6 +154,26 @@ TEST(KeyShare, X25519LowOrderPointsAreIllegalParameter) {
       "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
   };
   for (const char* p : low_order) expect_illegal(ks.derive(hex(p)), p);
+}
+
+TEST(KeyShare, GeneratedX25519KeysAreDistinctAndAgreePairwise) {
+  // X25519 shares are imported from pooled private randomness (not
+  // EVP_PKEY_generate): across a buffer refill (32 bytes a key, 1 KiB a
+  // refill) every key is new and each pair derives one secret both ways.
+  std::vector<KeyShare> shares;
+  std::set<std::string> publics;  // (a set of Bytes trips GCC 12's -Wstringop-overread)
+  for (int i = 0; i < 40; ++i) {
+    shares.push_back(generate(NamedGroup::x25519));
+    EXPECT_EQ(shares.back().public_key().size(), 32u);
+    const Bytes& pub = shares.back().public_key();
+    EXPECT_TRUE(publics.insert(std::string(pub.begin(), pub.end())).second) << i;
+  }
+  for (size_t i = 0; i + 1 < shares.size(); i += 2) {
+    auto ab = shares[i].derive(shares[i + 1].public_key());
+    auto ba = shares[i + 1].derive(shares[i].public_key());
+    ASSERT_TRUE(ab.ok() && ba.ok()) << i;
+    EXPECT_EQ(*ab, *ba) << i;
+  }
 }
 
 TEST(KeyShare, FromPrivateX25519) {

@@ -1,5 +1,6 @@
-// random_public_bytes: the per-thread, wipe-on-fork buffer for values sent in
-// the clear, and random_bytes beside it.
+// random_public_bytes and random_private_bytes: the per-thread, wipe-on-fork
+// buffers for values sent in the clear and for ephemeral keys, and
+// random_bytes beside them.
 #include "crypto/random.h"
 
 #include <sys/wait.h>
@@ -28,7 +29,7 @@ TEST(PublicRandom, IsPooledOnThisKernel) {
   // MADV_WIPEONFORK; without it the buffer is off and the fork test below
   // would pass vacuously, so say so here.
   (void)draw_public();
-  EXPECT_TRUE(public_random_pooled());
+  EXPECT_TRUE(random_pooled());
 }
 
 TEST(PublicRandom, DrawsAcrossManyRefillsNeverRepeat) {
@@ -59,31 +60,80 @@ TEST(PublicRandom, ThreadsDrawDifferentBytes) {
   EXPECT_NE(draw_public(), other);
 }
 
+// What `draw` gives in a child forked now (from this thread's buffer as the
+// parent left it); fails the test and returns zeroes if the child fails.
+Draw draw_in_forked_child(Status (*draw)(std::span<uint8_t>)) {
+  Draw child{};
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    ADD_FAILURE() << "pipe";
+    return child;
+  }
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    Draw d{};
+    const bool ok = draw(d).ok();
+    const bool written = ok && ::write(fds[1], d.data(), d.size()) == static_cast<ssize_t>(d.size());
+    ::_exit(written ? 0 : 1);
+  }
+  ::close(fds[1]);
+  const ssize_t got = pid > 0 ? ::read(fds[0], child.data(), child.size()) : -1;
+  ::close(fds[0]);
+  int status = 0;
+  EXPECT_GT(pid, 0) << "fork";
+  if (pid > 0) {
+    EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  EXPECT_EQ(got, static_cast<ssize_t>(child.size()));
+  return child;
+}
+
 TEST(PublicRandom, ForkedChildDoesNotRepeatTheParentsBytes) {
   // Fill this thread's buffer, then fork: without the wipe, parent and child
   // would both hand out the next 16 buffered bytes — the same ServerHello
   // random, ticket nonce or age_add in two processes.
   (void)draw_public();
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    Draw d{};
-    const bool ok = random_public_bytes(d).ok();
-    const bool written = ok && ::write(fds[1], d.data(), d.size()) == static_cast<ssize_t>(d.size());
-    ::_exit(written ? 0 : 1);
-  }
-  ::close(fds[1]);
-  Draw child{};
-  const ssize_t got = ::read(fds[0], child.data(), child.size());
-  ::close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  ASSERT_EQ(got, static_cast<ssize_t>(child.size()));
+  const Draw child = draw_in_forked_child(random_public_bytes);
   EXPECT_NE(draw_public(), child);
+}
+
+Draw draw_private() {
+  Draw d{};
+  EXPECT_TRUE(random_private_bytes(d).ok());
+  return d;
+}
+
+TEST(PrivateRandom, DrawsAcrossManyRefillsNeverRepeatNorMeetPublicDraws) {
+  // The two pools refill from different generators; neither hands out a
+  // draw twice, and no private draw is ever a public one.
+  std::set<Draw> seen;
+  for (int i = 0; i < 3000; ++i) {
+    EXPECT_TRUE(seen.insert(draw_private()).second) << "private draw " << i;
+    EXPECT_TRUE(seen.insert(draw_public()).second) << "public draw " << i;
+  }
+}
+
+TEST(PrivateRandom, OddSizesLargeRequestsAndEmptySpans) {
+  std::vector<uint8_t> empty;
+  EXPECT_TRUE(random_private_bytes(empty).ok());
+  for (size_t n : {1u, 31u, 32u, 64u, 65u, 1000u, 5000u}) {
+    std::vector<uint8_t> a(n), b(n);
+    ASSERT_TRUE(random_private_bytes(a).ok());
+    ASSERT_TRUE(random_private_bytes(b).ok());
+    if (n >= 8) {
+      EXPECT_NE(a, b) << n;
+    }
+  }
+}
+
+TEST(PrivateRandom, ForkedChildDoesNotRepeatTheParentsKeys) {
+  // As for public draws: without the wipe, parent and child would make the
+  // same next ephemeral key.
+  (void)draw_private();
+  const Draw child = draw_in_forked_child(random_private_bytes);
+  EXPECT_NE(draw_private(), child);
 }
 
 TEST(SecretRandom, FillsAndDiffers) {
