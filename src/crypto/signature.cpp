@@ -234,13 +234,17 @@ PreparedSigner::~PreparedSigner() {
 Result<Bytes> PreparedSigner::sign(SignatureScheme scheme, ByteView message) const {
   EVP_PKEY* key = key_.get();
   const SchemeInfo* info = find_scheme(scheme);
-  VOUCH_TRY(check_signing_key(scheme, info, key));
+  if (info == nullptr) return check_signing_key(scheme, info, key).error();
   // PureEdDSA (RFC 8032) signs in one shot; libcrypto 3.0 cannot copy its
   // context.
   if (info->kind == Kind::ed25519) return sign_message(scheme, key, message);
   std::atomic<EVP_MD_CTX*>& slot = prepared_[static_cast<size_t>(info - kSchemes)];
   EVP_MD_CTX* prepared = slot.load(std::memory_order_acquire);
   if (prepared == nullptr) {
+    // The key never changes: a slot is prepared only after the key was
+    // found to fit its scheme, so later signatures skip the check (a
+    // provider name lookup, EVP_PKEY_is_a, per signature).
+    VOUCH_TRY(check_signing_key(scheme, info, key));
     VOUCH_ASSIGN(ossl::EvpMdCtx fresh, signing_context(*info, key));
     // Two threads may prepare at once: one context wins, the other is freed.
     if (slot.compare_exchange_strong(prepared, fresh.get(), std::memory_order_acq_rel)) {

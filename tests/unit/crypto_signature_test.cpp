@@ -347,6 +347,9 @@ TEST(PreparedSigner, RestrictedPssKeyAndEmptyMessages) {
 
 TEST(PreparedSigner, SchemeThatDoesNotFitTheKeyIsAnInternalError) {
   PreparedSigner signer(Keys::p256());
+  // The key is checked when a scheme's context is prepared: a prepared
+  // ECDSA scheme does not let other schemes past the check.
+  ASSERT_TRUE(signer.sign(S::ecdsa_secp256r1_sha256, text("x")).ok());
   for (S s : {S::rsa_pss_rsae_sha256, S::ed25519, S::rsa_pkcs1_sha1, static_cast<S>(0xfefe)}) {
     auto sig = signer.sign(s, text("x"));
     ASSERT_FALSE(sig.ok()) << to_string(s);
