@@ -95,38 +95,33 @@ EVP_PKEY_CTX* thread_x25519_import() {
   return ctx.get();
 }
 
-// The peer's X25519 public key as a libcrypto key (null if refused; the
-// caller has checked the length). libcrypto's X25519 key management takes
-// any 32 bytes, as RFC 7748 §5 asks; low-order points surface as an
-// all-zero shared secret, which derive() refuses.
-ossl::EvpPkey import_x25519_public(ByteView peer_public) {
+// An X25519 key from its 32 raw bytes through the thread's import context
+// (null if refused; callers check the length): a peer's public key
+// (`selection` EVP_PKEY_PUBLIC_KEY, OSSL_PKEY_PARAM_PUB_KEY) — libcrypto's
+// X25519 key management takes any 32 bytes, as RFC 7748 §5 asks, and
+// low-order points surface as an all-zero shared secret, which derive()
+// refuses — or a key pair from its private key (EVP_PKEY_KEYPAIR,
+// OSSL_PKEY_PARAM_PRIV_KEY), whose public key libcrypto computes
+// (RFC 7748 §6.1) as EVP_PKEY_generate would.
+ossl::EvpPkey import_x25519(int selection, const char* param, ByteView raw) {
   EVP_PKEY_CTX* ctx = thread_x25519_import();
   if (!ctx) return nullptr;
   // OSSL_PARAM wants a non-const pointer, but fromdata only reads it.
   const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(peer_public.data()),
-                                        peer_public.size()),
+      OSSL_PARAM_construct_octet_string(param, const_cast<uint8_t*>(raw.data()), raw.size()),
       OSSL_PARAM_construct_end(),
   };
   EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, const_cast<OSSL_PARAM*>(params)) != 1) return nullptr;
+  if (EVP_PKEY_fromdata(ctx, &key, selection, const_cast<OSSL_PARAM*>(params)) != 1) return nullptr;
   return ossl::EvpPkey(key);
 }
 
-// An X25519 key pair from its 32-byte private key, through the thread's
-// import context (null if refused): libcrypto computes the public key
-// (RFC 7748 §6.1) as EVP_PKEY_generate would.
+ossl::EvpPkey import_x25519_public(ByteView peer_public) {
+  return import_x25519(EVP_PKEY_PUBLIC_KEY, OSSL_PKEY_PARAM_PUB_KEY, peer_public);
+}
+
 ossl::EvpPkey import_x25519_private(ByteView private_key) {
-  EVP_PKEY_CTX* ctx = thread_x25519_import();
-  if (!ctx) return nullptr;
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, const_cast<uint8_t*>(private_key.data()),
-                                        private_key.size()),
-      OSSL_PARAM_construct_end(),
-  };
-  EVP_PKEY* key = nullptr;
-  if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, const_cast<OSSL_PARAM*>(params)) != 1) return nullptr;
-  return ossl::EvpPkey(key);
+  return import_x25519(EVP_PKEY_KEYPAIR, OSSL_PKEY_PARAM_PRIV_KEY, private_key);
 }
 
 // A new X25519 key pair. EVP_PKEY_generate draws its 32 random bytes with

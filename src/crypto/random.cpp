@@ -19,17 +19,25 @@
 
 namespace vouch {
 
-Status random_bytes(std::span<uint8_t> out) {
-  // RAND_bytes takes an int length; split (hypothetical) huge requests.
+namespace {
+
+// Fills `out` straight from libcrypto's generator `gen` (RAND_bytes or
+// RAND_priv_bytes), which takes an int length: (hypothetical) huge requests
+// are split.
+Status draw_unpooled(std::span<uint8_t> out, int (*gen)(unsigned char*, int)) {
   while (!out.empty()) {
     const size_t n = std::min(out.size(), static_cast<size_t>(INT_MAX));
-    if (RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
+    if (gen(out.data(), static_cast<int>(n)) != 1) {
       return fail(Alert::internal_error, "random generator failed: " + ossl::last_error());
     }
     out = out.subspan(n);
   }
   return {};
 }
+
+}  // namespace
+
+Status random_bytes(std::span<uint8_t> out) { return draw_unpooled(out, RAND_bytes); }
 
 namespace {
 
@@ -99,17 +107,6 @@ class ThreadRandomBuffer {
 
 thread_local ThreadRandomBuffer t_random_buffer;
 
-Status private_random_unpooled(std::span<uint8_t> out) {
-  while (!out.empty()) {
-    const size_t n = std::min(out.size(), static_cast<size_t>(INT_MAX));
-    if (RAND_priv_bytes(out.data(), static_cast<int>(n)) != 1) {
-      return fail(Alert::internal_error, "random generator failed: " + ossl::last_error());
-    }
-    out = out.subspan(n);
-  }
-  return {};
-}
-
 // Serves `out` (1..kLargestPooled bytes) from `pool`, refilling it whole
 // with `refill` (RAND_bytes or RAND_priv_bytes) when it has too few left.
 Status draw(Pool& pool, std::span<uint8_t> out, int (*refill)(unsigned char*, int)) {
@@ -139,9 +136,9 @@ Status random_public_bytes(std::span<uint8_t> out) {
 }
 
 Status random_private_bytes(std::span<uint8_t> out) {
-  if (out.empty() || out.size() > kLargestPooled) return private_random_unpooled(out);
+  if (out.empty() || out.size() > kLargestPooled) return draw_unpooled(out, RAND_priv_bytes);
   PoolPage* page = t_random_buffer.page();
-  if (page == nullptr) return private_random_unpooled(out);
+  if (page == nullptr) return draw_unpooled(out, RAND_priv_bytes);
   return draw(page->for_private, out, RAND_priv_bytes);
 }
 

@@ -39,19 +39,22 @@ TEST(PublicRandom, DrawsAcrossManyRefillsNeverRepeat) {
   for (int i = 0; i < 5000; ++i) EXPECT_TRUE(seen.insert(draw_public()).second) << "draw " << i;
 }
 
-TEST(PublicRandom, OddSizesLargeRequestsAndEmptySpans) {
+// Sizes that straddle the refill boundary and the largest pooled size (64),
+// and an empty span, through `draw`.
+void expect_every_size_drawn(Status (*draw)(std::span<uint8_t>)) {
   std::vector<uint8_t> empty;
-  EXPECT_TRUE(random_public_bytes(empty).ok());
-  // Sizes that straddle the refill boundary and the largest pooled size.
+  EXPECT_TRUE(draw(empty).ok());
   for (size_t n : {1u, 3u, 31u, 32u, 63u, 64u, 65u, 1000u, 5000u}) {
     std::vector<uint8_t> a(n), b(n);
-    ASSERT_TRUE(random_public_bytes(a).ok());
-    ASSERT_TRUE(random_public_bytes(b).ok());
+    ASSERT_TRUE(draw(a).ok());
+    ASSERT_TRUE(draw(b).ok());
     if (n >= 8) {
       EXPECT_NE(a, b) << n;
     }
   }
 }
+
+TEST(PublicRandom, OddSizesLargeRequestsAndEmptySpans) { expect_every_size_drawn(random_public_bytes); }
 
 TEST(PublicRandom, ThreadsDrawDifferentBytes) {
   Draw other{};
@@ -115,18 +118,7 @@ TEST(PrivateRandom, DrawsAcrossManyRefillsNeverRepeatNorMeetPublicDraws) {
   }
 }
 
-TEST(PrivateRandom, OddSizesLargeRequestsAndEmptySpans) {
-  std::vector<uint8_t> empty;
-  EXPECT_TRUE(random_private_bytes(empty).ok());
-  for (size_t n : {1u, 31u, 32u, 64u, 65u, 1000u, 5000u}) {
-    std::vector<uint8_t> a(n), b(n);
-    ASSERT_TRUE(random_private_bytes(a).ok());
-    ASSERT_TRUE(random_private_bytes(b).ok());
-    if (n >= 8) {
-      EXPECT_NE(a, b) << n;
-    }
-  }
-}
+TEST(PrivateRandom, OddSizesLargeRequestsAndEmptySpans) { expect_every_size_drawn(random_private_bytes); }
 
 TEST(PrivateRandom, ForkedChildDoesNotRepeatTheParentsKeys) {
   // As for public draws: without the wipe, parent and child would make the
