@@ -139,7 +139,10 @@ Result<ossl::EvpPkey> generate_x25519() {
   secret[31] |= 64;
   ossl::EvpPkey key = import_x25519_private(secret);
   wipe_memory(secret);
-  if (!key) return fail(Alert::internal_error, group_label(NamedGroup::x25519) + "key generation failed: " + ossl::last_error());
+  if (!key) {
+    return fail(Alert::internal_error,
+                group_label(NamedGroup::x25519) + "key generation failed: " + ossl::last_error());
+  }
   return key;
 }
 

@@ -6,7 +6,8 @@
 namespace vouch {
 
 /// Fills out from libcrypto's CSPRNG (RAND_bytes); internal_error on failure.
-/// For secrets (keys) and anything not covered by random_public_bytes().
+/// For long-lived secrets (ticket keys, session ids of a cache) and anything
+/// the pooled draws below do not cover.
 Status random_bytes(std::span<uint8_t> out);
 
 /// Fills out with bytes from libcrypto's CSPRNG that are about to be sent in
