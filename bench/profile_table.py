@@ -6,8 +6,10 @@ For each row and build:
              the fixed number of iterations (a handshake, or a megabyte
              written and read for the bulk rows);
   public key the part spent inside the public-key operations a TLS library
-             cannot avoid for that row (libcrypto's EVP_PKEY_generate and
-             EVP_PKEY_derive for the X25519 share, ECDSA_do_sign_ex for the
+             cannot avoid for that row (libcrypto's EVP_PKEY_generate, or
+             EVP_PKEY_fromdata where the key pair is imported from pooled
+             randomness as vouch makes it, and EVP_PKEY_derive for the X25519
+             share, ECDSA_do_sign_ex for the
              server's signature, ECDSA_do_verify for each signature a client
              checks), inclusive of what they call;
   HMAC       the part spent in libcrypto's HMAC (HMAC_Init_ex, HMAC_Update,
@@ -61,7 +63,7 @@ SIM_COLUMNS = (
     ("D1 misses", ("D1mr", "D1mw")),
     ("mispredicted branches", ("Bcm", "Bim")),
 )
-PUBLIC_KEY = ("EVP_PKEY_generate", "EVP_PKEY_derive", "ECDSA_do_sign_ex", "ECDSA_do_verify")
+PUBLIC_KEY = ("EVP_PKEY_generate", "EVP_PKEY_fromdata", "EVP_PKEY_derive", "ECDSA_do_sign_ex", "ECDSA_do_verify")
 # libcrypto's HMAC itself, under both EVP_MAC (vouch) and EVP_KDF's HKDF
 # (libssl): the key schedules of RFC 8446 §7.1 and RFC 5246 §5 are HMACs.
 HMAC = ("HMAC_Init_ex", "HMAC_Update", "HMAC_Final")
