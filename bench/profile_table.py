@@ -8,10 +8,11 @@ For each row and build:
   public key the part spent inside the public-key operations a TLS library
              cannot avoid for that row (libcrypto's EVP_PKEY_generate, or
              EVP_PKEY_fromdata where the key pair is imported from pooled
-             randomness as vouch makes it, and EVP_PKEY_derive for the X25519
-             share, ECDSA_do_sign_ex for the
-             server's signature, ECDSA_do_verify for each signature a client
-             checks), inclusive of what they call;
+             randomness as vouch makes it — which also counts the few peer
+             key imports made that way — and EVP_PKEY_derive for the X25519
+             share, ECDSA_do_sign_ex for the server's signature,
+             ECDSA_do_verify for each signature a client checks), inclusive
+             of what they call;
   HMAC       the part spent in libcrypto's HMAC (HMAC_Init_ex, HMAC_Update,
              HMAC_Final, inclusive): the key schedule (RFC 8446 §7.1: 25
              HMACs for a TLS 1.3 server's full handshake with two tickets);
